@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The commerce suite: six independently deployable services over shared libraries.
+/// Services talk to each other only through Kafka; each owns one PostgreSQL schema.
+let services = ["Gateway", "Catalog", "Checkout", "Payments", "Orders", "Fulfillment"]
+
+let serviceTargets: [Target] = services.map { name in
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "ServiceKit", "EventContracts", "Money",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ] + (name == "Gateway" ? [.product(name: "AsyncHTTPClient", package: "async-http-client")] : []),
+        path: "Services/\(name)"
+    )
+}
+
+let package = Package(
+    name: "commerce",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.lowercased(), targets: [$0]) } + [
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: serviceTargets + [
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Kafka"
+        ),
+        .target(name: "Money", path: "Shared/Money"),
+        .target(name: "EventContracts", dependencies: ["Money"], path: "Shared/EventContracts"),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Kafka", "EventContracts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Shared/ServiceKit"
+        ),
+        .target(
+            name: "ServiceKitTestKit",
+            dependencies: [
+                "ServiceKit", "Kafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Shared/ServiceKitTestKit"
+        ),
+        .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
+        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts"], path: "Tests/EventContractsTests"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "ServiceKitTestKit"], path: "Tests/KafkaTests"),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit", "ServiceKitTestKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceKitTests"
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ServiceKitTestKit", "EventContracts"],
+            path: "Tests/EndToEndTests"
+        ),
+        .testTarget(name: "DeploymentTests", dependencies: [], path: "Tests/DeploymentTests"),
+    ]
+)

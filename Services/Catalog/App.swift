@@ -1,0 +1,8 @@
+import ServiceKit
+
+@main
+struct CatalogApp {
+    static func main() async {
+        await ServiceMain.run(.catalog)
+    }
+}

@@ -1,0 +1,13 @@
+import EventContracts
+import ServiceKit
+
+extension ServiceDefinition {
+    /// Shipments, POS sync, digital downloads and customer notifications.
+    static let fulfillment = ServiceDefinition(
+        name: "fulfillment",
+        summary: "Shipments, POS sync, digital downloads and customer notifications.",
+        defaultPort: 8085,
+        publishes: Topic.fulfillment,
+        consumes: [Topic.orders, Topic.payments, Topic.identity, Topic.catalog]
+    )
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceKit
+import ServiceLifecycle
+
+/// Forwards `/api/<service>/<path>` to `<service's internal URL>/<path>` with the query,
+/// method, body and end-to-end headers, and returns the service's answer unchanged (its
+/// problem+json errors included).
+///
+/// It removes hop-by-hop headers and every client-sent `X-Commerce-*` header: those carry
+/// identity that only the gateway may assert. The correlation id goes along as
+/// `X-Request-Id`. A service that cannot be reached gives 503; one that does not answer in
+/// time gives 504; both as problems. It owns the HTTP client and shuts it down on exit.
+struct Forwarder: Service {
+    /// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1).
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authenticate", "proxy-authorization", "host", "content-length",
+    ]
+    /// Prefix of the headers by which the gateway tells services who is calling.
+    static let identityHeaderPrefix = "x-commerce-"
+    static let maxResponseBytes = 16 * 1024 * 1024
+
+    let upstreams: Upstreams
+    let client: HTTPClient
+    let timeout: TimeAmount
+
+    init(environment: ServiceEnvironment) throws {
+        self.upstreams = try Upstreams(environment: environment)
+        guard let milliseconds = Int64(environment.value("UPSTREAM_TIMEOUT_MS")), milliseconds > 0 else {
+            throw ConfigurationError(variable: "UPSTREAM_TIMEOUT_MS", reason: "expected a positive number of milliseconds")
+        }
+        self.timeout = .milliseconds(milliseconds)
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.redirectConfiguration = .disallow
+        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("/api/{service}/**", method: method) { request, context in
+                try await forward(request, context: context)
+            }
+        }
+    }
+
+    func forward(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let name = context.parameters.get("service") ?? ""
+        guard let base = upstreams.baseURLs[name] else {
+            throw Problem.notFound("A service named '\(name)'")
+        }
+        let rest = context.parameters.getCatchAll().joined(separator: "/")
+        var upstream = HTTPClientRequest(url: base + "/" + rest + (request.uri.query.map { "?" + $0 } ?? ""))
+        upstream.method = .init(rawValue: request.method.rawValue)
+        for field in request.headers {
+            let lower = field.name.canonicalName
+            if Self.hopByHop.contains(lower) || lower.hasPrefix(Self.identityHeaderPrefix) || lower == "x-request-id" { continue }
+            upstream.headers.add(name: field.name.rawName, value: field.value)
+        }
+        upstream.headers.replaceOrAdd(name: "X-Request-Id", value: context.correlationId)
+        if request.method != .get && request.method != .head {
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            upstream.body = .bytes(body)
+        }
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await client.execute(upstream, timeout: timeout, logger: context.logger)
+            body = try await response.body.collect(upTo: Self.maxResponseBytes)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw Problem(status: .gatewayTimeout, type: "upstream-timeout", title: "A service did not answer in time.",
+                          detail: "The \(name) service did not answer within \(timeout.nanoseconds / 1_000_000) ms.")
+        } catch {
+            context.logger.warning("upstream unreachable", metadata: ["upstream": "\(name)", "error": "\(error)"])
+            throw Problem.unavailable("The \(name) service cannot be reached; try again shortly.")
+        }
+        var headers = HTTPFields()
+        for (headerName, value) in response.headers where !Self.hopByHop.contains(headerName.lowercased()) {
+            if let fieldName = HTTPField.Name(headerName) { headers.append(HTTPField(name: fieldName, value: value)) }
+        }
+        return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+                        headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,8 @@
+import ServiceKit
+
+@main
+struct OrdersApp {
+    static func main() async {
+        await ServiceMain.run(.orders)
+    }
+}

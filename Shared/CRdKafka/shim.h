@@ -1,0 +1,23 @@
+#ifndef COMMERCE_CRDKAFKA_SHIM_H
+#define COMMERCE_CRDKAFKA_SHIM_H
+#include <librdkafka/rdkafka.h>
+
+/// Produces one message with key, value, headers and an opaque delivery id.
+/// `rd_kafka_producev` is variadic and cannot be called from Swift; this fixed-arity
+/// wrapper returns its error directly (never `rd_kafka_last_error`, which is thread-local).
+/// On success librdkafka owns `headers`; on failure the caller must destroy them.
+static inline rd_kafka_resp_err_t commerce_rd_kafka_produce(
+    rd_kafka_t *rk, const char *topic, int32_t partition,
+    const void *key, size_t key_len, const void *value, size_t value_len,
+    rd_kafka_headers_t *headers, void *opaque) {
+    return rd_kafka_producev(rk,
+        RD_KAFKA_V_TOPIC(topic),
+        RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key, key_len),
+        RD_KAFKA_V_VALUE((void *)value, value_len),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_OPAQUE(opaque),
+        RD_KAFKA_V_END);
+}
+#endif

@@ -1,0 +1,95 @@
+import EventContracts
+import Hummingbird
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// Builds a service's Hummingbird application from its definition: the same builder runs
+/// the executable and the tests.
+///
+/// The application's services start in dependency order (database pool, producer, outbox
+/// relay, consumer, the definition's own, then the HTTP server) and stop in reverse: the
+/// server stops taking requests, the consumer finishes in-flight messages and commits, the
+/// relay finishes its round, the producer flushes, the pool closes.
+public enum ServiceApplication {
+    /// The parts of a built service, for tests that drive them directly.
+    public struct Parts: Sendable {
+        public let environment: ServiceEnvironment
+        public let relay: OutboxRelay
+        public let consumer: EventConsumer
+    }
+
+    public static func build(
+        _ definition: ServiceDefinition, configuration: ServiceConfiguration
+    ) throws -> (application: some ApplicationProtocol, parts: Parts) {
+        let registry = MetricsRegistry.bootstrap()
+        let logger = {
+            var logger = Logger(label: definition.name)
+            logger.logLevel = configuration.logLevel
+            logger[metadataKey: "service"] = "\(definition.name)"
+            return logger
+        }()
+
+        let database = Database(settings: configuration.database, applicationName: definition.name, logger: logger)
+        let kafka = KafkaConfiguration(
+            bootstrapServers: configuration.kafkaBrokers, properties: ["client.id": definition.name])
+        let kafkaLogger = {
+            var kafkaLogger = logger
+            kafkaLogger[metadataKey: "component"] = "kafka"
+            return kafkaLogger
+        }()
+        let producer = try KafkaProducer(configuration: kafka, logger: kafkaLogger)
+        let outbox = Outbox(topic: configuration.topic(definition.publishes), serviceName: definition.name,
+                            schema: configuration.database.schema)
+        let gate = StartupGate()
+        let environment = ServiceEnvironment(
+            configuration: configuration, database: database, outbox: outbox, producer: producer, logger: logger, startGate: gate)
+
+        let relay = OutboxRelay(
+            database: database, producer: producer, outbox: outbox, logger: logger,
+            pollInterval: configuration.outboxPollInterval, batchSize: configuration.outboxBatchSize, startGate: gate)
+        let deadLetterTopic = configuration.topic(Topic.deadLetter(forGroup: definition.name))
+        let consumedTopics = definition.consumes.map(configuration.topic)
+        let consumer = EventConsumer(
+            settings: .init(groupID: configuration.consumerGroup, topics: consumedTopics, deadLetterTopic: deadLetterTopic,
+                            maxAttempts: configuration.consumerMaxAttempts, retryBackoff: configuration.consumerRetryBackoff),
+            kafka: kafka, database: database, producer: producer, outbox: outbox,
+            handlers: [ProbeHandler()] + definition.handlers(environment), consumerName: definition.name,
+            logger: logger, startGate: gate)
+
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: CorrelationMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        HealthRoutes(checks: [
+            ("migrations", { gate.isOpen }),
+            ("database", { await database.isReachable(logger: logger) }),
+            ("broker", { await producer.brokerReachable() }),
+            ("consumer", { consumedTopics.isEmpty || consumer.isRunning }),
+        ]).register(on: router)
+        MetricsRegistry.register(on: router, registry: registry)
+        ProbeRoutes(environment: environment).register(on: router)
+        let ownServices = try definition.setUp(router, environment)
+
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: definition.name),
+            onServerRunning: { channel in
+                logger.info("ready", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: logger)
+        application.addServices(database.client, producer, relay, consumer)
+        application.addServices(ownServices)
+        let migrations = KitMigrations.all + definition.migrations
+        let topics = Set([outbox.topic, deadLetterTopic] + consumedTopics).sorted().map {
+            KafkaAdmin.TopicSpec(name: $0, partitions: configuration.topicPartitions, replicationFactor: configuration.topicReplicationFactor)
+        }
+        application.beforeServerStarts {
+            try await MigrationRunner(database: database, migrations: migrations).migrate(logger: logger)
+            try await KafkaAdmin(configuration: kafka, logger: kafkaLogger).ensureTopics(topics)
+            gate.open()
+        }
+        return (application, Parts(environment: environment, relay: relay, consumer: consumer))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+
+/// Everything the kit needs to run one service, read from environment variables with
+/// working local defaults (see ``variables(for:)`` and each executable's `--help`).
+public struct ServiceConfiguration: Sendable {
+    public var serviceName: String
+    public var host: String
+    public var port: Int
+    public var database: DatabaseSettings
+    public var kafkaBrokers: String
+    /// Prepended to every topic and consumer group name, so that several copies of the suite
+    /// (a test run next to a developer's running suite) can share one broker.
+    public var topicPrefix: String
+    public var topicPartitions: Int32
+    public var topicReplicationFactor: Int32
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var consumerMaxAttempts: Int
+    public var consumerRetryBackoff: Duration
+    public var outboxPollInterval: Duration
+    public var outboxBatchSize: Int
+    /// Every variable's effective value, for service-specific settings.
+    public var values: [String: String]
+
+    /// Reads the kit's variables and the service's own from `environment`.
+    public init(definition: ServiceDefinition, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var values: [String: String] = [:]
+        for variable in Self.variables(for: definition) {
+            values[variable.name] = environment[variable.name] ?? variable.defaultValue
+        }
+        func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
+            guard let text = values[name], let value = Int(text), range.contains(value) else {
+                throw ConfigurationError(variable: name, reason: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got '\(values[name] ?? "")'")
+            }
+            return value
+        }
+        self.serviceName = definition.name
+        self.host = values["SERVICE_HOST"]!
+        self.port = try integer("SERVICE_PORT", in: 0...65535)
+        self.database = try DatabaseSettings(url: values["DATABASE_URL"]!, schema: values["DATABASE_SCHEMA"]!,
+                                             maxConnections: integer("DATABASE_MAX_CONNECTIONS", in: 1...500),
+                                             tls: values["DATABASE_TLS"]!)
+        self.kafkaBrokers = values["KAFKA_BROKERS"]!
+        self.topicPrefix = values["KAFKA_TOPIC_PREFIX"]!
+        self.topicPartitions = Int32(try integer("KAFKA_TOPIC_PARTITIONS", in: 1...1000))
+        self.topicReplicationFactor = Int32(try integer("KAFKA_REPLICATION_FACTOR", in: 1...10))
+        guard let level = Logger.Level(rawValue: values["LOG_LEVEL"]!.lowercased()) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", reason: "expected one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.logLevel = level
+        guard let format = LogFormat(rawValue: values["LOG_FORMAT"]!.lowercased()) else {
+            throw ConfigurationError(variable: "LOG_FORMAT", reason: "expected json or text")
+        }
+        self.logFormat = format
+        self.consumerMaxAttempts = try integer("CONSUMER_MAX_ATTEMPTS", in: 1...100)
+        self.consumerRetryBackoff = .milliseconds(try integer("CONSUMER_RETRY_BACKOFF_MS", in: 0...600_000))
+        self.outboxPollInterval = .milliseconds(try integer("OUTBOX_POLL_INTERVAL_MS", in: 10...600_000))
+        self.outboxBatchSize = try integer("OUTBOX_BATCH_SIZE", in: 1...10_000)
+        self.values = values
+    }
+
+    /// The full topic name for a logical topic (``EventContracts/Topic``).
+    public func topic(_ logical: String) -> String { topicPrefix + logical }
+
+    /// The consumer group of this service.
+    public var consumerGroup: String { topicPrefix + serviceName }
+
+    /// The kit's variables followed by the service's own.
+    public static func variables(for definition: ServiceDefinition) -> [EnvironmentVariable] {
+        let name = definition.name
+        return [
+            EnvironmentVariable("SERVICE_HOST", default: "127.0.0.1", help: "Address the internal HTTP API binds to."),
+            EnvironmentVariable("SERVICE_PORT", default: "\(definition.defaultPort)", help: "Port of the internal HTTP API (0 picks a free port)."),
+            EnvironmentVariable("DATABASE_URL", default: "postgres://\(name):\(name)-local@127.0.0.1:55432/commerce",
+                                help: "PostgreSQL URL; the role must own DATABASE_SCHEMA.", isSecret: true),
+            EnvironmentVariable("DATABASE_SCHEMA", default: name, help: "The schema this service owns and migrates."),
+            EnvironmentVariable("DATABASE_MAX_CONNECTIONS", default: "20", help: "Connection pool size."),
+            EnvironmentVariable("DATABASE_TLS", default: "disable", help: "disable, prefer or require."),
+            EnvironmentVariable("KAFKA_BROKERS", default: "127.0.0.1:9092", help: "Kafka bootstrap servers (host:port,...)."),
+            EnvironmentVariable("KAFKA_TOPIC_PREFIX", default: "", help: "Prefix for every topic and consumer group name."),
+            EnvironmentVariable("KAFKA_TOPIC_PARTITIONS", default: "3", help: "Partitions of topics this service creates."),
+            EnvironmentVariable("KAFKA_REPLICATION_FACTOR", default: "1", help: "Replication factor of topics this service creates."),
+            EnvironmentVariable("LOG_LEVEL", default: "info", help: "trace, debug, info, notice, warning, error or critical."),
+            EnvironmentVariable("LOG_FORMAT", default: "json", help: "json (one object per line) or text."),
+            EnvironmentVariable("CONSUMER_MAX_ATTEMPTS", default: "5", help: "Handler attempts before a message goes to the dead-letter topic."),
+            EnvironmentVariable("CONSUMER_RETRY_BACKOFF_MS", default: "200", help: "First retry delay; doubles per attempt."),
+            EnvironmentVariable("OUTBOX_POLL_INTERVAL_MS", default: "1000", help: "Outbox relay polling fallback when no notification arrives."),
+            EnvironmentVariable("OUTBOX_BATCH_SIZE", default: "500", help: "Events the relay publishes per transaction."),
+        ] + definition.variables
+    }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable {
+    case json
+    case text
+}

@@ -1,0 +1,51 @@
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// A service's PostgreSQL access: a PostgresNIO connection pool whose sessions have the
+/// service's schema as `search_path`, so queries name tables without a schema.
+///
+/// The pool is a `Service`; it only hands out connections while its `run()` is active.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let settings: DatabaseSettings
+
+    public init(settings: DatabaseSettings, applicationName: String, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: Self.tls(settings.tls))
+        configuration.options.maximumConnections = settings.maxConnections
+        configuration.options.minimumConnections = 1
+        configuration.options.additionalStartupParameters = [
+            ("search_path", settings.schema), ("application_name", applicationName),
+        ]
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.settings = settings
+    }
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    public func transaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> Result {
+        try await client.withTransaction(logger: logger, body)
+    }
+
+    /// True when `SELECT 1` answers.
+    public func isReachable(logger: Logger) async -> Bool {
+        do {
+            let rows = try await client.query("SELECT 1", logger: logger)
+            for try await _ in rows {}
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private static func tls(_ mode: DatabaseSettings.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// The tables every service gets from the kit, in its own schema. Versions below 100 are the
+/// kit's; a service numbers its own migrations from 100.
+public enum KitMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "outbox", sql: """
+            CREATE TABLE outbox (
+                id bigserial PRIMARY KEY,
+                event_id uuid NOT NULL UNIQUE,
+                topic text NOT NULL,
+                message_key text NOT NULL,
+                event_type text NOT NULL,
+                payload bytea NOT NULL,
+                headers jsonb NOT NULL DEFAULT '{}',
+                created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                published_at timestamptz,
+                bucket smallint NOT NULL
+            );
+            CREATE INDEX outbox_unpublished ON outbox (bucket, id) WHERE published_at IS NULL;
+            CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
+            """),
+        Migration(version: 2, name: "inbox", sql: """
+            CREATE TABLE inbox (
+                event_id text NOT NULL,
+                consumer text NOT NULL,
+                event_type text NOT NULL,
+                topic text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (event_id, consumer)
+            );
+            CREATE INDEX inbox_received_at ON inbox (received_at);
+            """),
+        Migration(version: 3, name: "probes", sql: """
+            CREATE TABLE probes (
+                probe_id uuid PRIMARY KEY,
+                note text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE probe_receipts (
+                probe_id uuid PRIMARY KEY,
+                sent_by text NOT NULL,
+                note text NOT NULL,
+                event_id text NOT NULL,
+                correlation_id text,
+                received_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+    ]
+}

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: every error any service or the gateway returns has this shape,
+/// served as `application/problem+json`.
+///
+/// `type` is stable per kind of error (`/problems/validation-failed`, `/problems/not-found`)
+/// so clients can branch on it; `title` is for people; `errors` names each bad field.
+public struct Problem: HTTPResponseError, Sendable, Equatable {
+    public static let contentType = "application/problem+json"
+
+    public var status: HTTPResponse.Status
+    public var type: String
+    public var title: String
+    public var detail: String?
+    public var errors: [FieldError]
+    public var headers: HTTPFields
+
+    /// One invalid input: a JSON pointer-ish path (`shipping_address.phone`) and why.
+    public struct FieldError: Codable, Sendable, Equatable {
+        public var field: String
+        public var message: String
+
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public init(status: HTTPResponse.Status, type: String, title: String, detail: String? = nil,
+                errors: [FieldError] = [], headers: HTTPFields = [:]) {
+        self.status = status
+        self.type = "/problems/\(type)"
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    public static func validation(_ errors: [FieldError], detail: String? = nil) -> Problem {
+        Problem(status: .unprocessableContent, type: "validation-failed", title: "The request has invalid fields.",
+                detail: detail ?? errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors)
+    }
+
+    public static func notFound(_ what: String) -> Problem {
+        Problem(status: .notFound, type: "not-found", title: "Not found.", detail: "\(what) does not exist.")
+    }
+
+    public static func badRequest(_ detail: String, field: String? = nil) -> Problem {
+        Problem(status: .badRequest, type: "bad-request", title: "The request cannot be read.", detail: detail,
+                errors: field.map { [FieldError(field: $0, message: detail)] } ?? [])
+    }
+
+    public static func internalError(correlationId: String) -> Problem {
+        Problem(status: .internalServerError, type: "internal-error", title: "Something went wrong on our side.",
+                detail: "Quote request id \(correlationId) when reporting this.")
+    }
+
+    public static func unavailable(_ detail: String) -> Problem {
+        Problem(status: .serviceUnavailable, type: "service-unavailable", title: "A service is unavailable.", detail: detail)
+    }
+
+    /// The JSON body.
+    public func body(instance: String? = nil) -> Data {
+        var object: [String: Any] = ["type": type, "title": title, "status": Int(status.code)]
+        if let detail { object["detail"] = detail }
+        if let instance { object["instance"] = instance }
+        if !errors.isEmpty { object["errors"] = errors.map { ["field": $0.field, "message": $0.message] } }
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = Self.contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body(instance: request.uri.path))))
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Hummingbird
+
+/// The request context of every service's HTTP API: Hummingbird's core context plus the
+/// correlation id that ``CorrelationMiddleware`` accepted or generated.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Travels from the storefront's request through every event it causes.
+    public var correlationId: String
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.correlationId = ""
+    }
+
+    /// Request bodies above 1 MiB are refused with 413.
+    public var maxUploadSize: Int { 1024 * 1024 }
+
+    /// Responses use snake_case keys and ISO 8601 dates, like the event payloads.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

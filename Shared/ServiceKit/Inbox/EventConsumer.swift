@@ -1,0 +1,224 @@
+import EventContracts
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Consumes a service's topics in its consumer group and applies events exactly once per
+/// effect: each message runs through the inbox transaction (``Inbox``) and the matching
+/// ``EventHandler``s; the offset is committed only after that transaction committed.
+///
+/// Partitions are processed concurrently, each strictly in order. A handler failure is
+/// retried with exponential backoff up to `maxAttempts`; then the message goes to the
+/// group's dead-letter topic with the error in its headers, and the partition moves on.
+/// A message that is not an event envelope goes there at once. Unknown event types are
+/// skipped. On graceful shutdown it stops polling, finishes in-flight messages, commits
+/// synchronously and leaves the group.
+public final class EventConsumer: Service, Sendable {
+    public struct Settings: Sendable {
+        public var groupID: String
+        public var topics: [String]
+        public var deadLetterTopic: String
+        public var maxAttempts: Int
+        public var retryBackoff: Duration
+        /// Upper bound of messages read but not yet processed.
+        public var maxInFlight: Int
+
+        public init(groupID: String, topics: [String], deadLetterTopic: String, maxAttempts: Int = 5,
+                    retryBackoff: Duration = .milliseconds(200), maxInFlight: Int = 1000) {
+            self.groupID = groupID
+            self.topics = topics
+            self.deadLetterTopic = deadLetterTopic
+            self.maxAttempts = maxAttempts
+            self.retryBackoff = retryBackoff
+            self.maxInFlight = maxInFlight
+        }
+    }
+
+    private let settings: Settings
+    private let kafka: KafkaConfiguration
+    private let database: Database
+    private let producer: KafkaProducer
+    private let outbox: Outbox
+    private let handlers: [any EventHandler]
+    private let logger: Logger
+    private let startGate: StartupGate?
+    private let consumerName: String
+    private let consumerSlot = LockedBox<KafkaConsumer?>(nil)
+    private let processed: Counter
+    private let deadLettered: Counter
+    private let retried: Counter
+
+    public init(
+        settings: Settings, kafka: KafkaConfiguration, database: Database, producer: KafkaProducer, outbox: Outbox,
+        handlers: [any EventHandler], consumerName: String, logger: Logger, startGate: StartupGate? = nil
+    ) {
+        self.settings = settings
+        self.kafka = kafka
+        self.database = database
+        self.producer = producer
+        self.outbox = outbox
+        self.handlers = handlers
+        self.consumerName = consumerName
+        self.logger = logger
+        self.startGate = startGate
+        let dimensions = [("group", settings.groupID)]
+        self.processed = Counter(label: "consumer_events_processed_total", dimensions: dimensions)
+        self.deadLettered = Counter(label: "consumer_events_dead_lettered_total", dimensions: dimensions)
+        self.retried = Counter(label: "consumer_handler_retries_total", dimensions: dimensions)
+    }
+
+    /// True once the consumer has joined and holds a live client (for readiness).
+    public var isRunning: Bool { consumerSlot.value != nil }
+
+    /// True when the broker answers this consumer's metadata request.
+    public func brokerReachable() async -> Bool {
+        guard let consumer = consumerSlot.value else { return false }
+        return await consumer.brokerReachable()
+    }
+
+    public func run() async throws {
+        if let startGate {
+            await startGate.wait()
+            guard startGate.isOpen else { return }
+        }
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: settings.groupID, topics: settings.topics, logger: logger)
+        consumerSlot.value = consumer
+        let lastProcessed = LockedBox<[PartitionKey: KafkaMessage]>([:])
+        let inFlight = LockedBox(0)
+        do {
+            try await withGracefulShutdownHandler {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    var lanes: [PartitionKey: AsyncStream<KafkaMessage>.Continuation] = [:]
+                    defer { for lane in lanes.values { lane.finish() } }
+                    for try await message in consumer.messages {
+                        let key = PartitionKey(topic: message.topic, partition: message.partition)
+                        if lanes[key] == nil {
+                            let (stream, continuation) = AsyncStream.makeStream(of: KafkaMessage.self)
+                            lanes[key] = continuation
+                            group.addTask {
+                                for await message in stream {
+                                    await self.process(message)
+                                    consumer.commitAsync(message)
+                                    lastProcessed.withLock { $0[key] = message }
+                                    inFlight.withLock { $0 -= 1 }
+                                }
+                            }
+                        }
+                        inFlight.withLock { $0 += 1 }
+                        lanes[key]?.yield(message)
+                        while inFlight.value >= settings.maxInFlight { try await Task.sleep(for: .milliseconds(1)) }
+                    }
+                    for lane in lanes.values { lane.finish() }
+                    try await group.waitForAll()
+                }
+            } onGracefulShutdown: {
+                consumer.stopPolling()
+            }
+        } catch {
+            logger.error("consumer stopped", metadata: ["error": "\(error)"])
+            await finish(consumer, lastProcessed: lastProcessed.value)
+            throw error
+        }
+        await finish(consumer, lastProcessed: lastProcessed.value)
+    }
+
+    private func finish(_ consumer: KafkaConsumer, lastProcessed: [PartitionKey: KafkaMessage]) async {
+        for message in lastProcessed.values {
+            do { try await consumer.commit(message) } catch {
+                logger.debug("final commit failed; the inbox absorbs the redelivery", metadata: ["error": "\(error)"])
+            }
+        }
+        consumerSlot.value = nil
+        await consumer.close()
+    }
+
+    /// Applies one message: decode, inbox transaction with retries, dead letter on failure.
+    func process(_ message: KafkaMessage) async {
+        var logger = self.logger
+        logger[metadataKey: "kafka.topic"] = "\(message.topic)"
+        logger[metadataKey: "kafka.partition"] = "\(message.partition)"
+        logger[metadataKey: "kafka.offset"] = "\(message.offset)"
+        if let correlationId = message.header(MessageHeader.correlationId) { logger[metadataKey: "correlation_id"] = "\(correlationId)" }
+        let envelope: EventEnvelope
+        do {
+            envelope = try EventEnvelope.decode(Data(message.value))
+        } catch {
+            await deadLetter(message, error: "not a CloudEvents envelope: \(error)", attempts: 0, logger: logger)
+            return
+        }
+        logger[metadataKey: "event.id"] = "\(envelope.id)"
+        logger[metadataKey: "event.type"] = "\(envelope.type)"
+        if let correlationId = envelope.correlationId { logger[metadataKey: "correlation_id"] = "\(correlationId)" }
+        let matching = handlers.filter { $0.eventTypes.contains(envelope.type) }
+        guard !matching.isEmpty else {
+            logger.trace("skipping event type this service does not handle")
+            return
+        }
+        var attempt = 0
+        var backoff = settings.retryBackoff
+        while true {
+            attempt += 1
+            do {
+                let applied = try await apply(envelope, topic: message.topic, handlers: matching, logger: logger)
+                processed.increment()
+                logger.debug(applied ? "event applied" : "duplicate event skipped")
+                return
+            } catch {
+                if attempt >= settings.maxAttempts {
+                    await deadLetter(message, error: String(describing: error), attempts: attempt, logger: logger)
+                    return
+                }
+                retried.increment()
+                logger.warning("event handler failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = backoff * 2
+            }
+        }
+    }
+
+    private func apply(_ envelope: EventEnvelope, topic: String, handlers: [any EventHandler], logger: Logger) async throws -> Bool {
+        let consumerName = self.consumerName
+        let outbox = self.outbox
+        return try await database.transaction(logger: logger) { connection in
+            guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
+                                        topic: topic, on: connection, logger: logger)
+            else { return false }
+            let context = EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox)
+            for handler in handlers { try await handler.handle(context) }
+            return true
+        }
+    }
+
+    private func deadLetter(_ message: KafkaMessage, error: String, attempts: Int, logger: Logger) async {
+        var headers = message.headers
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterTopic, string: message.topic))
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterPartition, string: "\(message.partition)"))
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterOffset, string: "\(message.offset)"))
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterError, string: String(error.prefix(2000))))
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterAttempts, string: "\(attempts)"))
+        headers.append(KafkaHeader(name: MessageHeader.deadLetterGroup, string: settings.groupID))
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await producer.send(topic: settings.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+                deadLettered.increment()
+                logger.error("message sent to the dead-letter topic", metadata: [
+                    "dead_letter.topic": "\(settings.deadLetterTopic)", "attempts": "\(attempts)", "error": "\(error)"])
+                return
+            } catch {
+                // Never drop a message: without the dead-letter copy the offset must not move.
+                logger.error("cannot publish to the dead-letter topic; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+    }
+}
+
+/// One partition of one topic.
+struct PartitionKey: Hashable, Sendable {
+    let topic: String
+    let partition: Int32
+}

@@ -1,0 +1,77 @@
+import EventContracts
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import Logging
+import PostgresNIO
+
+/// Writes a service's events into its `outbox` table, inside the caller's transaction, so an
+/// event exists if and only if the state change that caused it committed. The
+/// ``OutboxRelay`` publishes them to the service's topic afterwards.
+public struct Outbox: Sendable {
+    /// The full name of the topic this service publishes to.
+    public let topic: String
+    /// CloudEvents `source` of this service's events.
+    public let source: String
+    /// The LISTEN/NOTIFY channel that wakes the relay.
+    public let notifyChannel: String
+
+    /// Number of key buckets; all events of one key fall in one bucket, and a bucket is
+    /// published by one relay at a time, which keeps per-key order across replicas.
+    static let bucketCount = 16
+
+    public init(topic: String, serviceName: String, schema: String) {
+        self.topic = topic
+        self.source = "/services/\(serviceName)"
+        self.notifyChannel = "outbox_\(schema)"
+    }
+
+    /// Records an event about `subject` (the aggregate id, which becomes the message key).
+    @discardableResult
+    public func enqueue<Payload: EventPayload>(
+        _ payload: Payload, subject: String, correlationId: String?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> EventEnvelope {
+        let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId)
+        try await enqueue(envelope, on: connection, logger: logger)
+        return envelope
+    }
+
+    /// Records a prepared envelope.
+    public func enqueue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
+        let payload = ByteBuffer(data: try envelope.encoded())
+        var headers: [String: String] = ["ce-type": envelope.type, "content-type": EventEnvelope.contentType]
+        if let correlationId = envelope.correlationId { headers[MessageHeader.correlationId] = correlationId }
+        let headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
+        let bucket = Self.bucket(for: envelope.subject)
+        guard let eventID = UUID(uuidString: envelope.id) else {
+            throw EventContractError.notAnEnvelope("event id must be a UUID")
+        }
+        try await connection.query("""
+            INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, bucket)
+            VALUES (\(eventID), \(topic), \(envelope.subject), \(envelope.type), \(payload), \(headersJSON)::jsonb, \(Int16(bucket)))
+            """, logger: logger)
+        // Delivered at commit; several in one transaction collapse into one notification.
+        try await connection.query("SELECT pg_notify(\(notifyChannel), '')", logger: logger)
+    }
+
+    /// A stable hash of the key (FNV-1a), so every replica computes the same bucket.
+    static func bucket(for key: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in key.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash % UInt32(bucketCount))
+    }
+}
+
+/// Kafka header names the suite uses.
+public enum MessageHeader {
+    public static let correlationId = "correlation-id"
+    public static let deadLetterTopic = "dead-letter.original-topic"
+    public static let deadLetterPartition = "dead-letter.original-partition"
+    public static let deadLetterOffset = "dead-letter.original-offset"
+    public static let deadLetterError = "dead-letter.error"
+    public static let deadLetterAttempts = "dead-letter.attempts"
+    public static let deadLetterGroup = "dead-letter.consumer-group"
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// Publishes committed outbox rows to Kafka and marks them published.
+///
+/// Woken by `LISTEN` on the outbox channel, with a polling fallback. Each round runs in one
+/// transaction: it takes the key buckets no other replica holds (transaction-scoped
+/// advisory locks), locks up to a batch of their unpublished rows with
+/// `FOR UPDATE SKIP LOCKED`, hands them to the idempotent producer in id order, waits for
+/// every acknowledgement, and marks the acknowledged rows. A crash between publishing and
+/// marking rolls the marks back, so those events are published again: consumers' inboxes
+/// absorb such duplicates (at-least-once, one effect).
+public final class OutboxRelay: Service, Sendable {
+    /// A hook that runs after publishing and before marking; tests throw from it to
+    /// simulate a relay killed at the worst moment.
+    public typealias AfterPublishHook = @Sendable (_ eventIDs: [UUID]) async throws -> Void
+
+    private let database: Database
+    private let producer: KafkaProducer
+    private let outbox: Outbox
+    private let logger: Logger
+    private let pollInterval: Duration
+    private let batchSize: Int
+    private let startGate: StartupGate?
+    private let afterPublish: AfterPublishHook?
+    private let doorbell = Doorbell()
+    private let published: Counter
+    private let failures: Counter
+
+    public init(
+        database: Database, producer: KafkaProducer, outbox: Outbox, logger: Logger,
+        pollInterval: Duration = .seconds(1), batchSize: Int = 500, startGate: StartupGate? = nil,
+        afterPublish: AfterPublishHook? = nil
+    ) {
+        self.database = database
+        self.producer = producer
+        self.outbox = outbox
+        self.logger = logger
+        self.pollInterval = pollInterval
+        self.batchSize = batchSize
+        self.startGate = startGate
+        self.afterPublish = afterPublish
+        self.published = Counter(label: "outbox_published_total", dimensions: [("topic", outbox.topic)])
+        self.failures = Counter(label: "outbox_publish_failures_total", dimensions: [("topic", outbox.topic)])
+    }
+
+    public func run() async throws {
+        if let startGate {
+            await startGate.wait()
+            guard startGate.isOpen else { return }
+        }
+        let stopping = LockedBox(false)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.listenForNotifications(until: stopping) }
+                while !stopping.value {
+                    do {
+                        while try await publishRound() == batchSize, !stopping.value {}
+                    } catch {
+                        failures.increment()
+                        logger.warning("outbox relay round failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    if stopping.value { break }
+                    await doorbell.wait(upTo: pollInterval)
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            stopping.value = true
+            self.doorbell.ring()
+        }
+    }
+
+    /// Publishes one batch; returns how many rows it published.
+    @discardableResult
+    public func publishRound() async throws -> Int {
+        let logger = self.logger
+        let batchSize = self.batchSize
+        let producer = self.producer
+        let afterPublish = self.afterPublish
+        let schema = database.settings.schema
+        let count = try await database.transaction(logger: logger) { connection -> Int in
+            var buckets: [Int16] = []
+            let lockedBuckets = try await connection.query("""
+                SELECT b::int2 FROM generate_series(0, \(Int32(Outbox.bucketCount - 1))::int4) AS b
+                WHERE pg_try_advisory_xact_lock(hashtext(\(schema)), (100 + b)::int4)
+                """, logger: logger)
+            for try await bucket in lockedBuckets.decode(Int16.self) { buckets.append(bucket) }
+            guard !buckets.isEmpty else { return 0 }
+            var ids: [Int64] = []
+            var eventIDs: [UUID] = []
+            var messages: [OutgoingMessage] = []
+            let rows = try await connection.query("""
+                SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
+                WHERE published_at IS NULL AND bucket = ANY(\(buckets))
+                ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            for try await (id, eventID, topic, key, payload, headersJSON) in rows.decode((Int64, UUID, String, String, ByteBuffer, String).self) {
+                ids.append(id)
+                eventIDs.append(eventID)
+                let headerObject = (try? JSONSerialization.jsonObject(with: Data(headersJSON.utf8)) as? [String: String]) ?? [:]
+                let headers = headerObject.sorted { $0.key < $1.key }.map { KafkaHeader(name: $0.key, string: $0.value) }
+                messages.append(OutgoingMessage(topic: topic, key: Array(key.utf8), value: Array(payload.readableBytesView), headers: headers))
+            }
+            guard !messages.isEmpty else { return 0 }
+            let results = await producer.sendBatch(messages)
+            var delivered: [Int64] = []
+            var firstError: KafkaError?
+            for (id, result) in zip(ids, results) {
+                switch result {
+                case .success: delivered.append(id)
+                case .failure(let error): firstError = firstError ?? error
+                }
+            }
+            try await afterPublish?(eventIDs)
+            if !delivered.isEmpty {
+                try await connection.query(
+                    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
+            }
+            if let firstError {
+                logger.warning("some outbox events were not acknowledged; they stay unpublished", metadata: [
+                    "outbox.failed": "\(ids.count - delivered.count)", "kafka.error": "\(firstError.message)"])
+            }
+            return delivered.count
+        }
+        if count > 0 {
+            published.increment(by: count)
+            logger.debug("outbox published", metadata: ["outbox.count": "\(count)"])
+        }
+        return count
+    }
+
+    /// Deletes published rows older than `age` (the audit window); returns how many.
+    @discardableResult
+    public func prunePublished(olderThan age: Duration) async throws -> Int {
+        let seconds = Double(age.components.seconds)
+        let rows = try await database.client.query(
+            "WITH gone AS (DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds)) RETURNING 1) SELECT count(*) FROM gone",
+            logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    private func listenForNotifications(until stopping: LockedBox<Bool>) async {
+        while !stopping.value && !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    try await connection.listen(on: outbox.notifyChannel) { notifications in
+                        // A ring after (re)subscribing covers rows committed while not listening.
+                        doorbell.ring()
+                        for try await _ in notifications { doorbell.ring() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled || stopping.value { return }
+                logger.debug("outbox LISTEN connection lost; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
