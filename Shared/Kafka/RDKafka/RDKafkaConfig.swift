@@ -10,7 +10,7 @@ enum RDKafkaConfig {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError.configuration(String(cString: errstr))
+                throw KafkaError.configuration("\(key): \(String(cString: errstr))")
             }
         }
         return conf

@@ -24,10 +24,26 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    /// An error thrown by `body` comes out as itself (a ``Problem`` stays a 4xx) once the
+    /// rollback succeeded; database failures come out as PostgresNIO's errors.
     public func transaction<Result: Sendable>(
         logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> Result {
-        try await client.withTransaction(logger: logger, body)
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
+        }
+    }
+
+    /// A connection outside the pool, for long-lived sessions such as `LISTEN`.
+    public func connectDedicated(logger: Logger) async throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: settings.tls == .disable ? .disable : .prefer(try .init(configuration: .makeClientConfiguration())))
+        configuration.options.additionalStartupParameters = [("search_path", settings.schema)]
+        return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1_000_000...9_999_999), logger: logger)
     }
 
     /// True when `SELECT 1` answers.

@@ -57,14 +57,14 @@ public final class OutboxRelay: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.listenForNotifications(until: stopping) }
-                while !stopping.value {
+                while !stopping.value && !Task.isCancelled {
                     do {
                         while try await publishRound() == batchSize, !stopping.value {}
                     } catch {
                         failures.increment()
                         logger.warning("outbox relay round failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
                     }
-                    if stopping.value { break }
+                    if stopping.value || Task.isCancelled { break }
                     await doorbell.wait(upTo: pollInterval)
                 }
                 group.cancelAll()
@@ -148,13 +148,19 @@ public final class OutboxRelay: Service, Sendable {
     private func listenForNotifications(until stopping: LockedBox<Bool>) async {
         while !stopping.value && !Task.isCancelled {
             do {
-                try await database.client.withConnection { connection in
+                // A dedicated connection, closed on cancellation: a notification sequence
+                // does not end by itself when its task is cancelled.
+                let connection = try await database.connectDedicated(logger: logger)
+                try await withTaskCancellationHandler {
                     try await connection.listen(on: outbox.notifyChannel) { notifications in
                         // A ring after (re)subscribing covers rows committed while not listening.
                         doorbell.ring()
                         for try await _ in notifications { doorbell.ring() }
                     }
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
                 }
+                try? await connection.close()
             } catch {
                 if Task.isCancelled || stopping.value { return }
                 logger.debug("outbox LISTEN connection lost; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])

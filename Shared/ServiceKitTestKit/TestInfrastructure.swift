@@ -1,0 +1,50 @@
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Where the tests find the real PostgreSQL and broker that `./suite test` started, with the
+/// same local defaults, overridable by environment.
+public enum TestInfrastructure {
+    /// A superuser URL for the test database (creates per-test roles and schemas).
+    public static var adminDatabaseURL: String {
+        ProcessInfo.processInfo.environment["COMMERCE_TEST_DATABASE_URL"]
+            ?? "postgres://postgres:postgres-local@127.0.0.1:55432/commerce_test"
+    }
+
+    public static var kafkaBrokers: String {
+        ProcessInfo.processInfo.environment["COMMERCE_TEST_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+    }
+
+    public static var kafka: KafkaConfiguration { KafkaConfiguration(bootstrapServers: kafkaBrokers) }
+
+    /// A name no other test (or earlier run) uses.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    public static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }
+
+    /// Runs `body` with a running PostgresNIO client, then shuts the client down.
+    public static func withClient<R: Sendable>(
+        _ settings: DatabaseSettings, _ body: @Sendable (Database) async throws -> R
+    ) async throws -> R {
+        let database = Database(settings: settings, applicationName: "tests", logger: logger)
+        return try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask { await database.client.run(); return nil }
+            defer { group.cancelAll() }
+            let result = try await body(database)
+            return result
+        }
+    }
+
+    /// The superuser's settings for the test database.
+    public static func adminSettings(schema: String = "public") throws -> DatabaseSettings {
+        try DatabaseSettings(url: adminDatabaseURL, schema: schema, maxConnections: 4)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Kafka
+import ServiceKit
+import ServiceKitTestKit
+import Testing
+
+/// The librdkafka wrapper against the real local broker.
+@Suite("Kafka producer, consumer and admin on the real broker")
+struct KafkaClientTests {
+    let logger = TestInfrastructure.logger
+
+    private func makeTopic(partitions: Int32) async throws -> String {
+        let topic = TestInfrastructure.uniqueName("kafka-test")
+        try await KafkaAdmin(configuration: TestInfrastructure.kafka, logger: logger)
+            .ensureTopics([.init(name: topic, partitions: partitions)])
+        return topic
+    }
+
+    private func withProducer<R>(_ body: (KafkaProducer) async throws -> R) async throws -> R {
+        let producer = try KafkaProducer(configuration: TestInfrastructure.kafka, logger: logger)
+        do {
+            let result = try await body(producer)
+            await producer.shutdown()
+            return result
+        } catch {
+            await producer.shutdown()
+            throw error
+        }
+    }
+
+    @Test("1,000 keyed messages are acknowledged, consumed once in a group, in order per key, over all partitions")
+    func thousandKeyedMessages() async throws {
+        let topic = try await makeTopic(partitions: 3)
+        let keys = (0..<10).map { "customer-\($0)" }
+        let messages = (0..<1000).map { index in
+            OutgoingMessage(topic: topic, key: Array(keys[index % keys.count].utf8), value: Array("\(index)".utf8),
+                            headers: [KafkaHeader(name: "correlation-id", string: "c-\(index)")])
+        }
+        let reports = try await withProducer { await $0.sendBatch(messages) }
+        #expect(reports.allSatisfy { if case .success = $0 { true } else { false } })
+
+        let received = try await TopicReader.read(topic: topic, expected: 1000)
+        #expect(received.count == 1000)
+        #expect(Set(received.map { "\($0.partition)/\($0.offset)" }).count == 1000, "no message twice")
+        #expect(Set(received.map(\.partition)).count == 3, "keys spread over all partitions")
+        var lastSeen: [String: Int] = [:]
+        for message in received {
+            let key = try #require(message.keyString)
+            let value = Int(String(decoding: message.value, as: UTF8.self))!
+            #expect(value > lastSeen[key, default: -1], "per-key order kept for \(key)")
+            lastSeen[key] = value
+            #expect(message.header("correlation-id") == "c-\(value)")
+        }
+        #expect(lastSeen.count == keys.count)
+    }
+
+    @Test("send returns the broker's offsets once acknowledged")
+    func sendReturnsDeliveryReport() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        let offsets = try await withProducer { producer in
+            var offsets: [Int64] = []
+            for index in 0..<3 {
+                offsets.append(try await producer.send(topic: topic, key: "k", value: Array("\(index)".utf8)).offset)
+            }
+            return offsets
+        }
+        #expect(offsets == [0, 1, 2])
+    }
+
+    @Test("a consumer that committed and restarts sees none of the committed messages again")
+    func committedMessagesAreNotRedelivered() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        _ = try await withProducer { producer in
+            await producer.sendBatch((0..<20).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
+        }
+        let group = TestInfrastructure.uniqueName("group")
+        let first = try await consume(topic: topic, group: group, count: 10, commitFirst: 10)
+        #expect(first == Array(0..<10))
+        let second = try await consume(topic: topic, group: group, count: 10, commitFirst: 10)
+        #expect(second == Array(10..<20), "the restarted member starts after the committed offset")
+    }
+
+    @Test("a consumer that crashed before committing sees its uncommitted messages again")
+    func uncommittedMessagesAreRedelivered() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        _ = try await withProducer { producer in
+            await producer.sendBatch((0..<10).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
+        }
+        let group = TestInfrastructure.uniqueName("group")
+        // Reads all ten, commits only the first four, then goes away without committing more.
+        let first = try await consume(topic: topic, group: group, count: 10, commitFirst: 4)
+        #expect(first == Array(0..<10))
+        let second = try await consume(topic: topic, group: group, count: 6, commitFirst: 0)
+        #expect(second == Array(4..<10))
+    }
+
+    @Test("the committed offset is the next message to read")
+    func committedOffsetIsNextToRead() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        _ = try await withProducer { producer in
+            await producer.sendBatch((0..<5).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
+        }
+        let group = TestInfrastructure.uniqueName("group")
+        let consumer = try KafkaConsumer(configuration: TestInfrastructure.kafka, groupID: group, topics: [topic], logger: logger)
+        var iterator = consumer.messages.makeAsyncIterator()
+        let first = try #require(try await iterator.next())
+        try await consumer.commit(first)
+        let committed = try await consumer.committedOffset(topic: topic, partition: 0)
+        await consumer.close()
+        #expect(committed == first.offset + 1)
+    }
+
+    @Test("librdkafka's refusal comes back as a typed KafkaError with its message")
+    func configurationErrorsAreTyped() throws {
+        var configuration = TestInfrastructure.kafka
+        configuration["linger.ms"] = "not-a-number"
+        let error = try #require(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: configuration, logger: logger)
+        }
+        #expect(error.message.contains("linger.ms"))
+    }
+
+    @Test("creating a topic that exists is not an error")
+    func ensureTopicsIsIdempotent() async throws {
+        let topic = try await makeTopic(partitions: 2)
+        try await KafkaAdmin(configuration: TestInfrastructure.kafka, logger: logger).ensureTopics([.init(name: topic, partitions: 2)])
+    }
+
+    /// Joins `group`, reads `count` messages, commits the first `commitFirst` of them, closes.
+    private func consume(topic: String, group: String, count: Int, commitFirst: Int) async throws -> [Int] {
+        let consumer = try KafkaConsumer(configuration: TestInfrastructure.kafka, groupID: group, topics: [topic], logger: logger)
+        var values: [Int] = []
+        do {
+            for try await message in consumer.messages {
+                values.append(Int(String(decoding: message.value, as: UTF8.self))!)
+                if values.count <= commitFirst { try await consumer.commit(message) }
+                if values.count == count { break }
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+        return values
+    }
+}

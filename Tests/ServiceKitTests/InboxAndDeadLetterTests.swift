@@ -1,0 +1,72 @@
+import EventContracts
+import Foundation
+import Kafka
+import ServiceLifecycle
+@testable import ServiceKit
+import ServiceKitTestKit
+import Testing
+
+@Suite("Inbox deduplication and dead letters")
+struct InboxAndDeadLetterTests {
+    private func message(for envelope: EventEnvelope, topic: String, offset: Int64 = 0) throws -> KafkaMessage {
+        KafkaMessage(topic: topic, partition: 0, offset: offset, key: Array(envelope.subject.utf8),
+                     value: Array(try envelope.encoded()), headers: [], timestampMilliseconds: nil)
+    }
+
+    @Test("the same event delivered twice, then ten times at once, has exactly one effect")
+    func duplicateDeliveriesHaveOneEffect() async throws {
+        let fixture = try await KitFixture.make()
+        let envelope = try EventEnvelope(ProbeSent(probeId: "p", note: "once", sentBy: "test"), subject: "s",
+                                         source: "/test", correlationId: nil)
+        let message = try message(for: envelope, topic: fixture.topic)
+        try await fixture.withRunning { database, producer async throws in
+            let consumer = EventConsumer(
+                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
+                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
+                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            await consumer.process(message)
+            await consumer.process(message)
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<10 { group.addTask { await consumer.process(message) } }
+            }
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 1)
+        }
+        try await fixture.schema.drop()
+    }
+
+    @Test("a handler that always throws sends the message to the dead-letter topic after the configured attempts; the partition moves on")
+    func poisonMessageGoesToDeadLetter() async throws {
+        let fixture = try await KitFixture.make()
+        let deadLetterTopic = fixture.topic + ".dead-letter"
+        try await fixture.withRunning { database, producer async throws in
+            // First message: a type the failing handler takes; second: an envelope it does not.
+            let bad = try EventEnvelope(ProbeSent(probeId: "bad", note: "bad", sentBy: "test"), subject: "one-key",
+                                        source: "/test", correlationId: "c-bad")
+            let good = EventEnvelope(type: "shop.test.other.v1", source: "/test", subject: "one-key", correlationId: nil, data: Data("{}".utf8))
+            try await producer.send(topic: fixture.topic, key: "one-key", value: Array(try bad.encoded()))
+            try await producer.send(topic: fixture.topic, key: "one-key", value: Array("not json at all".utf8))
+            try await producer.send(topic: fixture.topic, key: "one-key", value: Array(try good.encoded()))
+            let consumer = EventConsumer(
+                settings: .init(groupID: TestInfrastructure.uniqueName("dlq"), topics: [fixture.topic], deadLetterTopic: deadLetterTopic,
+                                maxAttempts: 3, retryBackoff: .milliseconds(10)),
+                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
+                handlers: [FailingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            let group = ServiceGroup(services: [consumer], logger: fixture.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let received = try await TopicReader.read(topic: deadLetterTopic, expected: 2)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                #expect(received.count == 2)
+                let handlerFailure = try #require(received.first { $0.header(MessageHeader.deadLetterAttempts) == "3" })
+                #expect(handlerFailure.header(MessageHeader.deadLetterError)?.contains("handler exploded") == true)
+                #expect(handlerFailure.header(MessageHeader.deadLetterTopic) == fixture.topic)
+                #expect(try EventEnvelope.decode(Data(handlerFailure.value)).id == bad.id)
+                let poison = try #require(received.first { $0.header(MessageHeader.deadLetterAttempts) == "0" })
+                #expect(String(decoding: poison.value, as: UTF8.self) == "not json at all")
+            }
+            #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 0, "failed effects roll back")
+        }
+        try await fixture.schema.drop()
+    }
+}

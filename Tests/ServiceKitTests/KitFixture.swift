@@ -1,0 +1,82 @@
+import EventContracts
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+@testable import ServiceKit
+import ServiceKitTestKit
+
+/// A role and schema of its own, migrated with the kit's tables plus an `effects` table that
+/// counts every time a handler ran, a topic of its own, and a producer.
+struct KitFixture {
+    let schema: TestSchema
+    let topic: String
+    let outbox: Outbox
+    let logger = TestInfrastructure.logger
+
+    static func make() async throws -> KitFixture {
+        let schema = try await TestSchema.create(prefix: "kit")
+        let topic = TestInfrastructure.uniqueName("kit-events")
+        try await KafkaAdmin(configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
+            .ensureTopics([.init(name: topic, partitions: 3), .init(name: topic + ".dead-letter", partitions: 1)])
+        let fixture = KitFixture(schema: schema, topic: topic, outbox: Outbox(topic: topic, serviceName: "kit-test", schema: schema.name))
+        try await fixture.withDatabase { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + [
+                Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (event_id text NOT NULL, note text NOT NULL);"),
+            ]).migrate(logger: fixture.logger)
+        }
+        return fixture
+    }
+
+    func withDatabase<R: Sendable>(_ body: @Sendable (Database) async throws -> R) async throws -> R {
+        try await TestInfrastructure.withClient(schema.settings, body)
+    }
+
+    /// Runs `body` with a database and a producer that are shut down afterwards.
+    func withRunning<R: Sendable>(_ body: @Sendable (Database, KafkaProducer) async throws -> R) async throws -> R {
+        let producer = try KafkaProducer(configuration: TestInfrastructure.kafka, logger: logger)
+        do {
+            let result = try await withDatabase { try await body($0, producer) }
+            await producer.shutdown()
+            return result
+        } catch {
+            await producer.shutdown()
+            throw error
+        }
+    }
+
+    /// Writes a probe event into the outbox in its own transaction.
+    @discardableResult
+    func enqueue(_ note: String, on database: Database) async throws -> EventEnvelope {
+        let outbox = self.outbox
+        let logger = self.logger
+        return try await database.transaction(logger: logger) { connection in
+            try await outbox.enqueue(ProbeSent(probeId: UUID().uuidString, note: note, sentBy: "test"),
+                                     subject: "aggregate-\(note)", correlationId: "corr-\(note)", on: connection, logger: logger)
+        }
+    }
+
+    func count(_ sql: String, on database: Database) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+}
+
+/// Records each application in `effects`, so a test can count how often the effect happened.
+struct RecordingHandler: EventHandler {
+    var eventTypes: Set<String> { [ProbeSent.eventType] }
+
+    func handle(_ context: EventContext) async throws {
+        let probe = try context.envelope.decodeData(ProbeSent.self)
+        try await context.connection.query(
+            "INSERT INTO effects (event_id, note) VALUES (\(context.envelope.id), \(probe.note))", logger: context.logger)
+    }
+}
+
+/// Always fails, as a handler with a bug would.
+struct FailingHandler: EventHandler {
+    struct Boom: Error, CustomStringConvertible { var description: String { "handler exploded" } }
+    var eventTypes: Set<String> { [ProbeSent.eventType] }
+    func handle(_ context: EventContext) async throws { throw Boom() }
+}
