@@ -89,7 +89,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ServiceKitTestKit", "EventContracts"],
+            dependencies: [
+                "ServiceKitTestKit", "EventContracts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/EndToEndTests"
         ),
         .testTarget(name: "DeploymentTests", dependencies: [], path: "Tests/DeploymentTests"),

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Starts the six built executables as real processes, on test ports and a topic prefix of
+/// their own (so a developer's running suite on the same broker and cluster is untouched),
+/// and stops them with SIGTERM.
+public final class SuiteProcesses: @unchecked Sendable {
+    public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
+    public static let ports = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
+                               "orders": 18084, "fulfillment": 18085]
+    public static let paymentsWebhookPort = 18090
+
+    public let topicPrefix = "e2e-\(UUID().uuidString.prefix(8).lowercased())."
+    private var processes: [String: Process] = [:]
+    private let logDirectory: URL
+
+    public init() {
+        logDirectory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("commerce-e2e-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Where `swift build` put the executables: next to the test bundle.
+    public static var binDirectory: URL {
+        if let explicit = ProcessInfo.processInfo.environment["COMMERCE_BIN_DIR"] { return URL(fileURLWithPath: explicit) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("gateway").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    public static func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }
+
+    /// The environment one service gets: its role on the test database, test ports, prefix.
+    public func environment(for service: String) -> [String: String] {
+        var components = URLComponents(string: TestInfrastructure.adminDatabaseURL)!
+        components.user = service
+        components.password = "\(service)-local"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SERVICE_PORT"] = "\(Self.ports[service]!)"
+        environment["DATABASE_URL"] = components.string!
+        environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
+        environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
+        environment["LOG_LEVEL"] = "info"
+        environment["WEBHOOK_PORT"] = "\(Self.paymentsWebhookPort)"
+        for upstream in Self.services where upstream != "gateway" {
+            environment["\(upstream.uppercased())_URL"] = Self.baseURL(upstream)
+        }
+        return environment
+    }
+
+    public func start(_ service: String) throws {
+        let process = Process()
+        process.executableURL = Self.binDirectory.appendingPathComponent(service)
+        process.environment = environment(for: service)
+        let log = logDirectory.appendingPathComponent("\(service).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes[service] = process
+    }
+
+    public func startAll() throws {
+        for service in Self.services { try start(service) }
+    }
+
+    public func log(of service: String) -> String {
+        (try? String(contentsOf: logDirectory.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
+    }
+
+    public func isRunning(_ service: String) -> Bool { processes[service]?.isRunning ?? false }
+
+    /// Sends SIGTERM and waits; returns each service's exit status (nil if it had to be killed).
+    @discardableResult
+    public func stopAll(timeout: Duration = .seconds(15)) async -> [String: Int32?] {
+        for process in processes.values where process.isRunning { process.terminate() }
+        var statuses: [String: Int32?] = [:]
+        let deadline = ContinuousClock.now + timeout
+        for (service, process) in processes {
+            while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                statuses[service] = .some(nil)
+            } else {
+                statuses[service] = process.terminationStatus
+            }
+        }
+        processes = [:]
+        return statuses
+    }
+}

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import ServiceKitTestKit
+import Testing
+
+/// The six executables, started as processes on the real PostgreSQL and broker.
+@Suite("End to end: the suite's executables", .serialized)
+struct WalkingSkeletonTests {
+    @Test("every executable answers --help with its configuration variables")
+    func everyExecutableAnswersHelp() throws {
+        for service in SuiteProcesses.services {
+            let process = Process()
+            process.executableURL = SuiteProcesses.binDirectory.appendingPathComponent(service)
+            process.arguments = ["--help"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(service) --help exits 0")
+            #expect(output.hasPrefix("\(service) "))
+            for variable in ["SERVICE_PORT", "DATABASE_URL", "KAFKA_BROKERS", "LOG_LEVEL"] {
+                #expect(output.contains(variable), "\(service) documents \(variable)")
+            }
+            #expect(!output.contains("-local@"), "\(service) --help shows no password")
+        }
+    }
+
+    @Test("all six start and become ready; a request to the gateway becomes an event another service applies, visible through the gateway; SIGTERM stops all cleanly")
+    func walkingSkeleton() async throws {
+        let suite = SuiteProcesses()
+        try suite.startAll()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            for service in SuiteProcesses.services {
+                let ready = try await waitUntil(timeout: .seconds(60)) {
+                    (try? await get(client, SuiteProcesses.baseURL(service) + "/health/ready"))?.status == 200
+                }
+                #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
+            }
+            let webhookReady = try await get(client, "http://127.0.0.1:\(SuiteProcesses.paymentsWebhookPort)/health/live")
+            #expect(webhookReady.status == 200, "payments' webhook listener answers")
+
+            // The storefront's request, with its own correlation id.
+            var request = HTTPClientRequest(url: SuiteProcesses.baseURL("gateway") + "/api/catalog/probes")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "X-Request-Id", value: "walking-skeleton-1")
+            request.body = .bytes(ByteBuffer(string: #"{"note":"hello from the storefront"}"#))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status.code == 202)
+            #expect(response.headers.first(name: "X-Request-Id") == "walking-skeleton-1")
+            let accepted = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            let probeID = try #require(accepted?["probe_id"] as? String)
+            #expect(accepted?["topic"] as? String == suite.topicPrefix + "catalog.events")
+
+            // Orders consumed catalog's event; the gateway shows the effect.
+            var receipt: [String: Any]?
+            let arrived = try await waitUntil(timeout: .seconds(30)) {
+                guard let answer = try? await get(client, SuiteProcesses.baseURL("gateway") + "/api/orders/probes/\(probeID)"),
+                      answer.status == 200 else { return false }
+                receipt = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+                return true
+            }
+            #expect(arrived, "the event reached orders; orders log:\n\(suite.log(of: "orders").suffix(3000))")
+            #expect(receipt?["sent_by"] as? String == "catalog")
+            #expect(receipt?["received_by"] as? String == "orders")
+            #expect(receipt?["note"] as? String == "hello from the storefront")
+            #expect(receipt?["correlation_id"] as? String == "walking-skeleton-1", "correlation id travelled HTTP → Kafka → consumer")
+
+            // Errors are problems, through the gateway too.
+            let missing = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/orders/probes/00000000-0000-0000-0000-000000000000")
+            #expect(missing.status == 404)
+            #expect(missing.contentType == "application/problem+json")
+            let unknown = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/nowhere/x")
+            #expect(unknown.status == 404)
+            #expect(unknown.contentType == "application/problem+json")
+            let metrics = try await get(client, SuiteProcesses.baseURL("orders") + "/metrics")
+            #expect(String(decoding: metrics.body, as: UTF8.self).contains("consumer_events_processed_total"))
+        } catch {
+            try? await client.shutdown()
+            await suite.stopAll()
+            throw error
+        }
+        try await client.shutdown()
+        let statuses = await suite.stopAll()
+        for service in SuiteProcesses.services {
+            #expect(statuses[service] == .some(0), "\(service) shut down gracefully on SIGTERM; log:\n\(suite.log(of: service).suffix(1500))")
+        }
+    }
+
+    @Test("the gateway answers 503 as a problem when a service is down")
+    func gatewayReportsUnavailableService() async throws {
+        let suite = SuiteProcesses()
+        try suite.start("gateway")
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let live = try await waitUntil(timeout: .seconds(60)) {
+            (try? await get(client, SuiteProcesses.baseURL("gateway") + "/health/live"))?.status == 200
+        }
+        #expect(live)
+        // The catalog service is not started in this test.
+        let answer = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
+        #expect(answer.status == 503)
+        #expect(answer.contentType == "application/problem+json")
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
+        try await client.shutdown()
+        await suite.stopAll()
+    }
+
+    struct Answer {
+        var status: UInt
+        var contentType: String?
+        var body: Data
+    }
+
+    private func get(_ client: HTTPClient, _ url: String) async throws -> Answer {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: body))
+    }
+
+    private func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+}
