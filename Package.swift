@@ -95,6 +95,6 @@ let package = Package(
             ],
             path: "Tests/EndToEndTests"
         ),
-        .testTarget(name: "DeploymentTests", dependencies: [], path: "Tests/DeploymentTests"),
+        .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]
 )

@@ -1,0 +1,110 @@
+import Foundation
+import ServiceKitTestKit
+import Testing
+
+/// There is no Docker engine on the development machines, so docker-compose.yml is checked
+/// structurally: parsed by a real YAML parser (PyYAML, which also resolves the `<<` merge
+/// keys), then compared with the package's executables and what each one reads.
+@Suite("docker-compose.yml and deploy manifests")
+struct ComposeFileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func loadYAML(_ relativePath: String) throws -> [String: Any] {
+        let python = ProcessInfo.processInfo.environment["COMMERCE_TEST_PYTHON"] ?? root.appendingPathComponent(".data/venv/bin/python").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                             root.appendingPathComponent(relativePath).path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(relativePath) parses as YAML")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// The variables an executable documents in --help.
+    static func documentedVariables(of service: String) throws -> Set<String> {
+        let process = Process()
+        process.executableURL = SuiteProcesses.binDirectory.appendingPathComponent(service)
+        process.arguments = ["--help"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Set(output.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard let name = trimmed.split(separator: " ").first, name.allSatisfy({ $0.isUppercase || $0 == "_" }), name.count > 2 else { return nil }
+            return String(name)
+        })
+    }
+
+    @Test("every service in the compose file is an executable of the package, built by its own argument, with the variables it needs")
+    func composeMatchesPackage() throws {
+        let compose = try Self.loadYAML("docker-compose.yml")
+        let services = try #require(compose["services"] as? [String: Any])
+        let packageServices = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Services").path)
+            .map { $0.lowercased() }.sorted()
+        let composeServices = services.keys.filter { $0 != "postgres" && $0 != "kafka" }.sorted()
+        #expect(composeServices == packageServices, "one container per service, no more, no less")
+
+        let ports = ["gateway": 8080, "catalog": 8081, "checkout": 8082, "payments": 8083, "orders": 8084, "fulfillment": 8085]
+        for name in composeServices {
+            let service = try #require(services[name] as? [String: Any])
+            let build = try #require(service["build"] as? [String: Any], "\(name) is built")
+            #expect(build["dockerfile"] as? String == "deploy/Dockerfile")
+            #expect((build["args"] as? [String: Any])?["SERVICE"] as? String == name)
+            let environment = try #require(service["environment"] as? [String: Any])
+            let documented = try Self.documentedVariables(of: name)
+            for required in ["SERVICE_HOST", "SERVICE_PORT", "DATABASE_URL", "KAFKA_BROKERS"] {
+                #expect(environment[required] != nil, "\(name) gets \(required)")
+            }
+            for variable in environment.keys {
+                #expect(documented.contains(variable), "\(name) reads \(variable) (it is in its --help)")
+            }
+            #expect(environment["SERVICE_HOST"] as? String == "0.0.0.0")
+            #expect("\(environment["SERVICE_PORT"] ?? "")" == "\(ports[name]!)")
+            let url = try #require(URLComponents(string: "\(environment["DATABASE_URL"] ?? "")"))
+            #expect(url.user == name, "\(name) connects with its own role")
+            #expect(url.host == "postgres")
+            #expect(environment["KAFKA_BROKERS"] as? String == "kafka:9092")
+            let dependsOn = try #require(service["depends_on"] as? [String: Any])
+            #expect(Set(dependsOn.keys) == ["postgres", "kafka"])
+            let health = try #require((service["healthcheck"] as? [String: Any])?["test"] as? [String])
+            #expect(health.joined(separator: " ").contains(":\(ports[name]!)/health/ready"))
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("deploy/services/\(name).yaml").path),
+                    "\(name) can be rolled out alone")
+        }
+        let gateway = try #require((services["gateway"] as? [String: Any])?["environment"] as? [String: Any])
+        for (name, port) in ports where name != "gateway" {
+            #expect(gateway["\(name.uppercased())_URL"] as? String == "http://\(name):\(port)")
+        }
+        let payments = try #require((services["payments"] as? [String: Any])?["environment"] as? [String: Any])
+        #expect("\(payments["WEBHOOK_PORT"] ?? "")" == "8090")
+    }
+
+    @Test("Kafka runs in KRaft mode from the official image; PostgreSQL gets the per-service roles")
+    func infrastructureContainers() throws {
+        let services = try #require(try Self.loadYAML("docker-compose.yml")["services"] as? [String: Any])
+        let kafka = try #require(services["kafka"] as? [String: Any])
+        #expect((kafka["image"] as? String)?.hasPrefix("apache/kafka:") == true)
+        let kafkaEnvironment = try #require(kafka["environment"] as? [String: Any])
+        #expect((kafkaEnvironment["KAFKA_PROCESS_ROLES"] as? String)?.contains("controller") == true)
+        #expect(kafkaEnvironment["KAFKA_CONTROLLER_QUORUM_VOTERS"] != nil)
+        let postgres = try #require(services["postgres"] as? [String: Any])
+        let volumes = try #require(postgres["volumes"] as? [String])
+        #expect(volumes.contains { $0.contains("create-schemas.sql") })
+    }
+
+    @Test("every per-service manifest deploys that service's image with its health probes")
+    func manifests() throws {
+        for name in ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/services/\(name).yaml"), encoding: .utf8)
+            #expect(text.contains("image: commerce-\(name):"))
+            #expect(text.contains("path: /health/ready"))
+            #expect(text.contains("secretKeyRef: {name: \(name)-database"))
+        }
+    }
+}
