@@ -76,6 +76,12 @@ let package = Package(
             ],
             path: "Shared/ServiceKitTestKit"
         ),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["Kafka", "ServiceKit", "ServiceKitTestKit", "EventContracts",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Benchmarks"
+        ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts"], path: "Tests/EventContractsTests"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "ServiceKitTestKit"], path: "Tests/KafkaTests"),

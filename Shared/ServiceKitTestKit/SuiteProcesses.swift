@@ -28,6 +28,19 @@ public final class SuiteProcesses: @unchecked Sendable {
         return url
     }
 
+    /// Runs `<service> --help`; returns its exit status and what it printed.
+    public static func help(of service: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binDirectory.appendingPathComponent(service)
+        process.arguments = ["--help"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     public static func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }
 
     /// The environment one service gets: its role on the test database, test ports, prefix.

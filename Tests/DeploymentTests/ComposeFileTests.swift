@@ -26,14 +26,7 @@ struct ComposeFileTests {
 
     /// The variables an executable documents in --help.
     static func documentedVariables(of service: String) throws -> Set<String> {
-        let process = Process()
-        process.executableURL = SuiteProcesses.binDirectory.appendingPathComponent(service)
-        process.arguments = ["--help"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try SuiteProcesses.help(of: service).output
         return Set(output.split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard let name = trimmed.split(separator: " ").first, name.allSatisfy({ $0.isUppercase || $0 == "_" }), name.count > 2 else { return nil }

@@ -11,15 +11,8 @@ struct WalkingSkeletonTests {
     @Test("every executable answers --help with its configuration variables")
     func everyExecutableAnswersHelp() throws {
         for service in SuiteProcesses.services {
-            let process = Process()
-            process.executableURL = SuiteProcesses.binDirectory.appendingPathComponent(service)
-            process.arguments = ["--help"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(service) --help exits 0")
+            let (status, output) = try SuiteProcesses.help(of: service)
+            #expect(status == 0, "\(service) --help exits 0")
             #expect(output.hasPrefix("\(service) "))
             for variable in ["SERVICE_PORT", "DATABASE_URL", "KAFKA_BROKERS", "LOG_LEVEL"] {
                 #expect(output.contains(variable), "\(service) documents \(variable)")
