@@ -16,6 +16,7 @@ struct Benchmark {
         let which = CommandLine.arguments.dropFirst().first ?? "all"
         if which == "all" || which == "kafka" { try await kafkaThroughput(messages: 100_000, size: 200) }
         if which == "all" || which == "outbox" { try await outboxLatency(rate: 1000, seconds: 10) }
+        if which == "outbox-low" { try await outboxLatency(rate: 200, seconds: 10) }
     }
 
     /// Producer: 200-byte messages, every one acknowledged (acks=all, idempotent), in batches
@@ -122,8 +123,25 @@ struct Benchmark {
                 group.cancelAll()
             }
             await producer.shutdown()
+            let rows = try await database.client.query("""
+                SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM published_at - created_at)) * 1000)::float8,
+                       (percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM published_at - created_at)) * 1000)::float8
+                FROM outbox
+                """, logger: logger)
+            for try await (p50, p99) in rows.decode((Double, Double).self) {
+                print(String(format: "outbox row written → published (relay): p50 %.1f ms, p99 %.1f ms", p50, p99))
+            }
         }
-        let sorted = latencies.value.sorted()
+        let inOrder = latencies.value
+        if inOrder.count >= 10 {
+            let tenth = inOrder.count / 10
+            let slices = (0..<10).map { slice -> String in
+                let part = inOrder[(slice * tenth)..<((slice + 1) * tenth)].sorted()
+                return String(format: "%.0f", part[part.count / 2].milliseconds)
+            }
+            print("outbox→consumer median per tenth of the run (ms): \(slices.joined(separator: " "))")
+        }
+        let sorted = inOrder.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))].milliseconds }
         print(String(format: "outbox→consumer at %d events/s for %d s: %d applied, p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                      rate, seconds, sorted.count, percentile(0.5), percentile(0.99), sorted.last?.milliseconds ?? .nan))

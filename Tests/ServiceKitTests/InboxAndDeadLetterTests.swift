@@ -34,6 +34,27 @@ struct InboxAndDeadLetterTests {
         try await fixture.schema.drop()
     }
 
+    @Test("a burst applied in one transaction keeps one effect per event, duplicates inside the burst included")
+    func burstWithDuplicates() async throws {
+        let fixture = try await KitFixture.make()
+        let envelopes = try (0..<5).map { index in
+            try EventEnvelope(ProbeSent(probeId: "p\(index)", note: "n\(index)", sentBy: "test"), subject: "s", source: "/test", correlationId: nil)
+        }
+        let burst = try envelopes.enumerated().map { try message(for: $1, topic: fixture.topic, offset: Int64($0)) }
+            + [try message(for: envelopes[1], topic: fixture.topic, offset: 5), try message(for: envelopes[3], topic: fixture.topic, offset: 6)]
+        try await fixture.withRunning { database, producer async throws in
+            let consumer = EventConsumer(
+                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
+                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
+                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            await consumer.process(batch: burst)
+            await consumer.process(batch: burst)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 5)
+            #expect(try await fixture.count("SELECT count(DISTINCT event_id)::int FROM effects", on: database) == 5)
+        }
+        try await fixture.schema.drop()
+    }
+
     @Test("a handler that always throws sends the message to the dead-letter topic after the configured attempts; the partition moves on")
     func poisonMessageGoesToDeadLetter() async throws {
         let fixture = try await KitFixture.make()

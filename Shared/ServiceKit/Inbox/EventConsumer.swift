@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// effect: each message runs through the inbox transaction (``Inbox``) and the matching
 /// ``EventHandler``s; the offset is committed only after that transaction committed.
 ///
-/// Partitions are processed concurrently, each strictly in order. A handler failure is
+/// Partitions are processed concurrently, each strictly in order; a burst queued for one
+/// partition is applied in one transaction. A handler failure is
 /// retried with exponential backoff up to `maxAttempts`; then the message goes to the
 /// group's dead-letter topic with the error in its headers, and the partition moves on.
 /// A message that is not an event envelope goes there at once. Unknown event types are
@@ -90,24 +91,29 @@ public final class EventConsumer: Service, Sendable {
         do {
             try await withGracefulShutdownHandler {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    var lanes: [PartitionKey: AsyncStream<KafkaMessage>.Continuation] = [:]
+                    var lanes: [PartitionKey: PartitionLane] = [:]
                     defer { for lane in lanes.values { lane.finish() } }
                     for try await message in consumer.messages {
                         let key = PartitionKey(topic: message.topic, partition: message.partition)
-                        if lanes[key] == nil {
-                            let (stream, continuation) = AsyncStream.makeStream(of: KafkaMessage.self)
-                            lanes[key] = continuation
+                        let lane: PartitionLane
+                        if let existing = lanes[key] {
+                            lane = existing
+                        } else {
+                            lane = PartitionLane()
+                            lanes[key] = lane
                             group.addTask {
-                                for await message in stream {
-                                    await self.process(message)
-                                    consumer.commitAsync(message)
-                                    lastProcessed.withLock { $0[key] = message }
-                                    inFlight.withLock { $0 -= 1 }
+                                while true {
+                                    let messages = await lane.takeAll()
+                                    guard let last = messages.last else { return }
+                                    await self.process(batch: messages)
+                                    consumer.commitAsync(last)
+                                    lastProcessed.withLock { $0[key] = last }
+                                    inFlight.withLock { $0 -= messages.count }
                                 }
                             }
                         }
                         inFlight.withLock { $0 += 1 }
-                        lanes[key]?.yield(message)
+                        lane.push(message)
                         while inFlight.value >= settings.maxInFlight { try await Task.sleep(for: .milliseconds(1)) }
                     }
                     for lane in lanes.values { lane.finish() }
@@ -134,23 +140,72 @@ public final class EventConsumer: Service, Sendable {
         await consumer.close()
     }
 
-    /// Applies one message: decode, inbox transaction with retries, dead letter on failure.
-    func process(_ message: KafkaMessage) async {
-        var logger = self.logger
+    /// Applies a run of one partition's messages in order. The common case, a burst of
+    /// healthy events, commits in one inbox transaction (one commit, one fsync, for the whole
+    /// burst); if that transaction fails, each message is retried on its own so that only the
+    /// failing one is retried and, in the end, dead-lettered.
+    func process(batch messages: [KafkaMessage]) async {
+        if messages.count == 1 {
+            await process(messages[0])
+            return
+        }
+        var applicable: [(KafkaMessage, EventEnvelope, [any EventHandler])] = []
+        for message in messages {
+            guard let envelope = try? EventEnvelope.decode(Data(message.value)) else {
+                await process(message)
+                continue
+            }
+            let matching = handlers.filter { $0.eventTypes.contains(envelope.type) }
+            if !matching.isEmpty { applicable.append((message, envelope, matching)) }
+        }
+        guard !applicable.isEmpty else { return }
+        let consumerName = self.consumerName
+        let outbox = self.outbox
+        let logger = self.logger
+        do {
+            try await database.transaction(logger: logger) { connection in
+                for (message, envelope, matching) in applicable {
+                    let eventLogger = Self.logger(logger, for: message, envelope: envelope)
+                    guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
+                                                topic: message.topic, on: connection, logger: eventLogger)
+                    else { continue }
+                    let context = EventContext(envelope: envelope, connection: connection, logger: eventLogger, outbox: outbox)
+                    for handler in matching { try await handler.handle(context) }
+                }
+            }
+            processed.increment(by: applicable.count)
+        } catch {
+            logger.debug("batch failed; applying its messages one by one", metadata: ["error": "\(error)"])
+            for (message, _, _) in applicable { await process(message) }
+        }
+    }
+
+    private static func logger(_ base: Logger, for message: KafkaMessage, envelope: EventEnvelope?) -> Logger {
+        var logger = base
         logger[metadataKey: "kafka.topic"] = "\(message.topic)"
         logger[metadataKey: "kafka.partition"] = "\(message.partition)"
         logger[metadataKey: "kafka.offset"] = "\(message.offset)"
-        if let correlationId = message.header(MessageHeader.correlationId) { logger[metadataKey: "correlation_id"] = "\(correlationId)" }
+        if let correlationId = envelope?.correlationId ?? message.header(MessageHeader.correlationId) {
+            logger[metadataKey: "correlation_id"] = "\(correlationId)"
+        }
+        if let envelope {
+            logger[metadataKey: "event.id"] = "\(envelope.id)"
+            logger[metadataKey: "event.type"] = "\(envelope.type)"
+        }
+        return logger
+    }
+
+    /// Applies one message: decode, inbox transaction with retries, dead letter on failure.
+    func process(_ message: KafkaMessage) async {
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope.decode(Data(message.value))
         } catch {
-            await deadLetter(message, error: "not a CloudEvents envelope: \(error)", attempts: 0, logger: logger)
+            await deadLetter(message, error: "not a CloudEvents envelope: \(error)", attempts: 0,
+                             logger: Self.logger(self.logger, for: message, envelope: nil))
             return
         }
-        logger[metadataKey: "event.id"] = "\(envelope.id)"
-        logger[metadataKey: "event.type"] = "\(envelope.type)"
-        if let correlationId = envelope.correlationId { logger[metadataKey: "correlation_id"] = "\(correlationId)" }
+        let logger = Self.logger(self.logger, for: message, envelope: envelope)
         let matching = handlers.filter { $0.eventTypes.contains(envelope.type) }
         guard !matching.isEmpty else {
             logger.trace("skipping event type this service does not handle")
