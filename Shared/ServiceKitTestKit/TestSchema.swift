@@ -12,15 +12,11 @@ public struct TestSchema: Sendable {
     public static func create(prefix: String = "t") async throws -> TestSchema {
         let name = TestInfrastructure.uniqueName(prefix)
         let password = UUID().uuidString
-        try await TestInfrastructure.withClient(try TestInfrastructure.adminSettings()) { admin in
-            // Concurrent GRANTs on one database collide ("tuple concurrently updated"): serialise.
-            try await admin.transaction(logger: TestInfrastructure.logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(7261)", logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(name) LOGIN PASSWORD '\(password)'"), logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(name) AUTHORIZATION \(name)"), logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "GRANT CONNECT, TEMPORARY ON DATABASE commerce_test TO \(name)"), logger: TestInfrastructure.logger)
-            }
-        }
+        try await runAsAdmin([
+            "CREATE ROLE \(name) LOGIN PASSWORD '\(password)'",
+            "CREATE SCHEMA \(name) AUTHORIZATION \(name)",
+            "GRANT CONNECT, TEMPORARY ON DATABASE commerce_test TO \(name)",
+        ])
         var components = URLComponents(string: TestInfrastructure.adminDatabaseURL)!
         components.user = name
         components.password = password
@@ -31,12 +27,22 @@ public struct TestSchema: Sendable {
     /// Drops the schema and the role.
     public func drop() async throws {
         let name = self.name
+        try await Self.runAsAdmin([
+            "DROP SCHEMA IF EXISTS \(name) CASCADE",
+            "DROP OWNED BY \(name)",
+            "DROP ROLE IF EXISTS \(name)",
+        ])
+    }
+
+    /// Runs role and schema statements as the superuser, one at a time across all tests:
+    /// concurrent GRANTs on one database collide ("tuple concurrently updated").
+    private static func runAsAdmin(_ statements: [String]) async throws {
         try await TestInfrastructure.withClient(try TestInfrastructure.adminSettings()) { admin in
             try await admin.transaction(logger: TestInfrastructure.logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(7261)", logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(name) CASCADE"), logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(name)"), logger: TestInfrastructure.logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP ROLE IF EXISTS \(name)"), logger: TestInfrastructure.logger)
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestInfrastructure.logger)
+                }
             }
         }
     }
