@@ -13,7 +13,12 @@ let serviceTargets: [Target] = services.map { name in
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
-        ] + (name == "Gateway" ? [.product(name: "AsyncHTTPClient", package: "async-http-client")] : []),
+        ] + (name == "Gateway" ? [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ] : []),
         path: "Services/\(name)"
     )
 }
@@ -34,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
     ],
     targets: serviceTargets + [
         .systemLibrary(
@@ -98,6 +106,7 @@ let package = Package(
             dependencies: [
                 "ServiceKitTestKit", "EventContracts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/EndToEndTests"
         ),

@@ -1,4 +1,5 @@
 import EventContracts
+import Foundation
 import ServiceKit
 
 extension ServiceDefinition {
@@ -10,10 +11,33 @@ extension ServiceDefinition {
         defaultPort: 8080,
         publishes: Topic.identity,
         consumes: [Topic.orders],
+        migrations: IdentityMigrations.all,
         variables: Upstreams.variables + [
             EnvironmentVariable("UPSTREAM_TIMEOUT_MS", default: "10000", help: "How long the gateway waits for a service before answering 504."),
+            EnvironmentVariable("JWT_SECRET", default: "local-development-only-jwt-secret-0123456789",
+                                help: "HS256 key for access tokens, at least 32 bytes.", isSecret: true),
+            EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
+            EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
+            EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
         ],
         setUp: { router, environment in
+            let secret = environment.value("JWT_SECRET")
+            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
+            guard let accessTTL = Int(environment.value("ACCESS_TOKEN_TTL_SECONDS")), accessTTL > 0 else {
+                throw ConfigurationError(variable: "ACCESS_TOKEN_TTL_SECONDS", reason: "expected a positive number of seconds")
+            }
+            guard let refreshDays = Int(environment.value("REFRESH_TOKEN_TTL_DAYS")), refreshDays > 0 else {
+                throw ConfigurationError(variable: "REFRESH_TOKEN_TTL_DAYS", reason: "expected a positive number of days")
+            }
+            guard let cost = UInt8(environment.value("BCRYPT_COST")), (4...31).contains(cost) else {
+                throw ConfigurationError(variable: "BCRYPT_COST", reason: "expected 4 to 31")
+            }
+            AuthController(
+                accounts: CustomerAccounts(database: environment.database),
+                tokens: AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL)),
+                hasher: PasswordHasher(cost: cost),
+                refreshLifetime: TimeInterval(refreshDays * 86_400)
+            ).register(on: router)
             let forwarder = try Forwarder(environment: environment)
             forwarder.register(on: router)
             return [forwarder]

@@ -5,15 +5,22 @@ import Foundation
 /// and stops them with SIGTERM.
 public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
-    public static let ports = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
-                               "orders": 18084, "fulfillment": 18085]
-    public static let paymentsWebhookPort = 18090
+    static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
+                            "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090]
+    /// A secret the tests know, so they can forge tokens that must be refused.
+    public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
+
+    /// Ports of this instance: each test suite that runs in parallel with others takes its
+    /// own `portOffset`.
+    public let ports: [String: Int]
+    public var paymentsWebhookPort: Int { ports["payments-webhooks"]! }
 
     public let topicPrefix = "e2e-\(UUID().uuidString.prefix(8).lowercased())."
     private var processes: [String: Process] = [:]
     private let logDirectory: URL
 
-    public init() {
+    public init(portOffset: Int = 0) {
+        ports = Self.basePorts.mapValues { $0 + portOffset }
         logDirectory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("commerce-e2e-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
     }
@@ -41,7 +48,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         return (process.terminationStatus, output)
     }
 
-    public static func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }
+    public func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }
 
     /// The environment one service gets: its role on the test database, test ports, prefix.
     public func environment(for service: String) -> [String: String] {
@@ -49,14 +56,16 @@ public final class SuiteProcesses: @unchecked Sendable {
         components.user = service
         components.password = "\(service)-local"
         var environment = ProcessInfo.processInfo.environment
-        environment["SERVICE_PORT"] = "\(Self.ports[service]!)"
+        environment["SERVICE_PORT"] = "\(ports[service]!)"
         environment["DATABASE_URL"] = components.string!
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
-        environment["WEBHOOK_PORT"] = "\(Self.paymentsWebhookPort)"
+        environment["WEBHOOK_PORT"] = "\(paymentsWebhookPort)"
+        environment["JWT_SECRET"] = Self.jwtSecret
+        environment["BCRYPT_COST"] = "6"
         for upstream in Self.services where upstream != "gateway" {
-            environment["\(upstream.uppercased())_URL"] = Self.baseURL(upstream)
+            environment["\(upstream.uppercased())_URL"] = baseURL(upstream)
         }
         return environment
     }

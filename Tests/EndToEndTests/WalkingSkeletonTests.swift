@@ -29,15 +29,15 @@ struct WalkingSkeletonTests {
         do {
             for service in SuiteProcesses.services {
                 let ready = try await waitUntil(timeout: .seconds(60)) {
-                    (try? await get(client, SuiteProcesses.baseURL(service) + "/health/ready"))?.status == 200
+                    (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
                 }
                 #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
             }
-            let webhookReady = try await get(client, "http://127.0.0.1:\(SuiteProcesses.paymentsWebhookPort)/health/live")
+            let webhookReady = try await get(client, "http://127.0.0.1:\(suite.paymentsWebhookPort)/health/live")
             #expect(webhookReady.status == 200, "payments' webhook listener answers")
 
             // The storefront's request, with its own correlation id.
-            var request = HTTPClientRequest(url: SuiteProcesses.baseURL("gateway") + "/api/catalog/probes")
+            var request = HTTPClientRequest(url: suite.baseURL("gateway") + "/api/catalog/probes")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "X-Request-Id", value: "walking-skeleton-1")
@@ -53,7 +53,7 @@ struct WalkingSkeletonTests {
             // Orders consumed catalog's event; the gateway shows the effect.
             var receipt: [String: Any]?
             let arrived = try await waitUntil(timeout: .seconds(30)) {
-                guard let answer = try? await get(client, SuiteProcesses.baseURL("gateway") + "/api/orders/probes/\(probeID)"),
+                guard let answer = try? await get(client, suite.baseURL("gateway") + "/api/orders/probes/\(probeID)"),
                       answer.status == 200 else { return false }
                 receipt = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
                 return true
@@ -65,13 +65,13 @@ struct WalkingSkeletonTests {
             #expect(receipt?["correlation_id"] as? String == "walking-skeleton-1", "correlation id travelled HTTP → Kafka → consumer")
 
             // Errors are problems, through the gateway too.
-            let missing = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/orders/probes/00000000-0000-0000-0000-000000000000")
+            let missing = try await get(client, suite.baseURL("gateway") + "/api/orders/probes/00000000-0000-0000-0000-000000000000")
             #expect(missing.status == 404)
             #expect(missing.contentType == "application/problem+json")
-            let unknown = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/nowhere/x")
+            let unknown = try await get(client, suite.baseURL("gateway") + "/api/nowhere/x")
             #expect(unknown.status == 404)
             #expect(unknown.contentType == "application/problem+json")
-            let metrics = try await get(client, SuiteProcesses.baseURL("orders") + "/metrics")
+            let metrics = try await get(client, suite.baseURL("orders") + "/metrics")
             #expect(String(decoding: metrics.body, as: UTF8.self).contains("consumer_events_processed_total"))
         } catch {
             try? await client.shutdown()
@@ -91,36 +91,15 @@ struct WalkingSkeletonTests {
         try suite.start("gateway")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let live = try await waitUntil(timeout: .seconds(60)) {
-            (try? await get(client, SuiteProcesses.baseURL("gateway") + "/health/live"))?.status == 200
+            (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
         }
         #expect(live)
         // The catalog service is not started in this test.
-        let answer = try await get(client, SuiteProcesses.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
+        let answer = try await get(client, suite.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
         #expect(answer.status == 503)
         #expect(answer.contentType == "application/problem+json")
         #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
         try await client.shutdown()
         await suite.stopAll()
-    }
-
-    struct Answer {
-        var status: UInt
-        var contentType: String?
-        var body: Data
-    }
-
-    private func get(_ client: HTTPClient, _ url: String) async throws -> Answer {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 4 << 20)
-        return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: body))
-    }
-
-    private func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return false
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// Customer sign-up and sessions: `/api/auth/register`, `/login`, `/refresh`, `/logout`, and
+/// `/api/me`. Access tokens are short-lived JWTs; refresh tokens are opaque, stored hashed,
+/// rotated on every use, and a replayed one revokes its whole family.
+struct AuthController: Sendable {
+    let accounts: CustomerAccounts
+    let tokens: AccessTokens
+    let hasher: PasswordHasher
+    let refreshLifetime: TimeInterval
+
+    struct Register: Decodable {
+        var email: String
+        var password: String
+        var name: String
+        var phone: String?
+    }
+
+    struct Login: Decodable {
+        var email: String
+        var password: String
+    }
+
+    struct Refresh: Decodable {
+        var refreshToken: String
+    }
+
+    struct Session: ResponseEncodable {
+        var tokenType = "Bearer"
+        var accessToken: String
+        var expiresIn: Int
+        var refreshToken: String
+        var customer: Customer
+    }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/api/auth/register") { request, context -> EditedResponse<Session> in
+            let body = try await request.decodeBody(Register.self, context: context)
+            let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let phone = body.phone?.trimmingCharacters(in: .whitespaces)
+            var errors: [Problem.FieldError] = []
+            if !IdentityRules.isEmail(email) { errors.append(.init(field: "email", message: "must be an email address")) }
+            if let problem = IdentityRules.passwordProblem(body.password) { errors.append(.init(field: "password", message: problem)) }
+            if name.isEmpty || name.count > 100 { errors.append(.init(field: "name", message: "must be 1 to 100 characters")) }
+            if let phone, !phone.isEmpty, !IdentityRules.isPhone(phone) {
+                errors.append(.init(field: "phone", message: "must be a phone number (digits, optional leading +)"))
+            }
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            let hash = await hasher.hash(body.password)
+            let customer = try await accounts.register(email: email, passwordHash: hash, name: name,
+                                                       phone: phone?.isEmpty == true ? nil : phone, logger: context.logger)
+            context.logger.info("customer registered", metadata: ["customer.id": "\(customer.id)"])
+            return EditedResponse(status: .created, response: try await session(for: customer, logger: context))
+        }
+        router.post("/api/auth/login") { request, context -> Session in
+            let body = try await request.decodeBody(Login.self, context: context)
+            let found = try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger)
+            guard await hasher.verify(body.password, against: found?.1), let (customer, _) = found else {
+                throw Problem(status: .unauthorized, type: "invalid-credentials", title: "Email or password is wrong.")
+            }
+            guard !customer.blocked else {
+                throw Problem(status: .forbidden, type: "account-blocked", title: "This account is blocked.")
+            }
+            return try await session(for: customer, logger: context)
+        }
+        router.post("/api/auth/refresh") { request, context -> Session in
+            let body = try await request.decodeBody(Refresh.self, context: context)
+            let replacement = RefreshToken.generate()
+            switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, logger: context.logger) {
+            case .rotated(let customerID):
+                guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked else {
+                    throw Self.invalidRefresh
+                }
+                return Session(accessToken: try await tokens.issue(customerID: customer.id, role: "customer"),
+                               expiresIn: Int(await tokens.lifetime), refreshToken: replacement.value, customer: customer)
+            case .reused:
+                context.logger.warning("refresh token reused; family revoked")
+                throw Self.invalidRefresh
+            case .expired, .unknown:
+                throw Self.invalidRefresh
+            }
+        }
+        router.post("/api/auth/logout") { request, context -> Response in
+            let body = try await request.decodeBody(Refresh.self, context: context)
+            try await accounts.revokeFamily(of: body.refreshToken, logger: context.logger)
+            return Response(status: .noContent)
+        }
+        router.get("/api/me") { request, context -> Customer in
+            let claims = try await authenticate(request)
+            guard let id = UUID(uuidString: claims.sub.value),
+                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Self.unauthenticated }
+            return customer
+        }
+    }
+
+    /// The verified claims of the request's bearer token, or a 401 problem.
+    func authenticate(_ request: Request) async throws -> AccessClaims {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+              let claims = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        else { throw Self.unauthenticated }
+        return claims
+    }
+
+    private func session(for customer: Customer, logger context: ServiceRequestContext) async throws -> Session {
+        let refresh = RefreshToken.generate()
+        try await accounts.store(refresh, customerID: customer.id, lifetime: refreshLifetime, logger: context.logger)
+        return Session(accessToken: try await tokens.issue(customerID: customer.id, role: "customer"),
+                       expiresIn: Int(await tokens.lifetime), refreshToken: refresh.value, customer: customer)
+    }
+
+    static let unauthenticated = Problem(
+        status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
+        headers: [.wwwAuthenticate: #"Bearer realm="commerce""#])
+    static let invalidRefresh = Problem(
+        status: .unauthorized, type: "invalid-refresh-token", title: "The refresh token is not valid; log in again.")
+}
+
+/// What the shop accepts as an email, a password and a phone number at sign-up.
+enum IdentityRules {
+    static func isEmail(_ text: String) -> Bool {
+        text.count <= 254 && text.range(of: #"^[^\s@]+@[^\s@]+\.[^\s@]{2,}$"#, options: .regularExpression) != nil
+    }
+
+    /// bcrypt reads at most 72 bytes, so longer passwords are refused rather than truncated.
+    static func passwordProblem(_ password: String) -> String? {
+        if password.count < 8 { return "must be at least 8 characters" }
+        if password.utf8.count > 72 { return "must be at most 72 bytes" }
+        return nil
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        text.range(of: #"^\+?[0-9]{8,15}$"#, options: .regularExpression) != nil
+    }
+}

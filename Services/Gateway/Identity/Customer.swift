@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+
+/// A shop customer as the API shows them (never with the password hash).
+struct Customer: ResponseEncodable, Sendable, Equatable {
+    var id: UUID
+    var email: String
+    var name: String
+    var phone: String?
+    var createdAt: Date
+    var blocked: Bool
+}
+
+extension Customer {
+    private enum CodingKeys: String, CodingKey {
+        case id, email, name, phone, createdAt, blocked
+    }
+
+    /// Ids render lower-case, as everywhere else in the API.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id.uuidString.lowercased(), forKey: .id)
+        try container.encode(email, forKey: .email)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(phone, forKey: .phone)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(blocked, forKey: .blocked)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// The gateway's customer accounts and refresh-token families, in its own schema.
+struct CustomerAccounts: Sendable {
+    let database: Database
+
+    enum Rotation: Sendable {
+        case rotated(customerID: UUID)
+        /// The token was already rotated or revoked: someone replayed it. The whole family
+        /// is revoked, so the thief's and the owner's sessions both end.
+        case reused
+        case expired
+        case unknown
+    }
+
+    func register(email: String, passwordHash: String, name: String, phone: String?, logger: Logger) async throws -> Customer {
+        let id = UUID()
+        do {
+            let rows = try await database.client.query("""
+                INSERT INTO customers (id, email, password_hash, name, phone) VALUES (\(id), \(email), \(passwordHash), \(name), \(phone))
+                RETURNING created_at
+                """, logger: logger)
+            for try await createdAt in rows.decode(Date.self) {
+                return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false)
+            }
+            throw Problem.internalError(correlationId: "")
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw Problem(status: .conflict, type: "email-taken", title: "An account with this email exists.",
+                          errors: [.init(field: "email", message: "is already registered")])
+        }
+    }
+
+    /// The customer with this email (any case) and their password hash.
+    func find(email: String, logger: Logger) async throws -> (Customer, String)? {
+        let rows = try await database.client.query("""
+            SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash FROM customers WHERE lower(email) = lower(\(email))
+            """, logger: logger)
+        for try await (id, email, name, phone, createdAt, blocked, hash) in rows.decode((UUID, String, String, String?, Date, Bool, String).self) {
+            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked), hash)
+        }
+        return nil
+    }
+
+    func find(id: UUID, logger: Logger) async throws -> Customer? {
+        let rows = try await database.client.query(
+            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL FROM customers WHERE id = \(id)", logger: logger)
+        for try await (id, email, name, phone, createdAt, blocked) in rows.decode((UUID, String, String, String?, Date, Bool).self) {
+            return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked)
+        }
+        return nil
+    }
+
+    /// Stores a new refresh token, starting a family unless one is given.
+    func store(_ token: RefreshToken, customerID: UUID, family: UUID = UUID(), lifetime: TimeInterval,
+               on connection: PostgresConnection? = nil, logger: Logger) async throws {
+        let query: PostgresQuery = """
+            INSERT INTO refresh_tokens (id, family_id, customer_id, token_hash, expires_at)
+            VALUES (\(UUID()), \(family), \(customerID), \(ByteBuffer(bytes: RefreshToken.hash(token.value))), now() + make_interval(secs => \(lifetime)))
+            """
+        if let connection { try await connection.query(query, logger: logger) } else { try await database.client.query(query, logger: logger) }
+    }
+
+    /// Exchanges a refresh token for `replacement` in the same family, once.
+    func rotate(_ presented: String, to replacement: RefreshToken, lifetime: TimeInterval, logger: Logger) async throws -> Rotation {
+        let hash = ByteBuffer(bytes: RefreshToken.hash(presented))
+        return try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                SELECT family_id, customer_id, rotated_at IS NOT NULL OR revoked_at IS NOT NULL, expires_at < now()
+                FROM refresh_tokens WHERE token_hash = \(hash) FOR UPDATE
+                """, logger: logger)
+            var found: (UUID, UUID, Bool, Bool)?
+            for try await row in rows.decode((UUID, UUID, Bool, Bool).self) { found = row }
+            guard let (family, customerID, used, expired) = found else { return .unknown }
+            if used {
+                try await connection.query(
+                    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = \(family)", logger: logger)
+                return .reused
+            }
+            if expired { return .expired }
+            try await connection.query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = \(hash)", logger: logger)
+            try await store(replacement, customerID: customerID, family: family, lifetime: lifetime, on: connection, logger: logger)
+            return .rotated(customerID: customerID)
+        }
+    }
+
+    /// Ends the session the token belongs to (its whole family).
+    func revokeFamily(of presented: String, logger: Logger) async throws {
+        let hash = ByteBuffer(bytes: RefreshToken.hash(presented))
+        try await database.client.query("""
+            UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now())
+            WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = \(hash))
+            """, logger: logger)
+    }
+}

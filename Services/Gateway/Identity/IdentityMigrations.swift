@@ -1,0 +1,32 @@
+import ServiceKit
+
+/// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.
+enum IdentityMigrations {
+    static let all: [Migration] = [
+        Migration(version: 100, name: "customers and refresh tokens", sql: """
+            CREATE TABLE customers (
+                id uuid PRIMARY KEY,
+                email text NOT NULL,
+                password_hash text NOT NULL,
+                name text NOT NULL,
+                phone text,
+                blocked_at timestamptz,
+                blocked_reason text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE UNIQUE INDEX customers_email ON customers (lower(email));
+            CREATE TABLE refresh_tokens (
+                id uuid PRIMARY KEY,
+                family_id uuid NOT NULL,
+                customer_id uuid NOT NULL REFERENCES customers (id),
+                token_hash bytea NOT NULL UNIQUE,
+                issued_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                rotated_at timestamptz,
+                revoked_at timestamptz
+            );
+            CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+            """),
+    ]
+}

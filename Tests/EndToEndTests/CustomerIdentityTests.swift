@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import ServiceKitTestKit
+import Testing
+
+/// Customer sign-up and sessions through the running gateway.
+@Suite("Gateway: customer identity", .serialized)
+struct CustomerIdentityTests {
+    /// Runs `body` against a gateway process on ports of this suite's own.
+    private func withGateway(_ body: (HTTPClient, String) async throws -> Void) async throws {
+        let suite = SuiteProcesses(portOffset: 200)
+        try suite.start("gateway")
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let base = suite.baseURL("gateway")
+        do {
+            let ready = try await waitUntil(timeout: .seconds(60)) { (try? await get(client, base + "/health/ready"))?.status == 200 }
+            #expect(ready, "gateway ready; log:\n\(suite.log(of: "gateway").suffix(2000))")
+            try await body(client, base)
+        } catch {
+            try? await client.shutdown()
+            await suite.stopAll()
+            throw error
+        }
+        try await client.shutdown()
+        await suite.stopAll()
+    }
+
+    private func uniqueEmail() -> String { "shopper+\(UUID().uuidString.prefix(8).lowercased())@example.com" }
+
+    @Test("register, me, refresh with rotation, logout; a replayed refresh token revokes the whole family")
+    func sessionLifecycle() async throws {
+        try await withGateway { client, base in
+            let email = uniqueEmail()
+            let registered = try await send(client, "POST", base + "/api/auth/register", json: [
+                "email": email.uppercased(), "password": "correct horse battery", "name": "Lan Nguyen", "phone": "+84901234567",
+                // A client trying to give itself privileges or prices: ignored.
+                "role": "admin", "status": "vip", "unit_price": 1, "total": 0,
+            ])
+            #expect(registered.status == 201)
+            let session = try #require(registered.json)
+            let access = try #require(session["access_token"] as? String)
+            let refresh = try #require(session["refresh_token"] as? String)
+            #expect(session["token_type"] as? String == "Bearer")
+            #expect((session["customer"] as? [String: Any])?["email"] as? String == email, "email stored lower-case")
+            #expect((session["customer"] as? [String: Any])?["role"] == nil)
+            let claims = try await unverifiedClaims(access)
+            #expect(claims["role"] as? String == "customer", "the role in the token is the server's, not the client's")
+
+            let me = try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(access)"])
+            #expect(me.status == 200)
+            #expect(me.json?["name"] as? String == "Lan Nguyen")
+            #expect(me.json?["password_hash"] == nil)
+
+            let login = try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "correct horse battery"])
+            #expect(login.status == 200)
+
+            let rotated = try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": refresh])
+            #expect(rotated.status == 200)
+            let newRefresh = try #require(rotated.json?["refresh_token"] as? String)
+            #expect(newRefresh != refresh)
+
+            // The old token again: reuse. It is refused and takes the new one down with it.
+            let replay = try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": refresh])
+            #expect(replay.status == 401)
+            #expect(replay.problemType == "/problems/invalid-refresh-token")
+            let afterReplay = try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": newRefresh])
+            #expect(afterReplay.status == 401, "the whole family is revoked")
+
+            // Logout ends the login's own family.
+            let loginRefresh = try #require(login.json?["refresh_token"] as? String)
+            let logout = try await send(client, "POST", base + "/api/auth/logout", json: ["refresh_token": loginRefresh])
+            #expect(logout.status == 204)
+            let afterLogout = try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": loginRefresh])
+            #expect(afterLogout.status == 401)
+        }
+    }
+
+    @Test("expired, tampered, foreign-key and alg:none tokens are refused with 401")
+    func forgedTokensAreRefused() async throws {
+        try await withGateway { client, base in
+            let registered = try await send(client, "POST", base + "/api/auth/register", json: [
+                "email": uniqueEmail(), "password": "correct horse battery", "name": "Minh"])
+            let access = try #require(registered.json?["access_token"] as? String)
+            let customerID = try #require((registered.json?["customer"] as? [String: Any])?["id"] as? String)
+
+            let expired = try await sign(["sub": customerID, "role": "customer", "iss": "commerce-gateway",
+                                          "exp": Date().timeIntervalSince1970 - 60, "iat": Date().timeIntervalSince1970 - 960,
+                                          "jti": UUID().uuidString], secret: SuiteProcesses.jwtSecret)
+            let foreignKey = try await sign(["sub": customerID, "role": "admin", "iss": "commerce-gateway",
+                                             "exp": Date().timeIntervalSince1970 + 600, "iat": Date().timeIntervalSince1970,
+                                             "jti": UUID().uuidString], secret: "somebody-else-s-secret-0123456789abcdef")
+            let parts = access.split(separator: ".").map(String.init)
+            var payload = try JSONSerialization.jsonObject(with: base64URLDecode(parts[1])) as! [String: Any]
+            payload["role"] = "admin"
+            let tampered = [parts[0], base64URLEncode(try JSONSerialization.data(withJSONObject: payload)), parts[2]].joined(separator: ".")
+            let none = [base64URLEncode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)), parts[1], ""].joined(separator: ".")
+
+            for (name, token) in [("expired", expired), ("foreign key", foreignKey), ("tampered", tampered), ("alg none", none), ("garbage", "abc")] {
+                let answer = try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(token)"])
+                #expect(answer.status == 401, "\(name) token refused")
+                #expect(answer.problemType == "/problems/unauthenticated")
+                #expect(answer.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            }
+            let genuine = try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(access)"])
+            #expect(genuine.status == 200, "the genuine token still works")
+        }
+    }
+
+    @Test("bad sign-ups and logins are 4xx problems that name the field and change nothing")
+    func badInput() async throws {
+        try await withGateway { client, base in
+            let invalid = try await send(client, "POST", base + "/api/auth/register", json: [
+                "email": "not-an-email", "password": "short", "name": "", "phone": "call me"])
+            #expect(invalid.status == 422)
+            let fields = Set(((invalid.json?["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["email", "password", "name", "phone"])
+            let missing = try await send(client, "POST", base + "/api/auth/register", json: ["email": uniqueEmail()])
+            #expect(missing.status == 422)
+            #expect(((missing.json?["errors"] as? [[String: Any]])?.first?["field"] as? String) == "password")
+            let wrongType = try await send(client, "POST", base + "/api/auth/login", json: ["email": 42, "password": "x"])
+            #expect(wrongType.status == 422)
+
+            let email = uniqueEmail()
+            #expect(try await send(client, "POST", base + "/api/auth/register",
+                                   json: ["email": email, "password": "correct horse battery", "name": "A"]).status == 201)
+            let duplicate = try await send(client, "POST", base + "/api/auth/register",
+                                           json: ["email": email.uppercased(), "password": "another password", "name": "B"])
+            #expect(duplicate.status == 409)
+            #expect(duplicate.problemType == "/problems/email-taken")
+            let wrongPassword = try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "another password"])
+            #expect(wrongPassword.status == 401, "the duplicate sign-up did not change the password")
+            let unknown = try await send(client, "POST", base + "/api/auth/login", json: ["email": uniqueEmail(), "password": "whatever123"])
+            #expect(unknown.status == 401)
+            #expect(unknown.problemType == wrongPassword.problemType, "unknown email and wrong password look the same")
+        }
+    }
+
+    private func sign(_ claims: [String: Any], secret: String) async throws -> String {
+        let header = base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let body = base64URLEncode(try JSONSerialization.data(withJSONObject: claims))
+        let key = HMACKey(from: secret)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: key, digestAlgorithm: .sha256)
+        let signer = try await keys.getKey(alg: "HS256")
+        let signature = try signer.sign(Array("\(header).\(body)".utf8))
+        return "\(header).\(body).\(base64URLEncode(Data(signature)))"
+    }
+
+    private func unverifiedClaims(_ token: String) async throws -> [String: Any] {
+        let parts = token.split(separator: ".").map(String.init)
+        return try JSONSerialization.jsonObject(with: base64URLDecode(parts[1])) as! [String: Any]
+    }
+
+    private func base64URLEncode(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private func base64URLDecode(_ text: String) -> Data {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)!
+    }
+}
