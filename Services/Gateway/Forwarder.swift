@@ -11,8 +11,9 @@ import ServiceLifecycle
 /// method, body and end-to-end headers, and returns the service's answer unchanged (its
 /// problem+json errors included).
 ///
-/// It removes hop-by-hop headers and every client-sent `X-Commerce-*` header: those carry
-/// identity that only the gateway may assert. The correlation id goes along as
+/// It removes hop-by-hop headers, the client's credentials and every client-sent
+/// `X-Commerce-*` header, then asserts the verified caller (``CallerIdentity``) in its own
+/// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
 /// `X-Request-Id`. A service that cannot be reached gives 503; one that does not answer in
 /// time gives 504; both as problems. It owns the HTTP client and shuts it down on exit.
 struct Forwarder: Service {
@@ -28,8 +29,10 @@ struct Forwarder: Service {
     let upstreams: Upstreams
     let client: HTTPClient
     let timeout: TimeAmount
+    let authenticator: Authenticator
 
-    init(environment: ServiceEnvironment) throws {
+    init(environment: ServiceEnvironment, authenticator: Authenticator) throws {
+        self.authenticator = authenticator
         self.upstreams = try Upstreams(environment: environment)
         guard let milliseconds = Int64(environment.value("UPSTREAM_TIMEOUT_MS")), milliseconds > 0 else {
             throw ConfigurationError(variable: "UPSTREAM_TIMEOUT_MS", reason: "expected a positive number of milliseconds")
@@ -60,14 +63,17 @@ struct Forwarder: Service {
         guard let base = upstreams.baseURLs[name] else {
             throw Problem.notFound("A service named '\(name)'")
         }
+        let identity = try await authenticator.identity(of: request)
         let rest = context.parameters.getCatchAll().joined(separator: "/")
         var upstream = HTTPClientRequest(url: base + "/" + rest + (request.uri.query.map { "?" + $0 } ?? ""))
         upstream.method = .init(rawValue: request.method.rawValue)
         for field in request.headers {
             let lower = field.name.canonicalName
-            if Self.hopByHop.contains(lower) || lower.hasPrefix(Self.identityHeaderPrefix) || lower == "x-request-id" { continue }
+            if Self.hopByHop.contains(lower) || lower.hasPrefix(Self.identityHeaderPrefix) || lower == "x-request-id"
+                || lower == "authorization" || lower == "cookie" { continue }
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
+        for (name, value) in identity.headers { upstream.headers.add(name: name.rawName, value: value) }
         upstream.headers.replaceOrAdd(name: "X-Request-Id", value: context.correlationId)
         if request.method != .get && request.method != .head {
             let body = try await request.body.collect(upTo: context.maxUploadSize)

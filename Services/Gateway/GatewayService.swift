@@ -19,6 +19,9 @@ extension ServiceDefinition {
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
             EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
+            EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
+            EnvironmentVariable("BOOTSTRAP_ADMIN_PASSWORD", default: "admin-local-password",
+                                help: "The first admin's password (change it for any real deployment).", isSecret: true),
         ],
         setUp: { router, environment in
             let secret = environment.value("JWT_SECRET")
@@ -32,15 +35,21 @@ extension ServiceDefinition {
             guard let cost = UInt8(environment.value("BCRYPT_COST")), (4...31).contains(cost) else {
                 throw ConfigurationError(variable: "BCRYPT_COST", reason: "expected 4 to 31")
             }
-            AuthController(
-                accounts: CustomerAccounts(database: environment.database),
-                tokens: AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL)),
-                hasher: PasswordHasher(cost: cost),
-                refreshLifetime: TimeInterval(refreshDays * 86_400)
-            ).register(on: router)
-            let forwarder = try Forwarder(environment: environment)
+            let tokens = AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL))
+            let authenticator = Authenticator(tokens: tokens)
+            let hasher = PasswordHasher(cost: cost)
+            let customers = CustomerAccounts(database: environment.database)
+            let staff = StaffAccounts(database: environment.database)
+            AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
+                           refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)
+            AdminController(staff: staff, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
+                .register(on: router)
+            let forwarder = try Forwarder(environment: environment, authenticator: authenticator)
             forwarder.register(on: router)
-            return [forwarder]
+            let bootstrap = BootstrapAdmin(
+                environment: environment, staff: staff, hasher: hasher,
+                email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), password: environment.value("BOOTSTRAP_ADMIN_PASSWORD"))
+            return [forwarder, bootstrap]
         }
     )
 }

@@ -39,9 +39,10 @@ actor AccessTokens {
         return created
     }
 
-    func issue(customerID: UUID, role: String, now: Date = Date()) async throws -> String {
+    /// A token for a customer (`role: customer`) or a staff user (`staff`, `admin`).
+    func issue(subject: UUID, role: String, now: Date = Date()) async throws -> String {
         let claims = AccessClaims(
-            sub: .init(value: customerID.uuidString.lowercased()), exp: .init(value: now.addingTimeInterval(lifetime)),
+            sub: .init(value: subject.uuidString.lowercased()), exp: .init(value: now.addingTimeInterval(lifetime)),
             iat: .init(value: now), jti: .init(value: UUID().uuidString.lowercased()), iss: .init(value: AccessClaims.issuer),
             role: role)
         return try await keyCollection().sign(claims)

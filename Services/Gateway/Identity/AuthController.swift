@@ -9,6 +9,7 @@ import ServiceKit
 struct AuthController: Sendable {
     let accounts: CustomerAccounts
     let tokens: AccessTokens
+    let authenticator: Authenticator
     let hasher: PasswordHasher
     let refreshLifetime: TimeInterval
 
@@ -75,7 +76,7 @@ struct AuthController: Sendable {
                 guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked else {
                     throw Self.invalidRefresh
                 }
-                return Session(accessToken: try await tokens.issue(customerID: customer.id, role: "customer"),
+                return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),
                                expiresIn: Int(await tokens.lifetime), refreshToken: replacement.value, customer: customer)
             case .reused:
                 context.logger.warning("refresh token reused; family revoked")
@@ -90,31 +91,20 @@ struct AuthController: Sendable {
             return Response(status: .noContent)
         }
         router.get("/api/me") { request, context -> Customer in
-            let claims = try await authenticate(request)
-            guard let id = UUID(uuidString: claims.sub.value),
-                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Self.unauthenticated }
+            let identity = try await authenticator.require([.customer], of: request)
+            guard let id = identity.customerId,
+                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Authenticator.unauthenticated }
             return customer
         }
-    }
-
-    /// The verified claims of the request's bearer token, or a 401 problem.
-    func authenticate(_ request: Request) async throws -> AccessClaims {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
-              let claims = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-        else { throw Self.unauthenticated }
-        return claims
     }
 
     private func session(for customer: Customer, logger context: ServiceRequestContext) async throws -> Session {
         let refresh = RefreshToken.generate()
         try await accounts.store(refresh, customerID: customer.id, lifetime: refreshLifetime, logger: context.logger)
-        return Session(accessToken: try await tokens.issue(customerID: customer.id, role: "customer"),
+        return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),
                        expiresIn: Int(await tokens.lifetime), refreshToken: refresh.value, customer: customer)
     }
 
-    static let unauthenticated = Problem(
-        status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
-        headers: [.wwwAuthenticate: #"Bearer realm="commerce""#])
     static let invalidRefresh = Problem(
         status: .unauthorized, type: "invalid-refresh-token", title: "The refresh token is not valid; log in again.")
 }

@@ -95,3 +95,21 @@ struct CustomerAccounts: Sendable {
             """, logger: logger)
     }
 }
+
+extension CustomerAccounts {
+    /// Blocks (with a reason) or unblocks a customer. Blocking also ends every session.
+    func setBlocked(_ id: UUID, reason: String?, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { connection in
+            if let reason {
+                try await connection.query("""
+                    UPDATE customers SET blocked_at = coalesce(blocked_at, now()), blocked_reason = \(reason), updated_at = now() WHERE id = \(id)
+                    """, logger: logger)
+                try await connection.query(
+                    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE customer_id = \(id)", logger: logger)
+            } else {
+                try await connection.query(
+                    "UPDATE customers SET blocked_at = NULL, blocked_reason = NULL, updated_at = now() WHERE id = \(id)", logger: logger)
+            }
+        }
+    }
+}

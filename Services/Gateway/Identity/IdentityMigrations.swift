@@ -2,8 +2,9 @@ import ServiceKit
 
 /// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.
 enum IdentityMigrations {
-    static let all: [Migration] = [
-        Migration(version: 100, name: "customers and refresh tokens", sql: """
+    static var all: [Migration] { [base, staff] }
+
+    static let base = Migration(version: 100, name: "customers and refresh tokens", sql: """
             CREATE TABLE customers (
                 id uuid PRIMARY KEY,
                 email text NOT NULL,
@@ -27,6 +28,19 @@ enum IdentityMigrations {
                 revoked_at timestamptz
             );
             CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
-            """),
-    ]
+            """)
+}
+
+extension IdentityMigrations {
+    static let staff = Migration(version: 101, name: "staff users", sql: """
+        CREATE TABLE staff_users (
+            id uuid PRIMARY KEY,
+            email text NOT NULL,
+            password_hash text NOT NULL,
+            name text NOT NULL,
+            role text NOT NULL CHECK (role IN ('admin', 'staff')),
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX staff_users_email ON staff_users (lower(email));
+        """)
 }

@@ -70,6 +70,8 @@ public enum ServiceApplication {
         ]).register(on: router)
         MetricsRegistry.register(on: router, registry: registry)
         ProbeRoutes(environment: environment).register(on: router)
+        // Which identity this service sees for a request: checks the gateway's assertion end to end.
+        router.get("/whoami") { request, _ in CallerIdentity(headers: request.headers) }
         let ownServices = try definition.setUp(router, environment)
 
         var application = Application(

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The one place that turns a bearer token into an identity.
+struct Authenticator: Sendable {
+    let tokens: AccessTokens
+
+    /// The caller's identity: a guest without an `Authorization` header; a 401 problem for a
+    /// token that does not verify (expired, tampered, foreign, `alg: none`).
+    func identity(of request: Request) async throws -> CallerIdentity {
+        guard let header = request.headers[.authorization] else { return .guest }
+        guard header.lowercased().hasPrefix("bearer "),
+              let claims = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)),
+              let subject = UUID(uuidString: claims.sub.value),
+              let role = CallerIdentity.Role(rawValue: claims.role)
+        else { throw Self.unauthenticated }
+        switch role {
+        case .customer: return CallerIdentity(role: .customer, customerId: subject)
+        case .staff, .admin: return CallerIdentity(role: role, staffId: subject)
+        case .guest: throw Self.unauthenticated
+        }
+    }
+
+    /// The identity, if it has one of `roles`: 401 without a valid token, 403 with the wrong one.
+    func require(_ roles: Set<CallerIdentity.Role>, of request: Request) async throws -> CallerIdentity {
+        let identity = try await identity(of: request)
+        guard identity.role != .guest else { throw Self.unauthenticated }
+        guard roles.contains(identity.role) else {
+            throw Problem(status: .forbidden, type: "forbidden", title: "This needs another role.",
+                          detail: "Allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
+        }
+        return identity
+    }
+
+    static let unauthenticated = Problem(
+        status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
+        headers: [.wwwAuthenticate: #"Bearer realm="commerce""#])
+}

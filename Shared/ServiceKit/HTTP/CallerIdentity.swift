@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Who is calling a service, as the gateway asserts it. The gateway removes any client-sent
+/// `X-Commerce-*` header and sets these from a verified access token; services are reachable
+/// only by the gateway, so they trust them.
+public struct CallerIdentity: Sendable, Equatable, ResponseEncodable {
+    public enum Role: String, Sendable, Codable { case guest, customer, staff, admin }
+
+    public static let customerHeader = HTTPField.Name("X-Commerce-Customer-Id")!
+    public static let staffHeader = HTTPField.Name("X-Commerce-Staff-Id")!
+    public static let roleHeader = HTTPField.Name("X-Commerce-Role")!
+
+    public var role: Role
+    public var customerId: UUID?
+    public var staffId: UUID?
+
+    public init(role: Role, customerId: UUID? = nil, staffId: UUID? = nil) {
+        self.role = role
+        self.customerId = customerId
+        self.staffId = staffId
+    }
+
+    /// Reads the gateway's headers; a request without them is a guest.
+    public init(headers: HTTPFields) {
+        self.role = headers[Self.roleHeader].flatMap(Role.init(rawValue:)) ?? .guest
+        self.customerId = headers[Self.customerHeader].flatMap(UUID.init(uuidString:))
+        self.staffId = headers[Self.staffHeader].flatMap(UUID.init(uuidString:))
+        if role == .customer && customerId == nil || (role == .staff || role == .admin) && staffId == nil { self = .guest }
+    }
+
+    public static let guest = CallerIdentity(role: .guest)
+
+    /// The headers that assert this identity.
+    public var headers: [(HTTPField.Name, String)] {
+        var fields: [(HTTPField.Name, String)] = [(Self.roleHeader, role.rawValue)]
+        if let customerId { fields.append((Self.customerHeader, customerId.uuidString.lowercased())) }
+        if let staffId { fields.append((Self.staffHeader, staffId.uuidString.lowercased())) }
+        return fields
+    }
+}
+
+extension CallerIdentity {
+    private enum CodingKeys: String, CodingKey { case role, customerId, staffId }
+
+    /// Ids render lower-case, as everywhere in the API.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(role, forKey: .role)
+        try container.encodeIfPresent(customerId?.uuidString.lowercased(), forKey: .customerId)
+        try container.encodeIfPresent(staffId?.uuidString.lowercased(), forKey: .staffId)
+    }
+}

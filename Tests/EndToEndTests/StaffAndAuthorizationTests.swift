@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import ServiceKitTestKit
+import Testing
+
+/// Staff roles, blocking, and the identity services see, through the running gateway.
+@Suite("Gateway: staff, roles and asserted identity", .serialized)
+struct StaffAndAuthorizationTests {
+    private func withSuite(_ services: [String], _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
+        let suite = SuiteProcesses(portOffset: 300)
+        for service in services { try suite.start(service) }
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            for service in services {
+                let ready = try await waitUntil(timeout: .seconds(60)) {
+                    (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
+                }
+                #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
+            }
+            try await body(client, suite)
+        } catch {
+            try? await client.shutdown()
+            await suite.stopAll()
+            throw error
+        }
+        try await client.shutdown()
+        await suite.stopAll()
+    }
+
+    private func customerSession(_ client: HTTPClient, _ base: String) async throws -> (token: String, refresh: String, id: String, email: String) {
+        let email = "shopper+\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let answer = try await send(client, "POST", base + "/api/auth/register",
+                                    json: ["email": email, "password": "correct horse battery", "name": "Hoa"])
+        let json = try #require(answer.json)
+        return (json["access_token"] as! String, json["refresh_token"] as! String,
+                (json["customer"] as! [String: Any])["id"] as! String, email)
+    }
+
+    @Test("the bootstrap admin signs in; admin-only and staff-only routes refuse customers and staff; staff block and unblock customers")
+    func rolesAndBlocking() async throws {
+        try await withSuite(["gateway"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            // README: the bootstrap admin's credentials come from BOOTSTRAP_ADMIN_EMAIL / _PASSWORD.
+            let adminLogin = try await send(client, "POST", base + "/api/admin/auth/login",
+                                            json: ["email": "admin@shop.local", "password": "admin-local-password"])
+            #expect(adminLogin.status == 200)
+            let admin = try #require(adminLogin.json?["access_token"] as? String)
+            #expect((adminLogin.json?["staff"] as? [String: Any])?["role"] as? String == "admin")
+
+            let customer = try await customerSession(client, base)
+            let staffEmail = "clerk+\(UUID().uuidString.prefix(8).lowercased())@shop.local"
+            let newStaff: [String: Any] = ["email": staffEmail, "password": "clerk password 1", "name": "Clerk", "role": "staff"]
+            #expect(try await send(client, "POST", base + "/api/admin/staff", json: newStaff).status == 401)
+            let byCustomer = try await send(client, "POST", base + "/api/admin/staff", json: newStaff,
+                                            headers: ["Authorization": "Bearer \(customer.token)"])
+            #expect(byCustomer.status == 403)
+            #expect(byCustomer.problemType == "/problems/forbidden")
+            #expect(try await send(client, "POST", base + "/api/admin/staff", json: newStaff,
+                                   headers: ["Authorization": "Bearer \(admin)"]).status == 201)
+            let staffLogin = try await send(client, "POST", base + "/api/admin/auth/login",
+                                            json: ["email": staffEmail, "password": "clerk password 1"])
+            let staff = try #require(staffLogin.json?["access_token"] as? String)
+            let staffCreatingAdmin = try await send(client, "POST", base + "/api/admin/staff",
+                                                    json: ["email": "x+\(UUID().uuidString.prefix(6))@shop.local", "password": "another pass",
+                                                           "name": "X", "role": "admin"],
+                                                    headers: ["Authorization": "Bearer \(staff)"])
+            #expect(staffCreatingAdmin.status == 403, "role changes need admin")
+
+            let blockURL = base + "/api/admin/customers/\(customer.id)/block"
+            #expect(try await send(client, "POST", blockURL, json: ["reason": "fraud"],
+                                   headers: ["Authorization": "Bearer \(customer.token)"]).status == 403)
+            let noReason = try await send(client, "POST", blockURL, json: ["reason": ""], headers: ["Authorization": "Bearer \(staff)"])
+            #expect(noReason.status == 422)
+            let blocked = try await send(client, "POST", blockURL, json: ["reason": "chargeback fraud"],
+                                         headers: ["Authorization": "Bearer \(staff)"])
+            #expect(blocked.status == 200)
+            #expect(blocked.json?["blocked"] as? Bool == true)
+            let login = try await send(client, "POST", base + "/api/auth/login", json: ["email": customer.email, "password": "correct horse battery"])
+            #expect(login.status == 403)
+            #expect(login.problemType == "/problems/account-blocked")
+            #expect(try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": customer.refresh]).status == 401,
+                    "blocking ends existing sessions")
+            #expect(try await send(client, "POST", base + "/api/admin/customers/\(customer.id)/unblock",
+                                   headers: ["Authorization": "Bearer \(staff)"]).status == 200)
+            #expect(try await send(client, "POST", base + "/api/auth/login",
+                                   json: ["email": customer.email, "password": "correct horse battery"]).status == 200)
+            let missing = try await send(client, "GET", base + "/api/admin/customers/\(UUID().uuidString)",
+                                         headers: ["Authorization": "Bearer \(staff)"])
+            #expect(missing.status == 404)
+            #expect(missing.problemType == "/problems/not-found")
+        }
+    }
+
+    @Test("services see only the identity the gateway verified: spoofed X-Commerce headers are dropped, tokens are not forwarded")
+    func assertedIdentity() async throws {
+        try await withSuite(["gateway", "orders"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let spoofed = try await send(client, "GET", base + "/api/orders/whoami", headers: [
+                "X-Commerce-Role": "admin", "X-Commerce-Staff-Id": UUID().uuidString, "X-Commerce-Customer-Id": UUID().uuidString])
+            #expect(spoofed.status == 200)
+            #expect(spoofed.json?["role"] as? String == "guest")
+            #expect(spoofed.json?["staff_id"] == nil)
+            #expect(spoofed.json?["customer_id"] == nil)
+
+            let customer = try await customerSession(client, base)
+            let asCustomer = try await send(client, "GET", base + "/api/orders/whoami", headers: [
+                "Authorization": "Bearer \(customer.token)", "X-Commerce-Customer-Id": UUID().uuidString])
+            #expect(asCustomer.json?["role"] as? String == "customer")
+            #expect(asCustomer.json?["customer_id"] as? String == customer.id, "the token's customer, not the spoofed header's")
+
+            let forged = try await send(client, "GET", base + "/api/orders/whoami", headers: ["Authorization": "Bearer not.a.token"])
+            #expect(forged.status == 401, "a bad token is refused at the gateway, never forwarded")
+        }
+    }
+}
