@@ -19,6 +19,8 @@ extension ServiceDefinition {
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
             EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
+            EnvironmentVariable("RATE_LIMIT_PER_MINUTE", default: "100", help: "API requests per client address per minute (in memory, per instance)."),
+            EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_PASSWORD", default: "admin-local-password",
                                 help: "The first admin's password (change it for any real deployment).", isSecret: true),
@@ -38,6 +40,16 @@ extension ServiceDefinition {
             let tokens = AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL))
             let authenticator = Authenticator(tokens: tokens)
             let hasher = PasswordHasher(cost: cost)
+            guard let perAddress = Int(environment.value("RATE_LIMIT_PER_MINUTE")), perAddress > 0 else {
+                throw ConfigurationError(variable: "RATE_LIMIT_PER_MINUTE", reason: "expected a positive number")
+            }
+            guard let perCustomer = Int(environment.value("RATE_LIMIT_CUSTOMER_PER_MINUTE")), perCustomer > 0 else {
+                throw ConfigurationError(variable: "RATE_LIMIT_CUSTOMER_PER_MINUTE", reason: "expected a positive number")
+            }
+            router.add(middleware: RateLimitMiddleware(
+                perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
+                perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
+                authenticator: authenticator))
             let customers = CustomerAccounts(database: environment.database)
             let staff = StaffAccounts(database: environment.database)
             AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,

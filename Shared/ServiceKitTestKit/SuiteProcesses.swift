@@ -70,10 +70,11 @@ public final class SuiteProcesses: @unchecked Sendable {
         return environment
     }
 
-    public func start(_ service: String) throws {
+    /// Starts one service; `overrides` replace or add environment variables.
+    public func start(_ service: String, overrides: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Self.binDirectory.appendingPathComponent(service)
-        process.environment = environment(for: service)
+        process.environment = environment(for: service).merging(overrides) { _, new in new }
         let log = logDirectory.appendingPathComponent("\(service).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

@@ -6,9 +6,10 @@ import Testing
 /// Staff roles, blocking, and the identity services see, through the running gateway.
 @Suite("Gateway: staff, roles and asserted identity", .serialized)
 struct StaffAndAuthorizationTests {
-    private func withSuite(_ services: [String], _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
+    private func withSuite(_ services: [String], overrides: [String: String] = [:],
+                           _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
         let suite = SuiteProcesses(portOffset: 300)
-        for service in services { try suite.start(service) }
+        for service in services { try suite.start(service, overrides: overrides) }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
             for service in services {
@@ -110,6 +111,35 @@ struct StaffAndAuthorizationTests {
 
             let forged = try await send(client, "GET", base + "/api/orders/whoami", headers: ["Authorization": "Bearer not.a.token"])
             #expect(forged.status == 401, "a bad token is refused at the gateway, never forwarded")
+        }
+    }
+
+    @Test("a burst over the per-address limit gets 429 with Retry-After; health stays reachable; an oversized body gets 413")
+    func limits() async throws {
+        try await withSuite(["gateway"], overrides: ["RATE_LIMIT_PER_MINUTE": "5"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            var statuses: [UInt] = []
+            for _ in 0..<8 {
+                statuses.append(try await send(client, "POST", base + "/api/auth/login",
+                                               json: ["email": "nobody@example.com", "password": "whatever123"]).status)
+            }
+            #expect(statuses.prefix(5).allSatisfy { $0 == 401 }, "the first five are answered: \(statuses)")
+            #expect(statuses.suffix(3).allSatisfy { $0 == 429 }, "the rest are limited: \(statuses)")
+            let limited = try await send(client, "GET", base + "/api/me")
+            #expect(limited.status == 429)
+            #expect(limited.problemType == "/problems/rate-limited")
+            let retryAfter = try #require(limited.header("Retry-After").flatMap(Int.init))
+            #expect((1...60).contains(retryAfter))
+            #expect(try await get(client, base + "/health/ready").status == 200, "health is not limited")
+        }
+        try await withSuite(["gateway"]) { client, suite in
+            let big = String(repeating: "x", count: 2 * 1024 * 1024)
+            let answer = try await send(client, "POST", suite.baseURL("gateway") + "/api/auth/register",
+                                        json: ["email": "big@example.com", "password": "correct horse battery", "name": big])
+            #expect(answer.status == 413)
+            #expect(answer.contentType == "application/problem+json")
+            let forwarded = try await send(client, "POST", suite.baseURL("gateway") + "/api/orders/probes", json: ["note": big])
+            #expect(forwarded.status == 413, "the gateway refuses it before forwarding")
         }
     }
 }

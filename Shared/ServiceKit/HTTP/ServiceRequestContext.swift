@@ -7,10 +7,13 @@ public struct ServiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Travels from the storefront's request through every event it causes.
     public var correlationId: String
+    /// The TCP peer's address (the client, or the load balancer in front of the gateway).
+    public let peerAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.correlationId = ""
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Request bodies above 1 MiB are refused with 413.
