@@ -19,6 +19,8 @@ extension ServiceDefinition {
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
             EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
+            EnvironmentVariable("CORS_ALLOWED_ORIGINS", default: "http://localhost:3000,http://127.0.0.1:3000",
+                                help: "Comma-separated storefront origins allowed to call the API from a browser."),
             EnvironmentVariable("RATE_LIMIT_PER_MINUTE", default: "100", help: "API requests per client address per minute (in memory, per instance)."),
             EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
@@ -46,6 +48,9 @@ extension ServiceDefinition {
             guard let perCustomer = Int(environment.value("RATE_LIMIT_CUSTOMER_PER_MINUTE")), perCustomer > 0 else {
                 throw ConfigurationError(variable: "RATE_LIMIT_CUSTOMER_PER_MINUTE", reason: "expected a positive number")
             }
+            let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
             router.add(middleware: RateLimitMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),

@@ -142,4 +142,26 @@ struct StaffAndAuthorizationTests {
             #expect(forwarded.status == 413, "the gateway refuses it before forwarding")
         }
     }
+
+    @Test("CORS: a configured storefront origin gets its preflight and headers, errors included; others are refused")
+    func cors() async throws {
+        try await withSuite(["gateway"], overrides: ["CORS_ALLOWED_ORIGINS": "https://shop.example"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let preflight = try await send(client, "OPTIONS", base + "/api/auth/login", headers: [
+                "Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type"])
+            #expect(preflight.status == 204)
+            #expect(preflight.header("Access-Control-Allow-Origin") == "https://shop.example")
+            #expect(preflight.header("Access-Control-Allow-Headers")?.contains("Authorization") == true)
+            let error = try await send(client, "GET", base + "/api/me", headers: ["Origin": "https://shop.example"])
+            #expect(error.status == 401)
+            #expect(error.header("Access-Control-Allow-Origin") == "https://shop.example", "the storefront can read the problem")
+            let foreign = try await send(client, "OPTIONS", base + "/api/auth/login", headers: [
+                "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"])
+            #expect(foreign.status == 403)
+            #expect(foreign.header("Access-Control-Allow-Origin") == nil)
+            let foreignGet = try await send(client, "GET", base + "/api/me", headers: ["Origin": "https://evil.example"])
+            #expect(foreignGet.header("Access-Control-Allow-Origin") == nil)
+        }
+    }
 }
