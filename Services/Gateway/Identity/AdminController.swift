@@ -44,7 +44,7 @@ struct AdminController: Sendable {
             }
             guard let subject = UUID(uuidString: user.id) else { throw Problem.internalError(correlationId: context.correlationId) }
             return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role),
-                                expiresIn: Int(await tokens.lifetime), staff: user)
+                                expiresIn: Int(tokens.lifetime), staff: user)
         }
         router.post("/api/admin/staff") { request, context -> EditedResponse<StaffAccounts.StaffUser> in
             _ = try await authenticator.require([.admin], of: request)

@@ -77,7 +77,7 @@ struct AuthController: Sendable {
                     throw Self.invalidRefresh
                 }
                 return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),
-                               expiresIn: Int(await tokens.lifetime), refreshToken: replacement.value, customer: customer)
+                               expiresIn: Int(tokens.lifetime), refreshToken: replacement.value, customer: customer)
             case .reused:
                 context.logger.warning("refresh token reused; family revoked")
                 throw Self.invalidRefresh
@@ -102,7 +102,7 @@ struct AuthController: Sendable {
         let refresh = RefreshToken.generate()
         try await accounts.store(refresh, customerID: customer.id, lifetime: refreshLifetime, logger: context.logger)
         return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),
-                       expiresIn: Int(await tokens.lifetime), refreshToken: refresh.value, customer: customer)
+                       expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, customer: customer)
     }
 
     static let invalidRefresh = Problem(
