@@ -9,21 +9,7 @@ import Testing
 struct CustomerIdentityTests {
     /// Runs `body` against a gateway process on ports of this suite's own.
     private func withGateway(_ body: (HTTPClient, String) async throws -> Void) async throws {
-        let suite = SuiteProcesses(portOffset: 200)
-        try suite.start("gateway")
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let base = suite.baseURL("gateway")
-        do {
-            let ready = try await waitUntil(timeout: .seconds(60)) { (try? await get(client, base + "/health/ready"))?.status == 200 }
-            #expect(ready, "gateway ready; log:\n\(suite.log(of: "gateway").suffix(2000))")
-            try await body(client, base)
-        } catch {
-            try? await client.shutdown()
-            await suite.stopAll()
-            throw error
-        }
-        try await client.shutdown()
-        await suite.stopAll()
+        try await withServices(["gateway"], portOffset: 200) { client, suite in try await body(client, suite.baseURL("gateway")) }
     }
 
     private func uniqueEmail() -> String { "shopper+\(UUID().uuidString.prefix(8).lowercased())@example.com" }

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import ServiceKitTestKit
+import Testing
 
 /// A collected HTTP answer.
 struct Answer {
@@ -43,4 +45,28 @@ func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async th
         try await Task.sleep(for: .milliseconds(200))
     }
     return false
+}
+
+/// Starts `services` on ports of their own (`portOffset`), waits until each is ready, runs
+/// `body`, and stops them all (also when `body` throws).
+func withServices(_ services: [String], portOffset: Int, overrides: [String: String] = [:],
+                  _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
+    let suite = SuiteProcesses(portOffset: portOffset)
+    for service in services { try suite.start(service, overrides: overrides) }
+    let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+    do {
+        for service in services {
+            let ready = try await waitUntil(timeout: .seconds(60)) {
+                (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
+            }
+            #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
+        }
+        try await body(client, suite)
+    } catch {
+        try? await client.shutdown()
+        await suite.stopAll()
+        throw error
+    }
+    try await client.shutdown()
+    await suite.stopAll()
 }

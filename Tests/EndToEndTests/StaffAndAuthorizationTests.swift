@@ -8,24 +8,7 @@ import Testing
 struct StaffAndAuthorizationTests {
     private func withSuite(_ services: [String], overrides: [String: String] = [:],
                            _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
-        let suite = SuiteProcesses(portOffset: 300)
-        for service in services { try suite.start(service, overrides: overrides) }
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        do {
-            for service in services {
-                let ready = try await waitUntil(timeout: .seconds(60)) {
-                    (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
-                }
-                #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
-            }
-            try await body(client, suite)
-        } catch {
-            try? await client.shutdown()
-            await suite.stopAll()
-            throw error
-        }
-        try await client.shutdown()
-        await suite.stopAll()
+        try await withServices(services, portOffset: 300, overrides: overrides, body)
     }
 
     private func customerSession(_ client: HTTPClient, _ base: String) async throws -> (token: String, refresh: String, id: String, email: String) {

@@ -12,11 +12,6 @@ struct AdminController: Sendable {
     let authenticator: Authenticator
     let hasher: PasswordHasher
 
-    struct Login: Decodable {
-        var email: String
-        var password: String
-    }
-
     struct NewStaff: Decodable {
         var email: String
         var password: String
@@ -37,11 +32,9 @@ struct AdminController: Sendable {
 
     func register(on router: Router<ServiceRequestContext>) {
         router.post("/api/admin/auth/login") { request, context -> StaffSession in
-            let body = try await request.decodeBody(Login.self, context: context)
-            let found = try await staff.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger)
-            guard await hasher.verify(body.password, against: found?.1), let (user, _) = found else {
-                throw Problem(status: .unauthorized, type: "invalid-credentials", title: "Email or password is wrong.")
-            }
+            let body = try await request.decodeBody(AuthController.Login.self, context: context)
+            let user = try await hasher.authenticate(
+                body.password, account: try await staff.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
             guard let subject = UUID(uuidString: user.id) else { throw Problem.internalError(correlationId: context.correlationId) }
             return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role),
                                 expiresIn: Int(tokens.lifetime), staff: user)

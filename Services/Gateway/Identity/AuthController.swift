@@ -59,10 +59,8 @@ struct AuthController: Sendable {
         }
         router.post("/api/auth/login") { request, context -> Session in
             let body = try await request.decodeBody(Login.self, context: context)
-            let found = try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger)
-            guard await hasher.verify(body.password, against: found?.1), let (customer, _) = found else {
-                throw Problem(status: .unauthorized, type: "invalid-credentials", title: "Email or password is wrong.")
-            }
+            let customer = try await hasher.authenticate(
+                body.password, account: try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
             guard !customer.blocked else {
                 throw Problem(status: .forbidden, type: "account-blocked", title: "This account is blocked.")
             }

@@ -1,5 +1,6 @@
 import Dispatch
 import HummingbirdBcrypt
+import ServiceKit
 
 /// bcrypt with a configurable cost. Hashing takes a quarter of a second at cost 12 by
 /// design, so it runs on a Dispatch queue, never on an event loop or the cooperative pool.
@@ -14,6 +15,15 @@ struct PasswordHasher: Sendable {
         return await withCheckedContinuation { continuation in
             Self.queue.async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
         }
+    }
+
+    /// The account whose password this is, or the one 401 problem for an unknown email and a
+    /// wrong password alike (same work either way).
+    func authenticate<Account>(_ password: String, account found: (Account, String)?) async throws -> Account {
+        guard await verify(password, against: found?.1), let (account, _) = found else {
+            throw Problem(status: .unauthorized, type: "invalid-credentials", title: "Email or password is wrong.")
+        }
+        return account
     }
 
     func verify(_ password: String, against hash: String?) async -> Bool {
