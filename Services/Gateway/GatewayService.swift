@@ -18,6 +18,7 @@ extension ServiceDefinition {
                                 help: "HS256 key for access tokens, at least 32 bytes.", isSecret: true),
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
+            EnvironmentVariable("PASSWORD_RESET_TTL_MINUTES", default: "30", help: "How long a password reset link stays valid."),
             EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
             EnvironmentVariable("CORS_ALLOWED_ORIGINS", default: "http://localhost:3000,http://127.0.0.1:3000",
                                 help: "Comma-separated storefront origins allowed to call the API from a browser."),
@@ -59,6 +60,14 @@ extension ServiceDefinition {
             let staff = StaffAccounts(database: environment.database)
             AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
                            refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)
+            guard let resetMinutes = Int(environment.value("PASSWORD_RESET_TTL_MINUTES")), resetMinutes > 0 else {
+                throw ConfigurationError(variable: "PASSWORD_RESET_TTL_MINUTES", reason: "expected a positive number of minutes")
+            }
+            PasswordController(
+                changes: PasswordChanges(database: environment.database, outbox: environment.outbox,
+                                         resetLifetime: TimeInterval(resetMinutes * 60)),
+                customers: customers, authenticator: authenticator, hasher: hasher
+            ).register(on: router)
             AdminController(staff: staff, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
                 .register(on: router)
             let forwarder = try Forwarder(environment: environment, authenticator: authenticator)

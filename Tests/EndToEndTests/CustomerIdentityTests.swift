@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EventContracts
 import Foundation
 import JWTKit
 import ServiceKitTestKit
@@ -119,6 +120,52 @@ struct CustomerIdentityTests {
             let unknown = try await send(client, "POST", base + "/api/auth/login", json: ["email": uniqueEmail(), "password": "whatever123"])
             #expect(unknown.status == 401)
             #expect(unknown.problemType == wrongPassword.problemType, "unknown email and wrong password look the same")
+        }
+    }
+
+    @Test("change password ends other sessions; a reset token travels as an identity event, works once, and answers nothing about unknown emails")
+    func passwords() async throws {
+        try await withServices(["gateway"], portOffset: 200) { client, suite in
+            let base = suite.baseURL("gateway")
+            let email = uniqueEmail()
+            let registered = try await send(client, "POST", base + "/api/auth/register",
+                                            json: ["email": email, "password": "first password 1", "name": "Thu"])
+            let access = try #require(registered.json?["access_token"] as? String)
+            let refresh = try #require(registered.json?["refresh_token"] as? String)
+            let customerID = try #require((registered.json?["customer"] as? [String: Any])?["id"] as? String)
+            let auth = ["Authorization": "Bearer \(access)"]
+
+            let wrong = try await send(client, "POST", base + "/api/me/password",
+                                       json: ["current_password": "not it at all", "new_password": "second password 2"], headers: auth)
+            #expect(wrong.status == 422)
+            #expect(wrong.problemType == "/problems/wrong-password")
+            #expect(try await send(client, "POST", base + "/api/me/password",
+                                   json: ["current_password": "first password 1", "new_password": "second password 2"], headers: auth).status == 204)
+            #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "first password 1"]).status == 401)
+            #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "second password 2"]).status == 200)
+            #expect(try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": refresh]).status == 401,
+                    "changing the password ended the earlier session")
+
+            let unknown = try await send(client, "POST", base + "/api/auth/password-reset", json: ["email": uniqueEmail()])
+            #expect(unknown.status == 202, "same answer for an email without an account")
+            #expect(try await send(client, "POST", base + "/api/auth/password-reset", json: ["email": email.uppercased()]).status == 202)
+
+            let events = try await TopicReader.read(topic: suite.topicPrefix + Topic.identity, expected: 1)
+            #expect(events.count == 1, "one event: only the real account gets a reset")
+            let envelope = try EventEnvelope.decode(Data(try #require(events.first).value))
+            let reset = try envelope.decodeData(PasswordResetRequested.self)
+            #expect(reset.customerId == customerID)
+            #expect(reset.email == email)
+            #expect(reset.expiresAt > Date().addingTimeInterval(25 * 60))
+
+            let confirm: [String: Any] = ["token": reset.resetToken, "new_password": "third password 3"]
+            #expect(try await send(client, "POST", base + "/api/auth/password-reset/confirm", json: confirm).status == 204)
+            let again = try await send(client, "POST", base + "/api/auth/password-reset/confirm",
+                                       json: ["token": reset.resetToken, "new_password": "fourth password 4"])
+            #expect(again.status == 422, "single use")
+            #expect(again.problemType == "/problems/invalid-reset-token")
+            #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "third password 3"]).status == 200)
+            #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "fourth password 4"]).status == 401)
         }
     }
 

@@ -2,7 +2,7 @@ import ServiceKit
 
 /// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.
 enum IdentityMigrations {
-    static var all: [Migration] { [base, staff] }
+    static var all: [Migration] { [base, staff, passwordResets] }
 
     static let base = Migration(version: 100, name: "customers and refresh tokens", sql: """
             CREATE TABLE customers (
@@ -42,5 +42,17 @@ extension IdentityMigrations {
             created_at timestamptz NOT NULL DEFAULT now()
         );
         CREATE UNIQUE INDEX staff_users_email ON staff_users (lower(email));
+        """)
+}
+
+extension IdentityMigrations {
+    static let passwordResets = Migration(version: 102, name: "password resets", sql: """
+        CREATE TABLE password_resets (
+            token_hash bytea PRIMARY KEY,
+            customer_id uuid NOT NULL REFERENCES customers (id),
+            expires_at timestamptz NOT NULL,
+            used_at timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
         """)
 }
