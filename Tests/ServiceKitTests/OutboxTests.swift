@@ -101,4 +101,23 @@ struct OutboxTests {
         }
         try await fixture.schema.drop()
     }
+
+    @Test("pruning removes only published rows older than the retention")
+    func pruning() async throws {
+        let fixture = try await KitFixture.make()
+        try await fixture.withRunning { database, producer async throws in
+            for note in ["old", "recent"] { try await fixture.enqueue(note, on: database) }
+            let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
+            #expect(try await relay.publishRound() == 2)
+            try await fixture.enqueue("unpublished", on: database)
+            try await database.client.query("""
+                UPDATE outbox SET published_at = now() - interval '8 days', created_at = now() - interval '8 days'
+                WHERE message_key = 'aggregate-old'
+                """)
+            #expect(try await relay.prunePublished(olderThan: .seconds(7 * 86_400)) == 1)
+            #expect(try await fixture.count("SELECT count(*)::int FROM outbox", on: database) == 2)
+            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE message_key = 'aggregate-old'", on: database) == 0)
+        }
+        try await fixture.schema.drop()
+    }
 }

@@ -47,7 +47,8 @@ public enum ServiceApplication {
 
         let relay = OutboxRelay(
             database: database, producer: producer, outbox: outbox, logger: logger,
-            pollInterval: configuration.outboxPollInterval, batchSize: configuration.outboxBatchSize, startGate: gate)
+            pollInterval: configuration.outboxPollInterval, batchSize: configuration.outboxBatchSize,
+            retention: configuration.outboxRetention, startGate: gate)
         let deadLetterTopic = configuration.topic(Topic.deadLetter(forGroup: definition.name))
         let consumedTopics = definition.consumes.map(configuration.topic)
         let consumer = EventConsumer(

@@ -20,6 +20,7 @@ public struct ServiceConfiguration: Sendable {
     public var consumerRetryBackoff: Duration
     public var outboxPollInterval: Duration
     public var outboxBatchSize: Int
+    public var outboxRetention: Duration
     /// Every variable's effective value, for service-specific settings.
     public var values: [String: String]
 
@@ -57,6 +58,7 @@ public struct ServiceConfiguration: Sendable {
         self.consumerRetryBackoff = .milliseconds(try integer("CONSUMER_RETRY_BACKOFF_MS", in: 0...600_000))
         self.outboxPollInterval = .milliseconds(try integer("OUTBOX_POLL_INTERVAL_MS", in: 10...600_000))
         self.outboxBatchSize = try integer("OUTBOX_BATCH_SIZE", in: 1...10_000)
+        self.outboxRetention = .seconds(try integer("OUTBOX_RETENTION_HOURS", in: 1...87_600) * 3600)
         self.values = values
     }
 
@@ -87,6 +89,7 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("CONSUMER_RETRY_BACKOFF_MS", default: "200", help: "First retry delay; doubles per attempt."),
             EnvironmentVariable("OUTBOX_POLL_INTERVAL_MS", default: "1000", help: "Outbox relay polling fallback when no notification arrives."),
             EnvironmentVariable("OUTBOX_BATCH_SIZE", default: "500", help: "Events the relay publishes per transaction."),
+            EnvironmentVariable("OUTBOX_RETENTION_HOURS", default: "168", help: "How long published outbox rows are kept (audit window)."),
         ] + definition.variables
     }
 }

@@ -25,6 +25,7 @@ public final class OutboxRelay: Service, Sendable {
     private let logger: Logger
     private let pollInterval: Duration
     private let batchSize: Int
+    private let retention: Duration
     private let startGate: StartupGate?
     private let afterPublish: AfterPublishHook?
     private let doorbell = Doorbell()
@@ -33,9 +34,10 @@ public final class OutboxRelay: Service, Sendable {
 
     public init(
         database: Database, producer: KafkaProducer, outbox: Outbox, logger: Logger,
-        pollInterval: Duration = .seconds(1), batchSize: Int = 500, startGate: StartupGate? = nil,
-        afterPublish: AfterPublishHook? = nil
+        pollInterval: Duration = .seconds(1), batchSize: Int = 500, retention: Duration = .seconds(7 * 86_400),
+        startGate: StartupGate? = nil, afterPublish: AfterPublishHook? = nil
     ) {
+        self.retention = retention
         self.database = database
         self.producer = producer
         self.outbox = outbox
@@ -57,6 +59,7 @@ public final class OutboxRelay: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.listenForNotifications(until: stopping) }
+                group.addTask { await self.pruneHourly(until: stopping) }
                 while !stopping.value && !Task.isCancelled {
                     do {
                         while try await publishRound() == batchSize, !stopping.value {}
@@ -143,6 +146,20 @@ public final class OutboxRelay: Service, Sendable {
             logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
+    }
+
+    /// Keeps the outbox small: published rows older than the retention go once an hour.
+    private func pruneHourly(until stopping: LockedBox<Bool>) async {
+        while !stopping.value && !Task.isCancelled {
+            do {
+                let pruned = try await prunePublished(olderThan: retention)
+                if pruned > 0 { logger.debug("outbox pruned", metadata: ["outbox.pruned": "\(pruned)"]) }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("outbox pruning failed; next hour again", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: .seconds(3600))
+        }
     }
 
     private func listenForNotifications(until stopping: LockedBox<Bool>) async {
