@@ -63,7 +63,7 @@ struct Forwarder: Service {
         guard let base = upstreams.baseURLs[name] else {
             throw Problem.notFound("A service named '\(name)'")
         }
-        let identity = try await authenticator.identity(of: request)
+        let identity = try await authenticator.identity(of: request, context: context)
         let rest = context.parameters.getCatchAll().joined(separator: "/")
         var upstream = HTTPClientRequest(url: base + "/" + rest + (request.uri.query.map { "?" + $0 } ?? ""))
         upstream.method = .init(rawValue: request.method.rawValue)

@@ -13,10 +13,13 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        var context = context
         var decision = perAddress.take("address:\(context.peerAddress ?? "unknown")")
         if decision == .allowed, request.headers[.authorization] != nil,
-           let identity = try? await authenticator.identity(of: request), let customer = identity.customerId {
-            decision = perCustomer.take("customer:\(customer)")
+           let identity = try? await authenticator.identity(of: request, context: context) {
+            // Verified once here; routes and the forwarder reuse it.
+            context.verifiedCaller = identity
+            if let customer = identity.customerId { decision = perCustomer.take("customer:\(customer)") }
         }
         if case .limited(let retryAfter) = decision {
             context.logger.notice("rate limited", metadata: ["client.address": "\(context.peerAddress ?? "unknown")"])

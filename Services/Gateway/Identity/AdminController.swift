@@ -40,7 +40,7 @@ struct AdminController: Sendable {
                                 expiresIn: Int(tokens.lifetime), staff: user)
         }
         router.post("/api/admin/staff") { request, context -> EditedResponse<StaffAccounts.StaffUser> in
-            _ = try await authenticator.require([.admin], of: request)
+            _ = try await authenticator.require([.admin], of: request, context: context)
             let body = try await request.decodeBody(NewStaff.self, context: context)
             let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
             var errors: [Problem.FieldError] = []
@@ -54,11 +54,11 @@ struct AdminController: Sendable {
             return EditedResponse(status: .created, response: user)
         }
         router.get("/api/admin/customers/{id}") { request, context -> Customer in
-            _ = try await authenticator.require([.staff, .admin], of: request)
+            _ = try await authenticator.require([.staff, .admin], of: request, context: context)
             return try await customer(context)
         }
         router.post("/api/admin/customers/{id}/block") { request, context -> Customer in
-            let caller = try await authenticator.require([.staff, .admin], of: request)
+            let caller = try await authenticator.require([.staff, .admin], of: request, context: context)
             let body = try await request.decodeBody(Block.self, context: context)
             let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...500).contains(reason.count) else {
@@ -70,7 +70,7 @@ struct AdminController: Sendable {
             return try await customer(context)
         }
         router.post("/api/admin/customers/{id}/unblock") { request, context -> Customer in
-            let caller = try await authenticator.require([.staff, .admin], of: request)
+            let caller = try await authenticator.require([.staff, .admin], of: request, context: context)
             let target = try await customer(context)
             try await customers.setBlocked(target.id, reason: nil, logger: context.logger)
             context.logger.notice("customer unblocked", metadata: ["customer.id": "\(target.id)", "staff.id": "\(caller.staffId?.uuidString ?? "")"])

@@ -89,7 +89,7 @@ struct AuthController: Sendable {
             return Response(status: .noContent)
         }
         router.get("/api/me") { request, context -> Customer in
-            let identity = try await authenticator.require([.customer], of: request)
+            let identity = try await authenticator.require([.customer], of: request, context: context)
             guard let id = identity.customerId,
                   let customer = try await accounts.find(id: id, logger: context.logger) else { throw Authenticator.unauthenticated }
             return customer

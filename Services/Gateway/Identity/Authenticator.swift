@@ -9,7 +9,8 @@ struct Authenticator: Sendable {
 
     /// The caller's identity: a guest without an `Authorization` header; a 401 problem for a
     /// token that does not verify (expired, tampered, foreign, `alg: none`).
-    func identity(of request: Request) async throws -> CallerIdentity {
+    func identity(of request: Request, context: ServiceRequestContext) async throws -> CallerIdentity {
+        if let verified = context.verifiedCaller { return verified }
         guard let header = request.headers[.authorization] else { return .guest }
         guard header.lowercased().hasPrefix("bearer "),
               let claims = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)),
@@ -24,8 +25,8 @@ struct Authenticator: Sendable {
     }
 
     /// The identity, if it has one of `roles`: 401 without a valid token, 403 with the wrong one.
-    func require(_ roles: Set<CallerIdentity.Role>, of request: Request) async throws -> CallerIdentity {
-        let identity = try await identity(of: request)
+    func require(_ roles: Set<CallerIdentity.Role>, of request: Request, context: ServiceRequestContext) async throws -> CallerIdentity {
+        let identity = try await identity(of: request, context: context)
         guard identity.role != .guest else { throw Self.unauthenticated }
         guard roles.contains(identity.role) else {
             throw Problem(status: .forbidden, type: "forbidden", title: "This needs another role.",

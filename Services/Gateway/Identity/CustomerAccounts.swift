@@ -44,13 +44,19 @@ struct CustomerAccounts: Sendable {
         return nil
     }
 
-    func find(id: UUID, logger: Logger) async throws -> Customer? {
+    /// The customer with this id and their password hash.
+    func findWithPassword(id: UUID, logger: Logger) async throws -> (Customer, String)? {
         let rows = try await database.client.query(
-            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL FROM customers WHERE id = \(id)", logger: logger)
-        for try await (id, email, name, phone, createdAt, blocked) in rows.decode((UUID, String, String, String?, Date, Bool).self) {
-            return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked)
+            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash FROM customers WHERE id = \(id)",
+            logger: logger)
+        for try await (id, email, name, phone, createdAt, blocked, hash) in rows.decode((UUID, String, String, String?, Date, Bool, String).self) {
+            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked), hash)
         }
         return nil
+    }
+
+    func find(id: UUID, logger: Logger) async throws -> Customer? {
+        try await findWithPassword(id: id, logger: logger)?.0
     }
 
     /// Stores a new refresh token, starting a family unless one is given.

@@ -27,16 +27,15 @@ struct PasswordController: Sendable {
 
     func register(on router: Router<ServiceRequestContext>) {
         router.post("/api/me/password") { request, context -> Response in
-            let identity = try await authenticator.require([.customer], of: request)
+            let identity = try await authenticator.require([.customer], of: request, context: context)
             let body = try await request.decodeBody(Change.self, context: context)
             if let problem = IdentityRules.passwordProblem(body.newPassword) {
                 throw Problem.validation([.init(field: "new_password", message: problem)])
             }
-            guard let id = identity.customerId, let customer = try await customers.find(id: id, logger: context.logger) else {
+            guard let id = identity.customerId, let (_, hash) = try await customers.findWithPassword(id: id, logger: context.logger) else {
                 throw Authenticator.unauthenticated
             }
-            let found = try await customers.find(email: customer.email, logger: context.logger)
-            guard await hasher.verify(body.currentPassword, against: found?.1) else {
+            guard await hasher.verify(body.currentPassword, against: hash) else {
                 throw Problem(status: .unprocessableContent, type: "wrong-password", title: "The current password is wrong.",
                               errors: [.init(field: "current_password", message: "is wrong")])
             }

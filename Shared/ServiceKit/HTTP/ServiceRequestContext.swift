@@ -7,6 +7,9 @@ public struct ServiceRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Travels from the storefront's request through every event it causes.
     public var correlationId: String
+    /// The caller once the gateway has verified the request's token, so that the token is
+    /// checked once per request however many middlewares and routes ask.
+    public var verifiedCaller: CallerIdentity?
     /// The TCP peer's address (the client, or the load balancer in front of the gateway).
     public let peerAddress: String?
 
