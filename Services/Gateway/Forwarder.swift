@@ -15,7 +15,8 @@ import ServiceLifecycle
 /// `X-Commerce-*` header, then asserts the verified caller (``CallerIdentity``) in its own
 /// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
 /// `X-Request-Id`. A service that cannot be reached gives 503; one that does not answer in
-/// time gives 504; both as problems. It owns the HTTP client and shuts it down on exit.
+/// time gives 504; both as problems. The services' operator routes (health, metrics, their
+/// own documents) are not reachable through it. It owns the HTTP client and shuts it down on exit.
 struct Forwarder: Service {
     /// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1).
     static let hopByHop: Set<String> = [
@@ -60,11 +61,12 @@ struct Forwarder: Service {
 
     func forward(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let name = context.parameters.get("service") ?? ""
-        guard let base = upstreams.baseURLs[name] else {
-            throw Problem.notFound("A service named '\(name)'")
+        let segments = context.parameters.getCatchAll()
+        guard let base = upstreams.baseURLs[name], !ServiceApplication.internalPaths.contains(segments.first.map(String.init) ?? "") else {
+            throw Problem.notFound("The route \(request.uri.path)")
         }
         let identity = try await authenticator.identity(of: request, context: context)
-        let rest = context.parameters.getCatchAll().joined(separator: "/")
+        let rest = segments.joined(separator: "/")
         var upstream = HTTPClientRequest(url: base + "/" + rest + (request.uri.query.map { "?" + $0 } ?? ""))
         upstream.method = .init(rawValue: request.method.rawValue)
         for field in request.headers {

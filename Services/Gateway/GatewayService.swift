@@ -5,7 +5,7 @@ import ServiceKit
 extension ServiceDefinition {
     /// The storefront's and admin UI's only door: identity, authorization, limits, and
     /// forwarding to the services' internal HTTP APIs.
-    static let gateway = ServiceDefinition(
+    static let gateway: ServiceDefinition = ServiceDefinition(
         name: "gateway",
         summary: "The public front door: identity, authorization, limits, forwarding to the services.",
         defaultPort: 8080,
@@ -24,6 +24,7 @@ extension ServiceDefinition {
                                 help: "Comma-separated storefront origins allowed to call the API from a browser."),
             EnvironmentVariable("RATE_LIMIT_PER_MINUTE", default: "100", help: "API requests per client address per minute (in memory, per instance)."),
             EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
+            EnvironmentVariable("ORDER_PLACEMENTS_PER_HOUR", default: "10", help: "Checkouts a client address may place per hour."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_PASSWORD", default: "admin-local-password",
                                 help: "The first admin's password (change it for any real deployment).", isSecret: true),
@@ -49,12 +50,16 @@ extension ServiceDefinition {
             guard let perCustomer = Int(environment.value("RATE_LIMIT_CUSTOMER_PER_MINUTE")), perCustomer > 0 else {
                 throw ConfigurationError(variable: "RATE_LIMIT_CUSTOMER_PER_MINUTE", reason: "expected a positive number")
             }
+            guard let placementsPerHour = Int(environment.value("ORDER_PLACEMENTS_PER_HOUR")), placementsPerHour > 0 else {
+                throw ConfigurationError(variable: "ORDER_PLACEMENTS_PER_HOUR", reason: "expected a positive number")
+            }
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
-            router.add(middleware: RateLimitMiddleware(
+            router.add(middleware: DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
+                placements: RateLimiter(capacity: placementsPerHour, window: .seconds(3600)),
                 authenticator: authenticator))
             let customers = CustomerAccounts(database: environment.database)
             let staff = StaffAccounts(database: environment.database)
@@ -71,11 +76,15 @@ extension ServiceDefinition {
             AdminController(staff: staff, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
                 .register(on: router)
             let forwarder = try Forwarder(environment: environment, authenticator: authenticator)
+            PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
+                           upstreams: forwarder.upstreams, client: forwarder.client).register(on: router)
             forwarder.register(on: router)
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
                 email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), password: environment.value("BOOTSTRAP_ADMIN_PASSWORD"))
             return [forwarder, bootstrap]
-        }
+        },
+        contract: GatewayContract.contract,
+        servesOwnDocument: false
     )
 }

@@ -37,11 +37,39 @@ public final class SuiteProcesses: @unchecked Sendable {
 
     /// Runs `<service> --help`; returns its exit status and what it printed.
     public static func help(of service: String) throws -> (status: Int32, output: String) {
+        try run(binDirectory.appendingPathComponent(service), arguments: ["--help"])
+    }
+
+    /// Runs `<service> --routes`: every route its router registers, as `METHOD /path`.
+    public static func routes(of service: String) throws -> [String] {
+        let (status, output) = try run(binDirectory.appendingPathComponent(service), arguments: ["--routes"])
+        guard status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(service) --routes: \(status)"]) }
+        return output.split(separator: "\n").map(String.init)
+    }
+
+    /// The repository's root (for files the tests read).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A tool installed in the suite's Python environment (`.data/venv`, set up by
+    /// `deploy/local/install.sh`; `COMMERCE_TEST_PYTHON` names its interpreter).
+    public static func pythonTool(_ name: String) -> URL {
+        let python = ProcessInfo.processInfo.environment["COMMERCE_TEST_PYTHON"]
+            ?? repositoryRoot.appendingPathComponent(".data/venv/bin/python").path
+        return URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    /// Runs a program to its end; returns its exit status and its standard output (standard
+    /// error too when `mergingErrors`).
+    public static func run(_ executable: URL, arguments: [String], environment: [String: String]? = nil,
+                           mergingErrors: Bool = false) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = binDirectory.appendingPathComponent(service)
-        process.arguments = ["--help"]
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardOutput = pipe
+        process.standardError = mergingErrors ? pipe : FileHandle.nullDevice
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -7,21 +7,15 @@ import Testing
 /// keys), then compared with the package's executables and what each one reads.
 @Suite("docker-compose.yml and deploy manifests")
 struct ComposeFileTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = SuiteProcesses.repositoryRoot
 
     static func loadYAML(_ relativePath: String) throws -> [String: Any] {
-        let python = ProcessInfo.processInfo.environment["COMMERCE_TEST_PYTHON"] ?? root.appendingPathComponent(".data/venv/bin/python").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-                             root.appendingPathComponent(relativePath).path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(relativePath) parses as YAML")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let (status, output) = try SuiteProcesses.run(
+            SuiteProcesses.pythonTool("python"),
+            arguments: ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+                        root.appendingPathComponent(relativePath).path])
+        #expect(status == 0, "\(relativePath) parses as YAML")
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
     }
 
     /// The variables an executable documents in --help.

@@ -107,6 +107,10 @@ struct CustomerIdentityTests {
             #expect(((missing.json?["errors"] as? [[String: Any]])?.first?["field"] as? String) == "password")
             let wrongType = try await send(client, "POST", base + "/api/auth/login", json: ["email": 42, "password": "x"])
             #expect(wrongType.status == 422)
+            // PostgreSQL cannot store NUL; found by schemathesis as a 500 before the kit refused it.
+            let nul = try await send(client, "POST", base + "/api/auth/login", json: ["email": "a\u{0}@example.com", "password": "whatever123"])
+            #expect(nul.status == 422)
+            #expect(((nul.json?["errors"] as? [[String: Any]])?.first?["field"] as? String) == "email")
 
             let email = uniqueEmail()
             #expect(try await send(client, "POST", base + "/api/auth/register",

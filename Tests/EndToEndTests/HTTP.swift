@@ -70,3 +70,12 @@ func withServices(_ services: [String], portOffset: Int, overrides: [String: Str
     try await client.shutdown()
     await suite.stopAll()
 }
+
+/// Signs the bootstrap admin in through the gateway (the README's credentials) and returns
+/// the access token.
+func adminToken(_ client: HTTPClient, gateway base: String) async throws -> String {
+    let login = try await send(client, "POST", base + "/api/admin/auth/login",
+                               json: ["email": "admin@shop.local", "password": "admin-local-password"])
+    #expect(login.status == 200, "bootstrap admin signs in: \(String(decoding: login.body, as: UTF8.self))")
+    return try #require(login.json?["access_token"] as? String)
+}

@@ -36,10 +36,15 @@ struct WalkingSkeletonTests {
             let webhookReady = try await get(client, "http://127.0.0.1:\(suite.paymentsWebhookPort)/health/live")
             #expect(webhookReady.status == 200, "payments' webhook listener answers")
 
-            // The storefront's request, with its own correlation id.
-            var request = HTTPClientRequest(url: suite.baseURL("gateway") + "/api/catalog/probes")
+            // An operator's probe (staff only), with its own correlation id.
+            let gateway = suite.baseURL("gateway")
+            let token = try await adminToken(client, gateway: gateway)
+            let staffOnly = try await send(client, "POST", gateway + "/api/catalog/probes", json: ["note": "anonymous"])
+            #expect(staffOnly.status == 401, "probes are staff only")
+            var request = HTTPClientRequest(url: gateway + "/api/catalog/probes")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
             request.headers.add(name: "X-Request-Id", value: "walking-skeleton-1")
             request.body = .bytes(ByteBuffer(string: #"{"note":"hello from the storefront"}"#))
             let response = try await client.execute(request, timeout: .seconds(10))
@@ -53,7 +58,8 @@ struct WalkingSkeletonTests {
             // Orders consumed catalog's event; the gateway shows the effect.
             var receipt: [String: Any]?
             let arrived = try await waitUntil(timeout: .seconds(30)) {
-                guard let answer = try? await get(client, suite.baseURL("gateway") + "/api/orders/probes/\(probeID)"),
+                guard let answer = try? await send(client, "GET", gateway + "/api/orders/probes/\(probeID)",
+                                                   headers: ["Authorization": "Bearer \(token)"]),
                       answer.status == 200 else { return false }
                 receipt = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
                 return true
@@ -65,12 +71,16 @@ struct WalkingSkeletonTests {
             #expect(receipt?["correlation_id"] as? String == "walking-skeleton-1", "correlation id travelled HTTP → Kafka → consumer")
 
             // Errors are problems, through the gateway too.
-            let missing = try await get(client, suite.baseURL("gateway") + "/api/orders/probes/00000000-0000-0000-0000-000000000000")
+            let missing = try await send(client, "GET", gateway + "/api/orders/probes/00000000-0000-0000-0000-000000000000",
+                                         headers: ["Authorization": "Bearer \(token)"])
             #expect(missing.status == 404)
             #expect(missing.contentType == "application/problem+json")
-            let unknown = try await get(client, suite.baseURL("gateway") + "/api/nowhere/x")
+            let unknown = try await get(client, gateway + "/api/nowhere/x")
             #expect(unknown.status == 404)
             #expect(unknown.contentType == "application/problem+json")
+            for operatorPath in ["/api/orders/metrics", "/api/orders/health/ready", "/api/catalog/openapi.json"] {
+                #expect(try await get(client, gateway + operatorPath).status == 404, "\(operatorPath) is not forwarded")
+            }
             let metrics = try await get(client, suite.baseURL("orders") + "/metrics")
             #expect(String(decoding: metrics.body, as: UTF8.self).contains("consumer_events_processed_total"))
         } catch {

@@ -91,7 +91,7 @@ struct AuthController: Sendable {
         router.get("/api/me") { request, context -> Customer in
             let identity = try await authenticator.require([.customer], of: request, context: context)
             guard let id = identity.customerId,
-                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Authenticator.unauthenticated }
+                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Problem.unauthenticated }
             return customer
         }
     }

@@ -16,26 +16,16 @@ struct Authenticator: Sendable {
               let claims = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)),
               let subject = UUID(uuidString: claims.sub.value),
               let role = CallerIdentity.Role(rawValue: claims.role)
-        else { throw Self.unauthenticated }
+        else { throw Problem.unauthenticated }
         switch role {
         case .customer: return CallerIdentity(role: .customer, customerId: subject)
         case .staff, .admin: return CallerIdentity(role: role, staffId: subject)
-        case .guest: throw Self.unauthenticated
+        case .guest: throw Problem.unauthenticated
         }
     }
 
     /// The identity, if it has one of `roles`: 401 without a valid token, 403 with the wrong one.
     func require(_ roles: Set<CallerIdentity.Role>, of request: Request, context: ServiceRequestContext) async throws -> CallerIdentity {
-        let identity = try await identity(of: request, context: context)
-        guard identity.role != .guest else { throw Self.unauthenticated }
-        guard roles.contains(identity.role) else {
-            throw Problem(status: .forbidden, type: "forbidden", title: "This needs another role.",
-                          detail: "Allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
-        }
-        return identity
+        try await identity(of: request, context: context).requiring(roles)
     }
-
-    static let unauthenticated = Problem(
-        status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
-        headers: [.wwwAuthenticate: #"Bearer realm="commerce""#])
 }

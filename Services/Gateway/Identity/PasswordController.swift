@@ -33,7 +33,7 @@ struct PasswordController: Sendable {
                 throw Problem.validation([.init(field: "new_password", message: problem)])
             }
             guard let id = identity.customerId, let (_, hash) = try await customers.findWithPassword(id: id, logger: context.logger) else {
-                throw Authenticator.unauthenticated
+                throw Problem.unauthenticated
             }
             guard await hasher.verify(body.currentPassword, against: hash) else {
                 throw Problem(status: .unprocessableContent, type: "wrong-password", title: "The current password is wrong.",

@@ -17,7 +17,13 @@ public enum ServiceApplication {
         public let environment: ServiceEnvironment
         public let relay: OutboxRelay
         public let consumer: EventConsumer
+        /// Every route the router has, as `METHOD /path`.
+        public let routes: [String]
     }
+
+    /// First path segments the kit serves for operators and the gateway only; the gateway
+    /// never forwards to them.
+    public static let internalPaths: Set<String> = ["health", "metrics", "openapi.json"]
 
     public static func build(
         _ definition: ServiceDefinition, configuration: ServiceConfiguration
@@ -72,8 +78,15 @@ public enum ServiceApplication {
         MetricsRegistry.register(on: router, registry: registry)
         ProbeRoutes(environment: environment).register(on: router)
         // Which identity this service sees for a request: checks the gateway's assertion end to end.
-        router.get("/whoami") { request, _ in CallerIdentity(headers: request.headers) }
+        router.get("/whoami") { request, context in context.caller(of: request) }
+        if definition.servesOwnDocument {
+            let document = definition.document(version: ServiceMain.version).serialized
+            router.get("/openapi.json") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
+            }
+        }
         let ownServices = try definition.setUp(router, environment)
+        let routes = router.routes.map { "\($0.method.rawValue) \($0.path)" }.sorted()
 
         var application = Application(
             router: router,
@@ -93,6 +106,6 @@ public enum ServiceApplication {
             try await KafkaAdmin(configuration: kafka, logger: kafkaLogger).ensureTopics(topics)
             gate.open()
         }
-        return (application, Parts(environment: environment, relay: relay, consumer: consumer))
+        return (application, Parts(environment: environment, relay: relay, consumer: consumer, routes: routes))
     }
 }

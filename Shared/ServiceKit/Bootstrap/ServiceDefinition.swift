@@ -26,12 +26,19 @@ public struct ServiceDefinition: Sendable {
     public var setUp: @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) throws -> [any Service]
     /// The service's event handlers.
     public var handlers: @Sendable (ServiceEnvironment) -> [any EventHandler]
+    /// The service's public and admin routes as documented; the kit adds its diagnostics and
+    /// serves the whole as OpenAPI on `GET /openapi.json`.
+    public var contract: APIContract
+    /// Whether the kit serves ``contract`` on `/openapi.json` (the gateway serves a merged
+    /// document there instead).
+    public var servesOwnDocument: Bool
 
     public init(
         name: String, summary: String, defaultPort: Int, publishes: String, consumes: [String],
         migrations: [Migration] = [], variables: [EnvironmentVariable] = [],
         setUp: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) throws -> [any Service] = { _, _ in [] },
-        handlers: @escaping @Sendable (ServiceEnvironment) -> [any EventHandler] = { _ in [] }
+        handlers: @escaping @Sendable (ServiceEnvironment) -> [any EventHandler] = { _ in [] },
+        contract: APIContract = APIContract(), servesOwnDocument: Bool = true
     ) {
         precondition(migrations.allSatisfy { $0.version >= 100 }, "service migrations are numbered from 100")
         self.name = name
@@ -43,5 +50,15 @@ public struct ServiceDefinition: Sendable {
         self.variables = variables
         self.setUp = setUp
         self.handlers = handlers
+        self.contract = contract
+        self.servesOwnDocument = servesOwnDocument
+    }
+
+    /// The service's documented routes with the kit's diagnostics.
+    public var fullContract: APIContract { contract + DiagnosticsContract.contract }
+
+    /// The OpenAPI document of this service's routes, paths as the service registers them.
+    public func document(version: String) -> JSONValue {
+        fullContract.document(title: "\(name) service", version: version, description: summary)
     }
 }

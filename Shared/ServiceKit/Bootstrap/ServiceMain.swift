@@ -17,6 +17,21 @@ public enum ServiceMain {
             print("\(definition.name) \(version)")
             exit(0)
         }
+        if flags == ["--routes"] {
+            // Every registered route, one `METHOD /path` per line: what the contract test compares
+            // with the OpenAPI document. Builds the application without starting anything.
+            do {
+                let configuration = try ServiceConfiguration(definition: definition)
+                let built = try ServiceApplication.build(definition, configuration: configuration)
+                print(built.parts.routes.joined(separator: "\n"))
+                fflush(nil)
+                // Exits with the application still alive: nothing was started, so nothing to stop.
+                withExtendedLifetime(built) { exit(0) }
+            } catch {
+                FileHandle.standardError.write(Data("\(definition.name): \(error)\n".utf8))
+                exit(1)
+            }
+        }
         if let unknown = flags.first {
             FileHandle.standardError.write(Data("\(definition.name): unknown argument '\(unknown)'. Configuration comes from environment variables; see --help.\n".utf8))
             exit(64)
@@ -42,7 +57,7 @@ public enum ServiceMain {
         var lines = [
             "\(definition.name) \(version): \(definition.summary)",
             "",
-            "USAGE: \(definition.name) [--help] [--version]",
+            "USAGE: \(definition.name) [--help] [--version] [--routes]",
             "",
             "Configuration is read from environment variables:",
         ]
@@ -54,7 +69,8 @@ public enum ServiceMain {
         }
         lines += [
             "",
-            "HTTP: /health/live, /health/ready, /metrics, /probes on \(definition.defaultPort) by default.",
+            "HTTP: /health/live, /health/ready, /metrics, /openapi.json, /probes on \(definition.defaultPort) by default.",
+            "--routes prints every registered route and exits.",
             "Publishes to \(definition.publishes); consumes \(definition.consumes.isEmpty ? "nothing" : definition.consumes.joined(separator: ", ")).",
         ]
         return lines.joined(separator: "\n")

@@ -52,3 +52,24 @@ extension CallerIdentity {
         try container.encodeIfPresent(staffId?.uuidString.lowercased(), forKey: .staffId)
     }
 }
+
+extension CallerIdentity {
+    /// This identity, if it has one of `roles`: 401 for a guest, 403 for another role.
+    public func requiring(_ roles: Set<Role>) throws -> CallerIdentity {
+        guard role != .guest || roles.contains(.guest) else { throw Problem.unauthenticated }
+        guard roles.contains(role) else {
+            throw Problem(status: .forbidden, type: "forbidden", title: "This needs another role.",
+                          detail: "Allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
+        }
+        return self
+    }
+}
+
+extension ServiceRequestContext {
+    /// Who is calling: the identity the gateway verified in this process, or else the one it
+    /// asserted in its headers to this service. (The gateway removes client-sent identity
+    /// headers at its door, so on the gateway only a verified token counts.)
+    public func caller(of request: Request) -> CallerIdentity {
+        verifiedCaller ?? CallerIdentity(headers: request.headers)
+    }
+}

@@ -52,6 +52,11 @@ public struct Problem: HTTPResponseError, Sendable, Equatable {
                 errors: field.map { [FieldError(field: $0, message: detail)] } ?? [])
     }
 
+    /// A request that needs a signed-in caller and has none.
+    public static let unauthenticated = Problem(
+        status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
+        headers: [.wwwAuthenticate: #"Bearer realm="commerce""#])
+
     public static func internalError(correlationId: String) -> Problem {
         Problem(status: .internalServerError, type: "internal-error", title: "Something went wrong on our side.",
                 detail: "Quote request id \(correlationId) when reporting this.")

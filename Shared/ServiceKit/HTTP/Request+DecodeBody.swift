@@ -3,16 +3,43 @@ import Hummingbird
 
 extension Request {
     /// Decodes a JSON body, turning decoding failures into a 422 problem that names the
-    /// field (`items[2].quantity`) and says what was wrong with it.
+    /// field (`items[2].quantity`) and says what was wrong with it. Text containing a NUL
+    /// character (`\u0000`), which no shop text has and PostgreSQL cannot store, is refused
+    /// the same way.
     public func decodeBody<Body: Decodable>(_ type: Body.Type, context: ServiceRequestContext) async throws -> Body {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer.readableBytesView)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoded: Body
         do {
-            return try decoder.decode(Body.self, from: Data(buffer.readableBytesView))
+            decoded = try decoder.decode(Body.self, from: data)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }
+        if data.range(of: Data("u0000".utf8)) != nil, let json = try? JSONValue(parsing: data), let field = Self.fieldWithNUL(in: json) {
+            throw Problem.validation([.init(field: field, message: "must not contain NUL characters")])
+        }
+        return decoded
+    }
+
+    /// The path of the first string (or key) in `value` that holds a NUL character.
+    static func fieldWithNUL(in value: JSONValue, path: String = "") -> String? {
+        switch value {
+        case .string(let text): return text.contains("\0") ? (path.isEmpty ? "body" : path) : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = fieldWithNUL(in: item, path: path + "[\(index)]") { return found }
+            }
+        case .object(let members):
+            for (key, item) in members {
+                let child = path.isEmpty ? key : path + "." + key
+                if key.contains("\0") { return child }
+                if let found = fieldWithNUL(in: item, path: child) { return found }
+            }
+        default: break
+        }
+        return nil
     }
 
     static func problem(for error: DecodingError) -> Problem {

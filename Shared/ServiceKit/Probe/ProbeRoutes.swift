@@ -7,7 +7,7 @@ import PostgresNIO
 /// ``EventContracts/ProbeSent`` through this service's outbox (one transaction);
 /// `GET /probes/{id}` answers whether this service has received a probe with that id from
 /// a topic it consumes. Operators use it to check the whole event path of a deployment; the
-/// end-to-end tests use it as the walking skeleton.
+/// end-to-end tests use it as the walking skeleton. Staff only.
 struct ProbeRoutes: Sendable {
     let environment: ServiceEnvironment
 
@@ -32,6 +32,7 @@ struct ProbeRoutes: Sendable {
 
     func register(on router: Router<ServiceRequestContext>) {
         router.post("/probes") { request, context -> EditedResponse<ProbeAccepted> in
+            _ = try context.caller(of: request).requiring([.staff, .admin])
             let body = try await request.decodeBody(CreateProbe.self, context: context)
             let note = body.note ?? ""
             guard note.count <= 200 else {
@@ -48,7 +49,8 @@ struct ProbeRoutes: Sendable {
             return EditedResponse(status: .accepted, response: ProbeAccepted(
                 probeId: probeID.uuidString.lowercased(), eventId: envelope.id, topic: environment.outbox.topic))
         }
-        router.get("/probes/{id}") { _, context -> ProbeReceipt in
+        router.get("/probes/{id}") { request, context -> ProbeReceipt in
+            _ = try context.caller(of: request).requiring([.staff, .admin])
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
                 throw Problem.validation([.init(field: "id", message: "must be a UUID")])
             }

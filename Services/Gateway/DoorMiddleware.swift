@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// What every request meets first at the gateway:
+/// - client-sent `X-Commerce-*` identity headers are removed, so that only a verified token
+///   can make a caller anyone but a guest, on every route of this process;
+/// - a bearer token is verified once and kept in the context for routes and the forwarder;
+/// - the API (`/api/...`) is rate limited per client address, per signed-in customer, and
+///   order placements (`POST /api/checkout/checkouts`) per address per hour; health and
+///   metrics stay unlimited. A refused request gets 429 with `Retry-After`.
+struct DoorMiddleware: RouterMiddleware {
+    typealias Context = ServiceRequestContext
+
+    /// The route that places an order, limited separately (the plans ask for 10 per address per hour).
+    static let placementPath = "/api/checkout/checkouts"
+
+    let perAddress: RateLimiter
+    let perCustomer: RateLimiter
+    let placements: RateLimiter
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        if request.headers.contains(where: { $0.name.canonicalName.hasPrefix(Forwarder.identityHeaderPrefix) }) {
+            var head = request.head
+            head.headerFields = head.headerFields.filter { !$0.name.canonicalName.hasPrefix(Forwarder.identityHeaderPrefix) }
+            request = Request(head: head, body: request.body)
+        }
+        var context = context
+        if request.headers[.authorization] != nil, let identity = try? await authenticator.identity(of: request, context: context) {
+            context.verifiedCaller = identity
+        }
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        let address = context.peerAddress ?? "unknown"
+        var decision = perAddress.take("address:\(address)")
+        if decision == .allowed, let customer = context.verifiedCaller?.customerId {
+            decision = perCustomer.take("customer:\(customer)")
+        }
+        if decision == .allowed, request.method == .post, request.uri.path == Self.placementPath {
+            decision = placements.take("placements:\(address)")
+        }
+        if case .limited(let retryAfter) = decision {
+            context.logger.notice("rate limited", metadata: ["client.address": "\(address)"])
+            throw Problem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests.",
+                          detail: "Try again in \(retryAfter) s.", headers: [.retryAfter: "\(retryAfter)"])
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,86 @@
+import ServiceKit
+
+/// The gateway's own routes (identity and the identity part of the admin API) as documented
+/// in `/openapi.json`; the services' routes join them under `/api/<service>`.
+enum GatewayContract {
+    static let email = Schema.string(format: "email", maxLength: 254)
+    static let password = Schema.string(minLength: 8, maxLength: 72, description: "8 characters to 72 bytes.")
+
+    static let contract = APIContract(
+        operations: [
+            APIOperation(.post, "/api/auth/register", id: "registerCustomer", summary: "Create a customer account and sign in.",
+                         tag: "identity", access: .everyone,
+                         body: Schema.object([
+                             "email": email, "password": password, "name": Schema.string(minLength: 1, maxLength: 100),
+                             "phone": Schema.string(pattern: #"^\+?[0-9]{8,15}$"#),
+                         ], required: ["email", "password", "name"]),
+                         answers: [.init(201, "Registered and signed in.", schema: Schema.ref("Session")),
+                                   .init(409, "An account with this email exists.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/api/auth/login", id: "logIn", summary: "Sign a customer in.", tag: "identity", access: .everyone,
+                         body: Schema.object(["email": Schema.string(), "password": Schema.string()], required: ["email", "password"]),
+                         answers: [.init(200, "Signed in.", schema: Schema.ref("Session")),
+                                   .init(403, "The account is blocked.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/api/auth/refresh", id: "refreshSession",
+                         summary: "Trade a refresh token for a new access token and a new refresh token (the old one is spent).",
+                         tag: "identity", access: .everyone, body: refreshBody,
+                         answers: [.init(200, "A new session.", schema: Schema.ref("Session"))]),
+            APIOperation(.post, "/api/auth/logout", id: "logOut", summary: "Revoke a refresh token and its family.",
+                         tag: "identity", access: .everyone, body: refreshBody,
+                         answers: [.init(204, "Revoked (also when it was unknown).")]),
+            APIOperation(.post, "/api/auth/password-reset", id: "requestPasswordReset",
+                         summary: "Email a single-use password reset link (the answer is the same for unknown emails).",
+                         tag: "identity", access: .everyone,
+                         body: Schema.object(["email": email], required: ["email"]),
+                         answers: [.init(202, "If the account exists, a link is on its way.")]),
+            APIOperation(.post, "/api/auth/password-reset/confirm", id: "confirmPasswordReset",
+                         summary: "Set a new password with a reset token.", tag: "identity", access: .everyone,
+                         body: Schema.object(["token": Schema.string(), "new_password": password], required: ["token", "new_password"]),
+                         answers: [.init(204, "Changed; every session of the account is signed out.")]),
+            APIOperation(.get, "/api/me", id: "me", summary: "The signed-in customer.", tag: "identity", access: .customer,
+                         answers: [.init(200, "The customer.", schema: Schema.ref("Customer"))]),
+            APIOperation(.post, "/api/me/password", id: "changePassword", summary: "Change the signed-in customer's password.",
+                         tag: "identity", access: .customer,
+                         body: Schema.object(["current_password": Schema.string(), "new_password": password],
+                                             required: ["current_password", "new_password"]),
+                         answers: [.init(204, "Changed.")]),
+            APIOperation(.post, "/api/admin/auth/login", id: "logInStaff", summary: "Sign a staff member in.", tag: "admin",
+                         access: .everyone,
+                         body: Schema.object(["email": Schema.string(), "password": Schema.string()], required: ["email", "password"]),
+                         answers: [.init(200, "Signed in.", schema: Schema.ref("StaffSession"))]),
+            APIOperation(.post, "/api/admin/staff", id: "createStaff", summary: "Create a staff account.", tag: "admin", access: .admin,
+                         body: Schema.object([
+                             "email": email, "password": password, "name": Schema.string(minLength: 1, maxLength: 100),
+                             "role": Schema.string(oneOf: ["admin", "staff"]),
+                         ], required: ["email", "password", "name", "role"]),
+                         answers: [.init(201, "Created.", schema: Schema.ref("StaffUser")),
+                                   .init(409, "A staff account with this email exists.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/api/admin/customers/{id}", id: "customer", summary: "A customer account.", tag: "admin",
+                         access: .staff, answers: [.init(200, "The customer.", schema: Schema.ref("Customer"))]),
+            APIOperation(.post, "/api/admin/customers/{id}/block", id: "blockCustomer",
+                         summary: "Block a customer: no sign-in, no refresh, no orders.", tag: "admin", access: .staff,
+                         body: Schema.object(["reason": Schema.string(minLength: 1, maxLength: 500)], required: ["reason"]),
+                         answers: [.init(200, "Blocked.", schema: Schema.ref("Customer"))]),
+            APIOperation(.post, "/api/admin/customers/{id}/unblock", id: "unblockCustomer", summary: "Unblock a customer.",
+                         tag: "admin", access: .staff, answers: [.init(200, "Unblocked.", schema: Schema.ref("Customer"))]),
+        ],
+        schemas: [
+            ("Customer", Schema.object([
+                "id": Schema.uuid, "email": Schema.string(), "name": Schema.string(), "phone": Schema.string(),
+                "created_at": Schema.timestamp, "blocked": Schema.boolean,
+            ], required: ["id", "email", "name", "created_at", "blocked"])),
+            ("Session", Schema.object([
+                "token_type": Schema.string(oneOf: ["Bearer"]), "access_token": Schema.string(),
+                "expires_in": Schema.integer(minimum: 1, description: "Seconds the access token is valid."),
+                "refresh_token": Schema.string(), "customer": Schema.ref("Customer"),
+            ], required: ["token_type", "access_token", "expires_in", "refresh_token", "customer"])),
+            ("StaffUser", Schema.object([
+                "id": Schema.uuid, "email": Schema.string(), "name": Schema.string(), "role": Schema.string(oneOf: ["admin", "staff"]),
+            ], required: ["id", "email", "name", "role"])),
+            ("StaffSession", Schema.object([
+                "token_type": Schema.string(oneOf: ["Bearer"]), "access_token": Schema.string(),
+                "expires_in": Schema.integer(minimum: 1), "staff": Schema.ref("StaffUser"),
+            ], required: ["token_type", "access_token", "expires_in", "staff"])),
+        ])
+
+    static let refreshBody = Schema.object(["refresh_token": Schema.string()], required: ["refresh_token"])
+}
