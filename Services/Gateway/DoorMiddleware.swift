@@ -8,7 +8,9 @@ import ServiceKit
 /// - a bearer token is verified once and kept in the context for routes and the forwarder;
 /// - the API (`/api/...`) is rate limited per client address, per signed-in customer, and
 ///   order placements (`POST /api/checkout/checkouts`) per address per hour; health and
-///   metrics stay unlimited. A refused request gets 429 with `Retry-After`.
+///   metrics stay unlimited. A refused request gets 429 with `Retry-After`;
+/// - a blocked customer cannot place an order even with an access token issued before the
+///   block (tokens live minutes, but a placement is checked against the account now).
 struct DoorMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
@@ -19,6 +21,7 @@ struct DoorMiddleware: RouterMiddleware {
     let perCustomer: RateLimiter
     let placements: RateLimiter
     let authenticator: Authenticator
+    let customers: CustomerAccounts
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -37,13 +40,18 @@ struct DoorMiddleware: RouterMiddleware {
         if decision == .allowed, let customer = context.verifiedCaller?.customerId {
             decision = perCustomer.take("customer:\(customer)")
         }
-        if decision == .allowed, request.method == .post, request.uri.path == Self.placementPath {
+        let placesOrder = request.method == .post && request.uri.path == Self.placementPath
+        if decision == .allowed, placesOrder {
             decision = placements.take("placements:\(address)")
         }
         if case .limited(let retryAfter) = decision {
             context.logger.notice("rate limited", metadata: ["client.address": "\(address)"])
             throw Problem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests.",
                           detail: "Try again in \(retryAfter) s.", headers: [.retryAfter: "\(retryAfter)"])
+        }
+        if placesOrder, let customer = context.verifiedCaller?.customerId,
+           try await customers.find(id: customer, logger: context.logger)?.blocked ?? true {
+            throw Problem.accountBlocked
         }
         return try await next(request, context)
     }

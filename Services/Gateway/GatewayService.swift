@@ -56,12 +56,12 @@ extension ServiceDefinition {
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
+            let customers = CustomerAccounts(database: environment.database)
             router.add(middleware: DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
                 placements: RateLimiter(capacity: placementsPerHour, window: .seconds(3600)),
-                authenticator: authenticator))
-            let customers = CustomerAccounts(database: environment.database)
+                authenticator: authenticator, customers: customers))
             let staff = StaffAccounts(database: environment.database)
             AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
                            refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)

@@ -75,6 +75,34 @@ struct StaffAndAuthorizationTests {
         }
     }
 
+    @Test("order placements are limited per address per hour; a blocked customer cannot place an order with a token issued before the block")
+    func placements() async throws {
+        try await withSuite(["gateway", "checkout"], overrides: ["ORDER_PLACEMENTS_PER_HOUR": "3"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let customer = try await customerSession(client, base)
+            #expect(try await send(client, "POST", base + "/api/admin/customers/\(customer.id)/block", json: ["reason": "chargebacks"],
+                                   headers: ["Authorization": "Bearer \(admin)"]).status == 200)
+            #expect(try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(customer.token)"]).status == 200,
+                    "the access token itself is still valid")
+            let refused = try await send(client, "POST", base + "/api/checkout/checkouts", json: [:],
+                                         headers: ["Authorization": "Bearer \(customer.token)"])
+            #expect(refused.status == 403)
+            #expect(refused.problemType == "/problems/account-blocked")
+            for _ in 0..<2 {
+                let placement = try await send(client, "POST", base + "/api/checkout/checkouts", json: [:])
+                #expect(![403, 429].contains(placement.status), "within the limit the request reaches checkout")
+            }
+            let limited = try await send(client, "POST", base + "/api/checkout/checkouts", json: [:])
+            #expect(limited.status == 429)
+            #expect(limited.problemType == "/problems/rate-limited")
+            let retryAfter = try #require(limited.header("Retry-After").flatMap(Int.init))
+            #expect((60...3600).contains(retryAfter), "the next placement is possible when the hourly bucket refills: \(retryAfter)")
+            #expect(try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(customer.token)"]).status == 200,
+                    "other routes are not limited by the placement limit")
+        }
+    }
+
     @Test("services see only the identity the gateway verified: spoofed X-Commerce headers are dropped, tokens are not forwarded")
     func assertedIdentity() async throws {
         try await withSuite(["gateway", "orders"]) { client, suite in

@@ -61,9 +61,7 @@ struct AuthController: Sendable {
             let body = try await request.decodeBody(Login.self, context: context)
             let customer = try await hasher.authenticate(
                 body.password, account: try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
-            guard !customer.blocked else {
-                throw Problem(status: .forbidden, type: "account-blocked", title: "This account is blocked.")
-            }
+            guard !customer.blocked else { throw Problem.accountBlocked }
             return try await session(for: customer, logger: context)
         }
         router.post("/api/auth/refresh") { request, context -> Session in
@@ -105,6 +103,11 @@ struct AuthController: Sendable {
 
     static let invalidRefresh = Problem(
         status: .unauthorized, type: "invalid-refresh-token", title: "The refresh token is not valid; log in again.")
+}
+
+extension Problem {
+    /// A blocked customer tried to sign in or to place an order.
+    static let accountBlocked = Problem(status: .forbidden, type: "account-blocked", title: "This account is blocked.")
 }
 
 /// What the shop accepts as an email, a password and a phone number at sign-up.
