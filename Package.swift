@@ -110,6 +110,11 @@ let package = Package(
             ],
             path: "Tests/EndToEndTests"
         ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["Catalog", "ServiceKit", "ServiceKitTestKit", "EventContracts", "Money"],
+            path: "Tests/CatalogTests"
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]
 )

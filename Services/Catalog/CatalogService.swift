@@ -1,13 +1,75 @@
 import EventContracts
+import Foundation
 import ServiceKit
+import ServiceLifecycle
 
 extension ServiceDefinition {
     /// Products, stock and reservations, carts and vouchers.
-    static let catalog = ServiceDefinition(
+    static let catalog: ServiceDefinition = ServiceDefinition(
         name: "catalog",
         summary: "Products, stock and reservations, carts and vouchers.",
         defaultPort: 8081,
         publishes: Topic.catalog,
-        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment]
+        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment],
+        migrations: CatalogMigrations.all,
+        variables: [
+            EnvironmentVariable("SHOP_CURRENCIES", default: "VND,USD,EUR", help: "Currencies prices may be set in (ISO 4217, comma-separated)."),
+            EnvironmentVariable("LOW_STOCK_THRESHOLD", default: "5", help: "Available units at or below which a stock-low event is published."),
+            EnvironmentVariable("RESERVATION_TTL_SECONDS", default: "1200",
+                                help: "How long a checkout's reservation holds without payment (a little longer than the payment window)."),
+            EnvironmentVariable("RESERVATION_SWEEP_SECONDS", default: "30", help: "How often expired reservations are released."),
+            EnvironmentVariable("LOAD_DEMO_CATALOG", default: "false", help: "Load the demo catalog on start when the catalog is empty."),
+        ],
+        setUp: { router, environment in
+            let parts = try CatalogParts(environment: environment)
+            ProductRoutes(catalog: parts.products).register(on: router)
+            ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
+            StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
+            var services: [any Service] = [
+                PeriodicJob("reservation-sweeper", every: parts.sweepInterval, environment: environment) {
+                    let released = try await parts.reservations.releaseExpired(database: environment.database, logger: environment.logger)
+                    if released > 0 { environment.logger.info("expired reservations released", metadata: ["count": "\(released)"]) }
+                },
+            ]
+            if environment.value("LOAD_DEMO_CATALOG") == "true" {
+                services.append(DemoCatalog(environment: environment, catalog: parts.products))
+            }
+            return services
+        },
+        handlers: { environment in
+            guard let parts = try? CatalogParts(environment: environment) else { return [] }
+            return [ReservationHandler(reservations: parts.reservations)]
+        },
+        contract: CatalogContract.contract
     )
+}
+
+/// The catalog's parts, built from its configuration.
+struct CatalogParts: Sendable {
+    let rules: ProductRules
+    let inventory: Inventory
+    let products: ProductCatalog
+    let reservations: Reservations
+    let sweepInterval: Duration
+
+    init(environment: ServiceEnvironment) throws {
+        let currencies = Set(environment.value("SHOP_CURRENCIES").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard !currencies.isEmpty, currencies.allSatisfy({ $0.count == 3 && $0.allSatisfy(\.isUppercase) }) else {
+            throw ConfigurationError(variable: "SHOP_CURRENCIES", reason: "expected ISO 4217 codes such as VND,USD")
+        }
+        guard let threshold = Int(environment.value("LOW_STOCK_THRESHOLD")), threshold >= 0 else {
+            throw ConfigurationError(variable: "LOW_STOCK_THRESHOLD", reason: "expected a whole number ≥ 0")
+        }
+        guard let ttl = Int(environment.value("RESERVATION_TTL_SECONDS")), ttl > 0 else {
+            throw ConfigurationError(variable: "RESERVATION_TTL_SECONDS", reason: "expected a positive number of seconds")
+        }
+        guard let sweep = Int(environment.value("RESERVATION_SWEEP_SECONDS")), sweep > 0 else {
+            throw ConfigurationError(variable: "RESERVATION_SWEEP_SECONDS", reason: "expected a positive number of seconds")
+        }
+        rules = ProductRules(currencies: currencies)
+        inventory = Inventory(outbox: environment.outbox, lowStockThreshold: threshold)
+        products = ProductCatalog(database: environment.database, outbox: environment.outbox, inventory: inventory)
+        reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: .seconds(ttl))
+        sweepInterval = .seconds(sweep)
+    }
 }

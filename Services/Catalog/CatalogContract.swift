@@ -1,0 +1,125 @@
+import ServiceKit
+
+/// The catalog's public and admin routes as the OpenAPI document shows them (under
+/// `/api/catalog` at the gateway).
+enum CatalogContract {
+    static let money = Schema.ref("Money")
+    static let moneyInput = Schema.object([
+        "minor_units": Schema.integer(minimum: 0, maximum: 1_000_000_000_000, description: "Integer minor units (VND has none: 150000 is 150,000 ₫)."),
+        "currency": Schema.string(pattern: "^[A-Z]{3}$", description: "ISO 4217; one of the shop's currencies."),
+    ], required: ["minor_units", "currency"])
+    static let slug = Schema.string(maxLength: 120, pattern: "^[a-z0-9]+(-[a-z0-9]+)*$")
+    static let options = JSONValue.object([("type", "object"), ("additionalProperties", Schema.string(minLength: 1, maxLength: 80)), ("maxProperties", 10)])
+    static let variantInput = Schema.object([
+        "sku": Schema.string(minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+        "title": Schema.string(maxLength: 120), "options": options, "price": moneyInput, "compare_at_price": moneyInput,
+        "on_hand": Schema.integer(minimum: 0, maximum: 1_000_000),
+    ], required: ["sku", "price"])
+    static let imageURLs = Schema.array(of: Schema.string(format: "uri", maxLength: 2000), maxItems: 20)
+
+    static let contract = APIContract(
+        operations: [
+            APIOperation(.get, "/products", id: "listProducts", summary: "Published products: search, filter by category, sort, paginate.",
+                         tag: "catalog", access: .everyone,
+                         query: [
+                            .init("q", Schema.string(maxLength: 200), "Words to find in titles and descriptions (prefix match)."),
+                            .init("category", Schema.string(maxLength: 120), "A category slug; its sub-categories are included."),
+                            .init("sort", Schema.string(oneOf: ProductCatalog.Sort.allCases.map(\.rawValue)),
+                                  "newest (default), price_asc, price_desc, relevance (default with q)."),
+                         ] + PageRequest.parameters,
+                         answers: [.init(200, "A page of products.", schema: Page<ProductSummary>.schema(of: Schema.ref("ProductSummary")))]),
+            APIOperation(.get, "/products/{slug}", id: "productBySlug", summary: "A published product with its variants' availability.",
+                         tag: "catalog", access: .everyone,
+                         answers: [.init(200, "The product.", schema: Schema.ref("Product"))]),
+            APIOperation(.get, "/categories", id: "listCategories", summary: "The category tree, as a list with parent ids.",
+                         tag: "catalog", access: .everyone,
+                         answers: [.init(200, "Every category.", schema: Schema.array(of: Schema.ref("Category")))]),
+            APIOperation(.post, "/admin/categories", id: "createCategory", summary: "Create a category.", tag: "catalog admin", access: .staff,
+                         body: Schema.object(["slug": slug, "name": Schema.string(minLength: 1, maxLength: 120), "parent_id": Schema.uuid],
+                                             required: ["slug", "name"]),
+                         answers: [.init(201, "Created.", schema: Schema.ref("Category")),
+                                   .init(409, "The slug is taken.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/admin/products", id: "createProduct", summary: "Create a draft product, optionally with variants and stock.",
+                         tag: "catalog admin", access: .staff,
+                         body: Schema.object([
+                            "slug": slug, "title": Schema.string(minLength: 1, maxLength: 200), "description": Schema.string(maxLength: 20_000),
+                            "image_urls": imageURLs, "category_id": Schema.uuid, "variants": Schema.array(of: variantInput, maxItems: 100),
+                         ], required: ["slug", "title"]),
+                         answers: [.init(201, "Created as a draft.", schema: Schema.ref("Product")),
+                                   .init(409, "The slug or a SKU is taken.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/admin/products/{id}", id: "productForStaff", summary: "A product in any status, with stock figures.",
+                         tag: "catalog admin", access: .staff, answers: [.init(200, "The product.", schema: Schema.ref("Product"))]),
+            APIOperation(.patch, "/admin/products/{id}", id: "updateProduct", summary: "Change a product's details.",
+                         tag: "catalog admin", access: .staff,
+                         body: Schema.object([
+                            "slug": slug, "title": Schema.string(minLength: 1, maxLength: 200), "description": Schema.string(maxLength: 20_000),
+                            "image_urls": imageURLs, "category_id": Schema.uuid,
+                         ]),
+                         answers: [.init(200, "Changed.", schema: Schema.ref("Product")),
+                                   .init(409, "The slug is taken.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/admin/products/{id}/publish", id: "publishProduct", summary: "Put a product on sale.",
+                         tag: "catalog admin", access: .staff,
+                         answers: [.init(200, "Published.", schema: Schema.ref("Product")),
+                                   .init(409, "The product has no variant.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/admin/products/{id}/archive", id: "archiveProduct", summary: "Withdraw a product from sale.",
+                         tag: "catalog admin", access: .staff, answers: [.init(200, "Archived.", schema: Schema.ref("Product"))]),
+            APIOperation(.post, "/admin/products/{id}/variants", id: "addVariant", summary: "Add a variant to a product.",
+                         tag: "catalog admin", access: .staff, body: variantInput,
+                         answers: [.init(201, "Added.", schema: Schema.ref("Product")),
+                                   .init(409, "The SKU is taken.", schema: Schema.ref("Problem"))]),
+            APIOperation(.patch, "/admin/variants/{id}", id: "updateVariant", summary: "Change a variant's title, options or price.",
+                         tag: "catalog admin", access: .staff,
+                         body: Schema.object(["title": Schema.string(maxLength: 120), "options": options, "price": moneyInput,
+                                              "compare_at_price": moneyInput]),
+                         answers: [.init(200, "Changed.", schema: Schema.ref("Product"))]),
+            APIOperation(.put, "/admin/variants/{id}/stock", id: "setStock", summary: "Set the on-hand count (a stocktake).",
+                         tag: "catalog admin", access: .staff,
+                         body: Schema.object(["on_hand": Schema.integer(minimum: 0, maximum: 1_000_000), "reason": Schema.string(maxLength: 500)],
+                                             required: ["on_hand"]),
+                         answers: [.init(200, "The new level.", schema: Schema.ref("StockLevel")),
+                                   .init(409, "Below what is reserved.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/admin/variants/{id}/stock/adjustments", id: "adjustStock", summary: "Add or remove units, with a reason.",
+                         tag: "catalog admin", access: .staff,
+                         body: Schema.object(["delta": Schema.integer(minimum: -1_000_000, maximum: 1_000_000),
+                                              "reason": Schema.string(minLength: 1, maxLength: 500)], required: ["delta", "reason"]),
+                         answers: [.init(200, "The new level.", schema: Schema.ref("StockLevel")),
+                                   .init(409, "Below what is reserved or zero.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/admin/variants/{id}/stock", id: "stockReport", summary: "A variant's stock level and movement log.",
+                         tag: "catalog admin", access: .staff, query: PageRequest.parameters,
+                         answers: [.init(200, "Level and movements, newest first.", schema: Schema.ref("StockReport"))]),
+        ],
+        schemas: [
+            ("Money", Schema.object(["minor_units": Schema.integer(), "currency": Schema.string()], required: ["minor_units", "currency"])),
+            ("ProductSummary", Schema.object([
+                "id": Schema.uuid, "slug": Schema.string(), "title": Schema.string(), "image_url": Schema.string(),
+                "category_id": Schema.uuid, "price": money, "compare_at_price": money, "in_stock": Schema.boolean,
+                "published_at": Schema.timestamp,
+            ], required: ["id", "slug", "title", "in_stock"])),
+            ("Variant", Schema.object([
+                "id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(), "options": ["type": "object"],
+                "price": money, "compare_at_price": money, "available": Schema.integer(minimum: 0), "in_stock": Schema.boolean,
+                "on_hand": Schema.integer(minimum: 0), "reserved": Schema.integer(minimum: 0),
+            ], required: ["id", "sku", "title", "options", "price", "available", "in_stock"])),
+            ("CategoryRef", Schema.object(["id": Schema.uuid, "slug": Schema.string(), "name": Schema.string()], required: ["id", "slug", "name"])),
+            ("Category", Schema.object(["id": Schema.uuid, "parent_id": Schema.uuid, "slug": Schema.string(), "name": Schema.string()],
+                                       required: ["id", "slug", "name"])),
+            ("Product", Schema.object([
+                "id": Schema.uuid, "slug": Schema.string(), "title": Schema.string(), "description": Schema.string(),
+                "image_urls": Schema.array(of: Schema.string()), "status": Schema.string(oneOf: ["draft", "published", "archived"]),
+                "category": Schema.ref("CategoryRef"), "variants": Schema.array(of: Schema.ref("Variant")),
+                "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "published_at": Schema.timestamp,
+            ], required: ["id", "slug", "title", "description", "image_urls", "status", "variants", "created_at", "updated_at"])),
+            ("StockLevel", Schema.object([
+                "variant_id": Schema.uuid, "sku": Schema.string(), "on_hand": Schema.integer(minimum: 0),
+                "reserved": Schema.integer(minimum: 0), "available": Schema.integer(minimum: 0),
+            ], required: ["variant_id", "sku", "on_hand", "reserved", "available"])),
+            ("StockMovement", Schema.object([
+                "id": Schema.integer(), "kind": Schema.string(oneOf: ["set", "adjust", "reserve", "release", "sale", "restock", "correction"]),
+                "on_hand_delta": Schema.integer(), "reserved_delta": Schema.integer(), "on_hand_after": Schema.integer(minimum: 0),
+                "reserved_after": Schema.integer(minimum: 0), "reason": Schema.string(), "reference": Schema.string(), "at": Schema.timestamp,
+            ], required: ["id", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "reserved_after", "at"])),
+            ("StockReport", Schema.object([
+                "level": Schema.ref("StockLevel"), "movements": Page<StockMovement>.schema(of: Schema.ref("StockMovement")),
+            ], required: ["level", "movements"])),
+        ])
+}

@@ -1,0 +1,83 @@
+import ServiceKit
+
+/// The catalog's schema: products, variants and categories; stock with its movement log and
+/// the reservations checkouts hold; carts.
+enum CatalogMigrations {
+    static var all: [Migration] { [products, stock] }
+
+    static let products = Migration(version: 100, name: "categories, products, variants", sql: """
+            CREATE TABLE categories (
+                id uuid PRIMARY KEY,
+                parent_id uuid REFERENCES categories (id),
+                slug text NOT NULL UNIQUE,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE products (
+                id uuid PRIMARY KEY,
+                slug text NOT NULL UNIQUE,
+                title text NOT NULL,
+                description text NOT NULL DEFAULT '',
+                image_urls text[] NOT NULL DEFAULT '{}',
+                status text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published', 'archived')),
+                category_id uuid REFERENCES categories (id),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                published_at timestamptz,
+                search tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', description), 'B')) STORED
+            );
+            CREATE INDEX products_search ON products USING gin (search);
+            CREATE INDEX products_listing ON products (status, published_at DESC, id);
+            CREATE INDEX products_category ON products (category_id) WHERE status = 'published';
+            CREATE TABLE variants (
+                id uuid PRIMARY KEY,
+                product_id uuid NOT NULL REFERENCES products (id),
+                sku text NOT NULL UNIQUE,
+                title text NOT NULL DEFAULT '',
+                options jsonb NOT NULL DEFAULT '{}',
+                price_minor bigint NOT NULL CHECK (price_minor >= 0),
+                compare_at_minor bigint CHECK (compare_at_minor >= 0),
+                currency text NOT NULL,
+                on_hand integer NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+                reserved integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+                position integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT available_not_negative CHECK (reserved <= on_hand)
+            );
+            CREATE INDEX variants_product ON variants (product_id, position);
+            """)
+
+    static let stock = Migration(version: 101, name: "stock movements and reservations", sql: """
+            CREATE TABLE stock_movements (
+                id bigserial PRIMARY KEY,
+                variant_id uuid NOT NULL REFERENCES variants (id),
+                kind text NOT NULL CHECK (kind IN ('set', 'adjust', 'reserve', 'release', 'sale', 'restock', 'correction')),
+                on_hand_delta integer NOT NULL,
+                reserved_delta integer NOT NULL,
+                on_hand_after integer NOT NULL,
+                reserved_after integer NOT NULL,
+                reason text,
+                reference text,
+                staff_id uuid,
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX stock_movements_variant ON stock_movements (variant_id, id);
+            CREATE TABLE reservations (
+                id uuid PRIMARY KEY,
+                checkout_id uuid NOT NULL UNIQUE,
+                status text NOT NULL CHECK (status IN ('held', 'committed', 'released', 'returned')),
+                expires_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                settled_at timestamptz,
+                settle_reason text
+            );
+            CREATE INDEX reservations_expiry ON reservations (expires_at) WHERE status = 'held';
+            CREATE TABLE reservation_lines (
+                reservation_id uuid NOT NULL REFERENCES reservations (id),
+                variant_id uuid NOT NULL REFERENCES variants (id),
+                quantity integer NOT NULL CHECK (quantity > 0),
+                PRIMARY KEY (reservation_id, variant_id)
+            );
+            """)
+}

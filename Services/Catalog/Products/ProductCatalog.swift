@@ -1,0 +1,326 @@
+import EventContracts
+import Foundation
+import Logging
+import Money
+import PostgresNIO
+import ServiceKit
+
+/// Reads and writes products, variants and categories. Every change that others must hear
+/// about (published, updated, archived, price changed) goes to the outbox in its transaction.
+struct ProductCatalog: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let inventory: Inventory
+
+    // MARK: Reading
+
+    enum Sort: String, CaseIterable { case newest, priceAsc = "price_asc", priceDesc = "price_desc", relevance }
+
+    struct ListQuery: Sendable {
+        var text: String?
+        var categorySlug: String?
+        var sort: Sort?
+        var page: PageRequest
+    }
+
+    /// Published products matching the query, with the total.
+    func list(_ query: ListQuery, logger: Logger) async throws -> (items: [ProductSummary], total: Int) {
+        let tsquery = query.text.flatMap(Self.prefixQuery)
+        if query.text != nil && tsquery == nil { return ([], 0) }
+        let sort = (query.sort ?? (tsquery != nil ? .relevance : .newest)).rawValue
+        let rows = try await database.client.query("""
+            WITH RECURSIVE tree AS (
+                SELECT id FROM categories WHERE slug = \(query.categorySlug)
+                UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id)
+            SELECT p.id, p.slug, p.title, p.image_urls[1], p.category_id, lp.price_minor, lp.compare_at_minor, lp.currency,
+                   coalesce(st.in_stock, false), p.published_at, count(*) OVER ()
+            FROM products p
+            LEFT JOIN LATERAL (SELECT price_minor, compare_at_minor, currency FROM variants WHERE product_id = p.id
+                               ORDER BY price_minor, position LIMIT 1) lp ON true
+            LEFT JOIN LATERAL (SELECT bool_or(on_hand > reserved) AS in_stock FROM variants WHERE product_id = p.id) st ON true
+            WHERE p.status = 'published'
+              AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
+              AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
+            ORDER BY
+              CASE WHEN \(sort) = 'price_asc' THEN lp.price_minor END ASC NULLS LAST,
+              CASE WHEN \(sort) = 'price_desc' THEN lp.price_minor END DESC NULLS LAST,
+              CASE WHEN \(sort) = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', \(tsquery))) END DESC NULLS LAST,
+              p.published_at DESC, p.id
+            LIMIT \(query.page.size)::int4 OFFSET \(query.page.offset)::int4
+            """, logger: logger)
+        var items: [ProductSummary] = []
+        var total = 0
+        for try await (id, slug, title, image, category, price, compareAt, currency, inStock, publishedAt, count)
+            in rows.decode((UUID, String, String, String?, UUID?, Int64?, Int64?, String?, Bool, Date?, Int).self) {
+            let money = currency.flatMap(Currency.init(code:))
+            items.append(ProductSummary(
+                id: id.lowercased, slug: slug, title: title, imageUrl: image, categoryId: category?.lowercased,
+                price: price.flatMap { amount in money.map { Money(minorUnits: amount, currency: $0) } },
+                compareAtPrice: compareAt.flatMap { amount in money.map { Money(minorUnits: amount, currency: $0) } },
+                inStock: inStock, publishedAt: publishedAt))
+            total = count
+        }
+        if items.isEmpty && query.page.page > 1 {
+            let counted = try await database.client.query("""
+                WITH RECURSIVE tree AS (
+                    SELECT id FROM categories WHERE slug = \(query.categorySlug)
+                    UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id)
+                SELECT count(*)::int8 FROM products p WHERE p.status = 'published'
+                  AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
+                  AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
+                """, logger: logger)
+            for try await count in counted.decode(Int.self) { total = count }
+        }
+        return (items, total)
+    }
+
+    /// Turns free text into a prefix full-text query (`red:* & shirt:*`), or nil when it has
+    /// no words. Only letters and digits pass, so user text can never be tsquery syntax.
+    static func prefixQuery(_ text: String) -> String? {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.prefix(8).map { "\($0):*" }
+        return words.isEmpty ? nil : words.joined(separator: " & ")
+    }
+
+    /// A product by slug or id; shoppers (`publishedOnly`) see only published ones.
+    func product(slug: String? = nil, id: UUID? = nil, publishedOnly: Bool, logger: Logger) async throws -> Product? {
+        let rows = try await database.client.query("""
+            SELECT p.id, p.slug, p.title, p.description, p.image_urls, p.status, c.id, c.slug, c.name, p.created_at, p.updated_at, p.published_at
+            FROM products p LEFT JOIN categories c ON c.id = p.category_id
+            WHERE (p.slug = \(slug) OR p.id = \(id)) AND (NOT \(publishedOnly) OR p.status = 'published')
+            """, logger: logger)
+        for try await (id, slug, title, description, images, status, categoryID, categorySlug, categoryName, created, updated, published)
+            in rows.decode((UUID, String, String, String, [String], String, UUID?, String?, String?, Date, Date, Date?).self) {
+            let category = categoryID.map { CategoryRef(id: $0.lowercased, slug: categorySlug ?? "", name: categoryName ?? "") }
+            return Product(id: id.lowercased, slug: slug, title: title, description: description, imageUrls: images, status: status,
+                           category: category, variants: try await variants(of: id, staffView: !publishedOnly, logger: logger),
+                           createdAt: created, updatedAt: updated, publishedAt: published)
+        }
+        return nil
+    }
+
+    func variants(of product: UUID, staffView: Bool, logger: Logger) async throws -> [Variant] {
+        let rows = try await database.client.query("""
+            SELECT id, sku, title, options::text, price_minor, compare_at_minor, currency, on_hand, reserved
+            FROM variants WHERE product_id = \(product) ORDER BY position, created_at
+            """, logger: logger)
+        var result: [Variant] = []
+        for try await (id, sku, title, options, price, compareAt, code, onHand, reserved)
+            in rows.decode((UUID, String, String, String, Int64, Int64?, String, Int, Int).self) {
+            let currency = Currency(code: code) ?? .vnd
+            result.append(Variant(
+                id: id.lowercased, sku: sku, title: title,
+                options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
+                price: Money(minorUnits: price, currency: currency),
+                compareAtPrice: compareAt.map { Money(minorUnits: $0, currency: currency) },
+                available: onHand - reserved, inStock: onHand > reserved,
+                onHand: staffView ? onHand : nil, reserved: staffView ? reserved : nil))
+        }
+        return result
+    }
+
+    func categories(logger: Logger) async throws -> [Category] {
+        let rows = try await database.client.query("SELECT id, parent_id, slug, name FROM categories ORDER BY name", logger: logger)
+        var result: [Category] = []
+        for try await (id, parent, slug, name) in rows.decode((UUID, UUID?, String, String).self) {
+            result.append(Category(id: id.lowercased, parentId: parent?.lowercased, slug: slug, name: name))
+        }
+        return result
+    }
+
+    // MARK: Writing
+
+    func createCategory(slug: String, name: String, parent: UUID?, logger: Logger) async throws -> Category {
+        let id = UUID()
+        do {
+            try await database.client.query(
+                "INSERT INTO categories (id, parent_id, slug, name) VALUES (\(id), \(parent), \(slug), \(name))", logger: logger)
+        } catch let error where ConstraintViolation(error)?.kind == .unique {
+            throw Problem.taken(field: "slug", what: "A category with this slug")
+        } catch let error where ConstraintViolation(error)?.kind == .foreignKey {
+            throw Problem.validation([.init(field: "parent_id", message: "no such category")])
+        }
+        return Category(id: id.lowercased, parentId: parent?.lowercased, slug: slug, name: name)
+    }
+
+    struct NewVariant: Sendable {
+        var sku: String
+        var title: String
+        var options: [String: String]
+        var price: Money
+        var compareAtPrice: Money?
+        var onHand: Int
+    }
+
+    struct ProductFields: Sendable {
+        var slug: String
+        var title: String
+        var description: String
+        var imageUrls: [String]
+        var categoryId: UUID?
+    }
+
+    /// Creates a draft product with its variants (initial stock recorded as a movement).
+    func create(_ fields: ProductFields, variants: [NewVariant], staffId: UUID?, correlationId: String,
+                logger: Logger) async throws -> UUID {
+        let id = UUID()
+        try await writing(variantField: "variants") {
+            try await database.transaction(logger: logger) { connection in
+                try await connection.query("""
+                    INSERT INTO products (id, slug, title, description, image_urls, category_id)
+                    VALUES (\(id), \(fields.slug), \(fields.title), \(fields.description), \(fields.imageUrls), \(fields.categoryId))
+                    """, logger: logger)
+                for (position, variant) in variants.enumerated() {
+                    try await insert(variant, product: id, position: position, staffId: staffId, correlationId: correlationId,
+                                     on: connection, logger: logger)
+                }
+            }
+        }
+        return id
+    }
+
+    /// Adds a variant to a product.
+    func addVariant(_ variant: NewVariant, to product: UUID, staffId: UUID?, correlationId: String, logger: Logger) async throws -> UUID {
+        try await writing(variantField: nil) {
+            try await database.transaction(logger: logger) { connection in
+                let rows = try await connection.query(
+                    "SELECT count(*)::int8 FROM variants WHERE product_id = \(product)", logger: logger)
+                var position = 0
+                for try await count in rows.decode(Int.self) { position = count }
+                return try await insert(variant, product: product, position: position, staffId: staffId,
+                                        correlationId: correlationId, on: connection, logger: logger)
+            }
+        }
+    }
+
+    private func insert(_ variant: NewVariant, product: UUID, position: Int, staffId: UUID?, correlationId: String,
+                        on connection: PostgresConnection, logger: Logger) async throws -> UUID {
+        let id = UUID()
+        let options = String(decoding: try JSONEncoder().encode(variant.options), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO variants (id, product_id, sku, title, options, price_minor, compare_at_minor, currency, position)
+            VALUES (\(id), \(product), \(variant.sku), \(variant.title), \(options)::jsonb, \(variant.price.minorUnits),
+                    \(variant.compareAtPrice?.minorUnits), \(variant.price.currency.code), \(position)::int4)
+            """, logger: logger)
+        if variant.onHand > 0 {
+            _ = try await inventory.apply(.init(kind: .set, onHandDelta: variant.onHand, reason: "initial stock", staffId: staffId),
+                                          to: id, correlationId: correlationId, on: connection, logger: logger)
+        }
+        return id
+    }
+
+    /// Runs a write, turning constraint violations into problems that name the field.
+    private func writing<Result>(variantField: String?, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error {
+            guard let violation = ConstraintViolation(error) else { throw error }
+            switch (violation.kind, violation.constraint) {
+            case (.unique, "products_slug_key"): throw Problem.taken(field: "slug", what: "A product with this slug")
+            case (.unique, "variants_sku_key"):
+                throw Problem.taken(field: variantField.map { "\($0)[].sku" } ?? "sku", what: "A variant with this SKU")
+            case (.foreignKey, "products_category_id_fkey"): throw Problem.validation([.init(field: "category_id", message: "no such category")])
+            case (.foreignKey, "variants_product_id_fkey"): throw Problem.notFound("That product")
+            default: throw error
+            }
+        }
+    }
+
+    /// Changes a product's details; a published product's change is announced.
+    func update(_ id: UUID, slug: String?, title: String?, description: String?, imageUrls: [String]?, categoryId: UUID??,
+                correlationId: String, logger: Logger) async throws -> Bool {
+        try await writing(variantField: nil) {
+            try await database.transaction(logger: logger) { connection in
+                let setCategory = categoryId != nil
+                let rows = try await connection.query("""
+                    UPDATE products SET slug = coalesce(\(slug), slug), title = coalesce(\(title), title),
+                        description = coalesce(\(description), description), image_urls = coalesce(\(imageUrls), image_urls),
+                        category_id = CASE WHEN \(setCategory) THEN \(categoryId ?? nil) ELSE category_id END, updated_at = now()
+                    WHERE id = \(id) RETURNING slug, title, status, category_id
+                    """, logger: logger)
+                for try await (slug, title, status, category) in rows.decode((String, String, String, UUID?).self) {
+                    if status == "published" {
+                        try await outbox.enqueue(
+                            ProductUpdated(product: ProductSnapshot(productId: id.lowercased, slug: slug, title: title, status: status,
+                                                                    categoryId: category?.lowercased)),
+                            subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
+                    }
+                    return true
+                }
+                return false
+            }
+        }
+    }
+
+    /// Publishes or archives a product and announces it. A product needs a variant to be
+    /// published. Returns false for an unknown product.
+    func setStatus(_ id: UUID, to status: String, correlationId: String, logger: Logger) async throws -> Bool {
+        try await database.transaction(logger: logger) { connection in
+            if status == "published" {
+                let rows = try await connection.query("SELECT count(*)::int8 FROM variants WHERE product_id = \(id)", logger: logger)
+                for try await count in rows.decode(Int.self) where count == 0 {
+                    throw Problem(status: .conflict, type: "product-without-variants", title: "A product needs a variant to be published.",
+                                  errors: [.init(field: "variants", message: "add at least one variant first")])
+                }
+            }
+            let rows = try await connection.query("""
+                UPDATE products SET status = \(status), updated_at = now(),
+                    published_at = CASE WHEN \(status) = 'published' THEN coalesce(published_at, now()) ELSE published_at END
+                WHERE id = \(id) RETURNING slug, title, category_id
+                """, logger: logger)
+            for try await (slug, title, category) in rows.decode((String, String, UUID?).self) {
+                let snapshot = ProductSnapshot(productId: id.lowercased, slug: slug, title: title, status: status, categoryId: category?.lowercased)
+                if status == "published" {
+                    try await outbox.enqueue(ProductPublished(product: snapshot), subject: id.lowercased, correlationId: correlationId,
+                                             on: connection, logger: logger)
+                } else {
+                    try await outbox.enqueue(ProductArchived(product: snapshot), subject: id.lowercased, correlationId: correlationId,
+                                             on: connection, logger: logger)
+                }
+                return true
+            }
+            return false
+        }
+    }
+
+    /// Changes a variant's title, options or price; a price change is announced. Returns
+    /// the product id, or nil for an unknown variant.
+    func updateVariant(_ id: UUID, title: String?, options: [String: String]?, price: Money?, compareAtPrice: Money??,
+                       correlationId: String, logger: Logger) async throws -> UUID? {
+        try await database.transaction(logger: logger) { connection in
+            let current = try await connection.query(
+                "SELECT product_id, sku, price_minor, currency FROM variants WHERE id = \(id) FOR UPDATE", logger: logger)
+            var found: (UUID, String, Int64, String)?
+            for try await row in current.decode((UUID, String, Int64, String).self) { found = row }
+            guard let (product, sku, oldPrice, code) = found else { return nil }
+            if let price, price.currency.code != code {
+                throw Problem.validation([.init(field: "price.currency", message: "must stay \(code); add a new variant for another currency")])
+            }
+            if let compare = compareAtPrice ?? nil, compare.currency.code != code {
+                throw Problem.validation([.init(field: "compare_at_price.currency", message: "must be \(code)")])
+            }
+            let optionsJSON = try options.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let setCompare = compareAtPrice != nil
+            try await connection.query("""
+                UPDATE variants SET title = coalesce(\(title), title), options = coalesce(\(optionsJSON)::jsonb, options),
+                    price_minor = coalesce(\(price?.minorUnits), price_minor),
+                    compare_at_minor = CASE WHEN \(setCompare) THEN \((compareAtPrice ?? nil)?.minorUnits) ELSE compare_at_minor END
+                WHERE id = \(id)
+                """, logger: logger)
+            try await connection.query("UPDATE products SET updated_at = now() WHERE id = \(product)", logger: logger)
+            if let price, price.minorUnits != oldPrice {
+                let currency = price.currency
+                try await outbox.enqueue(
+                    PriceChanged(productId: product.lowercased, variantId: id.lowercased, sku: sku,
+                                 previousPrice: Money(minorUnits: oldPrice, currency: currency), price: price,
+                                 compareAtPrice: compareAtPrice ?? nil),
+                    subject: product.lowercased, correlationId: correlationId, on: connection, logger: logger)
+            }
+            return product
+        }
+    }
+}
+
+extension UUID {
+    /// The lower-case form every id takes in the API and in events.
+    var lowercased: String { uuidString.lowercased() }
+}

@@ -1,0 +1,74 @@
+import EventContracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// The one way stock changes: a conditional update of a variant's levels that can never make
+/// on hand, reserved or available negative (the database checks it too), written with its
+/// movement in the caller's transaction. When available falls to or below the low-stock
+/// threshold, a ``StockLow`` event goes out through the outbox in the same transaction.
+struct Inventory: Sendable {
+    let outbox: Outbox
+    let lowStockThreshold: Int
+
+    struct Change: Sendable {
+        var kind: StockMovement.Kind
+        var onHandDelta: Int = 0
+        var reservedDelta: Int = 0
+        var reason: String? = nil
+        var reference: String? = nil
+        var staffId: UUID? = nil
+    }
+
+    /// Applies `change` to `variant` if the result keeps every level valid; returns the new
+    /// level, or `nil` when the variant does not exist or the change would go below zero.
+    func apply(_ change: Change, to variant: UUID, correlationId: String?,
+               on connection: PostgresConnection, logger: Logger) async throws -> StockLevel? {
+        let rows = try await connection.query("""
+            UPDATE variants SET on_hand = on_hand + \(change.onHandDelta)::int4, reserved = reserved + \(change.reservedDelta)::int4
+            WHERE id = \(variant)
+              AND on_hand + \(change.onHandDelta)::int4 >= 0 AND reserved + \(change.reservedDelta)::int4 >= 0
+              AND reserved + \(change.reservedDelta)::int4 <= on_hand + \(change.onHandDelta)::int4
+            RETURNING sku, on_hand, reserved
+            """, logger: logger)
+        var level: StockLevel?
+        for try await (sku, onHand, reserved) in rows.decode((String, Int, Int).self) {
+            level = StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: Int(onHand), reserved: Int(reserved))
+        }
+        guard let level else { return nil }
+        try await connection.query("""
+            INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reason, reference, staff_id)
+            VALUES (\(variant), \(change.kind.rawValue), \(change.onHandDelta)::int4, \(change.reservedDelta)::int4,
+                    \(level.onHand)::int4, \(level.reserved)::int4, \(change.reason), \(change.reference), \(change.staffId))
+            """, logger: logger)
+        let availableBefore = level.available + change.reservedDelta - change.onHandDelta
+        if level.available <= lowStockThreshold && availableBefore > lowStockThreshold {
+            try await outbox.enqueue(
+                StockLow(variantId: level.variantId, sku: level.sku, available: level.available, threshold: lowStockThreshold),
+                subject: level.variantId, correlationId: correlationId, on: connection, logger: logger)
+        }
+        return level
+    }
+
+    /// The current level of `variant`, locked for the rest of the transaction.
+    func lockedLevel(of variant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StockLevel? {
+        let rows = try await connection.query(
+            "SELECT sku, on_hand, reserved FROM variants WHERE id = \(variant) FOR UPDATE", logger: logger)
+        for try await (sku, onHand, reserved) in rows.decode((String, Int, Int).self) {
+            return StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: onHand, reserved: reserved)
+        }
+        return nil
+    }
+
+    /// Available units per variant (0 for unknown variants or products not on sale).
+    func available(_ variants: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Int] {
+        let rows = try await connection.query("""
+            SELECT v.id, v.on_hand - v.reserved FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = ANY(\(variants)) AND p.status = 'published'
+            """, logger: logger)
+        var result: [UUID: Int] = [:]
+        for try await (id, available) in rows.decode((UUID, Int).self) { result[id] = available }
+        return result
+    }
+}

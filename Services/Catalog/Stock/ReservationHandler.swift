@@ -1,0 +1,40 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// The saga's events that move stock: a submitted checkout is reserved; a closed checkout
+/// releases; a settled order commits the sale; a cancelled order releases or restocks.
+struct ReservationHandler: EventHandler {
+    let reservations: Reservations
+
+    var eventTypes: Set<String> {
+        [CheckoutSubmitted.eventType, CheckoutClosed.eventType, OrderSettled.eventType, OrderCancelled.eventType]
+    }
+
+    func handle(_ context: EventContext) async throws {
+        let envelope = context.envelope
+        let correlation = envelope.correlationId
+        switch envelope.type {
+        case CheckoutSubmitted.eventType:
+            try await reservations.handleSubmission(envelope.decodeData(CheckoutSubmitted.self), correlationId: correlation,
+                                                    on: context.connection, logger: context.logger)
+        case CheckoutClosed.eventType:
+            let closed = try envelope.decodeData(CheckoutClosed.self)
+            guard let checkout = UUID(uuidString: closed.checkoutId) else { return }
+            try await reservations.release(checkoutId: checkout, reason: closed.reason, correlationId: correlation,
+                                           on: context.connection, logger: context.logger)
+        case OrderSettled.eventType:
+            let settled = try envelope.decodeData(OrderSettled.self)
+            guard let checkout = UUID(uuidString: settled.checkoutId) else { return }
+            try await reservations.commit(checkoutId: checkout, orderId: settled.orderId, correlationId: correlation,
+                                          on: context.connection, logger: context.logger)
+        case OrderCancelled.eventType:
+            let cancelled = try envelope.decodeData(OrderCancelled.self)
+            guard let checkout = UUID(uuidString: cancelled.checkoutId) else { return }
+            try await reservations.cancel(checkoutId: checkout, reason: cancelled.reason, correlationId: correlation,
+                                          on: context.connection, logger: context.logger)
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import EventContracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Stock held for a checkout between its submission and its payment: reserved all or
+/// nothing, committed into a sale when the order settles, released when the checkout closes
+/// or the order is cancelled (or the goods put back when a settled order is cancelled), and
+/// released by ``ReservationSweeper`` when nobody settles it in time. Each step writes its
+/// event to the outbox in the caller's transaction.
+struct Reservations: Sendable {
+    let inventory: Inventory
+    let outbox: Outbox
+    let lifetime: Duration
+
+    enum Outcome: Equatable {
+        case reserved(reservationId: UUID, lines: [CheckoutLine])
+        case rejected([ShortLine])
+    }
+
+    /// Reserves every line of a checkout or none. A checkout already reserved gets its
+    /// reservation again (a redelivered or repeated submission holds nothing twice).
+    func reserve(checkoutId: UUID, lines requested: [CheckoutLine], correlationId: String?,
+                 on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        let existing = try await connection.query(
+            "SELECT id, status FROM reservations WHERE checkout_id = \(checkoutId)", logger: logger)
+        for try await (id, status) in existing.decode((UUID, String).self) {
+            if status == "held" || status == "committed" {
+                return .reserved(reservationId: id, lines: try await lines(of: id, on: connection, logger: logger))
+            }
+        }
+        // Merge repeated variants; lock rows in one order so concurrent checkouts cannot deadlock.
+        var quantities: [UUID: Int] = [:]
+        var unknown: [ShortLine] = []
+        for line in requested {
+            guard let id = UUID(uuidString: line.variantId), line.quantity > 0 else {
+                unknown.append(ShortLine(variantId: line.variantId, requested: line.quantity, available: 0))
+                continue
+            }
+            quantities[id, default: 0] += line.quantity
+        }
+        let ordered = quantities.keys.sorted { $0.uuidString < $1.uuidString }
+        let onSale = try await inventory.available(ordered, on: connection, logger: logger)
+        if !unknown.isEmpty || ordered.isEmpty || ordered.contains(where: { onSale[$0] == nil }) {
+            return .rejected(unknown + ordered.filter { onSale[$0] == nil }.map {
+                ShortLine(variantId: $0.uuidString.lowercased(), requested: quantities[$0]!, available: 0)
+            })
+        }
+        try await connection.query("SAVEPOINT reserve", logger: logger)
+        for variant in ordered {
+            let change = Inventory.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.uuidString.lowercased())")
+            if try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) == nil {
+                try await connection.query("ROLLBACK TO SAVEPOINT reserve", logger: logger)
+                let available = try await inventory.available(ordered, on: connection, logger: logger)
+                return .rejected(ordered.compactMap { variant in
+                    let have = max(0, available[variant] ?? 0)
+                    return have < quantities[variant]! ? ShortLine(variantId: variant.uuidString.lowercased(),
+                                                                   requested: quantities[variant]!, available: have) : nil
+                })
+            }
+        }
+        let reservationId = UUID()
+        let seconds = Double(lifetime.components.seconds)
+        try await connection.query("""
+            INSERT INTO reservations (id, checkout_id, status, expires_at)
+            VALUES (\(reservationId), \(checkoutId), 'held', now() + make_interval(secs => \(seconds)))
+            """, logger: logger)
+        for variant in ordered {
+            try await connection.query("""
+                INSERT INTO reservation_lines (reservation_id, variant_id, quantity) VALUES (\(reservationId), \(variant), \(quantities[variant]!)::int4)
+                """, logger: logger)
+        }
+        return .reserved(reservationId: reservationId, lines: ordered.map {
+            CheckoutLine(variantId: $0.uuidString.lowercased(), quantity: quantities[$0]!)
+        })
+    }
+
+    /// Reserves and publishes the outcome.
+    func handleSubmission(_ submitted: CheckoutSubmitted, correlationId: String?,
+                          on connection: PostgresConnection, logger: Logger) async throws {
+        guard let checkoutId = UUID(uuidString: submitted.checkoutId) else {
+            logger.warning("checkout submission without a valid id; ignored", metadata: ["checkout.id": "\(submitted.checkoutId)"])
+            return
+        }
+        let subject = checkoutId.uuidString.lowercased()
+        switch try await reserve(checkoutId: checkoutId, lines: submitted.lines, correlationId: correlationId, on: connection, logger: logger) {
+        case .reserved(let reservationId, let lines):
+            let expiresAt = try await expiry(of: reservationId, on: connection, logger: logger)
+            try await outbox.enqueue(
+                InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        case .rejected(let short):
+            try await outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: short),
+                                     subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        }
+    }
+
+    /// Gives a held reservation's units back to available stock. Returns false when there is
+    /// no held reservation for the checkout (already released, committed, or never made).
+    @discardableResult
+    func release(checkoutId: UUID, reason: String, correlationId: String?,
+                 on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        guard let reservationId = try await settle(checkoutId: checkoutId, from: "held", to: "released", reason: reason,
+                                                   on: connection, logger: logger) else { return false }
+        for line in try await lines(of: reservationId, on: connection, logger: logger) {
+            let change = Inventory.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
+                                          reference: "checkout:\(checkoutId.uuidString.lowercased())")
+            guard let variant = UUID(uuidString: line.variantId),
+                  try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) != nil
+            else { throw CatalogInvariantError("releasing reservation \(reservationId) would make stock negative") }
+        }
+        try await outbox.enqueue(
+            ReservationReleased(checkoutId: checkoutId.uuidString.lowercased(), reservationId: reservationId.uuidString.lowercased(), reason: reason),
+            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+        return true
+    }
+
+    /// Turns the checkout's reservation into a sale: the units leave on hand and reserved.
+    /// If the reservation had already been released (the payment came after the window), the
+    /// units are taken from what is available now, and what is short is reported.
+    func commit(checkoutId: UUID, orderId: String, correlationId: String?,
+                on connection: PostgresConnection, logger: Logger) async throws {
+        let reference = "order:\(orderId)"
+        var short: [ShortLine] = []
+        let reservationId: UUID
+        if let held = try await settle(checkoutId: checkoutId, from: "held", to: "committed", reason: "settled",
+                                       on: connection, logger: logger) {
+            reservationId = held
+            for line in try await lines(of: held, on: connection, logger: logger) {
+                let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reservedDelta: -line.quantity, reference: reference)
+                guard let variant = UUID(uuidString: line.variantId),
+                      try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) != nil
+                else { throw CatalogInvariantError("committing reservation \(held) would make stock negative") }
+            }
+        } else if let released = try await settle(checkoutId: checkoutId, from: "released", to: "committed", reason: "settled_after_release",
+                                                  on: connection, logger: logger) {
+            reservationId = released
+            for line in try await lines(of: released, on: connection, logger: logger) {
+                guard let variant = UUID(uuidString: line.variantId) else { continue }
+                let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reason: "paid after the reservation was released",
+                                              reference: reference)
+                if try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) == nil {
+                    let available = try await inventory.available([variant], on: connection, logger: logger)[variant] ?? 0
+                    short.append(ShortLine(variantId: line.variantId, requested: line.quantity, available: max(0, available)))
+                }
+            }
+            logger.warning("order settled after its reservation was released", metadata: ["checkout.id": "\(checkoutId)", "short.lines": "\(short.count)"])
+        } else {
+            return
+        }
+        try await outbox.enqueue(
+            ReservationCommitted(checkoutId: checkoutId.uuidString.lowercased(), reservationId: reservationId.uuidString.lowercased(),
+                                 orderId: orderId, shortLines: short),
+            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// An order was cancelled: a held reservation is released; sold units go back on hand.
+    func cancel(checkoutId: UUID, reason: String, correlationId: String?,
+                on connection: PostgresConnection, logger: Logger) async throws {
+        if try await release(checkoutId: checkoutId, reason: "order_cancelled:\(reason)", correlationId: correlationId,
+                             on: connection, logger: logger) { return }
+        guard let sold = try await settle(checkoutId: checkoutId, from: "committed", to: "returned", reason: reason,
+                                          on: connection, logger: logger) else { return }
+        for line in try await lines(of: sold, on: connection, logger: logger) {
+            guard let variant = UUID(uuidString: line.variantId) else { continue }
+            let change = Inventory.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
+                                          reference: "checkout:\(checkoutId.uuidString.lowercased())")
+            _ = try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger)
+        }
+        try await outbox.enqueue(
+            ReservationReleased(checkoutId: checkoutId.uuidString.lowercased(), reservationId: sold.uuidString.lowercased(),
+                                reason: "order_cancelled:\(reason)"),
+            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// Releases held reservations past their expiry, a batch at a time; replicas share the
+    /// work (`SKIP LOCKED`). Returns how many it released.
+    func releaseExpired(database: Database, batch: Int = 100, logger: Logger) async throws -> Int {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                SELECT checkout_id FROM reservations WHERE status = 'held' AND expires_at < now()
+                ORDER BY expires_at LIMIT \(batch)::int4 FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            var expired: [UUID] = []
+            for try await id in rows.decode(UUID.self) { expired.append(id) }
+            for checkout in expired {
+                try await release(checkoutId: checkout, reason: "expired", correlationId: nil, on: connection, logger: logger)
+            }
+            return expired.count
+        }
+    }
+
+    private func settle(checkoutId: UUID, from: String, to: String, reason: String,
+                        on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("""
+            UPDATE reservations SET status = \(to), settled_at = now(), settle_reason = \(reason)
+            WHERE checkout_id = \(checkoutId) AND status = \(from) RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    private func lines(of reservation: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CheckoutLine] {
+        let rows = try await connection.query(
+            "SELECT variant_id, quantity FROM reservation_lines WHERE reservation_id = \(reservation) ORDER BY variant_id", logger: logger)
+        var result: [CheckoutLine] = []
+        for try await (variant, quantity) in rows.decode((UUID, Int).self) {
+            result.append(CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: quantity))
+        }
+        return result
+    }
+
+    private func expiry(of reservation: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Date {
+        let rows = try await connection.query("SELECT expires_at FROM reservations WHERE id = \(reservation)", logger: logger)
+        for try await date in rows.decode(Date.self) { return date }
+        throw CatalogInvariantError("reservation \(reservation) vanished")
+    }
+}
+
+/// A state the catalog's own rules make impossible; the transaction rolls back and the event
+/// is retried, then dead-lettered.
+struct CatalogInvariantError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

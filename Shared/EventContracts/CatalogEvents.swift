@@ -1,0 +1,156 @@
+import Foundation
+import Money
+
+/// A product as its events describe it.
+public struct ProductSnapshot: Codable, Sendable, Equatable {
+    public var productId: String
+    public var slug: String
+    public var title: String
+    public var status: String
+    public var categoryId: String?
+
+    public init(productId: String, slug: String, title: String, status: String, categoryId: String?) {
+        self.productId = productId
+        self.slug = slug
+        self.title = title
+        self.status = status
+        self.categoryId = categoryId
+    }
+}
+
+/// A product became visible to shoppers. Keyed by the product id.
+public struct ProductPublished: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.product.published.v1"
+    public var product: ProductSnapshot
+    public init(product: ProductSnapshot) { self.product = product }
+}
+
+/// A published product's details changed. Keyed by the product id.
+public struct ProductUpdated: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.product.updated.v1"
+    public var product: ProductSnapshot
+    public init(product: ProductSnapshot) { self.product = product }
+}
+
+/// A product was withdrawn from sale. Keyed by the product id.
+public struct ProductArchived: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.product.archived.v1"
+    public var product: ProductSnapshot
+    public init(product: ProductSnapshot) { self.product = product }
+}
+
+/// A variant's price changed. Keyed by the product id.
+public struct PriceChanged: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.variant.price_changed.v1"
+
+    public var productId: String
+    public var variantId: String
+    public var sku: String
+    public var previousPrice: Money
+    public var price: Money
+    public var compareAtPrice: Money?
+
+    public init(productId: String, variantId: String, sku: String, previousPrice: Money, price: Money, compareAtPrice: Money?) {
+        self.productId = productId
+        self.variantId = variantId
+        self.sku = sku
+        self.previousPrice = previousPrice
+        self.price = price
+        self.compareAtPrice = compareAtPrice
+    }
+}
+
+/// A variant's available stock fell to or below the shop's threshold. Keyed by the variant id.
+public struct StockLow: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.stock.low.v1"
+
+    public var variantId: String
+    public var sku: String
+    public var available: Int
+    public var threshold: Int
+
+    public init(variantId: String, sku: String, available: Int, threshold: Int) {
+        self.variantId = variantId
+        self.sku = sku
+        self.available = available
+        self.threshold = threshold
+    }
+}
+
+/// Every line of a checkout is reserved until `expiresAt`. Keyed by the checkout id.
+public struct InventoryReserved: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.inventory.reserved.v1"
+
+    public var checkoutId: String
+    public var reservationId: String
+    public var lines: [CheckoutLine]
+    public var expiresAt: Date
+
+    public init(checkoutId: String, reservationId: String, lines: [CheckoutLine], expiresAt: Date) {
+        self.checkoutId = checkoutId
+        self.reservationId = reservationId
+        self.lines = lines
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A line the shop cannot supply in full.
+public struct ShortLine: Codable, Sendable, Equatable {
+    public var variantId: String
+    public var requested: Int
+    public var available: Int
+
+    public init(variantId: String, requested: Int, available: Int) {
+        self.variantId = variantId
+        self.requested = requested
+        self.available = available
+    }
+}
+
+/// Nothing of a checkout was reserved because these lines are short. Keyed by the checkout id.
+public struct InventoryRejected: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.inventory.rejected.v1"
+
+    public var checkoutId: String
+    public var shortLines: [ShortLine]
+
+    public init(checkoutId: String, shortLines: [ShortLine]) {
+        self.checkoutId = checkoutId
+        self.shortLines = shortLines
+    }
+}
+
+/// A reservation ended without a sale (`expired`, `payment_failed`, `order_cancelled`, …).
+/// Keyed by the checkout id.
+public struct ReservationReleased: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.reservation.released.v1"
+
+    public var checkoutId: String
+    public var reservationId: String
+    public var reason: String
+
+    public init(checkoutId: String, reservationId: String, reason: String) {
+        self.checkoutId = checkoutId
+        self.reservationId = reservationId
+        self.reason = reason
+    }
+}
+
+/// A reservation became a sale: the goods left the stock. `shortLines` lists what could not
+/// be supplied when the reservation had already been released before the payment arrived
+/// (staff must resolve those). Keyed by the checkout id.
+public struct ReservationCommitted: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.reservation.committed.v1"
+
+    public var checkoutId: String
+    public var reservationId: String
+    public var orderId: String
+    public var shortLines: [ShortLine]
+
+    public init(checkoutId: String, reservationId: String, orderId: String, shortLines: [ShortLine]) {
+        self.checkoutId = checkoutId
+        self.reservationId = reservationId
+        self.orderId = orderId
+        self.shortLines = shortLines
+    }
+}

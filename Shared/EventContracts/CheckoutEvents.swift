@@ -1,0 +1,48 @@
+import Foundation
+
+/// One line of a checkout as catalog must reserve it.
+public struct CheckoutLine: Codable, Sendable, Equatable {
+    public var variantId: String
+    public var quantity: Int
+
+    public init(variantId: String, quantity: Int) {
+        self.variantId = variantId
+        self.quantity = quantity
+    }
+}
+
+/// A customer submitted a checkout: catalog reserves its lines (all or nothing) and answers
+/// with ``InventoryReserved`` or ``InventoryRejected``. Keyed by the checkout id.
+public struct CheckoutSubmitted: EventPayload, Equatable {
+    public static let eventType = "shop.checkout.submitted.v1"
+
+    public var checkoutId: String
+    public var cartId: String?
+    public var customerId: String?
+    public var lines: [CheckoutLine]
+    /// The voucher the checkout applies, if any (catalog counts the redemption at placement).
+    public var voucherCode: String?
+
+    public init(checkoutId: String, cartId: String? = nil, customerId: String? = nil, lines: [CheckoutLine], voucherCode: String? = nil) {
+        self.checkoutId = checkoutId
+        self.cartId = cartId
+        self.customerId = customerId
+        self.lines = lines
+        self.voucherCode = voucherCode
+    }
+}
+
+/// A checkout ended without an order: its payment window passed, its payment failed for good,
+/// or the customer abandoned it. Catalog releases its reservation.
+public struct CheckoutClosed: EventPayload, Equatable {
+    public static let eventType = "shop.checkout.closed.v1"
+
+    /// `expired`, `payment_failed`, `abandoned`, `rejected`.
+    public var reason: String
+    public var checkoutId: String
+
+    public init(checkoutId: String, reason: String) {
+        self.checkoutId = checkoutId
+        self.reason = reason
+    }
+}

@@ -1,0 +1,73 @@
+@testable import Catalog
+import EventContracts
+import Foundation
+import Logging
+import Money
+import PostgresNIO
+import ServiceKit
+import ServiceKitTestKit
+
+/// The catalog's schema in a role and schema of its own, with the catalog's parts over it.
+struct CatalogFixture {
+    let schema: TestSchema
+    let outbox: Outbox
+    let logger = TestInfrastructure.logger
+
+    static func make() async throws -> CatalogFixture {
+        let schema = try await TestSchema.create(prefix: "cat")
+        let fixture = CatalogFixture(schema: schema, outbox: Outbox(topic: "unused", serviceName: "catalog", schema: schema.name))
+        try await fixture.withDatabase { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + CatalogMigrations.all)
+                .migrate(logger: TestInfrastructure.logger)
+        }
+        return fixture
+    }
+
+    func withDatabase<R: Sendable>(_ body: @Sendable (Database) async throws -> R) async throws -> R {
+        try await TestInfrastructure.withClient(schema.settings, body)
+    }
+
+    func parts(_ database: Database, lowStock: Int = 5, ttl: Duration = .seconds(1200)) -> (ProductCatalog, Reservations) {
+        let inventory = Inventory(outbox: outbox, lowStockThreshold: lowStock)
+        return (ProductCatalog(database: database, outbox: outbox, inventory: inventory),
+                Reservations(inventory: inventory, outbox: outbox, lifetime: ttl))
+    }
+
+    /// A published product with one variant per stock figure; returns the variant ids.
+    func publishedProduct(_ catalog: ProductCatalog, stock: [Int], price: Int64 = 100_000) async throws -> [UUID] {
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let variants = stock.enumerated().map { index, onHand in
+            ProductCatalog.NewVariant(sku: "T-\(tag)-\(index)", title: "\(index)", options: [:],
+                                      price: Money(minorUnits: price, currency: .vnd), compareAtPrice: nil, onHand: onHand)
+        }
+        let id = try await catalog.create(.init(slug: "p-\(tag)", title: "Test \(tag)", description: "", imageUrls: [], categoryId: nil),
+                                          variants: variants, staffId: nil, correlationId: "test", logger: logger)
+        _ = try await catalog.setStatus(id, to: "published", correlationId: "test", logger: logger)
+        let product = try await catalog.product(id: id, publishedOnly: false, logger: logger)
+        return (product?.variants ?? []).sorted { $0.title < $1.title }.compactMap { UUID(uuidString: $0.id) }
+    }
+
+    func level(_ variant: UUID, on database: Database) async throws -> (onHand: Int, reserved: Int) {
+        let rows = try await database.client.query("SELECT on_hand, reserved FROM variants WHERE id = \(variant)", logger: logger)
+        for try await row in rows.decode((Int, Int).self) { return row }
+        return (-1, -1)
+    }
+
+    /// The movement log's sums for a variant.
+    func movementSums(_ variant: UUID, on database: Database) async throws -> (onHand: Int, reserved: Int, count: Int) {
+        let rows = try await database.client.query("""
+            SELECT coalesce(sum(on_hand_delta), 0)::int8, coalesce(sum(reserved_delta), 0)::int8, count(*)::int8
+            FROM stock_movements WHERE variant_id = \(variant)
+            """, logger: logger)
+        for try await row in rows.decode((Int, Int, Int).self) { return row }
+        return (0, 0, 0)
+    }
+
+    func events(of type: String, on database: Database) async throws -> [EventEnvelope] {
+        let rows = try await database.client.query(
+            "SELECT payload FROM outbox WHERE event_type = \(type) ORDER BY id", logger: logger)
+        var result: [EventEnvelope] = []
+        for try await payload in rows.decode(ByteBuffer.self) { result.append(try EventEnvelope.decode(Data(buffer: payload))) }
+        return result
+    }
+}
