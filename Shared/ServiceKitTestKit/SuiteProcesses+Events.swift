@@ -1,0 +1,38 @@
+import EventContracts
+import Foundation
+import Kafka
+
+extension SuiteProcesses {
+    /// Publishes an event on one of the suite's topics (by logical name), as the service
+    /// that owns the topic would: a CloudEvents envelope keyed by `subject`.
+    public func publish<Payload: EventPayload>(_ payload: Payload, on topic: String, subject: String,
+                                               source: String, correlationId: String? = nil) async throws {
+        let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId)
+        let producer = try KafkaProducer(configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
+        var headers = [KafkaHeader(name: "ce-type", value: Array(envelope.type.utf8))]
+        if let correlationId { headers.append(KafkaHeader(name: "correlation-id", value: Array(correlationId.utf8))) }
+        do {
+            try await producer.send(topic: topicPrefix + topic, key: subject, value: Array(try envelope.encoded()), headers: headers)
+        } catch {
+            await producer.shutdown()
+            throw error
+        }
+        await producer.shutdown()
+    }
+
+    /// The events of one type on a suite topic (by logical name) whose `subject` is given,
+    /// waiting until `count` arrived or `timeout` passed.
+    public func events(on topic: String, type: String, subject: String, count: Int = 1,
+                       timeout: Duration = .seconds(30)) async throws -> [EventEnvelope] {
+        let deadline = ContinuousClock.now + timeout
+        var found: [EventEnvelope] = []
+        while ContinuousClock.now < deadline {
+            let messages = try await TopicReader.read(topic: topicPrefix + topic, expected: 1, quietPeriod: .milliseconds(300),
+                                                      timeout: .seconds(5))
+            found = messages.compactMap { try? EventEnvelope.decode(Data($0.value)) }.filter { $0.type == type && $0.subject == subject }
+            if found.count >= count { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return found
+    }
+}
