@@ -17,6 +17,10 @@ enum CatalogContract {
     ], required: ["sku", "price"])
     static let imageURLs = Schema.array(of: Schema.string(format: "uri", maxLength: 2000), maxItems: 20)
 
+    static let cartToken = (name: "X-Cart-Token", description: "A guest cart's token (not needed for a customer's own cart).", required: false)
+    static let insufficientStock = APIOperation.Answer(409, "Not enough in stock; `errors` says how many are available.", schema: Schema.ref("Problem"))
+    static let cartClosed = APIOperation.Answer(409, "The cart was merged or checked out.", schema: Schema.ref("Problem"))
+
     static let contract = APIContract(
         operations: [
             APIOperation(.get, "/products", id: "listProducts", summary: "Published products: search, filter by category, sort, paginate.",
@@ -87,9 +91,53 @@ enum CatalogContract {
             APIOperation(.get, "/admin/variants/{id}/stock", id: "stockReport", summary: "A variant's stock level and movement log.",
                          tag: "catalog admin", access: .staff, query: PageRequest.parameters,
                          answers: [.init(200, "Level and movements, newest first.", schema: Schema.ref("StockReport"))]),
+            APIOperation(.post, "/carts", id: "openCart",
+                         summary: "A guest gets a new cart and its token (keep it; send it as X-Cart-Token); a customer gets their cart.",
+                         tag: "cart", access: .everyone,
+                         answers: [.init(201, "A new cart (with cart_token for a guest).", schema: Schema.ref("Cart")),
+                                   .init(200, "The customer's existing cart.", schema: Schema.ref("Cart"))]),
+            APIOperation(.get, "/carts/{id}", id: "cart", summary: "The cart at today's prices, changed lines flagged.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         answers: [.init(200, "The cart.", schema: Schema.ref("Cart"))]),
+            APIOperation(.post, "/carts/{id}/lines", id: "addCartLine", summary: "Add a variant (quantities add up).",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         body: Schema.object(["variant_id": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: Carts.maxQuantity)],
+                                             required: ["variant_id", "quantity"]),
+                         answers: [.init(200, "The cart.", schema: Schema.ref("Cart")), insufficientStock, cartClosed]),
+            APIOperation(.patch, "/carts/{id}/lines/{variant_id}", id: "setCartLineQuantity", summary: "Change a line's quantity; 0 removes it.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         body: Schema.object(["quantity": Schema.integer(minimum: 0, maximum: Carts.maxQuantity)], required: ["quantity"]),
+                         answers: [.init(200, "The cart.", schema: Schema.ref("Cart")), insufficientStock, cartClosed]),
+            APIOperation(.delete, "/carts/{id}/lines/{variant_id}", id: "removeCartLine", summary: "Remove a line.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         answers: [.init(200, "The cart.", schema: Schema.ref("Cart")), cartClosed]),
+            APIOperation(.delete, "/carts/{id}/lines", id: "clearCart", summary: "Remove every line.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         answers: [.init(200, "The empty cart.", schema: Schema.ref("Cart")), cartClosed]),
+            APIOperation(.post, "/carts/{id}/merge", id: "mergeGuestCart",
+                         summary: "After sign-in: move a guest cart's lines into the customer's cart (capped at what is available).",
+                         tag: "cart", access: .customer,
+                         body: Schema.object(["guest_cart_id": Schema.uuid, "guest_cart_token": Schema.string()],
+                                             required: ["guest_cart_id", "guest_cart_token"]),
+                         answers: [.init(200, "The customer's cart.", schema: Schema.ref("Cart")), cartClosed]),
         ],
         schemas: [
             ("Money", Schema.object(["minor_units": Schema.integer(), "currency": Schema.string()], required: ["minor_units", "currency"])),
+            ("CartLine", Schema.object([
+                "variant_id": Schema.uuid, "product_id": Schema.uuid, "product_slug": Schema.string(), "title": Schema.string(),
+                "sku": Schema.string(), "options": ["type": "object"], "quantity": Schema.integer(minimum: 1),
+                "unit_price": money, "previous_unit_price": money, "price_changed": Schema.boolean,
+                "available": Schema.integer(minimum: 0), "insufficient_stock": Schema.boolean, "line_total": money,
+            ], required: ["variant_id", "product_id", "product_slug", "title", "sku", "options", "quantity", "unit_price",
+                          "price_changed", "available", "insufficient_stock", "line_total"])),
+            ("Cart", Schema.object([
+                "id": Schema.uuid, "status": Schema.string(oneOf: ["active", "merged", "checked_out"]), "currency": Schema.string(),
+                "lines": Schema.array(of: Schema.ref("CartLine")), "item_count": Schema.integer(minimum: 0),
+                "subtotal": money, "discount": money, "total": money,
+                "voucher": Schema.object(["code": Schema.string(), "valid": Schema.boolean, "reason": Schema.string()], required: ["code", "valid"]),
+                "version": Schema.integer(minimum: 0), "updated_at": Schema.timestamp,
+                "cart_token": Schema.string(description: "Only when a guest cart is created."),
+            ], required: ["id", "status", "lines", "item_count", "version", "updated_at"])),
             ("ProductSummary", Schema.object([
                 "id": Schema.uuid, "slug": Schema.string(), "title": Schema.string(), "image_url": Schema.string(),
                 "category_id": Schema.uuid, "price": money, "compare_at_price": money, "in_stock": Schema.boolean,

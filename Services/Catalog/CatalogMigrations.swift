@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock] }
+    static var all: [Migration] { [products, stock, carts] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -78,6 +78,32 @@ enum CatalogMigrations {
                 variant_id uuid NOT NULL REFERENCES variants (id),
                 quantity integer NOT NULL CHECK (quantity > 0),
                 PRIMARY KEY (reservation_id, variant_id)
+            );
+            """)
+
+    static let carts = Migration(version: 102, name: "carts", sql: """
+            CREATE TABLE carts (
+                id uuid PRIMARY KEY,
+                token_hash bytea UNIQUE,
+                customer_id uuid,
+                status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged', 'checked_out')),
+                currency text,
+                voucher_code text,
+                version integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                abandoned_at timestamptz,
+                CHECK (token_hash IS NOT NULL OR customer_id IS NOT NULL)
+            );
+            CREATE UNIQUE INDEX carts_one_active_per_customer ON carts (customer_id) WHERE status = 'active' AND customer_id IS NOT NULL;
+            CREATE INDEX carts_idle ON carts (updated_at) WHERE status = 'active' AND abandoned_at IS NULL;
+            CREATE TABLE cart_lines (
+                cart_id uuid NOT NULL REFERENCES carts (id),
+                variant_id uuid NOT NULL REFERENCES variants (id),
+                quantity integer NOT NULL CHECK (quantity > 0),
+                unit_price_minor bigint NOT NULL CHECK (unit_price_minor >= 0),
+                added_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (cart_id, variant_id)
             );
             """)
 }

@@ -18,6 +18,8 @@ extension ServiceDefinition {
             EnvironmentVariable("RESERVATION_TTL_SECONDS", default: "1200",
                                 help: "How long a checkout's reservation holds without payment (a little longer than the payment window)."),
             EnvironmentVariable("RESERVATION_SWEEP_SECONDS", default: "30", help: "How often expired reservations are released."),
+            EnvironmentVariable("CART_ABANDON_AFTER_SECONDS", default: "172800", help: "Idle time after which a cart with goods counts as abandoned (48 h)."),
+            EnvironmentVariable("CART_SCAN_SECONDS", default: "300", help: "How often idle carts are looked for."),
             EnvironmentVariable("LOAD_DEMO_CATALOG", default: "false", help: "Load the demo catalog on start when the catalog is empty."),
         ],
         setUp: { router, environment in
@@ -25,10 +27,15 @@ extension ServiceDefinition {
             ProductRoutes(catalog: parts.products).register(on: router)
             ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
             StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
+            CartRoutes(carts: parts.carts).register(on: router)
             var services: [any Service] = [
                 PeriodicJob("reservation-sweeper", every: parts.sweepInterval, environment: environment) {
                     let released = try await parts.reservations.releaseExpired(database: environment.database, logger: environment.logger)
                     if released > 0 { environment.logger.info("expired reservations released", metadata: ["count": "\(released)"]) }
+                },
+                PeriodicJob("abandoned-carts", every: parts.cartScanInterval, environment: environment) {
+                    let abandoned = try await parts.carts.markAbandoned(idle: parts.cartIdleLimit, logger: environment.logger)
+                    if abandoned > 0 { environment.logger.info("carts abandoned", metadata: ["count": "\(abandoned)"]) }
                 },
             ]
             if environment.value("LOAD_DEMO_CATALOG") == "true" {
@@ -51,6 +58,9 @@ struct CatalogParts: Sendable {
     let products: ProductCatalog
     let reservations: Reservations
     let sweepInterval: Duration
+    let carts: Carts
+    let cartIdleLimit: Duration
+    let cartScanInterval: Duration
 
     init(environment: ServiceEnvironment) throws {
         let currencies = Set(environment.value("SHOP_CURRENCIES").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -71,5 +81,14 @@ struct CatalogParts: Sendable {
         products = ProductCatalog(database: environment.database, outbox: environment.outbox, inventory: inventory)
         reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: .seconds(ttl))
         sweepInterval = .seconds(sweep)
+        guard let idle = Int(environment.value("CART_ABANDON_AFTER_SECONDS")), idle > 0 else {
+            throw ConfigurationError(variable: "CART_ABANDON_AFTER_SECONDS", reason: "expected a positive number of seconds")
+        }
+        guard let scan = Int(environment.value("CART_SCAN_SECONDS")), scan > 0 else {
+            throw ConfigurationError(variable: "CART_SCAN_SECONDS", reason: "expected a positive number of seconds")
+        }
+        carts = Carts(database: environment.database, outbox: environment.outbox)
+        cartIdleLimit = .seconds(idle)
+        cartScanInterval = .seconds(scan)
     }
 }

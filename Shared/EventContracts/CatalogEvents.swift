@@ -154,3 +154,66 @@ public struct ReservationCommitted: EventPayload, Equatable {
         self.shortLines = shortLines
     }
 }
+
+/// One line of a cart as its snapshot carries it.
+public struct CartLineSnapshot: Codable, Sendable, Equatable {
+    public var variantId: String
+    public var productId: String
+    public var sku: String
+    public var title: String
+    public var quantity: Int
+    public var unitPrice: Money
+
+    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money) {
+        self.variantId = variantId
+        self.productId = productId
+        self.sku = sku
+        self.title = title
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+    }
+}
+
+/// The whole cart after a change, so that checkout keeps its own replica without calling the
+/// catalog. `version` grows with every change; a replica keeps the highest. Keyed by the cart id.
+public struct CartUpdated: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.cart.updated.v1"
+
+    public var cartId: String
+    public var customerId: String?
+    /// `active`, `merged` (into another cart), `checked_out`.
+    public var status: String
+    public var version: Int
+    public var lines: [CartLineSnapshot]
+    public var voucherCode: String?
+    public var currency: String?
+
+    public init(cartId: String, customerId: String?, status: String, version: Int, lines: [CartLineSnapshot],
+                voucherCode: String?, currency: String?) {
+        self.cartId = cartId
+        self.customerId = customerId
+        self.status = status
+        self.version = version
+        self.lines = lines
+        self.voucherCode = voucherCode
+        self.currency = currency
+    }
+}
+
+/// A cart with goods in it was left untouched for the configured time; the notifications
+/// side may send a reminder. Keyed by the cart id.
+public struct CartAbandoned: EventPayload, Equatable {
+    public static let eventType = "shop.catalog.cart.abandoned.v1"
+
+    public var cartId: String
+    public var customerId: String?
+    public var lines: [CartLineSnapshot]
+    public var lastChangedAt: Date
+
+    public init(cartId: String, customerId: String?, lines: [CartLineSnapshot], lastChangedAt: Date) {
+        self.cartId = cartId
+        self.customerId = customerId
+        self.lines = lines
+        self.lastChangedAt = lastChangedAt
+    }
+}

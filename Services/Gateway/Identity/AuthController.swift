@@ -66,7 +66,7 @@ struct AuthController: Sendable {
         }
         router.post("/api/auth/refresh") { request, context -> Session in
             let body = try await request.decodeBody(Refresh.self, context: context)
-            let replacement = RefreshToken.generate()
+            let replacement = OpaqueToken.generate()
             switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, logger: context.logger) {
             case .rotated(let customerID):
                 guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked else {
@@ -95,7 +95,7 @@ struct AuthController: Sendable {
     }
 
     private func session(for customer: Customer, logger context: ServiceRequestContext) async throws -> Session {
-        let refresh = RefreshToken.generate()
+        let refresh = OpaqueToken.generate()
         try await accounts.store(refresh, customerID: customer.id, lifetime: refreshLifetime, logger: context.logger)
         return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),
                        expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, customer: customer)

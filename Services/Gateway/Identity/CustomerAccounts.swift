@@ -60,18 +60,18 @@ struct CustomerAccounts: Sendable {
     }
 
     /// Stores a new refresh token, starting a family unless one is given.
-    func store(_ token: RefreshToken, customerID: UUID, family: UUID = UUID(), lifetime: TimeInterval,
+    func store(_ token: OpaqueToken, customerID: UUID, family: UUID = UUID(), lifetime: TimeInterval,
                on connection: PostgresConnection? = nil, logger: Logger) async throws {
         let query: PostgresQuery = """
             INSERT INTO refresh_tokens (id, family_id, customer_id, token_hash, expires_at)
-            VALUES (\(UUID()), \(family), \(customerID), \(ByteBuffer(bytes: RefreshToken.hash(token.value))), now() + make_interval(secs => \(lifetime)))
+            VALUES (\(UUID()), \(family), \(customerID), \(OpaqueToken.hash(token.value)), now() + make_interval(secs => \(lifetime)))
             """
         if let connection { try await connection.query(query, logger: logger) } else { try await database.client.query(query, logger: logger) }
     }
 
     /// Exchanges a refresh token for `replacement` in the same family, once.
-    func rotate(_ presented: String, to replacement: RefreshToken, lifetime: TimeInterval, logger: Logger) async throws -> Rotation {
-        let hash = ByteBuffer(bytes: RefreshToken.hash(presented))
+    func rotate(_ presented: String, to replacement: OpaqueToken, lifetime: TimeInterval, logger: Logger) async throws -> Rotation {
+        let hash = OpaqueToken.hash(presented)
         return try await database.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 SELECT family_id, customer_id, rotated_at IS NOT NULL OR revoked_at IS NOT NULL, expires_at < now()
@@ -94,7 +94,7 @@ struct CustomerAccounts: Sendable {
 
     /// Ends the session the token belongs to (its whole family).
     func revokeFamily(of presented: String, logger: Logger) async throws {
-        let hash = ByteBuffer(bytes: RefreshToken.hash(presented))
+        let hash = OpaqueToken.hash(presented)
         try await database.client.query("""
             UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now())
             WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = \(hash))

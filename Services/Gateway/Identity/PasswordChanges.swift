@@ -23,7 +23,7 @@ struct PasswordChanges: Sendable {
     /// Records a reset for the account with this email and publishes the event in the same
     /// transaction. Does nothing for an unknown email (the caller answers the same either way).
     func requestReset(email: String, correlationId: String, logger: Logger) async throws {
-        let token = RefreshToken.generate()
+        let token = OpaqueToken.generate()
         try await database.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 "SELECT id, email, name FROM customers WHERE lower(email) = lower(\(email)) AND blocked_at IS NULL", logger: logger)
@@ -33,7 +33,7 @@ struct PasswordChanges: Sendable {
             let expiresAt = Date().addingTimeInterval(resetLifetime)
             try await connection.query("""
                 INSERT INTO password_resets (token_hash, customer_id, expires_at)
-                VALUES (\(ByteBuffer(bytes: RefreshToken.hash(token.value))), \(customerID), \(expiresAt))
+                VALUES (\(OpaqueToken.hash(token.value)), \(customerID), \(expiresAt))
                 """, logger: logger)
             try await outbox.enqueue(
                 PasswordResetRequested(customerId: customerID.uuidString.lowercased(), email: storedEmail, name: name,
@@ -48,7 +48,7 @@ struct PasswordChanges: Sendable {
         try await database.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 UPDATE password_resets SET used_at = now()
-                WHERE token_hash = \(ByteBuffer(bytes: RefreshToken.hash(token))) AND used_at IS NULL AND expires_at > now()
+                WHERE token_hash = \(OpaqueToken.hash(token)) AND used_at IS NULL AND expires_at > now()
                 RETURNING customer_id
                 """, logger: logger)
             var customerID: UUID?

@@ -85,7 +85,16 @@ public struct APIContract: Sendable {
         if let body = operation.body {
             members.append(("requestBody", ["required": true, "content": ["application/json": ["schema": body]]]))
         }
-        var responses: [(String, JSONValue)] = operation.answers.map { answer in
+        // Answers sharing a status (two kinds of 409) become one response with both descriptions.
+        var answers: [APIOperation.Answer] = []
+        for answer in operation.answers {
+            if let index = answers.firstIndex(where: { $0.status == answer.status }) {
+                answers[index].description += " Or: " + answer.description
+            } else {
+                answers.append(answer)
+            }
+        }
+        var responses: [(String, JSONValue)] = answers.map { answer in
             var response: [(String, JSONValue)] = [("description", .string(answer.description))]
             if !answer.headers.isEmpty {
                 response.append(("headers", .object(answer.headers.map { ($0.0, ["description": .string($0.1), "schema": Schema.string()]) })))

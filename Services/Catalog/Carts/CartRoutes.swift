@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The storefront's cart API. A guest creates a cart and keeps the returned `cart_token`,
+/// sending it as `X-Cart-Token`; a signed-in customer has one active cart, found by the
+/// identity the gateway asserts. After signing in, the storefront merges the guest cart into
+/// the customer's. Someone else's cart id answers 404.
+struct CartRoutes: Sendable {
+    let carts: Carts
+
+    struct AddLine: Decodable {
+        var variantId: String
+        var quantity: Int
+    }
+
+    struct SetQuantity: Decodable {
+        var quantity: Int
+    }
+
+    struct Merge: Decodable {
+        var guestCartId: String
+        var guestCartToken: String
+    }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/carts") { request, context -> EditedResponse<Cart> in
+            let (cart, created) = try await carts.open(for: CartAccess(request: request, context: context),
+                                                        correlationId: context.correlationId, logger: context.logger)
+            return EditedResponse(status: created ? .created : .ok, response: cart)
+        }
+        router.get("/carts/{id}") { request, context -> Cart in
+            guard let cart = try await carts.read(try Self.cartID(context), access: CartAccess(request: request, context: context),
+                                                  correlationId: context.correlationId, logger: context.logger)
+            else { throw Self.notFound }
+            return cart
+        }
+        router.post("/carts/{id}/lines") { request, context -> Cart in
+            let id = try Self.cartID(context)
+            let body = try await request.decodeBody(AddLine.self, context: context)
+            var errors: [Problem.FieldError] = []
+            let variant = UUID(uuidString: body.variantId)
+            if variant == nil { errors.append(.init(field: "variant_id", message: "must be a UUID")) }
+            if !(1...Carts.maxQuantity).contains(body.quantity) {
+                errors.append(.init(field: "quantity", message: "must be from 1 to \(Carts.maxQuantity)"))
+            }
+            guard errors.isEmpty, let variant else { throw Problem.validation(errors) }
+            return try await apply(.add(variant: variant, quantity: body.quantity), to: id, request, context)
+        }
+        router.patch("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
+            let id = try Self.cartID(context)
+            let body = try await request.decodeBody(SetQuantity.self, context: context)
+            guard (0...Carts.maxQuantity).contains(body.quantity) else {
+                throw Problem.validation([.init(field: "quantity", message: "must be from 0 (removes the line) to \(Carts.maxQuantity)")])
+            }
+            return try await apply(.set(variant: try Self.variantID(context), quantity: body.quantity), to: id, request, context)
+        }
+        router.delete("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
+            try await apply(.remove(variant: try Self.variantID(context)), to: try Self.cartID(context), request, context)
+        }
+        router.delete("/carts/{id}/lines") { request, context -> Cart in
+            try await apply(.clear, to: try Self.cartID(context), request, context)
+        }
+        router.post("/carts/{id}/merge") { request, context -> Cart in
+            let id = try Self.cartID(context)
+            guard let customer = try context.caller(of: request).requiring([.customer]).customerId else { throw Problem.unauthenticated }
+            let body = try await request.decodeBody(Merge.self, context: context)
+            guard let guest = UUID(uuidString: body.guestCartId) else {
+                throw Problem.validation([.init(field: "guest_cart_id", message: "must be a UUID")])
+            }
+            guard guest != id, let cart = try await carts.merge(guest: guest, token: body.guestCartToken, into: id, customer: customer,
+                                                                correlationId: context.correlationId, logger: context.logger)
+            else { throw Self.notFound }
+            return cart
+        }
+    }
+
+    private func apply(_ change: Carts.Change, to id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> Cart {
+        guard let cart = try await carts.change(id, change, access: CartAccess(request: request, context: context),
+                                                correlationId: context.correlationId, logger: context.logger)
+        else { throw Self.notFound }
+        return cart
+    }
+
+    static let notFound = Problem.notFound("That cart")
+
+    static func cartID(_ context: ServiceRequestContext) throws -> UUID {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw notFound }
+        return id
+    }
+
+    static func variantID(_ context: ServiceRequestContext) throws -> UUID {
+        guard let id = context.parameters.get("variant_id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("That line") }
+        return id
+    }
+}

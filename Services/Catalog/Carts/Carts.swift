@@ -1,0 +1,316 @@
+import EventContracts
+import Foundation
+import Logging
+import Money
+import NIOCore
+import PostgresNIO
+import ServiceKit
+
+/// Server-side carts: guest carts opened by a token, customer carts by the customer id the
+/// gateway asserts. Every change runs in one transaction that locks the cart, bumps its
+/// version and publishes the whole cart (``CartUpdated``) through the outbox, so checkout
+/// keeps a replica without calling the catalog.
+struct Carts: Sendable {
+    let database: Database
+    let outbox: Outbox
+    static let maxQuantity = 999
+    static let maxLines = 100
+
+    struct Row: Sendable {
+        var id: UUID
+        var customerId: UUID?
+        var status: String
+        var currency: String?
+        var voucherCode: String?
+        var version: Int
+    }
+
+    // MARK: Opening
+
+    /// A new guest cart and its token, or the customer's active cart (created when missing).
+    func open(for access: CartAccess, correlationId: String, logger: Logger) async throws -> (cart: Cart, created: Bool) {
+        if let customer = access.customerId {
+            return try await database.transaction(logger: logger) { connection in
+                let inserted = try await connection.query("""
+                    INSERT INTO carts (id, customer_id) VALUES (\(UUID()), \(customer))
+                    ON CONFLICT (customer_id) WHERE status = 'active' AND customer_id IS NOT NULL DO NOTHING RETURNING id
+                    """, logger: logger)
+                var created = false
+                for try await _ in inserted.decode(UUID.self) { created = true }
+                let rows = try await connection.query(
+                    "SELECT id FROM carts WHERE customer_id = \(customer) AND status = 'active'", logger: logger)
+                for try await id in rows.decode(UUID.self) {
+                    return (try await view(id, on: connection, logger: logger), created)
+                }
+                throw CatalogInvariantError("the customer's cart vanished")
+            }
+        }
+        let token = OpaqueToken.generate()
+        let id = UUID()
+        return try await database.transaction(logger: logger) { connection in
+            try await connection.query("INSERT INTO carts (id, token_hash) VALUES (\(id), \(OpaqueToken.hash(token.value)))", logger: logger)
+            var cart = try await view(id, on: connection, logger: logger)
+            cart.cartToken = token.value
+            return (cart, true)
+        }
+    }
+
+    /// The cart if `access` opens it; nil otherwise (the caller answers 404).
+    func read(_ id: UUID, access: CartAccess, correlationId: String, logger: Logger) async throws -> Cart? {
+        try await database.transaction(logger: logger) { connection -> Cart? in
+            guard let row = try await locked(id, access: access, on: connection, logger: logger) else { return nil }
+            var cart = try await view(id, on: connection, logger: logger)
+            guard row.status == "active", cart.lines.contains(where: \.priceChanged) else { return cart }
+            // Show the change once, then keep today's prices (and tell checkout's replica).
+            try await connection.query("""
+                UPDATE cart_lines l SET unit_price_minor = v.price_minor FROM variants v
+                WHERE v.id = l.variant_id AND l.cart_id = \(id) AND l.unit_price_minor <> v.price_minor
+                """, logger: logger)
+            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
+            cart.version += 1
+            cart.updatedAt = Date()
+            return cart
+        }
+    }
+
+    // MARK: Changing
+
+    enum Change: Sendable {
+        case add(variant: UUID, quantity: Int)
+        case set(variant: UUID, quantity: Int)
+        case remove(variant: UUID)
+        case clear
+        case voucher(String?)
+    }
+
+    /// Applies a change to an open cart the caller may open; nil when it may not (404).
+    func change(_ id: UUID, _ change: Change, access: CartAccess, correlationId: String, logger: Logger) async throws -> Cart? {
+        try await database.transaction(logger: logger) { connection -> Cart? in
+            guard let row = try await locked(id, access: access, on: connection, logger: logger) else { return nil }
+            try Self.requireActive(row)
+            switch change {
+            case .add(let variant, let quantity):
+                let current = try await self.quantity(of: variant, in: id, on: connection, logger: logger)
+                try await put(variant, quantity: current + quantity, field: "quantity", into: row, on: connection, logger: logger)
+            case .set(let variant, let quantity):
+                guard try await self.quantity(of: variant, in: id, on: connection, logger: logger) > 0 else {
+                    throw Problem.notFound("That line")
+                }
+                if quantity == 0 {
+                    try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id) AND variant_id = \(variant)", logger: logger)
+                } else {
+                    try await put(variant, quantity: quantity, field: "quantity", into: row, on: connection, logger: logger)
+                }
+            case .remove(let variant):
+                guard try await quantity(of: variant, in: id, on: connection, logger: logger) > 0 else { throw Problem.notFound("That line") }
+                try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id) AND variant_id = \(variant)", logger: logger)
+            case .clear:
+                try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id)", logger: logger)
+            case .voucher(let code):
+                try await connection.query("UPDATE carts SET voucher_code = \(code) WHERE id = \(id)", logger: logger)
+            }
+            try await connection.query("""
+                UPDATE carts SET currency = CASE WHEN EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = \(id)) THEN currency END
+                WHERE id = \(id)
+                """, logger: logger)
+            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
+            return try await view(id, on: connection, logger: logger)
+        }
+    }
+
+    /// Moves a guest cart's lines into the customer's cart (same variant: quantities add,
+    /// capped at what is available) and retires the guest cart. nil when either cart does
+    /// not open for the caller.
+    func merge(guest guestID: UUID, token: String, into id: UUID, customer: UUID, correlationId: String,
+               logger: Logger) async throws -> Cart? {
+        try await database.transaction(logger: logger) { connection -> Cart? in
+            // Lock both in one order so two merges cannot deadlock.
+            var rows: [UUID: Row] = [:]
+            for cart in [id, guestID].sorted(by: { $0.uuidString < $1.uuidString }) {
+                let access = cart == id ? CartAccess(customerId: customer, token: nil) : CartAccess(customerId: nil, token: token)
+                rows[cart] = try await locked(cart, access: access, on: connection, logger: logger)
+            }
+            guard var target = rows[id], let guest = rows[guestID], guest.customerId == nil else { return nil }
+            try Self.requireActive(target)
+            try Self.requireActive(guest)
+            let lines = try await connection.query(
+                "SELECT variant_id, quantity FROM cart_lines WHERE cart_id = \(guestID) ORDER BY added_at", logger: logger)
+            var guestLines: [(UUID, Int)] = []
+            for try await line in lines.decode((UUID, Int).self) { guestLines.append(line) }
+            for (variant, quantity) in guestLines {
+                let existing = try await self.quantity(of: variant, in: id, on: connection, logger: logger)
+                let available = try await availableNow(variant, on: connection, logger: logger)
+                let merged = min(existing + quantity, available, Self.maxQuantity)
+                guard merged > existing else { continue }
+                do {
+                    target.currency = try await put(variant, quantity: merged, field: "quantity", into: target, on: connection, logger: logger)
+                } catch let problem as Problem where problem.status == .unprocessableContent {
+                    logger.info("guest line not merged", metadata: ["variant.id": "\(variant)", "reason": "\(problem.detail ?? "")"])
+                }
+            }
+            try await connection.query("UPDATE carts SET status = 'merged' WHERE id = \(guestID)", logger: logger)
+            try await touched(guestID, correlationId: correlationId, on: connection, logger: logger)
+            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
+            return try await view(id, on: connection, logger: logger)
+        }
+    }
+
+    /// Marks carts with goods that nobody touched for `idle` as abandoned and announces each
+    /// once (a later change clears the mark). Replicas share the work (`SKIP LOCKED`).
+    func markAbandoned(idle: Duration, logger: Logger) async throws -> Int {
+        try await database.transaction(logger: logger) { connection -> Int in
+            let seconds = Double(idle.components.seconds)
+            let rows = try await connection.query("""
+                UPDATE carts SET abandoned_at = now() WHERE id IN (
+                    SELECT c.id FROM carts c
+                    WHERE c.status = 'active' AND c.abandoned_at IS NULL AND c.updated_at < now() - make_interval(secs => \(seconds))
+                      AND EXISTS (SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id)
+                    ORDER BY c.updated_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+                RETURNING id, updated_at
+                """, logger: logger)
+            var abandoned: [(UUID, Date)] = []
+            for try await row in rows.decode((UUID, Date).self) { abandoned.append(row) }
+            for (id, updatedAt) in abandoned {
+                let snapshot = try await snapshot(id, on: connection, logger: logger)
+                try await outbox.enqueue(
+                    CartAbandoned(cartId: snapshot.cartId, customerId: snapshot.customerId, lines: snapshot.lines, lastChangedAt: updatedAt),
+                    subject: snapshot.cartId, correlationId: nil, on: connection, logger: logger)
+            }
+            return abandoned.count
+        }
+    }
+
+    // MARK: Parts
+
+    static func requireActive(_ row: Row) throws {
+        guard row.status == "active" else {
+            throw Problem(status: .conflict, type: "cart-closed", title: "This cart can no longer change.",
+                          detail: "The cart is \(row.status.replacingOccurrences(of: "_", with: " ")).")
+        }
+    }
+
+    /// Locks the cart if `access` opens it.
+    func locked(_ id: UUID, access: CartAccess, on connection: PostgresConnection, logger: Logger) async throws -> Row? {
+        let rows = try await connection.query("""
+            SELECT customer_id, token_hash, status, currency, voucher_code, version FROM carts WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await (customer, tokenHash, status, currency, voucher, version)
+            in rows.decode((UUID?, ByteBuffer?, String, String?, String?, Int).self) {
+            guard access.opens(owner: customer, tokenHash: tokenHash.map { Array($0.readableBytesView) }) else { return nil }
+            return Row(id: id, customerId: customer, status: status, currency: currency, voucherCode: voucher, version: version)
+        }
+        return nil
+    }
+
+    private func quantity(of variant: UUID, in cart: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            "SELECT quantity FROM cart_lines WHERE cart_id = \(cart) AND variant_id = \(variant)", logger: logger)
+        for try await quantity in rows.decode(Int.self) { return quantity }
+        return 0
+    }
+
+    /// Sets a line's quantity at today's price after checking it is sellable, available and
+    /// in the cart's currency.
+    @discardableResult
+    private func put(_ variant: UUID, quantity: Int, field: String, into cart: Row, on connection: PostgresConnection,
+                     logger: Logger) async throws -> String {
+        guard (1...Self.maxQuantity).contains(quantity) else {
+            throw Problem.validation([.init(field: field, message: "the line may hold 1 to \(Self.maxQuantity)")])
+        }
+        let rows = try await connection.query("""
+            SELECT v.price_minor, v.currency, v.on_hand - v.reserved FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = \(variant) AND p.status = 'published'
+            """, logger: logger)
+        var found: (Int64, String, Int)?
+        for try await row in rows.decode((Int64, String, Int).self) { found = row }
+        guard let (price, currency, available) = found else {
+            throw Problem.validation([.init(field: "variant_id", message: "no such variant on sale")])
+        }
+        if let cartCurrency = cart.currency, cartCurrency != currency {
+            throw Problem.validation([.init(field: "variant_id", message: "is priced in \(currency); this cart is in \(cartCurrency)")])
+        }
+        guard quantity <= available else {
+            throw Problem(status: .conflict, type: "insufficient-stock", title: "Not enough in stock.",
+                          detail: "Only \(max(0, available)) available.",
+                          errors: [.init(field: field, message: "at most \(max(0, available)) available")])
+        }
+        let lines = try await connection.query("SELECT count(*)::int8 FROM cart_lines WHERE cart_id = \(cart.id)", logger: logger)
+        for try await count in lines.decode(Int.self) where count >= Self.maxLines {
+            if try await self.quantity(of: variant, in: cart.id, on: connection, logger: logger) == 0 {
+                throw Problem.validation([.init(field: "variant_id", message: "a cart holds at most \(Self.maxLines) lines")])
+            }
+        }
+        try await connection.query("""
+            INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor) VALUES (\(cart.id), \(variant), \(quantity)::int4, \(price))
+            ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity, unit_price_minor = excluded.unit_price_minor
+            """, logger: logger)
+        try await connection.query("UPDATE carts SET currency = \(currency) WHERE id = \(cart.id)", logger: logger)
+        return currency
+    }
+
+    /// What a variant has available now (0 when it is not on sale).
+    private func availableNow(_ variant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            SELECT v.on_hand - v.reserved FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.id = \(variant) AND p.status = 'published'
+            """, logger: logger)
+        for try await available in rows.decode(Int.self) { return max(0, available) }
+        return 0
+    }
+
+    /// After a change: the cart's version and time move on, and its snapshot is published.
+    func touched(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "UPDATE carts SET version = version + 1, updated_at = now(), abandoned_at = NULL WHERE id = \(id)", logger: logger)
+        let snapshot = try await self.snapshot(id, on: connection, logger: logger)
+        try await outbox.enqueue(snapshot, subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    func snapshot(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CartUpdated {
+        let cart = try await view(id, on: connection, logger: logger)
+        let row = try await connection.query("SELECT customer_id FROM carts WHERE id = \(id)", logger: logger)
+        var customer: UUID?
+        for try await value in row.decode(UUID?.self) { customer = value }
+        return CartUpdated(
+            cartId: id.lowercased, customerId: customer?.lowercased, status: cart.status, version: cart.version,
+            lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
+                                                     quantity: $0.quantity, unitPrice: $0.unitPrice) },
+            voucherCode: cart.voucher?.code, currency: cart.currency)
+    }
+
+    /// The cart as its owner sees it, priced today; lines whose stored price differs from
+    /// today's are flagged with the stored one.
+    func view(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
+        let cartRows = try await connection.query(
+            "SELECT status, currency, voucher_code, version, updated_at FROM carts WHERE id = \(id)", logger: logger)
+        var header: (String, String?, String?, Int, Date)?
+        for try await row in cartRows.decode((String, String?, String?, Int, Date).self) { header = row }
+        guard let (status, currencyCode, voucher, version, updatedAt) = header else { throw CatalogInvariantError("cart \(id) vanished") }
+        let rows = try await connection.query("""
+            SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
+                   v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END
+            FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+            WHERE l.cart_id = \(id) ORDER BY l.added_at, l.variant_id
+            """, logger: logger)
+        var lines: [CartLine] = []
+        for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available)
+            in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int).self) {
+            let currency = Currency(code: code) ?? .vnd
+            let unit = Money(minorUnits: price, currency: currency)
+            lines.append(CartLine(
+                variantId: variant.lowercased, productId: product.lowercased, productSlug: slug,
+                title: variantTitle.isEmpty ? productTitle : "\(productTitle) – \(variantTitle)", sku: sku,
+                options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
+                quantity: quantity, unitPrice: unit,
+                previousUnitPrice: seenPrice != price ? Money(minorUnits: seenPrice, currency: currency) : nil,
+                priceChanged: seenPrice != price, available: max(0, available), insufficientStock: quantity > available,
+                lineTotal: try unit.multiplied(by: Int64(quantity))))
+        }
+        let currency = currencyCode.flatMap(Currency.init(code:))
+        var subtotal = currency.map(Money.zero)
+        for line in lines { subtotal = try subtotal?.adding(line.lineTotal) }
+        return Cart(id: id.lowercased, status: status, currency: currencyCode, lines: lines, itemCount: lines.reduce(0) { $0 + $1.quantity },
+                    subtotal: subtotal, voucher: voucher.map { AppliedVoucher(code: $0, valid: true, reason: nil) },
+                    discount: currency.map(Money.zero), total: subtotal, version: version, updatedAt: updatedAt, cartToken: nil)
+    }
+}
