@@ -21,6 +21,9 @@ enum CatalogContract {
     static let insufficientStock = APIOperation.Answer(409, "Not enough in stock; `errors` says how many are available.", schema: Schema.ref("Problem"))
     static let cartClosed = APIOperation.Answer(409, "The cart was merged or checked out.", schema: Schema.ref("Problem"))
 
+    static let voucherReasons = ["unknown", "inactive", "not_started", "expired", "below_minimum", "used_up", "already_used",
+                                 "wrong_currency", "empty_cart"]
+
     static let contract = APIContract(
         operations: [
             APIOperation(.get, "/products", id: "listProducts", summary: "Published products: search, filter by category, sort, paginate.",
@@ -120,8 +123,51 @@ enum CatalogContract {
                          body: Schema.object(["guest_cart_id": Schema.uuid, "guest_cart_token": Schema.string()],
                                              required: ["guest_cart_id", "guest_cart_token"]),
                          answers: [.init(200, "The customer's cart.", schema: Schema.ref("Cart")), cartClosed]),
+            APIOperation(.post, "/carts/{id}/voucher/validate", id: "checkVoucher",
+                         summary: "Whether a code applies to the cart now, what it takes off, or why not.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         body: Schema.object(["code": Schema.string(minLength: 1, maxLength: 40)], required: ["code"]),
+                         answers: [.init(200, "The verdict.", schema: Schema.ref("VoucherCheck"))]),
+            APIOperation(.put, "/carts/{id}/voucher", id: "applyVoucher", summary: "Put a voucher on the cart.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         body: Schema.object(["code": Schema.string(minLength: 1, maxLength: 40)], required: ["code"]),
+                         answers: [.init(200, "The cart with its discount.", schema: Schema.ref("Cart")), cartClosed]),
+            APIOperation(.delete, "/carts/{id}/voucher", id: "removeVoucher", summary: "Take the voucher off the cart.",
+                         tag: "cart", access: .everyone, headers: [cartToken],
+                         answers: [.init(200, "The cart.", schema: Schema.ref("Cart")), cartClosed]),
+            APIOperation(.post, "/admin/vouchers", id: "createVoucher", summary: "Create a voucher.", tag: "vouchers", access: .staff,
+                         body: Schema.object([
+                            "code": Schema.string(minLength: 3, maxLength: 40, pattern: "^[A-Za-z0-9_-]+$"),
+                            "kind": Schema.string(oneOf: ["percentage", "fixed"]), "percent": Schema.integer(minimum: 1, maximum: 100),
+                            "amount": moneyInput, "minimum_subtotal": moneyInput, "maximum_discount": moneyInput,
+                            "starts_at": Schema.timestamp, "ends_at": Schema.timestamp,
+                            "usage_limit": Schema.integer(minimum: 1, maximum: 10_000_000), "per_customer_limit": Schema.integer(minimum: 1, maximum: 1000),
+                         ], required: ["code", "kind"]),
+                         answers: [.init(201, "Created.", schema: Schema.ref("Voucher")),
+                                   .init(409, "The code is taken (codes ignore case).", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/admin/vouchers", id: "listVouchers", summary: "Vouchers with their usage counts.", tag: "vouchers",
+                         access: .staff, answers: [.init(200, "The newest 500.", schema: Schema.array(of: Schema.ref("Voucher")))]),
+            APIOperation(.patch, "/admin/vouchers/{id}", id: "updateVoucher", summary: "Change a voucher's window, limits or active flag.",
+                         tag: "vouchers", access: .staff,
+                         body: Schema.object([
+                            "active": Schema.boolean, "starts_at": Schema.timestamp, "ends_at": Schema.timestamp,
+                            "usage_limit": Schema.integer(minimum: 1, maximum: 10_000_000), "per_customer_limit": Schema.integer(minimum: 1, maximum: 1000),
+                         ]),
+                         answers: [.init(200, "Changed.", schema: Schema.ref("Voucher"))]),
+            APIOperation(.post, "/admin/vouchers/{id}/deactivate", id: "deactivateVoucher", summary: "Stop offering a voucher.",
+                         tag: "vouchers", access: .staff, answers: [.init(200, "Deactivated.", schema: Schema.ref("Voucher"))]),
         ],
         schemas: [
+            ("Voucher", Schema.object([
+                "id": Schema.uuid, "code": Schema.string(), "kind": Schema.string(oneOf: ["percentage", "fixed"]),
+                "percent": Schema.integer(minimum: 1, maximum: 100), "amount": money, "minimum_subtotal": money, "maximum_discount": money,
+                "starts_at": Schema.timestamp, "ends_at": Schema.timestamp, "usage_limit": Schema.integer(minimum: 1),
+                "per_customer_limit": Schema.integer(minimum: 1), "used_count": Schema.integer(minimum: 0), "active": Schema.boolean,
+            ], required: ["id", "code", "kind", "used_count", "active"])),
+            ("VoucherCheck", Schema.object([
+                "code": Schema.string(), "valid": Schema.boolean, "reason": Schema.string(oneOf: voucherReasons),
+                "message": Schema.string(), "discount": money,
+            ], required: ["code", "valid"])),
             ("Money", Schema.object(["minor_units": Schema.integer(), "currency": Schema.string()], required: ["minor_units", "currency"])),
             ("CartLine", Schema.object([
                 "variant_id": Schema.uuid, "product_id": Schema.uuid, "product_slug": Schema.string(), "title": Schema.string(),

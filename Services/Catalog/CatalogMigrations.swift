@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts] }
+    static var all: [Migration] { [products, stock, carts, vouchers] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -105,5 +105,38 @@ enum CatalogMigrations {
                 added_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (cart_id, variant_id)
             );
+            """)
+
+    static let vouchers = Migration(version: 103, name: "vouchers", sql: """
+            CREATE TABLE vouchers (
+                id uuid PRIMARY KEY,
+                code text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('percentage', 'fixed')),
+                percent integer CHECK (percent BETWEEN 1 AND 100),
+                amount_minor bigint CHECK (amount_minor > 0),
+                currency text,
+                min_subtotal_minor bigint CHECK (min_subtotal_minor >= 0),
+                max_discount_minor bigint CHECK (max_discount_minor > 0),
+                starts_at timestamptz,
+                ends_at timestamptz,
+                usage_limit integer CHECK (usage_limit > 0),
+                per_customer_limit integer CHECK (per_customer_limit > 0),
+                used_count integer NOT NULL DEFAULT 0 CHECK (used_count >= 0),
+                active boolean NOT NULL DEFAULT true,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT vouchers_within_limit CHECK (usage_limit IS NULL OR used_count <= usage_limit),
+                CHECK ((kind = 'percentage' AND percent IS NOT NULL) OR (kind = 'fixed' AND amount_minor IS NOT NULL AND currency IS NOT NULL))
+            );
+            CREATE UNIQUE INDEX vouchers_code ON vouchers (lower(code));
+            CREATE TABLE voucher_redemptions (
+                checkout_id uuid PRIMARY KEY,
+                voucher_id uuid NOT NULL REFERENCES vouchers (id),
+                customer_id uuid,
+                status text NOT NULL CHECK (status IN ('redeemed', 'returned')),
+                redeemed_at timestamptz NOT NULL DEFAULT now(),
+                returned_at timestamptz
+            );
+            CREATE INDEX voucher_redemptions_customer ON voucher_redemptions (voucher_id, customer_id) WHERE status = 'redeemed';
             """)
 }

@@ -28,6 +28,7 @@ extension ServiceDefinition {
             ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
             StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
             CartRoutes(carts: parts.carts).register(on: router)
+            VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
             var services: [any Service] = [
                 PeriodicJob("reservation-sweeper", every: parts.sweepInterval, environment: environment) {
                     let released = try await parts.reservations.releaseExpired(database: environment.database, logger: environment.logger)
@@ -57,6 +58,7 @@ struct CatalogParts: Sendable {
     let inventory: Inventory
     let products: ProductCatalog
     let reservations: Reservations
+    let vouchers: Vouchers
     let sweepInterval: Duration
     let carts: Carts
     let cartIdleLimit: Duration
@@ -79,7 +81,8 @@ struct CatalogParts: Sendable {
         rules = ProductRules(currencies: currencies)
         inventory = Inventory(outbox: environment.outbox, lowStockThreshold: threshold)
         products = ProductCatalog(database: environment.database, outbox: environment.outbox, inventory: inventory)
-        reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: .seconds(ttl))
+        vouchers = Vouchers(database: environment.database)
+        reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: .seconds(ttl), vouchers: vouchers)
         sweepInterval = .seconds(sweep)
         guard let idle = Int(environment.value("CART_ABANDON_AFTER_SECONDS")), idle > 0 else {
             throw ConfigurationError(variable: "CART_ABANDON_AFTER_SECONDS", reason: "expected a positive number of seconds")
@@ -87,7 +90,7 @@ struct CatalogParts: Sendable {
         guard let scan = Int(environment.value("CART_SCAN_SECONDS")), scan > 0 else {
             throw ConfigurationError(variable: "CART_SCAN_SECONDS", reason: "expected a positive number of seconds")
         }
-        carts = Carts(database: environment.database, outbox: environment.outbox)
+        carts = Carts(database: environment.database, outbox: environment.outbox, vouchers: vouchers)
         cartIdleLimit = .seconds(idle)
         cartScanInterval = .seconds(scan)
     }

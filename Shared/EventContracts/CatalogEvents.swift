@@ -107,16 +107,21 @@ public struct ShortLine: Codable, Sendable, Equatable {
     }
 }
 
-/// Nothing of a checkout was reserved because these lines are short. Keyed by the checkout id.
+/// Nothing of a checkout was reserved because these lines are short (or its voucher cannot
+/// be redeemed). Keyed by the checkout id.
 public struct InventoryRejected: EventPayload, Equatable {
     public static let eventType = "shop.catalog.inventory.rejected.v1"
 
     public var checkoutId: String
     public var shortLines: [ShortLine]
+    /// Why the checkout's voucher could not be redeemed (`used_up`, `expired`, …), when that
+    /// is what stopped it; the stock was available.
+    public var voucherProblem: String?
 
-    public init(checkoutId: String, shortLines: [ShortLine]) {
+    public init(checkoutId: String, shortLines: [ShortLine], voucherProblem: String? = nil) {
         self.checkoutId = checkoutId
         self.shortLines = shortLines
+        self.voucherProblem = voucherProblem
     }
 }
 

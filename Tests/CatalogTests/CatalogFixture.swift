@@ -30,7 +30,7 @@ struct CatalogFixture {
     func parts(_ database: Database, lowStock: Int = 5, ttl: Duration = .seconds(1200)) -> (ProductCatalog, Reservations) {
         let inventory = Inventory(outbox: outbox, lowStockThreshold: lowStock)
         return (ProductCatalog(database: database, outbox: outbox, inventory: inventory),
-                Reservations(inventory: inventory, outbox: outbox, lifetime: ttl))
+                Reservations(inventory: inventory, outbox: outbox, lifetime: ttl, vouchers: Vouchers(database: database)))
     }
 
     /// A published product with one variant per stock figure; returns the variant ids.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Money
 import ServiceKit
 
 /// The storefront's cart API. A guest creates a cart and keeps the returned `cart_token`,
@@ -16,6 +17,19 @@ struct CartRoutes: Sendable {
 
     struct SetQuantity: Decodable {
         var quantity: Int
+    }
+
+    struct VoucherCode: Decodable {
+        var code: String
+    }
+
+    /// Whether a code applies to a cart, and what it takes off.
+    struct VoucherCheck: ResponseEncodable {
+        var code: String
+        var valid: Bool
+        var reason: String?
+        var message: String?
+        var discount: Money?
     }
 
     struct Merge: Decodable {
@@ -61,6 +75,32 @@ struct CartRoutes: Sendable {
         router.delete("/carts/{id}/lines") { request, context -> Cart in
             try await apply(.clear, to: try Self.cartID(context), request, context)
         }
+        router.post("/carts/{id}/voucher/validate") { request, context -> VoucherCheck in
+            let id = try Self.cartID(context)
+            let code = try await Self.code(request, context)
+            guard let (_, result) = try await carts.voucher(code, on: id, apply: false, access: CartAccess(request: request, context: context),
+                                                            correlationId: context.correlationId, logger: context.logger)
+            else { throw Self.notFound }
+            switch result {
+            case .success(let discount): return VoucherCheck(code: code, valid: true, discount: discount)
+            case .failure(let refusal): return VoucherCheck(code: code, valid: false, reason: refusal.rawValue, message: refusal.message)
+            }
+        }
+        router.put("/carts/{id}/voucher") { request, context -> Cart in
+            let id = try Self.cartID(context)
+            let code = try await Self.code(request, context)
+            guard let (cart, result) = try await carts.voucher(code, on: id, apply: true, access: CartAccess(request: request, context: context),
+                                                               correlationId: context.correlationId, logger: context.logger)
+            else { throw Self.notFound }
+            if case .failure(let refusal) = result {
+                throw Problem(status: .unprocessableContent, type: "voucher-not-applicable", title: "This voucher cannot be used on this cart.",
+                              detail: "\(refusal.rawValue): \(refusal.message)", errors: [.init(field: "code", message: refusal.message)])
+            }
+            return cart
+        }
+        router.delete("/carts/{id}/voucher") { request, context -> Cart in
+            try await apply(.voucher(nil), to: try Self.cartID(context), request, context)
+        }
         router.post("/carts/{id}/merge") { request, context -> Cart in
             let id = try Self.cartID(context)
             guard let customer = try context.caller(of: request).requiring([.customer]).customerId else { throw Problem.unauthenticated }
@@ -83,6 +123,12 @@ struct CartRoutes: Sendable {
     }
 
     static let notFound = Problem.notFound("That cart")
+
+    static func code(_ request: Request, _ context: ServiceRequestContext) async throws -> String {
+        let code = try await request.decodeBody(VoucherCode.self, context: context).code.trimmed
+        guard (1...40).contains(code.count) else { throw Problem.validation([.init(field: "code", message: "must be 1 to 40 characters")]) }
+        return code
+    }
 
     static func cartID(_ context: ServiceRequestContext) throws -> UUID {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw notFound }

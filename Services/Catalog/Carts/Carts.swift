@@ -13,6 +13,7 @@ import ServiceKit
 struct Carts: Sendable {
     let database: Database
     let outbox: Outbox
+    let vouchers: Vouchers
     static let maxQuantity = 999
     static let maxLines = 100
 
@@ -282,10 +283,10 @@ struct Carts: Sendable {
     /// today's are flagged with the stored one.
     func view(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
         let cartRows = try await connection.query(
-            "SELECT status, currency, voucher_code, version, updated_at FROM carts WHERE id = \(id)", logger: logger)
-        var header: (String, String?, String?, Int, Date)?
-        for try await row in cartRows.decode((String, String?, String?, Int, Date).self) { header = row }
-        guard let (status, currencyCode, voucher, version, updatedAt) = header else { throw CatalogInvariantError("cart \(id) vanished") }
+            "SELECT status, currency, voucher_code, version, updated_at, customer_id FROM carts WHERE id = \(id)", logger: logger)
+        var header: (String, String?, String?, Int, Date, UUID?)?
+        for try await row in cartRows.decode((String, String?, String?, Int, Date, UUID?).self) { header = row }
+        guard let (status, currencyCode, voucher, version, updatedAt, customer) = header else { throw CatalogInvariantError("cart \(id) vanished") }
         let rows = try await connection.query("""
             SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
                    v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END
@@ -309,8 +310,45 @@ struct Carts: Sendable {
         let currency = currencyCode.flatMap(Currency.init(code:))
         var subtotal = currency.map(Money.zero)
         for line in lines { subtotal = try subtotal?.adding(line.lineTotal) }
+        var applied: AppliedVoucher?
+        var discount = currency.map(Money.zero)
+        if let voucher, let subtotal {
+            switch try await evaluate(voucher, subtotal: subtotal, customer: customer, on: connection, logger: logger) {
+            case .success(let off):
+                applied = AppliedVoucher(code: voucher, valid: true, reason: nil)
+                discount = off
+            case .failure(let refusal):
+                applied = AppliedVoucher(code: voucher, valid: false, reason: refusal.rawValue)
+            }
+        }
+        let total = try subtotal.map { try $0.subtracting(discount ?? .zero($0.currency)) }
         return Cart(id: id.lowercased, status: status, currency: currencyCode, lines: lines, itemCount: lines.reduce(0) { $0 + $1.quantity },
-                    subtotal: subtotal, voucher: voucher.map { AppliedVoucher(code: $0, valid: true, reason: nil) },
-                    discount: currency.map(Money.zero), total: subtotal, version: version, updatedAt: updatedAt, cartToken: nil)
+                    subtotal: subtotal, voucher: applied, discount: discount, total: total, version: version, updatedAt: updatedAt,
+                    cartToken: nil)
+    }
+
+    /// What a voucher code is worth on a cart's subtotal for its owner, or why it does not apply.
+    func evaluate(_ code: String, subtotal: Money, customer: UUID?, on connection: PostgresConnection,
+                  logger: Logger) async throws -> Result<Money, Voucher.Refusal> {
+        guard let voucher = try await vouchers.find(code: code, on: connection, logger: logger) else { return .failure(.unknown) }
+        return voucher.discount(on: subtotal, customerUses: try await vouchers.uses(of: voucher.id, by: customer, on: connection, logger: logger))
+    }
+
+    /// Checks a code against an open cart: its canonical code and discount, or why not. With
+    /// `apply`, a valid code is put on the cart. nil when the cart does not open for the caller.
+    func voucher(_ code: String, on id: UUID, apply: Bool, access: CartAccess, correlationId: String,
+                 logger: Logger) async throws -> (cart: Cart, result: Result<Money, Voucher.Refusal>)? {
+        try await database.transaction(logger: logger) { connection -> (cart: Cart, result: Result<Money, Voucher.Refusal>)? in
+            guard let row = try await locked(id, access: access, on: connection, logger: logger) else { return nil }
+            if apply { try Self.requireActive(row) }
+            let cart = try await view(id, on: connection, logger: logger)
+            let result = try await evaluate(code, subtotal: cart.subtotal ?? .zero(.vnd), customer: row.customerId, on: connection, logger: logger)
+            guard apply, case .success = result, let voucher = try await vouchers.find(code: code, on: connection, logger: logger) else {
+                return (cart, result)
+            }
+            try await connection.query("UPDATE carts SET voucher_code = \(voucher.code) WHERE id = \(id)", logger: logger)
+            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
+            return (try await view(id, on: connection, logger: logger), result)
+        }
     }
 }

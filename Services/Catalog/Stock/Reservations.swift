@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Logging
+import Money
 import PostgresNIO
 import ServiceKit
 
@@ -13,6 +14,7 @@ struct Reservations: Sendable {
     let inventory: Inventory
     let outbox: Outbox
     let lifetime: Duration
+    let vouchers: Vouchers
 
     enum Outcome: Equatable {
         case reserved(reservationId: UUID, lines: [CheckoutLine])
@@ -76,7 +78,8 @@ struct Reservations: Sendable {
         })
     }
 
-    /// Reserves and publishes the outcome.
+    /// Reserves a submitted checkout's lines and redeems its voucher, all or nothing, and
+    /// publishes the outcome.
     func handleSubmission(_ submitted: CheckoutSubmitted, correlationId: String?,
                           on connection: PostgresConnection, logger: Logger) async throws {
         guard let checkoutId = UUID(uuidString: submitted.checkoutId) else {
@@ -84,8 +87,18 @@ struct Reservations: Sendable {
             return
         }
         let subject = checkoutId.uuidString.lowercased()
+        try await connection.query("SAVEPOINT submission", logger: logger)
         switch try await reserve(checkoutId: checkoutId, lines: submitted.lines, correlationId: correlationId, on: connection, logger: logger) {
         case .reserved(let reservationId, let lines):
+            if let code = submitted.voucherCode, !code.isEmpty,
+               let refusal = try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId.flatMap(UUID.init(uuidString:)),
+                                                       subtotal: try await subtotal(of: lines, on: connection, logger: logger),
+                                                       on: connection, logger: logger) {
+                try await connection.query("ROLLBACK TO SAVEPOINT submission", logger: logger)
+                try await outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: [], voucherProblem: refusal.rawValue),
+                                         subject: subject, correlationId: correlationId, on: connection, logger: logger)
+                return
+            }
             let expiresAt = try await expiry(of: reservationId, on: connection, logger: logger)
             try await outbox.enqueue(
                 InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt),
@@ -103,6 +116,7 @@ struct Reservations: Sendable {
                  on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         guard let reservationId = try await settle(checkoutId: checkoutId, from: "held", to: "released", reason: reason,
                                                    on: connection, logger: logger) else { return false }
+        try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
         for line in try await lines(of: reservationId, on: connection, logger: logger) {
             let change = Inventory.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
@@ -162,6 +176,7 @@ struct Reservations: Sendable {
                              on: connection, logger: logger) { return }
         guard let sold = try await settle(checkoutId: checkoutId, from: "committed", to: "returned", reason: reason,
                                           on: connection, logger: logger) else { return }
+        try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
         for line in try await lines(of: sold, on: connection, logger: logger) {
             guard let variant = UUID(uuidString: line.variantId) else { continue }
             let change = Inventory.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
@@ -189,6 +204,20 @@ struct Reservations: Sendable {
             }
             return expired.count
         }
+    }
+
+    /// What the lines cost at today's prices (the currency of the first line).
+    func subtotal(of lines: [CheckoutLine], on connection: PostgresConnection, logger: Logger) async throws -> Money {
+        var total: Money?
+        for line in lines {
+            guard let variant = UUID(uuidString: line.variantId) else { continue }
+            let rows = try await connection.query("SELECT price_minor, currency FROM variants WHERE id = \(variant)", logger: logger)
+            for try await (price, code) in rows.decode((Int64, String).self) {
+                let lineTotal = try Money(minorUnits: price, currency: Currency(code: code) ?? .vnd).multiplied(by: Int64(line.quantity))
+                total = try total.map { try $0.adding(lineTotal) } ?? lineTotal
+            }
+        }
+        return total ?? .zero(.vnd)
     }
 
     private func settle(checkoutId: UUID, from: String, to: String, reason: String,
