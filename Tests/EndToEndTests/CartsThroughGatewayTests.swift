@@ -130,6 +130,71 @@ struct CartsThroughGatewayTests {
         }
     }
 
+    @Test("vouchers: staff create and deactivate them; a cart validates a code with a named reason, applies it and shows the discount")
+    func vouchers() async throws {
+        try await withServices(["catalog", "gateway"], portOffset: 600) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let variant = try await product(client, base, admin: admin, stock: 10, price: 200_000)
+            let code = "SALE\(UUID().uuidString.prefix(6))"
+            let created = try await send(client, "POST", base + "/api/catalog/admin/vouchers", json: [
+                "code": code, "kind": "percentage", "percent": 10, "minimum_subtotal": ["minor_units": 300_000, "currency": "VND"],
+                "maximum_discount": ["minor_units": 50_000, "currency": "VND"], "usage_limit": 100, "per_customer_limit": 1,
+                "used_count": 99,
+            ], headers: staff)
+            #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+            #expect(created.json?["used_count"] as? Int == 0, "usage cannot be set by the client")
+            let voucherID = try #require(created.json?["id"] as? String)
+            let duplicate = try await send(client, "POST", base + "/api/catalog/admin/vouchers",
+                                           json: ["code": code.lowercased(), "kind": "fixed", "amount": ["minor_units": 1000, "currency": "VND"]],
+                                           headers: staff)
+            #expect(duplicate.status == 409, "codes ignore case")
+            let invalid = try await send(client, "POST", base + "/api/catalog/admin/vouchers",
+                                         json: ["code": "x", "kind": "percentage", "percent": 150, "ends_at": "tomorrow"], headers: staff)
+            #expect(invalid.status == 422)
+            #expect(Set(((invalid.json?["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }) == ["code", "percent", "ends_at"])
+            let future = "LATER\(UUID().uuidString.prefix(6))"
+            _ = try await send(client, "POST", base + "/api/catalog/admin/vouchers",
+                               json: ["code": future, "kind": "fixed", "amount": ["minor_units": 10_000, "currency": "VND"],
+                                      "starts_at": "2099-01-01T00:00:00Z"], headers: staff)
+
+            let opened = try await send(client, "POST", base + "/api/catalog/carts")
+            let cartURL = base + "/api/catalog/carts/\(try #require(opened.json?["id"] as? String))"
+            let mine = ["X-Cart-Token": try #require(opened.json?["cart_token"] as? String)]
+            _ = try await send(client, "POST", cartURL + "/lines", json: ["variant_id": variant, "quantity": 1], headers: mine)
+            func check(_ code: String) async throws -> [String: Any] {
+                try #require(try await send(client, "POST", cartURL + "/voucher/validate", json: ["code": code], headers: mine).json)
+            }
+            #expect(try await check("NOPE-\(UUID().uuidString.prefix(4))")["reason"] as? String == "unknown")
+            #expect(try await check(code)["reason"] as? String == "below_minimum")
+            #expect(try await check(future)["reason"] as? String == "not_started")
+            let refused = try await send(client, "PUT", cartURL + "/voucher", json: ["code": code], headers: mine)
+            #expect(refused.status == 422 && refused.problemType == "/problems/voucher-not-applicable")
+
+            _ = try await send(client, "PATCH", cartURL + "/lines/\(variant)", json: ["quantity": 4], headers: mine)
+            let valid = try await check(code.lowercased())
+            #expect(valid["valid"] as? Bool == true && minor(valid["discount"]) == 50_000, "10 % of 800,000 capped at 50,000")
+            let applied = try await send(client, "PUT", cartURL + "/voucher", json: ["code": code.lowercased()], headers: mine)
+            #expect(applied.status == 200)
+            #expect((applied.json?["voucher"] as? [String: Any])?["code"] as? String == code)
+            #expect(minor(applied.json?["discount"]) == 50_000 && minor(applied.json?["total"]) == 750_000)
+
+            _ = try await send(client, "POST", base + "/api/catalog/admin/vouchers/\(voucherID)/deactivate", headers: staff)
+            let after = try await send(client, "GET", cartURL, headers: mine)
+            #expect((after.json?["voucher"] as? [String: Any])?["reason"] as? String == "inactive", "the cart says why its voucher stopped")
+            #expect(minor(after.json?["total"]) == 800_000)
+            let removed = try await send(client, "DELETE", cartURL + "/voucher", headers: mine)
+            #expect(removed.json?["voucher"] == nil)
+
+            let list = try await send(client, "GET", base + "/api/catalog/admin/vouchers", headers: staff)
+            #expect(((list.body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: list.body)) as? [[String: Any]])?
+                .contains { $0["id"] as? String == voucherID && $0["used_count"] as? Int == 0 && $0["active"] as? Bool == false } == true)
+            let shopper = try await customer(client, base)
+            #expect(try await send(client, "GET", base + "/api/catalog/admin/vouchers", headers: ["Authorization": "Bearer \(shopper)"]).status == 403)
+        }
+    }
+
     @Test("a cart with goods left untouched is announced as abandoned, once")
     func abandonment() async throws {
         try await withServices(["catalog", "gateway"], portOffset: 600,
