@@ -1,0 +1,14 @@
+/// Every event type of the suite, by the topic it travels on. `docs/events.md` describes
+/// each; a test checks that the document names every type listed here.
+public enum EventCatalogue {
+    public static let byTopic: [(topic: String, types: [any EventPayload.Type])] = [
+        (Topic.catalog, [ProductPublished.self, ProductUpdated.self, ProductArchived.self, PriceChanged.self, StockLow.self,
+                         InventoryReserved.self, InventoryRejected.self, ReservationReleased.self, ReservationCommitted.self,
+                         CartUpdated.self, CartAbandoned.self, ProbeSent.self]),
+        (Topic.checkout, [CheckoutSubmitted.self, CheckoutClosed.self]),
+        (Topic.orders, [OrderSettled.self, OrderCancelled.self]),
+        (Topic.identity, [PasswordResetRequested.self]),
+    ]
+
+    public static var allTypes: [String] { byTopic.flatMap { $0.types.map { $0.eventType } } }
+}
