@@ -17,6 +17,13 @@ struct Benchmark {
         if which == "all" || which == "kafka" { try await kafkaThroughput(messages: 100_000, size: 200) }
         if which == "all" || which == "outbox" { try await outboxLatency(rate: 1000, seconds: 10) }
         if which == "outbox-low" { try await outboxLatency(rate: 200, seconds: 10) }
+        if which == "reservations" {
+            // reservations <topic prefix> <hot variant> <comma-separated variants>
+            let arguments = Array(CommandLine.arguments.dropFirst(2))
+            try await reservationThroughput(prefix: arguments[0], variants: [arguments[1]], count: 2_000, label: "one hot variant")
+            try await reservationThroughput(prefix: arguments[0], variants: arguments[2].split(separator: ",").map(String.init),
+                                            count: 2_000, label: "spread over many variants")
+        }
     }
 
     /// Producer: 200-byte messages, every one acknowledged (acks=all, idempotent), in batches
