@@ -104,12 +104,13 @@ struct ProductCatalog: Sendable {
             FROM variants WHERE product_id = \(product) ORDER BY position, created_at
             """, logger: logger)
         var result: [Variant] = []
+        let decoder = JSONDecoder()
         for try await (id, sku, title, options, price, compareAt, code, onHand, reserved)
             in rows.decode((UUID, String, String, String, Int64, Int64?, String, Int, Int).self) {
             let currency = Currency(code: code) ?? .vnd
             result.append(Variant(
                 id: id.lowercased, sku: sku, title: title,
-                options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
+                options: (try? decoder.decode([String: String].self, from: Data(options.utf8))) ?? [:],
                 price: Money(minorUnits: price, currency: currency),
                 compareAtPrice: compareAt.map { Money(minorUnits: $0, currency: currency) },
                 available: onHand - reserved, inStock: onHand > reserved,

@@ -22,26 +22,29 @@ struct Inventory: Sendable {
     }
 
     /// Applies `change` to `variant` if the result keeps every level valid; returns the new
-    /// level, or `nil` when the variant does not exist or the change would go below zero.
-    func apply(_ change: Change, to variant: UUID, correlationId: String?,
+    /// level, or `nil` when the variant does not exist (or, with `onSaleOnly`, is not on sale)
+    /// or the change would go below zero. One statement: the update and its movement.
+    func apply(_ change: Change, to variant: UUID, onSaleOnly: Bool = false, correlationId: String?,
                on connection: PostgresConnection, logger: Logger) async throws -> StockLevel? {
         let rows = try await connection.query("""
-            UPDATE variants SET on_hand = on_hand + \(change.onHandDelta)::int4, reserved = reserved + \(change.reservedDelta)::int4
-            WHERE id = \(variant)
-              AND on_hand + \(change.onHandDelta)::int4 >= 0 AND reserved + \(change.reservedDelta)::int4 >= 0
-              AND reserved + \(change.reservedDelta)::int4 <= on_hand + \(change.onHandDelta)::int4
-            RETURNING sku, on_hand, reserved
+            WITH changed AS (
+                UPDATE variants SET on_hand = on_hand + \(change.onHandDelta)::int4, reserved = reserved + \(change.reservedDelta)::int4
+                WHERE id = \(variant)
+                  AND on_hand + \(change.onHandDelta)::int4 >= 0 AND reserved + \(change.reservedDelta)::int4 >= 0
+                  AND reserved + \(change.reservedDelta)::int4 <= on_hand + \(change.onHandDelta)::int4
+                  AND (NOT \(onSaleOnly) OR EXISTS (SELECT 1 FROM products p WHERE p.id = variants.product_id AND p.status = 'published'))
+                RETURNING id, sku, on_hand, reserved),
+            logged AS (
+                INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reason, reference, staff_id)
+                SELECT id, \(change.kind.rawValue), \(change.onHandDelta)::int4, \(change.reservedDelta)::int4, on_hand, reserved,
+                       \(change.reason), \(change.reference), \(change.staffId) FROM changed)
+            SELECT sku, on_hand, reserved FROM changed
             """, logger: logger)
         var level: StockLevel?
         for try await (sku, onHand, reserved) in rows.decode((String, Int, Int).self) {
-            level = StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: Int(onHand), reserved: Int(reserved))
+            level = StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: onHand, reserved: reserved)
         }
         guard let level else { return nil }
-        try await connection.query("""
-            INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reason, reference, staff_id)
-            VALUES (\(variant), \(change.kind.rawValue), \(change.onHandDelta)::int4, \(change.reservedDelta)::int4,
-                    \(level.onHand)::int4, \(level.reserved)::int4, \(change.reason), \(change.reference), \(change.staffId))
-            """, logger: logger)
         let availableBefore = level.available + change.reservedDelta - change.onHandDelta
         if level.available <= lowStockThreshold && availableBefore > lowStockThreshold {
             try await outbox.enqueue(

@@ -17,65 +17,89 @@ struct Reservations: Sendable {
     let vouchers: Vouchers
 
     enum Outcome: Equatable {
-        case reserved(reservationId: UUID, lines: [CheckoutLine])
+        case reserved(reservationId: UUID, lines: [CheckoutLine], expiresAt: Date)
         case rejected([ShortLine])
     }
 
     /// Reserves every line of a checkout or none. A checkout already reserved gets its
-    /// reservation again (a redelivered or repeated submission holds nothing twice).
+    /// reservation again (a redelivered or repeated submission holds nothing twice). Few
+    /// statements (the lines are written once every variant is known to exist and have
+    /// enough), so a hot variant's row stays locked briefly.
     func reserve(checkoutId: UUID, lines requested: [CheckoutLine], correlationId: String?,
                  on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
-        let existing = try await connection.query(
-            "SELECT id, status FROM reservations WHERE checkout_id = \(checkoutId)", logger: logger)
-        for try await (id, status) in existing.decode((UUID, String).self) {
-            if status == "held" || status == "committed" {
-                return .reserved(reservationId: id, lines: try await lines(of: id, on: connection, logger: logger))
-            }
-        }
         // Merge repeated variants; lock rows in one order so concurrent checkouts cannot deadlock.
         var quantities: [UUID: Int] = [:]
-        var unknown: [ShortLine] = []
+        var malformed: [ShortLine] = []
         for line in requested {
             guard let id = UUID(uuidString: line.variantId), line.quantity > 0 else {
-                unknown.append(ShortLine(variantId: line.variantId, requested: line.quantity, available: 0))
+                malformed.append(ShortLine(variantId: line.variantId, requested: line.quantity, available: 0))
                 continue
             }
             quantities[id, default: 0] += line.quantity
         }
         let ordered = quantities.keys.sorted { $0.uuidString < $1.uuidString }
-        let onSale = try await inventory.available(ordered, on: connection, logger: logger)
-        if !unknown.isEmpty || ordered.isEmpty || ordered.contains(where: { onSale[$0] == nil }) {
-            return .rejected(unknown + ordered.filter { onSale[$0] == nil }.map {
-                ShortLine(variantId: $0.uuidString.lowercased(), requested: quantities[$0]!, available: 0)
-            })
+        guard malformed.isEmpty else {
+            return .rejected(malformed + (try await shortLines(ordered, quantities, on: connection, logger: logger)))
         }
+        guard !ordered.isEmpty else { return .rejected([]) }
+        let lines = ordered.map { CheckoutLine(variantId: $0.uuidString.lowercased(), quantity: quantities[$0]!) }
+
         try await connection.query("SAVEPOINT reserve", logger: logger)
+        let seconds = Double(lifetime.components.seconds)
+        let inserted = try await connection.query("""
+            INSERT INTO reservations (id, checkout_id, status, expires_at)
+            VALUES (\(UUID()), \(checkoutId), 'held', now() + make_interval(secs => \(seconds)))
+            ON CONFLICT (checkout_id) DO NOTHING RETURNING id, expires_at
+            """, logger: logger)
+        var created: (UUID, Date)?
+        for try await row in inserted.decode((UUID, Date).self) { created = row }
+        guard let (reservationId, expiresAt) = created else {
+            try await connection.query("RELEASE SAVEPOINT reserve", logger: logger)
+            return try await existing(checkoutId: checkoutId, on: connection, logger: logger)
+        }
         for variant in ordered {
-            let change = Inventory.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.uuidString.lowercased())")
-            if try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) == nil {
+            let change = Inventory.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.lowercased)")
+            if try await inventory.apply(change, to: variant, onSaleOnly: true, correlationId: correlationId,
+                                         on: connection, logger: logger) == nil {
                 try await connection.query("ROLLBACK TO SAVEPOINT reserve", logger: logger)
-                let available = try await inventory.available(ordered, on: connection, logger: logger)
-                return .rejected(ordered.compactMap { variant in
-                    let have = max(0, available[variant] ?? 0)
-                    return have < quantities[variant]! ? ShortLine(variantId: variant.uuidString.lowercased(),
-                                                                   requested: quantities[variant]!, available: have) : nil
-                })
+                return .rejected(try await shortLines(ordered, quantities, on: connection, logger: logger))
             }
         }
-        let reservationId = UUID()
-        let seconds = Double(lifetime.components.seconds)
         try await connection.query("""
-            INSERT INTO reservations (id, checkout_id, status, expires_at)
-            VALUES (\(reservationId), \(checkoutId), 'held', now() + make_interval(secs => \(seconds)))
+            INSERT INTO reservation_lines (reservation_id, variant_id, quantity)
+            SELECT \(reservationId), unnest(\(ordered)::uuid[]), unnest(\(ordered.map { quantities[$0]! })::int4[])
             """, logger: logger)
-        for variant in ordered {
-            try await connection.query("""
-                INSERT INTO reservation_lines (reservation_id, variant_id, quantity) VALUES (\(reservationId), \(variant), \(quantities[variant]!)::int4)
-                """, logger: logger)
+        try await connection.query("RELEASE SAVEPOINT reserve", logger: logger)
+        return .reserved(reservationId: reservationId, lines: lines, expiresAt: expiresAt)
+    }
+
+    /// The lines the shop cannot supply now, with what it has.
+    private func shortLines(_ variants: [UUID], _ quantities: [UUID: Int], on connection: PostgresConnection,
+                            logger: Logger) async throws -> [ShortLine] {
+        let available = try await inventory.available(variants, on: connection, logger: logger)
+        return variants.compactMap { variant in
+            let have = max(0, available[variant] ?? 0)
+            return have < quantities[variant]! ? ShortLine(variantId: variant.lowercased, requested: quantities[variant]!, available: have) : nil
         }
-        return .reserved(reservationId: reservationId, lines: ordered.map {
-            CheckoutLine(variantId: $0.uuidString.lowercased(), quantity: quantities[$0]!)
-        })
+    }
+
+    /// The outcome for a checkout that already has a reservation: the same reservation while
+    /// it holds or was sold; a released one is over (the checkout must start again).
+    private func existing(checkoutId: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        let rows = try await connection.query(
+            "SELECT id, status, expires_at FROM reservations WHERE checkout_id = \(checkoutId)", logger: logger)
+        for try await (id, status, expiresAt) in rows.decode((UUID, String, Date).self) where status == "held" || status == "committed" {
+            return .reserved(reservationId: id, lines: try await lines(of: id, on: connection, logger: logger), expiresAt: expiresAt)
+        }
+        let lines = try await connection.query("""
+            SELECT l.variant_id, l.quantity FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
+            WHERE r.checkout_id = \(checkoutId)
+            """, logger: logger)
+        var short: [ShortLine] = []
+        for try await (variant, quantity) in lines.decode((UUID, Int).self) {
+            short.append(ShortLine(variantId: variant.lowercased, requested: quantity, available: 0))
+        }
+        return .rejected(short)
     }
 
     /// Reserves a submitted checkout's lines and redeems its voucher, all or nothing, and
@@ -87,10 +111,11 @@ struct Reservations: Sendable {
             return
         }
         let subject = checkoutId.uuidString.lowercased()
-        try await connection.query("SAVEPOINT submission", logger: logger)
+        let voucher = submitted.voucherCode.flatMap { $0.isEmpty ? nil : $0 }
+        if voucher != nil { try await connection.query("SAVEPOINT submission", logger: logger) }
         switch try await reserve(checkoutId: checkoutId, lines: submitted.lines, correlationId: correlationId, on: connection, logger: logger) {
-        case .reserved(let reservationId, let lines):
-            if let code = submitted.voucherCode, !code.isEmpty,
+        case .reserved(let reservationId, let lines, let expiresAt):
+            if let code = voucher,
                let refusal = try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId.flatMap(UUID.init(uuidString:)),
                                                        subtotal: try await subtotal(of: lines, on: connection, logger: logger),
                                                        on: connection, logger: logger) {
@@ -99,7 +124,6 @@ struct Reservations: Sendable {
                                          subject: subject, correlationId: correlationId, on: connection, logger: logger)
                 return
             }
-            let expiresAt = try await expiry(of: reservationId, on: connection, logger: logger)
             try await outbox.enqueue(
                 InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
@@ -238,12 +262,6 @@ struct Reservations: Sendable {
             result.append(CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: quantity))
         }
         return result
-    }
-
-    private func expiry(of reservation: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Date {
-        let rows = try await connection.query("SELECT expires_at FROM reservations WHERE id = \(reservation)", logger: logger)
-        for try await date in rows.decode(Date.self) { return date }
-        throw CatalogInvariantError("reservation \(reservation) vanished")
     }
 }
 
