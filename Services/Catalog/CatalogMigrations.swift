@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -138,5 +138,16 @@ enum CatalogMigrations {
                 returned_at timestamptz
             );
             CREATE INDEX voucher_redemptions_customer ON voucher_redemptions (voucher_id, customer_id) WHERE status = 'redeemed';
+            """)
+
+    /// The price a product lists at (its cheapest variant's), kept on the product so that a
+    /// listing sorts and pages on products alone.
+    static let listingPrice = Migration(version: 104, name: "listing price on products", sql: """
+            ALTER TABLE products ADD COLUMN price_from_minor bigint, ADD COLUMN compare_at_from_minor bigint, ADD COLUMN currency text;
+            UPDATE products p SET price_from_minor = v.price_minor, compare_at_from_minor = v.compare_at_minor, currency = v.currency
+            FROM (SELECT DISTINCT ON (product_id) product_id, price_minor, compare_at_minor, currency FROM variants
+                  ORDER BY product_id, price_minor, position) v
+            WHERE v.product_id = p.id;
+            CREATE INDEX products_price_from ON products (price_from_minor, id) WHERE status = 'published';
             """)
 }

@@ -28,25 +28,28 @@ struct ProductCatalog: Sendable {
         let tsquery = query.text.flatMap(Self.prefixQuery)
         if query.text != nil && tsquery == nil { return ([], 0) }
         let sort = (query.sort ?? (tsquery != nil ? .relevance : .newest)).rawValue
+        // Page on products alone (sorted by their listing price, relevance or publication),
+        // then look at the variants of the 20 or so products on the page only.
         let rows = try await database.client.query("""
             WITH RECURSIVE tree AS (
                 SELECT id FROM categories WHERE slug = \(query.categorySlug)
-                UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id)
-            SELECT p.id, p.slug, p.title, p.image_urls[1], p.category_id, lp.price_minor, lp.compare_at_minor, lp.currency,
-                   coalesce(st.in_stock, false), p.published_at, count(*) OVER ()
-            FROM products p
-            LEFT JOIN LATERAL (SELECT price_minor, compare_at_minor, currency FROM variants WHERE product_id = p.id
-                               ORDER BY price_minor, position LIMIT 1) lp ON true
-            LEFT JOIN LATERAL (SELECT bool_or(on_hand > reserved) AS in_stock FROM variants WHERE product_id = p.id) st ON true
-            WHERE p.status = 'published'
-              AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
-              AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
-            ORDER BY
-              CASE WHEN \(sort) = 'price_asc' THEN lp.price_minor END ASC NULLS LAST,
-              CASE WHEN \(sort) = 'price_desc' THEN lp.price_minor END DESC NULLS LAST,
-              CASE WHEN \(sort) = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', \(tsquery))) END DESC NULLS LAST,
-              p.published_at DESC, p.id
-            LIMIT \(query.page.size)::int4 OFFSET \(query.page.offset)::int4
+                UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id),
+            page AS (
+                SELECT p.id, p.slug, p.title, p.image_urls[1] AS image, p.category_id, p.price_from_minor, p.compare_at_from_minor,
+                       p.currency, p.published_at, count(*) OVER () AS total,
+                       row_number() OVER (ORDER BY
+                           CASE WHEN \(sort) = 'price_asc' THEN p.price_from_minor END ASC NULLS LAST,
+                           CASE WHEN \(sort) = 'price_desc' THEN p.price_from_minor END DESC NULLS LAST,
+                           CASE WHEN \(sort) = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', \(tsquery))) END DESC NULLS LAST,
+                           p.published_at DESC, p.id) AS position
+                FROM products p
+                WHERE p.status = 'published'
+                  AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
+                  AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
+                ORDER BY position LIMIT \(query.page.size)::int4 OFFSET \(query.page.offset)::int4)
+            SELECT id, slug, title, image, category_id, price_from_minor, compare_at_from_minor, currency,
+                   EXISTS (SELECT 1 FROM variants v WHERE v.product_id = page.id AND v.on_hand > v.reserved), published_at, total
+            FROM page ORDER BY position
             """, logger: logger)
         var items: [ProductSummary] = []
         var total = 0
@@ -202,11 +205,22 @@ struct ProductCatalog: Sendable {
             VALUES (\(id), \(product), \(variant.sku), \(variant.title), \(options)::jsonb, \(variant.price.minorUnits),
                     \(variant.compareAtPrice?.minorUnits), \(variant.price.currency.code), \(position)::int4)
             """, logger: logger)
+        try await refreshListingPrice(of: product, on: connection, logger: logger)
         if variant.onHand > 0 {
             _ = try await inventory.apply(.init(kind: .set, onHandDelta: variant.onHand, reason: "initial stock", staffId: staffId),
                                           to: id, correlationId: correlationId, on: connection, logger: logger)
         }
         return id
+    }
+
+    /// Keeps the product's listing price (its cheapest variant's) in step with its variants.
+    private func refreshListingPrice(of product: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE products p SET price_from_minor = v.price_minor, compare_at_from_minor = v.compare_at_minor, currency = v.currency
+            FROM (SELECT price_minor, compare_at_minor, currency FROM variants WHERE product_id = \(product)
+                  ORDER BY price_minor, position LIMIT 1) v
+            WHERE p.id = \(product)
+            """, logger: logger)
     }
 
     /// Runs a write, turning constraint violations into problems that name the field.
@@ -308,6 +322,7 @@ struct ProductCatalog: Sendable {
                 WHERE id = \(id)
                 """, logger: logger)
             try await connection.query("UPDATE products SET updated_at = now() WHERE id = \(product)", logger: logger)
+            try await refreshListingPrice(of: product, on: connection, logger: logger)
             if let price, price.minorUnits != oldPrice {
                 let currency = price.currency
                 try await outbox.enqueue(
