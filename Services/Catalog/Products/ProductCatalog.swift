@@ -28,33 +28,13 @@ struct ProductCatalog: Sendable {
         let tsquery = query.text.flatMap(Self.prefixQuery)
         if query.text != nil && tsquery == nil { return ([], 0) }
         let sort = (query.sort ?? (tsquery != nil ? .relevance : .newest)).rawValue
-        // Page on products alone (sorted by their listing price, relevance or publication),
-        // then look at the variants of the 20 or so products on the page only.
-        let rows = try await database.client.query("""
-            WITH RECURSIVE tree AS (
-                SELECT id FROM categories WHERE slug = \(query.categorySlug)
-                UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id),
-            page AS (
-                SELECT p.id, p.slug, p.title, p.image_urls[1] AS image, p.category_id, p.price_from_minor, p.compare_at_from_minor,
-                       p.currency, p.published_at, count(*) OVER () AS total,
-                       row_number() OVER (ORDER BY
-                           CASE WHEN \(sort) = 'price_asc' THEN p.price_from_minor END ASC NULLS LAST,
-                           CASE WHEN \(sort) = 'price_desc' THEN p.price_from_minor END DESC NULLS LAST,
-                           CASE WHEN \(sort) = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', \(tsquery))) END DESC NULLS LAST,
-                           p.published_at DESC, p.id) AS position
-                FROM products p
-                WHERE p.status = 'published'
-                  AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
-                  AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
-                ORDER BY position LIMIT \(query.page.size)::int4 OFFSET \(query.page.offset)::int4)
-            SELECT id, slug, title, image, category_id, price_from_minor, compare_at_from_minor, currency,
-                   EXISTS (SELECT 1 FROM variants v WHERE v.product_id = page.id AND v.on_hand > v.reserved), published_at, total
-            FROM page ORDER BY position
-            """, logger: logger)
+        let rows = try await database.client.execute(
+            ProductListingStatement(categorySlug: query.categorySlug, tsquery: tsquery, sort: sort,
+                                    limit: Int32(query.page.size), offset: Int32(query.page.offset)),
+            logger: logger)
         var items: [ProductSummary] = []
         var total = 0
-        for try await (id, slug, title, image, category, price, compareAt, currency, inStock, publishedAt, count)
-            in rows.decode((UUID, String, String, String?, UUID?, Int64?, Int64?, String?, Bool, Date?, Int).self) {
+        for try await (id, slug, title, image, category, price, compareAt, currency, inStock, publishedAt, count) in rows {
             let money = currency.flatMap(Currency.init(code:))
             items.append(ProductSummary(
                 id: id.lowercased, slug: slug, title: title, imageUrl: image, categoryId: category?.lowercased,
