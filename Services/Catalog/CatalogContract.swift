@@ -8,6 +8,9 @@ enum CatalogContract {
         "minor_units": Schema.integer(minimum: 0, maximum: 1_000_000_000_000, description: "Integer minor units (VND has none: 150000 is 150,000 ₫)."),
         "currency": Schema.string(pattern: "^[A-Z]{3}$", description: "ISO 4217; one of the shop's currencies."),
     ], required: ["minor_units", "currency"])
+    static let positiveMoneyInput = Schema.object([
+        "minor_units": Schema.integer(minimum: 1, maximum: 1_000_000_000_000), "currency": Schema.string(pattern: "^[A-Z]{3}$"),
+    ], required: ["minor_units", "currency"])
     static let slug = Schema.string(maxLength: 120, pattern: "^[a-z0-9]+(-[a-z0-9]+)*$")
     static let options = JSONValue.object([("type", "object"), ("additionalProperties", Schema.string(minLength: 1, maxLength: 80)), ("maxProperties", 10)])
     static let variantInput = Schema.object([
@@ -139,7 +142,7 @@ enum CatalogContract {
                          body: Schema.object([
                             "code": Schema.string(minLength: 3, maxLength: 40, pattern: "^[A-Za-z0-9_-]+$"),
                             "kind": Schema.string(oneOf: ["percentage", "fixed"]), "percent": Schema.integer(minimum: 1, maximum: 100),
-                            "amount": moneyInput, "minimum_subtotal": moneyInput, "maximum_discount": moneyInput,
+                            "amount": positiveMoneyInput, "minimum_subtotal": moneyInput, "maximum_discount": positiveMoneyInput,
                             "starts_at": Schema.timestamp, "ends_at": Schema.timestamp,
                             "usage_limit": Schema.integer(minimum: 1, maximum: 10_000_000), "per_customer_limit": Schema.integer(minimum: 1, maximum: 1000),
                          ], required: ["code", "kind"]),

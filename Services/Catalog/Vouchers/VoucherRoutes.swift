@@ -47,6 +47,7 @@ struct VoucherAdminRoutes: Sendable {
             if let amount, amount.minorUnits == 0 { errors.append(.init(field: "amount.minor_units", message: "must be positive")) }
             let minimum = body.minimumSubtotal.flatMap { rules.price($0, field: "minimum_subtotal", errors: &errors) }
             let maximum = body.maximumDiscount.flatMap { rules.price($0, field: "maximum_discount", errors: &errors) }
+            if let maximum, maximum.minorUnits == 0 { errors.append(.init(field: "maximum_discount.minor_units", message: "must be positive")) }
             let currencies = Set([amount, minimum, maximum].compactMap { $0?.currency })
             if currencies.count > 1 { errors.append(.init(field: "amount.currency", message: "amounts of one voucher share a currency")) }
             let (starts, ends) = Self.window(body.startsAt, body.endsAt, errors: &errors)

@@ -4,7 +4,8 @@ import Logging
 
 /// Turns every error a route throws into a problem+json response: ``Problem`` as it is,
 /// Hummingbird's `HTTPError` (unknown route, body too large, undecodable body) with a
-/// stable type, and anything else into a 500 that reveals nothing but the request id.
+/// stable type, a database check constraint into a 422, and anything else into a 500 that
+/// reveals nothing but the request id.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
 
@@ -21,6 +22,13 @@ public struct ProblemMiddleware: RouterMiddleware {
             // Another library's error that renders itself: keep its status, give it our shape.
             let problem = Problem(status: error.status, type: "http-\(error.status.code)", title: error.status.reasonPhrase)
             return try problem.response(from: request, context: context)
+        } catch let error where ConstraintViolation(error)?.kind == .check {
+            // The database refused a value the route's validation let through: still the
+            // client's bad input (422, nothing written), and a validation gap to close (logged).
+            context.logger.error("check constraint reached; validation is missing",
+                                 metadata: ["constraint": "\(ConstraintViolation(error)?.constraint ?? "")"])
+            return try Problem.validation([.init(field: "body", message: "a value is out of the allowed range")])
+                .response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return try Problem.internalError(correlationId: context.correlationId).response(from: request, context: context)
