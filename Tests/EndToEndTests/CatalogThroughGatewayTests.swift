@@ -160,7 +160,7 @@ struct CatalogThroughGatewayTests {
 
     @Test("a submitted checkout's lines are reserved over Kafka; a closed checkout releases them; an unsettled reservation expires")
     func sagaReservations() async throws {
-        try await withCatalog(["RESERVATION_TTL_SECONDS": "3", "RESERVATION_SWEEP_SECONDS": "1"]) { client, suite, base, admin in
+        try await withCatalog(["RESERVATION_TTL_SECONDS": "10", "RESERVATION_SWEEP_SECONDS": "1"]) { client, suite, base, admin in
             let staff = ["Authorization": "Bearer \(admin)"]
             let slug = unique("kettle")
             let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
