@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -149,5 +149,15 @@ enum CatalogMigrations {
                   ORDER BY product_id, price_minor, position) v
             WHERE v.product_id = p.id;
             CREATE INDEX products_price_from ON products (price_from_minor, id) WHERE status = 'published';
+            """)
+
+    /// Search without accents: "ca phe" finds "Cà phê".
+    static let foldedSearch = Migration(version: 105, name: "accent-insensitive search", sql: """
+            DROP INDEX products_search;
+            ALTER TABLE products DROP COLUMN search;
+            ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('simple', \(SearchFolding.sql("title"))), 'A') ||
+                setweight(to_tsvector('simple', \(SearchFolding.sql("description"))), 'B')) STORED;
+            CREATE INDEX products_search ON products USING gin (search);
             """)
 }

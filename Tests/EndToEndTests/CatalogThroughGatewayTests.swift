@@ -64,6 +64,10 @@ struct CatalogThroughGatewayTests {
             #expect(found.json?["total"] as? Int == 1)
             let byPrefix = try await get(client, base + "/api/catalog/products?q=\(word.prefix(4))&category=\(categorySlug)")
             #expect((byPrefix.json?["items"] as? [[String: Any]])?.count == 1, "prefix search within the category")
+            let unaccented = try await get(client, base + "/api/catalog/products?q=\(word)+lam+dong")
+            #expect((unaccented.json?["items"] as? [[String: Any]])?.count == 1, "\"lam dong\" finds \"Lâm Đồng\"")
+            let accented = try await get(client, base + "/api/catalog/products?q=\(word)+L%C3%A2m+%C4%90%E1%BB%93ng")
+            #expect((accented.json?["items"] as? [[String: Any]])?.count == 1, "typed with accents too")
             let inCategory = try await get(client, base + "/api/catalog/products?category=\(categorySlug)&sort=price_asc")
             let price = ((inCategory.json?["items"] as? [[String: Any]])?.first?["price"] as? [String: Any])?["minor_units"] as? Int
             #expect(price == 120_000, "a product lists at its lowest variant price")

@@ -50,7 +50,7 @@ struct ProductCatalog: Sendable {
                     UNION ALL SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id)
                 SELECT count(*)::int8 FROM products p WHERE p.status = 'published'
                   AND (\(query.categorySlug)::text IS NULL OR p.category_id IN (SELECT id FROM tree))
-                  AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', \(tsquery)))
+                  AND (\(tsquery)::text IS NULL OR p.search @@ to_tsquery('simple', translate(\(tsquery), \(SearchFolding.accented), \(SearchFolding.plain))))
                 """, logger: logger)
             for try await count in counted.decode(Int.self) { total = count }
         }

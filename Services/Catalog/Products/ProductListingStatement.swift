@@ -17,12 +17,12 @@ struct ProductListingStatement: PostgresPreparedStatement {
                    row_number() OVER (ORDER BY
                        CASE WHEN $3 = 'price_asc' THEN p.price_from_minor END ASC NULLS LAST,
                        CASE WHEN $3 = 'price_desc' THEN p.price_from_minor END DESC NULLS LAST,
-                       CASE WHEN $3 = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', $2)) END DESC NULLS LAST,
+                       CASE WHEN $3 = 'relevance' THEN ts_rank(p.search, to_tsquery('simple', \(SearchFolding.sql("$2")))) END DESC NULLS LAST,
                        p.published_at DESC, p.id) AS position
             FROM products p
             WHERE p.status = 'published'
               AND ($1::text IS NULL OR p.category_id IN (SELECT id FROM tree))
-              AND ($2::text IS NULL OR p.search @@ to_tsquery('simple', $2))
+              AND ($2::text IS NULL OR p.search @@ to_tsquery('simple', \(SearchFolding.sql("$2"))))
             ORDER BY position LIMIT $4 OFFSET $5)
         SELECT id, slug, title, image, category_id, price_from_minor, compare_at_from_minor, currency,
                EXISTS (SELECT 1 FROM variants v WHERE v.product_id = page.id AND v.on_hand > v.reserved), published_at, total

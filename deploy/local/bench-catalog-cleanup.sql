@@ -1,0 +1,10 @@
+-- Release what the catalog benchmark left held (its products are titled 'Bench …').
+WITH bench AS (
+    SELECT r.id FROM catalog.reservations r
+    WHERE r.status = 'held' AND EXISTS (
+        SELECT 1 FROM catalog.reservation_lines l JOIN catalog.variants v ON v.id = l.variant_id
+        JOIN catalog.products p ON p.id = v.product_id WHERE l.reservation_id = r.id AND p.title LIKE 'Bench %'))
+UPDATE catalog.reservations SET status = 'released', settled_at = now(), settle_reason = 'benchmark cleanup'
+WHERE id IN (SELECT id FROM bench);
+UPDATE catalog.variants v SET reserved = 0 FROM catalog.products p WHERE p.id = v.product_id AND p.title LIKE 'Bench %';
+UPDATE catalog.products SET status = 'archived' WHERE title LIKE 'Bench %';
