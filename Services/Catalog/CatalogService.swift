@@ -69,27 +69,17 @@ struct CatalogParts: Sendable {
         guard !currencies.isEmpty, currencies.allSatisfy({ $0.count == 3 && $0.allSatisfy(\.isUppercase) }) else {
             throw ConfigurationError(variable: "SHOP_CURRENCIES", reason: "expected ISO 4217 codes such as VND,USD")
         }
-        guard let threshold = Int(environment.value("LOW_STOCK_THRESHOLD")), threshold >= 0 else {
-            throw ConfigurationError(variable: "LOW_STOCK_THRESHOLD", reason: "expected a whole number ≥ 0")
-        }
-        guard let ttl = Int(environment.value("RESERVATION_TTL_SECONDS")), ttl > 0 else {
-            throw ConfigurationError(variable: "RESERVATION_TTL_SECONDS", reason: "expected a positive number of seconds")
-        }
-        guard let sweep = Int(environment.value("RESERVATION_SWEEP_SECONDS")), sweep > 0 else {
-            throw ConfigurationError(variable: "RESERVATION_SWEEP_SECONDS", reason: "expected a positive number of seconds")
-        }
+        let threshold = try environment.integer("LOW_STOCK_THRESHOLD", in: 0...Int.max)
+        let ttl = try environment.integer("RESERVATION_TTL_SECONDS", in: 1...Int.max)
+        let sweep = try environment.integer("RESERVATION_SWEEP_SECONDS", in: 1...Int.max)
         rules = ProductRules(currencies: currencies)
         inventory = Inventory(outbox: environment.outbox, lowStockThreshold: threshold)
         products = ProductCatalog(database: environment.database, outbox: environment.outbox, inventory: inventory)
         vouchers = Vouchers(database: environment.database)
         reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: .seconds(ttl), vouchers: vouchers)
         sweepInterval = .seconds(sweep)
-        guard let idle = Int(environment.value("CART_ABANDON_AFTER_SECONDS")), idle > 0 else {
-            throw ConfigurationError(variable: "CART_ABANDON_AFTER_SECONDS", reason: "expected a positive number of seconds")
-        }
-        guard let scan = Int(environment.value("CART_SCAN_SECONDS")), scan > 0 else {
-            throw ConfigurationError(variable: "CART_SCAN_SECONDS", reason: "expected a positive number of seconds")
-        }
+        let idle = try environment.integer("CART_ABANDON_AFTER_SECONDS", in: 1...Int.max)
+        let scan = try environment.integer("CART_SCAN_SECONDS", in: 1...Int.max)
         carts = Carts(database: environment.database, outbox: environment.outbox, vouchers: vouchers)
         cartIdleLimit = .seconds(idle)
         cartScanInterval = .seconds(scan)

@@ -35,9 +35,7 @@ struct Forwarder: Service {
     init(environment: ServiceEnvironment, authenticator: Authenticator) throws {
         self.authenticator = authenticator
         self.upstreams = try Upstreams(environment: environment)
-        guard let milliseconds = Int64(environment.value("UPSTREAM_TIMEOUT_MS")), milliseconds > 0 else {
-            throw ConfigurationError(variable: "UPSTREAM_TIMEOUT_MS", reason: "expected a positive number of milliseconds")
-        }
+        let milliseconds = Int64(try environment.integer("UPSTREAM_TIMEOUT_MS", in: 1...Int.max))
         self.timeout = .milliseconds(milliseconds)
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds))

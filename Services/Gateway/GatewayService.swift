@@ -32,27 +32,15 @@ extension ServiceDefinition {
         setUp: { router, environment in
             let secret = environment.value("JWT_SECRET")
             guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
-            guard let accessTTL = Int(environment.value("ACCESS_TOKEN_TTL_SECONDS")), accessTTL > 0 else {
-                throw ConfigurationError(variable: "ACCESS_TOKEN_TTL_SECONDS", reason: "expected a positive number of seconds")
-            }
-            guard let refreshDays = Int(environment.value("REFRESH_TOKEN_TTL_DAYS")), refreshDays > 0 else {
-                throw ConfigurationError(variable: "REFRESH_TOKEN_TTL_DAYS", reason: "expected a positive number of days")
-            }
-            guard let cost = UInt8(environment.value("BCRYPT_COST")), (4...31).contains(cost) else {
-                throw ConfigurationError(variable: "BCRYPT_COST", reason: "expected 4 to 31")
-            }
+            let accessTTL = try environment.integer("ACCESS_TOKEN_TTL_SECONDS", in: 1...Int.max)
+            let refreshDays = try environment.integer("REFRESH_TOKEN_TTL_DAYS", in: 1...Int.max)
+            let cost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
             let tokens = AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL))
             let authenticator = Authenticator(tokens: tokens)
             let hasher = PasswordHasher(cost: cost)
-            guard let perAddress = Int(environment.value("RATE_LIMIT_PER_MINUTE")), perAddress > 0 else {
-                throw ConfigurationError(variable: "RATE_LIMIT_PER_MINUTE", reason: "expected a positive number")
-            }
-            guard let perCustomer = Int(environment.value("RATE_LIMIT_CUSTOMER_PER_MINUTE")), perCustomer > 0 else {
-                throw ConfigurationError(variable: "RATE_LIMIT_CUSTOMER_PER_MINUTE", reason: "expected a positive number")
-            }
-            guard let placementsPerHour = Int(environment.value("ORDER_PLACEMENTS_PER_HOUR")), placementsPerHour > 0 else {
-                throw ConfigurationError(variable: "ORDER_PLACEMENTS_PER_HOUR", reason: "expected a positive number")
-            }
+            let perAddress = try environment.integer("RATE_LIMIT_PER_MINUTE", in: 1...Int.max)
+            let perCustomer = try environment.integer("RATE_LIMIT_CUSTOMER_PER_MINUTE", in: 1...Int.max)
+            let placementsPerHour = try environment.integer("ORDER_PLACEMENTS_PER_HOUR", in: 1...Int.max)
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
@@ -65,9 +53,7 @@ extension ServiceDefinition {
             let staff = StaffAccounts(database: environment.database)
             AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
                            refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)
-            guard let resetMinutes = Int(environment.value("PASSWORD_RESET_TTL_MINUTES")), resetMinutes > 0 else {
-                throw ConfigurationError(variable: "PASSWORD_RESET_TTL_MINUTES", reason: "expected a positive number of minutes")
-            }
+            let resetMinutes = try environment.integer("PASSWORD_RESET_TTL_MINUTES", in: 1...Int.max)
             PasswordController(
                 changes: PasswordChanges(database: environment.database, outbox: environment.outbox,
                                          resetLifetime: TimeInterval(resetMinutes * 60)),

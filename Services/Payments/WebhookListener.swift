@@ -5,9 +5,7 @@ import ServiceKit
 /// and error model; provider routes are added by the payment issues.
 enum WebhookListener {
     static func build(environment: ServiceEnvironment) throws -> some ApplicationProtocol {
-        guard let port = Int(environment.value("WEBHOOK_PORT")), (0...65535).contains(port) else {
-            throw ConfigurationError(variable: "WEBHOOK_PORT", reason: "expected a port number")
-        }
+        let port = try environment.integer("WEBHOOK_PORT", in: 0...65535)
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: CorrelationMiddleware())
         router.add(middleware: ProblemMiddleware())

@@ -114,8 +114,7 @@ struct Carts: Sendable {
                 UPDATE carts SET currency = CASE WHEN EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = \(id)) THEN currency END
                 WHERE id = \(id)
                 """, logger: logger)
-            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
-            return try await view(id, on: connection, logger: logger)
+            return try await touched(id, correlationId: correlationId, on: connection, logger: logger)
         }
     }
 
@@ -151,8 +150,7 @@ struct Carts: Sendable {
             }
             try await connection.query("UPDATE carts SET status = 'merged' WHERE id = \(guestID)", logger: logger)
             try await touched(guestID, correlationId: correlationId, on: connection, logger: logger)
-            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
-            return try await view(id, on: connection, logger: logger)
+            return try await touched(id, correlationId: correlationId, on: connection, logger: logger)
         }
     }
 
@@ -172,7 +170,7 @@ struct Carts: Sendable {
             var abandoned: [(UUID, Date)] = []
             for try await row in rows.decode((UUID, Date).self) { abandoned.append(row) }
             for (id, updatedAt) in abandoned {
-                let snapshot = try await snapshot(id, on: connection, logger: logger)
+                let snapshot = try await snapshot(id, on: connection, logger: logger).event
                 try await outbox.enqueue(
                     CartAbandoned(cartId: snapshot.cartId, customerId: snapshot.customerId, lines: snapshot.lines, lastChangedAt: updatedAt),
                     subject: snapshot.cartId, correlationId: nil, on: connection, logger: logger)
@@ -260,23 +258,28 @@ struct Carts: Sendable {
     }
 
     /// After a change: the cart's version and time move on, and its snapshot is published.
-    func touched(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Returns the cart as it now is (read once, for the snapshot and the answer).
+    @discardableResult
+    func touched(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
         try await connection.query(
             "UPDATE carts SET version = version + 1, updated_at = now(), abandoned_at = NULL WHERE id = \(id)", logger: logger)
-        let snapshot = try await self.snapshot(id, on: connection, logger: logger)
+        let (snapshot, cart) = try await self.snapshot(id, on: connection, logger: logger)
         try await outbox.enqueue(snapshot, subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
+        return cart
     }
 
-    func snapshot(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CartUpdated {
+    /// The cart's event form, with the cart it was made from.
+    func snapshot(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (event: CartUpdated, cart: Cart) {
         let cart = try await view(id, on: connection, logger: logger)
         let row = try await connection.query("SELECT customer_id FROM carts WHERE id = \(id)", logger: logger)
         var customer: UUID?
         for try await value in row.decode(UUID?.self) { customer = value }
-        return CartUpdated(
+        let event = CartUpdated(
             cartId: id.lowercased, customerId: customer?.lowercased, status: cart.status, version: cart.version,
             lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
                                                      quantity: $0.quantity, unitPrice: $0.unitPrice) },
             voucherCode: cart.voucher?.code, currency: cart.currency)
+        return (event, cart)
     }
 
     /// The cart as its owner sees it, priced today; lines whose stored price differs from
@@ -347,8 +350,7 @@ struct Carts: Sendable {
                 return (cart, result)
             }
             try await connection.query("UPDATE carts SET voucher_code = \(voucher.code) WHERE id = \(id)", logger: logger)
-            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
-            return (try await view(id, on: connection, logger: logger), result)
+            return (try await touched(id, correlationId: correlationId, on: connection, logger: logger), result)
         }
     }
 }

@@ -16,4 +16,10 @@ public struct ServiceEnvironment: Sendable {
         guard let value = configuration.values[name] else { preconditionFailure("\(name) is not a declared variable") }
         return value
     }
+
+    /// A service-specific whole-number value within `range`; anything else stops the start
+    /// with a configuration error naming the variable.
+    public func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
+        try ServiceConfiguration.integer(name, value(name), in: range)
+    }
 }

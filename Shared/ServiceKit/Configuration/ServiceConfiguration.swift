@@ -25,16 +25,21 @@ public struct ServiceConfiguration: Sendable {
     public var values: [String: String]
 
     /// Reads the kit's variables and the service's own from `environment`.
+    /// A whole-number variable within `range`, or the configuration error that names it.
+    static func integer(_ name: String, _ text: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(variable: name, reason: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
     public init(definition: ServiceDefinition, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         var values: [String: String] = [:]
         for variable in Self.variables(for: definition) {
             values[variable.name] = environment[variable.name] ?? variable.defaultValue
         }
         func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
-            guard let text = values[name], let value = Int(text), range.contains(value) else {
-                throw ConfigurationError(variable: name, reason: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got '\(values[name] ?? "")'")
-            }
-            return value
+            try Self.integer(name, values[name] ?? "", in: range)
         }
         self.serviceName = definition.name
         self.host = values["SERVICE_HOST"]!
