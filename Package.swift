@@ -13,11 +13,13 @@ let serviceTargets: [Target] = services.map { name in
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ] + (name == "Gateway" ? [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Crypto", package: "swift-crypto"),
+        ] : name == "Payments" ? [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ] : []),
         path: "Services/\(name)"
     )

@@ -171,7 +171,7 @@ enum CatalogContract {
                 "code": Schema.string(), "valid": Schema.boolean, "reason": Schema.string(oneOf: voucherReasons),
                 "message": Schema.string(), "discount": money,
             ], required: ["code", "valid"])),
-            ("Money", Schema.object(["minor_units": Schema.integer(), "currency": Schema.string()], required: ["minor_units", "currency"])),
+            Schema.moneyComponent,
             ("CartLine", Schema.object([
                 "variant_id": Schema.uuid, "product_id": Schema.uuid, "product_slug": Schema.string(), "title": Schema.string(),
                 "sku": Schema.string(), "options": ["type": "object"], "quantity": Schema.integer(minimum: 1),

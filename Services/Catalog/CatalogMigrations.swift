@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -159,5 +159,10 @@ enum CatalogMigrations {
                 setweight(to_tsvector('simple', \(SearchFolding.sql("title"))), 'A') ||
                 setweight(to_tsvector('simple', \(SearchFolding.sql("description"))), 'B')) STORED;
             CREATE INDEX products_search ON products USING gin (search);
+            """)
+
+    /// A redemption remembers what it took off, so that a repeated submission prices the same.
+    static let redemptionDiscount = Migration(version: 106, name: "discount on redemptions", sql: """
+            ALTER TABLE voucher_redemptions ADD COLUMN discount_minor bigint NOT NULL DEFAULT 0 CHECK (discount_minor >= 0);
             """)
 }

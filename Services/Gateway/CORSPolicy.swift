@@ -10,8 +10,8 @@ struct CORSPolicy: RouterMiddleware {
 
     let allowedOrigins: Set<String>
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, Prefer, X-Request-Id"
-    static let exposedHeaders = "X-Request-Id, Retry-After, Location"
+    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, Prefer, X-Cart-Token, X-Request-Id"
+    static let exposedHeaders = "X-Request-Id, Retry-After, Location, Preference-Applied, Idempotent-Replayed"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }

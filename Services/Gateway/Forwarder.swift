@@ -38,7 +38,8 @@ struct Forwarder: Service {
         let milliseconds = Int64(try environment.integer("UPSTREAM_TIMEOUT_MS", in: 1...Int.max))
         self.timeout = .milliseconds(milliseconds)
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds))
+        // A `Prefer: wait=N` request may be silent for N seconds before its answer.
+        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds + Int64(PreferWait.maximum) * 1000))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.redirectConfiguration = .disallow
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -82,7 +83,8 @@ struct Forwarder: Service {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await client.execute(upstream, timeout: timeout, logger: context.logger)
+            let waiting = TimeAmount.seconds(Int64(PreferWait.seconds(in: request.headers)))
+            response = try await client.execute(upstream, timeout: timeout + waiting, logger: context.logger)
             body = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw Problem(status: .gatewayTimeout, type: "upstream-timeout", title: "A service did not answer in time.",

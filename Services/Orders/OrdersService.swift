@@ -1,3 +1,4 @@
+import Foundation
 import EventContracts
 import ServiceKit
 
@@ -8,6 +9,36 @@ extension ServiceDefinition {
         summary: "Orders, order numbers, timelines and customer statistics.",
         defaultPort: 8084,
         publishes: Topic.orders,
-        consumes: [Topic.checkout, Topic.payments, Topic.catalog, Topic.fulfillment]
+        consumes: [Topic.checkout, Topic.payments, Topic.catalog, Topic.fulfillment],
+        migrations: OrdersMigrations.all,
+        variables: [
+            EnvironmentVariable("ORDER_NUMBER_PREFIX", default: "SHOP", help: "First part of order numbers (SHOP-20261122-0042)."),
+            EnvironmentVariable("SHOP_TIME_ZONE", default: "Asia/Ho_Chi_Minh", help: "The shop's time zone: order numbers count per shop day."),
+        ],
+        setUp: { router, environment in
+            let book = try OrdersParts.book(environment)
+            OrderRoutes(book: book).register(on: router)
+            OrderAdminRoutes(book: book).register(on: router)
+            return []
+        },
+        handlers: { environment in
+            guard let book = try? OrdersParts.book(environment) else { return [] }
+            return [OrderSaga(book: book)]
+        },
+        contract: OrdersContract.contract
     )
+}
+
+enum OrdersParts {
+    static func book(_ environment: ServiceEnvironment) throws -> OrderBook {
+        let prefix = environment.value("ORDER_NUMBER_PREFIX")
+        guard (1...10).contains(prefix.count), prefix.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+            throw ConfigurationError(variable: "ORDER_NUMBER_PREFIX", reason: "expected 1 to 10 upper-case letters or digits")
+        }
+        guard TimeZone(identifier: environment.value("SHOP_TIME_ZONE")) != nil else {
+            throw ConfigurationError(variable: "SHOP_TIME_ZONE", reason: "expected an IANA time zone such as Asia/Ho_Chi_Minh")
+        }
+        return OrderBook(database: environment.database, outbox: environment.outbox,
+                         numbers: OrderNumber(prefix: prefix, timeZone: environment.value("SHOP_TIME_ZONE")))
+    }
 }

@@ -1,10 +1,10 @@
 import Hummingbird
 import ServiceKit
 
-/// The public listener payment providers post to. It shares the service's database, outbox
-/// and error model; provider routes are added by the payment issues.
+/// The public listener payment providers post to (SePay, the card provider). It shares the
+/// service's database, outbox and error model; nothing else of the service is reachable on it.
 enum WebhookListener {
-    static func build(environment: ServiceEnvironment) throws -> some ApplicationProtocol {
+    static func build(environment: ServiceEnvironment, routes: (Router<ServiceRequestContext>) -> Void) throws -> some ApplicationProtocol {
         let port = try environment.integer("WEBHOOK_PORT", in: 0...65535)
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: CorrelationMiddleware())
@@ -13,6 +13,7 @@ enum WebhookListener {
             ("migrations", { environment.startGate.isOpen }),
             ("database", { await environment.database.isReachable(logger: environment.logger) }),
         ]).register(on: router)
+        routes(router)
         let logger = environment.logger
         return Application(
             router: router,

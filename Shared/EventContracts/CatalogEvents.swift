@@ -85,12 +85,22 @@ public struct InventoryReserved: EventPayload, Equatable {
     public var reservationId: String
     public var lines: [CheckoutLine]
     public var expiresAt: Date
+    /// The lines priced as the catalog sells them at the moment of reservation: what the
+    /// checkout charges, whatever the cart showed earlier.
+    public var pricedLines: [PricedLine]
+    /// What the checkout's voucher takes off the subtotal (redeemed with the reservation).
+    public var discount: Money?
+    public var voucherCode: String?
 
-    public init(checkoutId: String, reservationId: String, lines: [CheckoutLine], expiresAt: Date) {
+    public init(checkoutId: String, reservationId: String, lines: [CheckoutLine], expiresAt: Date,
+                pricedLines: [PricedLine] = [], discount: Money? = nil, voucherCode: String? = nil) {
         self.checkoutId = checkoutId
         self.reservationId = reservationId
         self.lines = lines
         self.expiresAt = expiresAt
+        self.pricedLines = pricedLines
+        self.discount = discount
+        self.voucherCode = voucherCode
     }
 }
 
@@ -192,9 +202,12 @@ public struct CartUpdated: EventPayload, Equatable {
     public var lines: [CartLineSnapshot]
     public var voucherCode: String?
     public var currency: String?
+    /// Hex SHA-256 of a guest cart's token, so that checkout can tell the cart's holder from
+    /// anyone else without the token itself ever travelling. `nil` for a customer's cart.
+    public var guestTokenDigest: String?
 
     public init(cartId: String, customerId: String?, status: String, version: Int, lines: [CartLineSnapshot],
-                voucherCode: String?, currency: String?) {
+                voucherCode: String?, currency: String?, guestTokenDigest: String? = nil) {
         self.cartId = cartId
         self.customerId = customerId
         self.status = status
@@ -202,6 +215,7 @@ public struct CartUpdated: EventPayload, Equatable {
         self.lines = lines
         self.voucherCode = voucherCode
         self.currency = currency
+        self.guestTokenDigest = guestTokenDigest
     }
 }
 

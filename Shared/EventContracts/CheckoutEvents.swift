@@ -46,3 +46,53 @@ public struct CheckoutClosed: EventPayload, Equatable {
         self.reason = reason
     }
 }
+
+/// A checkout's stock is reserved and it is priced: orders creates the order from this
+/// snapshot. Keyed by the checkout id.
+public struct CheckoutPlaced: EventPayload, Equatable {
+    public static let eventType = "shop.checkout.placed.v1"
+
+    public var checkoutId: String
+    public var customerId: String?
+    public var contact: ContactDetails
+    public var shippingAddress: ShippingAddress
+    /// `cod`, `bank_transfer`, `card`.
+    public var paymentMethod: String
+    public var lines: [PricedLine]
+    public var voucherCode: String?
+    public var price: PriceBreakdown
+    /// When an unpaid bank transfer or card checkout expires; `nil` for cash on delivery.
+    public var paymentDueBy: Date?
+
+    public init(checkoutId: String, customerId: String?, contact: ContactDetails, shippingAddress: ShippingAddress,
+                paymentMethod: String, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?) {
+        self.checkoutId = checkoutId
+        self.customerId = customerId
+        self.contact = contact
+        self.shippingAddress = shippingAddress
+        self.paymentMethod = paymentMethod
+        self.lines = lines
+        self.voucherCode = voucherCode
+        self.price = price
+        self.paymentDueBy = paymentDueBy
+    }
+}
+
+/// Any move of a checkout session along its state machine (`open → submitted → reserved →
+/// awaiting_payment → completed`, or `rejected`, `expired`, `failed`, `abandoned`), with why.
+/// Keyed by the checkout id.
+public struct CheckoutStatusChanged: EventPayload, Equatable {
+    public static let eventType = "shop.checkout.status_changed.v1"
+
+    public var checkoutId: String
+    public var from: String?
+    public var to: String
+    public var reason: String?
+
+    public init(checkoutId: String, from: String?, to: String, reason: String?) {
+        self.checkoutId = checkoutId
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Money
 
 /// An order was paid (card or bank transfer) or confirmed (cash on delivery): the goods are
 /// sold. Catalog turns the checkout's reservation into a sale. Keyed by the order id.
@@ -35,5 +36,58 @@ public struct OrderCancelled: EventPayload, Equatable {
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId
         self.reason = reason
+    }
+}
+
+/// An order exists with its number: `pending_payment` (bank transfer, card) or `confirmed`
+/// (cash on delivery). Payments opens its payment from this. Keyed by the order id.
+public struct OrderPlaced: EventPayload, Equatable {
+    public static let eventType = "shop.orders.order.placed.v1"
+
+    public var orderId: String
+    public var orderNumber: String
+    public var checkoutId: String
+    public var customerId: String?
+    public var email: String
+    public var paymentMethod: String
+    public var total: Money
+    public var status: String
+    public var paymentDueBy: Date?
+
+    public init(orderId: String, orderNumber: String, checkoutId: String, customerId: String?, email: String,
+                paymentMethod: String, total: Money, status: String, paymentDueBy: Date?) {
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.checkoutId = checkoutId
+        self.customerId = customerId
+        self.email = email
+        self.paymentMethod = paymentMethod
+        self.total = total
+        self.status = status
+        self.paymentDueBy = paymentDueBy
+    }
+}
+
+/// Any change of an order's status, with what caused it (`payment`, `staff:<id>`,
+/// `customer`, `system`). Keyed by the order id.
+public struct OrderStatusChanged: EventPayload, Equatable {
+    public static let eventType = "shop.orders.order.status_changed.v1"
+
+    public var orderId: String
+    public var orderNumber: String
+    public var checkoutId: String
+    public var from: String
+    public var to: String
+    public var actor: String
+    public var paymentMethod: String
+
+    public init(orderId: String, orderNumber: String, checkoutId: String, from: String, to: String, actor: String, paymentMethod: String) {
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.checkoutId = checkoutId
+        self.from = from
+        self.to = to
+        self.actor = actor
+        self.paymentMethod = paymentMethod
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
     static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
-                            "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090]
+                            "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091]
     /// A secret the tests know, so they can forge tokens that must be refused.
     public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
 
@@ -14,6 +14,12 @@ public final class SuiteProcesses: @unchecked Sendable {
     /// own `portOffset`.
     public let ports: [String: Int]
     public var paymentsWebhookPort: Int { ports["payments-webhooks"]! }
+    /// Where the tests' fake card provider (Stripe's wire format) listens.
+    public var cardProviderPort: Int { ports["card-provider"]! }
+    /// Provider secrets the tests share with the payments service.
+    public static let sepayAPIKey = "sepay-test-key-0123456789"
+    public static let cardWebhookSecret = "whsec_end_to_end_tests_0123456789"
+    public static let cardSecretKey = "sk_test_end_to_end"
 
     public let topicPrefix = "e2e-\(UUID().uuidString.prefix(8).lowercased())."
     private var processes: [String: Process] = [:]
@@ -90,6 +96,10 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
         environment["WEBHOOK_PORT"] = "\(paymentsWebhookPort)"
+        environment["SEPAY_API_KEY"] = Self.sepayAPIKey
+        environment["CARD_WEBHOOK_SECRET"] = Self.cardWebhookSecret
+        environment["CARD_SECRET_KEY"] = Self.cardSecretKey
+        environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
         environment["JWT_SECRET"] = Self.jwtSecret
         environment["BCRYPT_COST"] = "6"
         for upstream in Self.services where upstream != "gateway" {

@@ -58,7 +58,7 @@ struct VoucherTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for checkout in checkouts {
                     group.addTask {
-                        try await database.transaction(logger: fixture.logger) { connection in
+                        _ = try await database.transaction(logger: fixture.logger) { connection in
                             try await reservations.handleSubmission(
                                 CheckoutSubmitted(checkoutId: checkout.uuidString, lines: [CheckoutLine(variantId: variant.uuidString, quantity: 1)],
                                                   voucherCode: "lastone"),

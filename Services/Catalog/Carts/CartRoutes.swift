@@ -131,12 +131,10 @@ struct CartRoutes: Sendable {
     }
 
     static func cartID(_ context: ServiceRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw notFound }
-        return id
+        try context.uuid(what: "That cart")
     }
 
     static func variantID(_ context: ServiceRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("variant_id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("That line") }
-        return id
+        try context.uuid("variant_id", what: "That line")
     }
 }

@@ -257,6 +257,15 @@ struct Carts: Sendable {
         return 0
     }
 
+    /// A checkout reserved the cart's goods: the cart closes (a customer's next cart is new).
+    func checkOut(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            "UPDATE carts SET status = 'checked_out' WHERE id = \(id) AND status = 'active' RETURNING 1", logger: logger)
+        for try await _ in rows.decode(Int.self) {
+            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
+        }
+    }
+
     /// After a change: the cart's version and time move on, and its snapshot is published.
     /// Returns the cart as it now is (read once, for the snapshot and the answer).
     @discardableResult
@@ -271,14 +280,15 @@ struct Carts: Sendable {
     /// The cart's event form, with the cart it was made from.
     func snapshot(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (event: CartUpdated, cart: Cart) {
         let cart = try await view(id, on: connection, logger: logger)
-        let row = try await connection.query("SELECT customer_id FROM carts WHERE id = \(id)", logger: logger)
+        let row = try await connection.query("SELECT customer_id, encode(token_hash, 'hex') FROM carts WHERE id = \(id)", logger: logger)
         var customer: UUID?
-        for try await value in row.decode(UUID?.self) { customer = value }
+        var digest: String?
+        for try await (owner, tokenDigest) in row.decode((UUID?, String?).self) { (customer, digest) = (owner, tokenDigest) }
         let event = CartUpdated(
             cartId: id.lowercased, customerId: customer?.lowercased, status: cart.status, version: cart.version,
             lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
                                                      quantity: $0.quantity, unitPrice: $0.unitPrice) },
-            voucherCode: cart.voucher?.code, currency: cart.currency)
+            voucherCode: cart.voucher?.code, currency: cart.currency, guestTokenDigest: customer == nil ? digest : nil)
         return (event, cart)
     }
 

@@ -185,8 +185,7 @@ struct ProductAdminRoutes: Sendable {
     }
 
     static func id(_ context: ServiceRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("That resource") }
-        return id
+        try context.uuid(what: "That resource")
     }
 
     static func optionalID(_ text: String?, field: String, errors: inout [Problem.FieldError]) throws -> UUID? {

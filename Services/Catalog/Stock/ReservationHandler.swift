@@ -2,10 +2,12 @@ import EventContracts
 import Foundation
 import ServiceKit
 
-/// The saga's events that move stock: a submitted checkout is reserved; a closed checkout
+/// The saga's events that move stock: a submitted checkout is reserved (and its cart, now
+/// checked out, closes so the customer starts afresh); a closed checkout
 /// releases; a settled order commits the sale; a cancelled order releases or restocks.
 struct ReservationHandler: EventHandler {
     let reservations: Reservations
+    let carts: Carts
 
     var eventTypes: Set<String> {
         [CheckoutSubmitted.eventType, CheckoutClosed.eventType, OrderSettled.eventType, OrderCancelled.eventType]
@@ -16,8 +18,11 @@ struct ReservationHandler: EventHandler {
         let correlation = envelope.correlationId
         switch envelope.type {
         case CheckoutSubmitted.eventType:
-            try await reservations.handleSubmission(envelope.decodeData(CheckoutSubmitted.self), correlationId: correlation,
-                                                    on: context.connection, logger: context.logger)
+            let submitted = try envelope.decodeData(CheckoutSubmitted.self)
+            if try await reservations.handleSubmission(submitted, correlationId: correlation, on: context.connection, logger: context.logger),
+               let cart = submitted.cartId.flatMap(UUID.init(uuidString:)) {
+                try await carts.checkOut(cart, correlationId: correlation, on: context.connection, logger: context.logger)
+            }
         case CheckoutClosed.eventType:
             let closed = try envelope.decodeData(CheckoutClosed.self)
             guard let checkout = UUID(uuidString: closed.checkoutId) else { return }

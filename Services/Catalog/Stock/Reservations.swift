@@ -103,33 +103,43 @@ struct Reservations: Sendable {
     }
 
     /// Reserves a submitted checkout's lines and redeems its voucher, all or nothing, and
-    /// publishes the outcome.
+    /// publishes the outcome. Returns whether the checkout is reserved.
+    @discardableResult
     func handleSubmission(_ submitted: CheckoutSubmitted, correlationId: String?,
-                          on connection: PostgresConnection, logger: Logger) async throws {
+                          on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         guard let checkoutId = UUID(uuidString: submitted.checkoutId) else {
             logger.warning("checkout submission without a valid id; ignored", metadata: ["checkout.id": "\(submitted.checkoutId)"])
-            return
+            return false
         }
         let subject = checkoutId.uuidString.lowercased()
         let voucher = submitted.voucherCode.flatMap { $0.isEmpty ? nil : $0 }
         if voucher != nil { try await connection.query("SAVEPOINT submission", logger: logger) }
         switch try await reserve(checkoutId: checkoutId, lines: submitted.lines, correlationId: correlationId, on: connection, logger: logger) {
         case .reserved(let reservationId, let lines, let expiresAt):
-            if let code = voucher,
-               let refusal = try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId.flatMap(UUID.init(uuidString:)),
-                                                       subtotal: try await subtotal(of: lines, on: connection, logger: logger),
-                                                       on: connection, logger: logger) {
-                try await connection.query("ROLLBACK TO SAVEPOINT submission", logger: logger)
-                try await outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: [], voucherProblem: refusal.rawValue),
-                                         subject: subject, correlationId: correlationId, on: connection, logger: logger)
-                return
+            let priced = try await pricedLines(lines, on: connection, logger: logger)
+            var discount: Money?
+            if let code = voucher {
+                let subtotal = try priced.dropFirst().reduce(priced.first?.lineTotal ?? .zero(.vnd)) { try $0.adding($1.lineTotal) }
+                switch try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId.flatMap(UUID.init(uuidString:)),
+                                                 subtotal: subtotal, on: connection, logger: logger) {
+                case .success(let amount):
+                    discount = amount
+                case .failure(let refusal):
+                    try await connection.query("ROLLBACK TO SAVEPOINT submission", logger: logger)
+                    try await outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: [], voucherProblem: refusal.rawValue),
+                                             subject: subject, correlationId: correlationId, on: connection, logger: logger)
+                    return false
+                }
             }
             try await outbox.enqueue(
-                InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt),
+                InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt,
+                                  pricedLines: priced, discount: discount, voucherCode: voucher),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
+            return true
         case .rejected(let short):
             try await outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: short),
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
+            return false
         }
     }
 
@@ -231,17 +241,22 @@ struct Reservations: Sendable {
     }
 
     /// What the lines cost at today's prices (the currency of the first line).
-    func subtotal(of lines: [CheckoutLine], on connection: PostgresConnection, logger: Logger) async throws -> Money {
-        var total: Money?
+    /// The reserved lines priced as the catalog sells them now, in the checkout's order.
+    func pricedLines(_ lines: [CheckoutLine], on connection: PostgresConnection, logger: Logger) async throws -> [PricedLine] {
+        var priced: [PricedLine] = []
         for line in lines {
             guard let variant = UUID(uuidString: line.variantId) else { continue }
-            let rows = try await connection.query("SELECT price_minor, currency FROM variants WHERE id = \(variant)", logger: logger)
-            for try await (price, code) in rows.decode((Int64, String).self) {
-                let lineTotal = try Money(minorUnits: price, currency: Currency(code: code) ?? .vnd).multiplied(by: Int64(line.quantity))
-                total = try total.map { try $0.adding(lineTotal) } ?? lineTotal
+            let rows = try await connection.query("""
+                SELECT p.id, v.sku, CASE WHEN v.title = '' THEN p.title ELSE p.title || ' – ' || v.title END, v.price_minor, v.currency
+                FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = \(variant)
+                """, logger: logger)
+            for try await (product, sku, title, price, code) in rows.decode((UUID, String, String, Int64, String).self) {
+                let unit = Money(minorUnits: price, currency: Currency(code: code) ?? .vnd)
+                priced.append(PricedLine(variantId: line.variantId, productId: product.uuidString.lowercased(), sku: sku, title: title,
+                                         quantity: line.quantity, unitPrice: unit, lineTotal: try unit.multiplied(by: Int64(line.quantity))))
             }
         }
-        return total ?? .zero(.vnd)
+        return priced
     }
 
     private func settle(checkoutId: UUID, from: String, to: String, reason: String,

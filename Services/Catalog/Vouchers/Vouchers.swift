@@ -46,26 +46,32 @@ struct Vouchers: Sendable {
         return 0
     }
 
-    /// Counts one use for a checkout if the voucher still applies to `subtotal`; otherwise says why.
+    /// Counts one use for a checkout if the voucher still applies to `subtotal` and returns what
+    /// it takes off (the same again for a checkout already counted); otherwise says why.
     func redeem(code: String, checkoutId: UUID, customerId: UUID?, subtotal: Money,
-                on connection: PostgresConnection, logger: Logger) async throws -> Voucher.Refusal? {
+                on connection: PostgresConnection, logger: Logger) async throws -> Result<Money, Voucher.Refusal> {
         let existing = try await connection.query(
-            "SELECT 1 FROM voucher_redemptions WHERE checkout_id = \(checkoutId) AND status = 'redeemed'", logger: logger)
-        for try await _ in existing.decode(Int.self) { return nil }
+            "SELECT discount_minor FROM voucher_redemptions WHERE checkout_id = \(checkoutId) AND status = 'redeemed'", logger: logger)
+        for try await discount in existing.decode(Int64.self) { return .success(Money(minorUnits: discount, currency: subtotal.currency)) }
         guard let found = try await find(code: code, on: connection, logger: logger), let id = UUID(uuidString: found.id) else {
-            return .unknown
+            return .failure(.unknown)
         }
         // Lock the voucher, then judge it on what committed before us: concurrent uses of the
         // last redemption (or of a customer's last) queue here and the later ones are refused.
         try await connection.query("SELECT 1 FROM vouchers WHERE id = \(id) FOR UPDATE", logger: logger)
-        guard let voucher = try await find(code: code, on: connection, logger: logger) else { return .unknown }
+        guard let voucher = try await find(code: code, on: connection, logger: logger) else { return .failure(.unknown) }
         let customerUses = try await uses(of: voucher.id, by: customerId, on: connection, logger: logger)
-        if case .failure(let refusal) = voucher.discount(on: subtotal, customerUses: customerUses) { return refusal }
+        let discount: Money
+        switch voucher.discount(on: subtotal, customerUses: customerUses) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let amount): discount = amount
+        }
         try await connection.query("UPDATE vouchers SET used_count = used_count + 1, updated_at = now() WHERE id = \(id)", logger: logger)
         try await connection.query("""
-            INSERT INTO voucher_redemptions (checkout_id, voucher_id, customer_id, status) VALUES (\(checkoutId), \(id), \(customerId), 'redeemed')
+            INSERT INTO voucher_redemptions (checkout_id, voucher_id, customer_id, status, discount_minor)
+            VALUES (\(checkoutId), \(id), \(customerId), 'redeemed', \(discount.minorUnits))
             """, logger: logger)
-        return nil
+        return .success(discount)
     }
 
     /// Gives a checkout's use back (its checkout closed without an order, or the order was cancelled).

@@ -79,9 +79,7 @@ struct AdminController: Sendable {
     }
 
     private func customer(_ context: ServiceRequestContext) async throws -> Customer {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
-            throw Problem.notFound("That customer")
-        }
+        let id = try context.uuid(what: "That customer")
         guard let found = try await customers.find(id: id, logger: context.logger) else { throw Problem.notFound("That customer") }
         return found
     }

@@ -39,6 +39,12 @@ public enum Schema {
     public static let uuid = string(format: "uuid")
     public static let timestamp = string(format: "date-time")
 
+    /// The `Money` component every service's document defines: integer minor units and an
+    /// ISO 4217 currency.
+    public static let moneyComponent: (String, JSONValue) = ("Money", object([
+        "minor_units": integer(description: "Integer minor units of the currency (VND has none)."), "currency": string(pattern: "^[A-Z]{3}$"),
+    ], required: ["minor_units", "currency"]))
+
     public static func array(of items: JSONValue, maxItems: Int? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("type", "array"), ("items", items)]
         if let maxItems { members.append(("maxItems", .number(maxItems))) }

@@ -44,5 +44,18 @@ public enum KitMigrations {
                 received_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(version: 4, name: "idempotency keys", sql: """
+            CREATE TABLE idempotency_keys (
+                scope text NOT NULL,
+                key text NOT NULL,
+                fingerprint bytea NOT NULL,
+                state text NOT NULL CHECK (state IN ('in_progress', 'done')),
+                response_status int,
+                response_body bytea,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (scope, key)
+            );
+            CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+            """),
     ]
 }

@@ -7,8 +7,19 @@ extension Request {
     /// character (`\u0000`), which no shop text has and PostgreSQL cannot store, is refused
     /// the same way.
     public func decodeBody<Body: Decodable>(_ type: Body.Type, context: ServiceRequestContext) async throws -> Body {
+        try await decodeBodyKeepingBytes(type, context: context).body
+    }
+
+    /// ``decodeBody(_:context:)`` that also returns the bytes as received, for routes that
+    /// must recognise a repeated request (idempotency keys) or verify a signature over them.
+    public func decodeBodyKeepingBytes<Body: Decodable>(_ type: Body.Type, context: ServiceRequestContext) async throws -> (body: Body, bytes: Data) {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
+        return (try Self.decode(type, from: data), data)
+    }
+
+    /// Decodes JSON bytes the way ``decodeBody(_:context:)`` does.
+    public static func decode<Body: Decodable>(_ type: Body.Type, from data: Data) throws -> Body {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let decoded: Body

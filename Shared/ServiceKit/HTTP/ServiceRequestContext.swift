@@ -31,3 +31,12 @@ public struct ServiceRequestContext: RequestContext {
         return encoder
     }
 }
+
+extension ServiceRequestContext {
+    /// The UUID in the path parameter `name`; anything else answers 404 for `what` (an id
+    /// that cannot exist is simply not found).
+    public func uuid(_ name: String = "id", what: String) throws -> UUID {
+        guard let id = parameters.get(name).flatMap(UUID.init(uuidString:)) else { throw Problem.notFound(what) }
+        return id
+    }
+}

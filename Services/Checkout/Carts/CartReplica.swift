@@ -1,0 +1,75 @@
+import EventContracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Checkout's copy of each cart, built from the catalog's `cart.updated` snapshots (the
+/// highest version wins), so that placing an order never calls the catalog.
+struct CartReplica: Sendable {
+    struct Cart: Sendable {
+        var id: UUID
+        var customerId: UUID?
+        var guestTokenDigest: String?
+        var status: String
+        var version: Int
+        var currency: String?
+        var voucherCode: String?
+        var lines: [CartLineSnapshot]
+
+        /// Whether `caller` holds this cart: its customer, or whoever presents the guest token.
+        func isHeld(by caller: CallerIdentity, guestTokenDigest presented: String?) -> Bool {
+            if let customerId { return caller.customerId == customerId }
+            guard let digest = guestTokenDigest, let presented else { return false }
+            return digest == presented
+        }
+    }
+
+    let database: Database
+
+    /// Keeps the snapshot unless the replica already has a newer version.
+    func apply(_ snapshot: CartUpdated, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let id = UUID(uuidString: snapshot.cartId) else { return }
+        let customer = snapshot.customerId.flatMap(UUID.init(uuidString:))
+        let lines = String(decoding: try JSONEncoder().encode(snapshot.lines), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO cart_replicas (cart_id, customer_id, guest_token_digest, status, version, currency, voucher_code, lines)
+            VALUES (\(id), \(customer), \(snapshot.guestTokenDigest), \(snapshot.status), \(snapshot.version), \(snapshot.currency),
+                    \(snapshot.voucherCode), \(lines)::jsonb)
+            ON CONFLICT (cart_id) DO UPDATE SET customer_id = excluded.customer_id, guest_token_digest = excluded.guest_token_digest,
+                status = excluded.status, version = excluded.version, currency = excluded.currency, voucher_code = excluded.voucher_code,
+                lines = excluded.lines, updated_at = now()
+            WHERE cart_replicas.version < excluded.version
+            """, logger: logger)
+    }
+
+    func find(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart? {
+        let rows = try await connection.query("""
+            SELECT customer_id, guest_token_digest, status, version, currency, voucher_code, lines::text FROM cart_replicas WHERE cart_id = \(id)
+            """, logger: logger)
+        for try await (customer, digest, status, version, currency, voucher, lines)
+            in rows.decode((UUID?, String?, String, Int, String?, String?, String).self) {
+            return Cart(id: id, customerId: customer, guestTokenDigest: digest, status: status, version: version, currency: currency,
+                        voucherCode: voucher, lines: try JSONDecoder().decode([CartLineSnapshot].self, from: Data(lines.utf8)))
+        }
+        return nil
+    }
+
+    /// Waits up to `patience` for the replica to hold the cart at `version` or later (the
+    /// catalog's snapshot may still be on its way). Returns without judging; the caller
+    /// reads the replica in its own transaction.
+    func awaitVersion(_ id: UUID, atLeast version: Int?, patience: Duration, logger: Logger) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        var pause = Duration.milliseconds(10)
+        while true {
+            let rows = try await database.client.query("SELECT version FROM cart_replicas WHERE cart_id = \(id)", logger: logger)
+            var current: Int?
+            for try await value in rows.decode(Int.self) { current = value }
+            if let current, current >= (version ?? 0) { return }
+            guard clock.now + pause < deadline else { return }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(100))
+        }
+    }
+}

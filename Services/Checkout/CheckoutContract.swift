@@ -1,0 +1,76 @@
+import ServiceKit
+
+/// The checkout's routes as the OpenAPI document shows them (under `/api/checkout` at the
+/// gateway).
+enum CheckoutContract {
+    static let money = Schema.ref("Money")
+    static let cartToken = (name: "X-Cart-Token", description: "The guest cart's token (guests only).", required: false)
+    static let prefer = (name: "Prefer", description: "`wait=N` (N ≤ 10): wait up to N seconds for an order and payment instructions.",
+                         required: false)
+    static let statuses = CheckoutStatus.allCases.map(\.rawValue)
+
+    static let contract = APIContract(
+        operations: [
+            APIOperation(.post, "/checkouts", id: "createCheckout",
+                         summary: "Check a cart out: reserve its goods, price it on the server and place the order.",
+                         tag: "checkout", access: .everyone,
+                         headers: [(name: "Idempotency-Key", description: "Required; repeating it with the same body returns the same answer.",
+                                    required: true), cartToken, prefer],
+                         body: Schema.object([
+                            "cart_id": Schema.uuid,
+                            "cart_version": Schema.integer(minimum: 0, description: "The cart version the customer saw."),
+                            "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"),
+                            "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
+                            "voucher_code": Schema.string(maxLength: 64),
+                         ], required: ["cart_id", "contact", "shipping_address", "payment_method"]),
+                         answers: [.init(202, "Submitted; follow `status` (or wait with `Prefer`).", schema: Schema.ref("Checkout"),
+                                         headers: [("Location", "The checkout."), ("Idempotent-Replayed", "`true` when this repeats an earlier answer."),
+                                                   ("Preference-Applied", "The wait that was applied.")]),
+                                   .init(409, "The cart is being checked out, closed, or not known to checkout yet; or the same key is in flight.",
+                                         schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/checkouts/{id}", id: "getCheckout", summary: "A checkout's status, order number and payment instructions.",
+                         tag: "checkout", access: .everyone, headers: [cartToken, prefer],
+                         answers: [.init(200, "The checkout.", schema: Schema.ref("Checkout"),
+                                         headers: [("Preference-Applied", "The wait that was applied.")])]),
+            APIOperation(.post, "/checkouts/{id}/cancel", id: "abandonCheckout", summary: "Give up a checkout before paying; its goods are released.",
+                         tag: "checkout", access: .everyone, headers: [cartToken],
+                         answers: [.init(200, "Abandoned.", schema: Schema.ref("Checkout")),
+                                   .init(409, "It is already paid, completed or closed.", schema: Schema.ref("Problem"))]),
+        ],
+        schemas: [
+            Schema.moneyComponent,
+            ("Contact", Schema.object([
+                "name": Schema.string(minLength: 1, maxLength: 120), "email": Schema.string(format: "email", maxLength: 254),
+                "phone": Schema.string(maxLength: 24, description: "Vietnamese mobile (0912345678 or +84912345678) for VN addresses."),
+            ], required: ["name", "email", "phone"])),
+            ("ShippingAddress", Schema.object([
+                "country": Schema.string(pattern: "^[A-Za-z]{2}$"), "line1": Schema.string(minLength: 1, maxLength: 200),
+                "line2": Schema.string(maxLength: 200), "ward": Schema.string(maxLength: 100), "district": Schema.string(maxLength: 100),
+                "province": Schema.string(maxLength: 100), "city": Schema.string(maxLength: 100), "postal_code": Schema.string(maxLength: 12),
+            ], required: ["country", "line1"], description: "VN: province, district and ward are required; elsewhere city and postal_code.")),
+            ("PricedLine", Schema.object([
+                "variant_id": Schema.uuid, "product_id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(),
+                "quantity": Schema.integer(minimum: 1), "unit_price": money, "line_total": money,
+            ], required: ["variant_id", "product_id", "sku", "title", "quantity", "unit_price", "line_total"])),
+            ("PriceBreakdown", Schema.object([
+                "subtotal": money, "discount": money, "shipping": money, "tax": money, "tax_inclusive": Schema.boolean, "total": money,
+            ], required: ["subtotal", "discount", "shipping", "tax", "tax_inclusive", "total"])),
+            ("ShortLine", Schema.object(["variant_id": Schema.uuid, "requested": Schema.integer(minimum: 1), "available": Schema.integer(minimum: 0)],
+                                        required: ["variant_id", "requested", "available"])),
+            ("PaymentInstructions", Schema.object([
+                "next_action": Schema.string(oneOf: ["pay_on_delivery", "transfer", "confirm_card_payment"]),
+                "transfer_content": Schema.string(), "qr_payload": Schema.string(description: "EMVCo VietQR payload to render as a QR code."),
+                "bank_bin": Schema.string(), "bank_account": Schema.string(), "account_name": Schema.string(),
+                "provider_payment_id": Schema.string(), "client_secret": Schema.string(),
+            ], required: ["next_action"])),
+            ("Checkout", Schema.object([
+                "id": Schema.uuid, "status": Schema.string(oneOf: statuses), "cart_id": Schema.uuid,
+                "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
+                "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"), "voucher_code": Schema.string(),
+                "currency": Schema.string(), "lines": Schema.array(of: Schema.ref("PricedLine")), "price": Schema.ref("PriceBreakdown"),
+                "short_lines": Schema.array(of: Schema.ref("ShortLine")), "problem": Schema.string(), "order_id": Schema.uuid,
+                "order_number": Schema.string(), "payment": Schema.ref("PaymentInstructions"), "payment_due_by": Schema.timestamp,
+                "created_at": Schema.timestamp, "updated_at": Schema.timestamp,
+            ], required: ["id", "status", "cart_id", "payment_method", "contact", "shipping_address", "currency", "created_at", "updated_at"])),
+        ])
+}

@@ -1,0 +1,57 @@
+import ServiceKit
+
+/// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
+/// sessions and every move they made.
+enum CheckoutMigrations {
+    static var all: [Migration] { [sessions] }
+
+    static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
+        CREATE TABLE cart_replicas (
+            cart_id uuid PRIMARY KEY,
+            customer_id uuid,
+            guest_token_digest text,
+            status text NOT NULL,
+            version int NOT NULL,
+            currency text,
+            voucher_code text,
+            lines jsonb NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE checkouts (
+            id uuid PRIMARY KEY,
+            cart_id uuid NOT NULL,
+            cart_version int NOT NULL,
+            customer_id uuid,
+            guest_token_digest text,
+            status text NOT NULL CHECK (status IN ('open', 'submitted', 'reserved', 'awaiting_payment', 'completed',
+                                                   'rejected', 'expired', 'failed', 'abandoned')),
+            contact jsonb NOT NULL,
+            shipping_address jsonb NOT NULL,
+            payment_method text NOT NULL CHECK (payment_method IN ('cod', 'bank_transfer', 'card')),
+            voucher_code text,
+            currency text NOT NULL,
+            lines jsonb,
+            price jsonb,
+            short_lines jsonb,
+            problem text,
+            order_id uuid,
+            order_number text,
+            payment jsonb,
+            payment_due_by timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX checkouts_one_live_per_cart ON checkouts (cart_id) WHERE status IN ('submitted', 'reserved', 'awaiting_payment');
+        CREATE INDEX checkouts_payment_due ON checkouts (payment_due_by) WHERE status IN ('reserved', 'awaiting_payment');
+        CREATE INDEX checkouts_customer ON checkouts (customer_id, created_at DESC);
+        CREATE TABLE checkout_transitions (
+            id bigserial PRIMARY KEY,
+            checkout_id uuid NOT NULL REFERENCES checkouts (id),
+            from_status text,
+            to_status text NOT NULL,
+            reason text,
+            at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+        CREATE INDEX checkout_transitions_checkout ON checkout_transitions (checkout_id, id);
+        """)
+}

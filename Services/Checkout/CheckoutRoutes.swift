@@ -1,0 +1,109 @@
+import Crypto
+import EventContracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// The storefront's checkout API: place a checkout for a cart (once per `Idempotency-Key`),
+/// follow it until it has an order and payment instructions (`Prefer: wait=N` waits for
+/// that), or give it up before paying. A checkout is its creator's: a customer's by their
+/// identity, a guest's by the cart token they checked out with; anyone else gets 404.
+struct CheckoutRoutes: Sendable {
+    let sessions: CheckoutSessions
+    let replica: CartReplica
+    let idempotency: IdempotencyKeys
+    let replicaPatience: Duration
+
+    static let cartTokenHeader = HTTPField.Name("X-Cart-Token")!
+
+    struct Created: Decodable { var id: UUID }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/checkouts") { request, context -> Response in
+            let caller = context.caller(of: request)
+            let (body, bytes) = try await request.decodeBodyKeepingBytes(CheckoutRequest.self, context: context)
+            let (checkout, cartID) = try body.validated()
+            _ = try IdempotencyKeys.key(of: request)
+            let digest = Self.guestTokenDigest(request)
+            guard caller.customerId != nil || digest != nil else {
+                throw Problem.validation([.init(field: "X-Cart-Token", message: "is required to check out a guest cart")])
+            }
+            let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
+            try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
+            let answer = try await idempotency.respond(to: request, context: context, scope: scope, bytes: bytes, status: .accepted) { connection in
+                guard let cart = try await replica.find(cartID, on: connection, logger: context.logger) else {
+                    throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart is not known to checkout yet.",
+                                  detail: "Its latest change is still on its way; retry in a moment.",
+                                  errors: [.init(field: "cart_id", message: "is not known yet")])
+                }
+                guard cart.isHeld(by: caller, guestTokenDigest: digest) else { throw Problem.notFound("That cart") }
+                if let version = checkout.cartVersion, cart.version < version {
+                    throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart's latest change has not reached checkout yet.",
+                                  detail: "Checkout has version \(cart.version); retry in a moment.",
+                                  errors: [.init(field: "cart_version", message: "is newer than checkout has seen")])
+                }
+                guard cart.status == "active" else {
+                    throw Problem(status: .conflict, type: "cart-closed", title: "The cart was already checked out or merged.",
+                                  errors: [.init(field: "cart_id", message: "is \(cart.status)")])
+                }
+                guard !cart.lines.isEmpty else { throw Problem.validation([.init(field: "cart_id", message: "the cart is empty")]) }
+                return try await sessions.submit(checkout, cart: cart, caller: caller, guestTokenDigest: digest,
+                                                 correlationId: context.correlationId, on: connection, logger: context.logger)
+            }
+            var response = answer.response
+            let created = try Request.decode(Created.self, from: answer.body)
+            response.headers[.location] = "/checkouts/\(created.id.uuidString.lowercased())"
+            let wait = PreferWait.seconds(in: request.headers)
+            guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger) else { return response }
+            var waited = try session.response(from: request, context: context)
+            waited.status = .accepted
+            waited.headers[.location] = response.headers[.location]
+            waited.headers[PreferWait.appliedHeader] = "wait=\(wait)"
+            return waited
+        }
+        router.get("/checkouts/{id}") { request, context -> Response in
+            let id = try context.uuid(what: "That checkout")
+            _ = try await owned(id, request, context)
+            let wait = PreferWait.seconds(in: request.headers)
+            guard let session = try await sessions.awaitOutcome(id, seconds: wait, logger: context.logger) else { throw Problem.notFound("That checkout") }
+            var response = try session.response(from: request, context: context)
+            if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
+            return response
+        }
+        router.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
+            let id = try context.uuid(what: "That checkout")
+            _ = try await owned(id, request, context)
+            return try await sessions.database.transaction(logger: context.logger) { connection in
+                guard try await sessions.move(id, to: .abandoned, reason: "customer", set: [("problem", "abandoned")],
+                                              correlationId: context.correlationId, on: connection, logger: context.logger) else {
+                    let current = try await sessions.find(id, on: connection, logger: context.logger)
+                    throw Problem(status: .conflict, type: "checkout-not-cancellable", title: "This checkout can no longer be given up.",
+                                  detail: "It is \(current?.status.rawValue ?? "gone"); only a checkout awaiting payment can be.")
+                }
+                try await sessions.outbox.enqueue(CheckoutClosed(checkoutId: id.uuidString.lowercased(), reason: "abandoned"),
+                                                  subject: id.uuidString.lowercased(), correlationId: context.correlationId,
+                                                  on: connection, logger: context.logger)
+                guard let session = try await sessions.find(id, on: connection, logger: context.logger) else { throw Problem.notFound("That checkout") }
+                return session
+            }
+        }
+    }
+
+    /// The checkout if the caller may see it: its customer, the guest holding its cart's
+    /// token, or staff. Otherwise 404, as if it did not exist.
+    private func owned(_ id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> CheckoutSession {
+        let caller = context.caller(of: request)
+        guard let session = try await sessions.find(id, logger: context.logger) else { throw Problem.notFound("That checkout") }
+        if caller.role == .staff || caller.role == .admin { return session }
+        if let owner = session.customerId, owner == caller.customerId { return session }
+        if session.customerId == nil, let digest = session.guestTokenDigest, digest == Self.guestTokenDigest(request) { return session }
+        throw Problem.notFound("That checkout")
+    }
+
+    /// Hex SHA-256 of the presented guest cart token, as the catalog's cart snapshots carry it.
+    static func guestTokenDigest(_ request: Request) -> String? {
+        guard let token = request.headers[cartTokenHeader], !token.isEmpty else { return nil }
+        return SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

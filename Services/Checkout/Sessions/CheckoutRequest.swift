@@ -1,0 +1,120 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// What a storefront sends to check a cart out. Prices are not part of it: they come from
+/// the catalog.
+struct CheckoutRequest: Decodable, Sendable {
+    var cartId: String
+    /// The cart version the storefront last saw; the checkout waits briefly for the replica
+    /// to catch up to it, so the customer is charged for the cart they looked at.
+    var cartVersion: Int?
+    var contact: ContactDetails
+    var shippingAddress: ShippingAddress
+    var paymentMethod: String
+    /// Overrides the voucher applied on the cart.
+    var voucherCode: String?
+
+    static let paymentMethods = ["cod", "bank_transfer", "card"]
+
+    /// The request with tidied text, or every invalid field named.
+    func validated() throws -> (request: CheckoutRequest, cart: UUID) {
+        var errors: [Problem.FieldError] = []
+        var tidy = self
+        let cart = UUID(uuidString: cartId)
+        if cart == nil { errors.append(.init(field: "cart_id", message: "must be a UUID")) }
+        if let version = cartVersion, version < 0 { errors.append(.init(field: "cart_version", message: "must be 0 or more")) }
+        if !Self.paymentMethods.contains(paymentMethod) {
+            errors.append(.init(field: "payment_method", message: "must be one of \(Self.paymentMethods.joined(separator: ", "))"))
+        }
+        tidy.contact.name = contact.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !(1...120).contains(tidy.contact.name.count) { errors.append(.init(field: "contact.name", message: "must be 1 to 120 characters")) }
+        tidy.contact.email = contact.email.trimmingCharacters(in: .whitespaces)
+        if !ContactRules.isEmail(tidy.contact.email) { errors.append(.init(field: "contact.email", message: "must be an email address")) }
+        var address = shippingAddress
+        address.country = address.country.trimmingCharacters(in: .whitespaces).uppercased()
+        if address.country.count != 2 || !address.country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            errors.append(.init(field: "shipping_address.country", message: "must be an ISO 3166 two-letter code such as VN"))
+        }
+        if address.country == "VN" {
+            if let phone = ContactRules.vietnamesePhone(contact.phone) {
+                tidy.contact.phone = phone
+            } else {
+                errors.append(.init(field: "contact.phone", message: "must be a Vietnamese mobile number: 0[3-9] and 8 digits, or +84 and 9 digits"))
+            }
+        } else if let phone = ContactRules.internationalPhone(contact.phone) {
+            tidy.contact.phone = phone
+        } else {
+            errors.append(.init(field: "contact.phone", message: "must be a phone number of 7 to 15 digits, optionally starting with +"))
+        }
+        func required(_ value: String?, _ field: String, max: Int = 200) -> String? {
+            let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard (1...max).contains(text.count) else {
+                errors.append(.init(field: "shipping_address.\(field)", message: "is required (1 to \(max) characters)"))
+                return nil
+            }
+            return text
+        }
+        func optional(_ value: String?, _ field: String, max: Int = 200) -> String? {
+            let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if text.count > max { errors.append(.init(field: "shipping_address.\(field)", message: "must be at most \(max) characters")) }
+            return text.isEmpty ? nil : text
+        }
+        address.line1 = required(address.line1, "line1") ?? ""
+        address.line2 = optional(address.line2, "line2")
+        if address.country == "VN" {
+            address.province = required(address.province, "province", max: 100)
+            address.district = required(address.district, "district", max: 100)
+            address.ward = required(address.ward, "ward", max: 100)
+            address.city = optional(address.city, "city", max: 100)
+            address.postalCode = optional(address.postalCode, "postal_code", max: 12)
+        } else {
+            address.city = required(address.city, "city", max: 100)
+            address.postalCode = required(address.postalCode, "postal_code", max: 12)
+            if let code = address.postalCode, !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
+                errors.append(.init(field: "shipping_address.postal_code", message: "may hold only letters, digits, spaces and hyphens"))
+            }
+            address.province = optional(address.province, "province", max: 100)
+            address.district = optional(address.district, "district", max: 100)
+            address.ward = optional(address.ward, "ward", max: 100)
+        }
+        tidy.shippingAddress = address
+        if let code = voucherCode?.trimmingCharacters(in: .whitespaces) {
+            if code.count > 64 { errors.append(.init(field: "voucher_code", message: "must be at most 64 characters")) }
+            tidy.voucherCode = code.isEmpty ? nil : code
+        }
+        guard errors.isEmpty, let cart else { throw Problem.validation(errors) }
+        return (tidy, cart)
+    }
+}
+
+/// Email and phone number rules for contacts.
+enum ContactRules {
+    /// A pragmatic email check: one `@`, a dotted domain, no spaces, at most 254 characters.
+    static func isEmail(_ text: String) -> Bool {
+        guard text.count <= 254, !text.contains(where: { $0.isWhitespace || !$0.isASCII }) else { return false }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+            && (labels.last?.count ?? 0) >= 2
+    }
+
+    /// A Vietnamese mobile number in its national form (`0912345678`): `0[3-9]` and 8 digits,
+    /// or the same after `+84`/`84`. Spaces, dots and hyphens between digits are ignored.
+    static func vietnamesePhone(_ text: String) -> String? {
+        var digits = text.filter { !" .-".contains($0) }
+        if digits.hasPrefix("+84") { digits = "0" + digits.dropFirst(3) } else if digits.hasPrefix("84"), digits.count == 11 { digits = "0" + digits.dropFirst(2) }
+        guard digits.count == 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.hasPrefix("0"),
+              let second = digits.dropFirst().first, ("3"..."9").contains(second) else { return nil }
+        return digits
+    }
+
+    /// Any other number: 7 to 15 digits, optionally with a leading `+`.
+    static func internationalPhone(_ text: String) -> String? {
+        let compact = text.filter { !" .-()".contains($0) }
+        let digits = compact.hasPrefix("+") ? compact.dropFirst() : Substring(compact)
+        guard (7...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return compact
+    }
+}

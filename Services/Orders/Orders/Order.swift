@@ -1,0 +1,78 @@
+import EventContracts
+import Foundation
+import Hummingbird
+import Money
+
+/// An order as its owner and staff see it: the snapshot taken at placement, where it is, how
+/// its payment stands, and (in detail views) its timeline.
+struct Order: ResponseEncodable, Sendable {
+    var id: String
+    var number: String
+    var status: OrderStatus
+    var paymentStatus: String
+    var paymentMethod: String
+    var customerId: String?
+    var contact: ContactDetails
+    var shippingAddress: ShippingAddress
+    var lines: [PricedLine]
+    var price: PriceBreakdown
+    var refunded: Money
+    var voucherCode: String?
+    var cancelReason: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var timeline: [TimelineEntry]?
+
+    var checkoutId: String
+    enum CodingKeys: String, CodingKey {
+        case id, number, status, paymentStatus, paymentMethod, customerId, contact, shippingAddress, lines, price, refunded
+        case voucherCode, cancelReason, createdAt, updatedAt, timeline
+    }
+
+    static let columns = """
+        id, number, status, payment_status, payment_method, customer_id, contact::text, shipping_address::text, lines::text, price::text,
+        currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id
+        """
+
+    typealias Row = (UUID, String, String, String, String, UUID?, String, String, String, String,
+                     String, Int64, String?, String?, Date, Date, UUID)
+
+    init(row: Row) throws {
+        let decoder = JSONDecoder()
+        id = row.0.uuidString.lowercased()
+        number = row.1
+        status = OrderStatus(rawValue: row.2) ?? .pendingPayment
+        paymentStatus = row.3
+        paymentMethod = row.4
+        customerId = row.5?.uuidString.lowercased()
+        contact = try decoder.decode(ContactDetails.self, from: Data(row.6.utf8))
+        shippingAddress = try decoder.decode(ShippingAddress.self, from: Data(row.7.utf8))
+        lines = try decoder.decode([PricedLine].self, from: Data(row.8.utf8))
+        price = try decoder.decode(PriceBreakdown.self, from: Data(row.9.utf8))
+        refunded = Money(minorUnits: row.11, currency: Currency(code: row.10) ?? .vnd)
+        voucherCode = row.12
+        cancelReason = row.13
+        createdAt = row.14
+        updatedAt = row.15
+        checkoutId = row.16.uuidString.lowercased()
+    }
+}
+
+/// One thing that happened to an order, and who or what caused it (`customer`, `staff:<id>`,
+/// `payments`, `checkout`).
+struct TimelineEntry: Codable, Sendable {
+    var at: Date
+    var kind: String
+    var from: String?
+    var to: String?
+    var actor: String
+    var note: String?
+}
+
+/// A customer's running figures, per currency.
+struct CustomerStats: ResponseEncodable, Sendable {
+    var customerId: String
+    var orderCount: Int
+    var lifetimeSpend: [Money]
+    var lastOrderAt: Date?
+}

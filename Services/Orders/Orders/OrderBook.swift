@@ -1,0 +1,212 @@
+import EventContracts
+import Foundation
+import Logging
+import Money
+import PostgresNIO
+import ServiceKit
+
+/// The orders in the database. Every status change goes through ``move(_:to:actor:note:correlationId:on:logger:)``:
+/// one conditional update from the states allowed to reach the target, its timeline entry,
+/// and its events, in the caller's transaction.
+struct OrderBook: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let numbers: OrderNumber
+
+    /// Creates the order of a placed checkout (once: a redelivered placement changes nothing)
+    /// and announces it; a cash-on-delivery order is confirmed at once and its goods sold.
+    func place(_ placed: CheckoutPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let checkout = UUID(uuidString: placed.checkoutId) else { return }
+        let exists = try await connection.query("SELECT 1 FROM orders WHERE checkout_id = \(checkout)", logger: logger)
+        for try await _ in exists.decode(Int.self) { return }
+        let id = UUID()
+        let number = try await numbers.next(on: connection, logger: logger)
+        let cod = placed.paymentMethod == "cod"
+        let status: OrderStatus = cod ? .confirmed : .pendingPayment
+        let encoder = JSONEncoder()
+        func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        let customer = placed.customerId.flatMap(UUID.init(uuidString:))
+        try await connection.query("""
+            INSERT INTO orders (id, number, checkout_id, customer_id, email, phone, contact, shipping_address, lines, price, currency,
+                                total_minor, voucher_code, payment_method, status, payment_status)
+            VALUES (\(id), \(number), \(checkout), \(customer), \(placed.contact.email), \(placed.contact.phone), \(try json(placed.contact))::jsonb,
+                    \(try json(placed.shippingAddress))::jsonb, \(try json(placed.lines))::jsonb, \(try json(placed.price))::jsonb,
+                    \(placed.price.total.currency.code), \(placed.price.total.minorUnits), \(placed.voucherCode), \(placed.paymentMethod),
+                    \(status.rawValue), \(cod ? "collect_on_delivery" : "unpaid"))
+            """, logger: logger)
+        try await timeline(id, kind: "status", from: nil, to: status.rawValue, actor: "checkout",
+                           note: cod ? "Placed; cash on delivery" : "Placed; awaiting payment", on: connection, logger: logger)
+        if let customer {
+            try await connection.query("""
+                INSERT INTO customer_stats (customer_id, currency, order_count, last_order_at) VALUES (\(customer), \(placed.price.total.currency.code), 1, now())
+                ON CONFLICT (customer_id, currency) DO UPDATE SET order_count = customer_stats.order_count + 1, last_order_at = now()
+                """, logger: logger)
+        }
+        let subject = id.uuidString.lowercased()
+        try await outbox.enqueue(
+            OrderPlaced(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, customerId: placed.customerId,
+                        email: placed.contact.email, paymentMethod: placed.paymentMethod, total: placed.price.total, status: status.rawValue,
+                        paymentDueBy: placed.paymentDueBy),
+            subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        if cod {
+            try await outbox.enqueue(OrderSettled(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, status: status.rawValue),
+                                     subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        }
+    }
+
+    /// Moves an order to `target` if its status allows it. Returns the order as it was, or
+    /// nil when the move is not allowed (nothing changes).
+    @discardableResult
+    func move(_ id: UUID, to target: OrderStatus, actor: String, note: String?, paymentStatus: String? = nil, cancelReason: String? = nil,
+              correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Order? {
+        guard let before = try await find(id, lock: true, on: connection, logger: logger),
+              OrderStatus.sources(of: target).contains(before.status.rawValue) else { return nil }
+        let newPaymentStatus = paymentStatus
+            ?? (target == .cancelled && ["paid", "partially_refunded"].contains(before.paymentStatus) ? "refund_due" : before.paymentStatus)
+        try await connection.query("""
+            UPDATE orders SET status = \(target.rawValue), payment_status = \(newPaymentStatus), cancel_reason = coalesce(\(cancelReason), cancel_reason),
+                updated_at = now() WHERE id = \(id)
+            """, logger: logger)
+        try await timeline(id, kind: "status", from: before.status.rawValue, to: target.rawValue, actor: actor, note: note, on: connection, logger: logger)
+        let subject = id.uuidString.lowercased()
+        if before.status != target {
+            try await outbox.enqueue(
+                OrderStatusChanged(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, from: before.status.rawValue,
+                                   to: target.rawValue, actor: actor, paymentMethod: before.paymentMethod),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        }
+        switch target {
+        case .paid:
+            try await outbox.enqueue(OrderSettled(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, status: "paid"),
+                                     subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        case .cancelled:
+            try await outbox.enqueue(
+                OrderCancelled(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, reason: cancelReason ?? actor),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        default: break
+        }
+        return before
+    }
+
+    /// Records something about the payment without a status move.
+    func paymentNote(_ id: UUID, paymentStatus: String?, note: String, actor: String, on connection: PostgresConnection, logger: Logger) async throws {
+        if let paymentStatus {
+            try await connection.query("UPDATE orders SET payment_status = \(paymentStatus), updated_at = now() WHERE id = \(id)", logger: logger)
+        }
+        try await timeline(id, kind: "payment", from: nil, to: nil, actor: actor, note: note, on: connection, logger: logger)
+    }
+
+    /// Adds money to (or, for refunds, takes it from) a customer's lifetime spend.
+    func addSpend(_ amount: Money, customer: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let customer = customer.flatMap(UUID.init(uuidString:)) else { return }
+        try await connection.query("""
+            INSERT INTO customer_stats (customer_id, currency, lifetime_spend_minor) VALUES (\(customer), \(amount.currency.code), \(amount.minorUnits))
+            ON CONFLICT (customer_id, currency) DO UPDATE SET lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor
+            """, logger: logger)
+    }
+
+    func timeline(_ id: UUID, kind: String, from: String?, to: String?, actor: String, note: String?,
+                  on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO order_timeline (order_id, kind, from_status, to_status, actor, note) VALUES (\(id), \(kind), \(from), \(to), \(actor), \(note))
+            """, logger: logger)
+    }
+
+    func find(_ id: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Order? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Order.columns) FROM orders WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")", logger: logger)
+        for try await row in rows.decode(Order.Row.self) { return try Order(row: row) }
+        return nil
+    }
+
+    /// The order with its timeline.
+    func detail(_ id: UUID, logger: Logger) async throws -> Order? {
+        try await database.client.withConnection { connection in
+            guard var order = try await find(id, on: connection, logger: logger) else { return nil }
+            let rows = try await connection.query("""
+                SELECT at, kind, from_status, to_status, actor, note FROM order_timeline WHERE order_id = \(id) ORDER BY id
+                """, logger: logger)
+            var entries: [TimelineEntry] = []
+            for try await (at, kind, from, to, actor, note) in rows.decode((Date, String, String?, String?, String, String?).self) {
+                entries.append(TimelineEntry(at: at, kind: kind, from: from, to: to, actor: actor, note: note))
+            }
+            order.timeline = entries
+            return order
+        }
+    }
+
+    /// A guest's order, found by its number and the email it was placed with (any case).
+    func lookup(number: String, email: String, logger: Logger) async throws -> UUID? {
+        let rows = try await database.client.query("""
+            SELECT id FROM orders WHERE number = \(number.uppercased()) AND lower(email) = lower(\(email))
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// Filters for lists.
+    struct Filter: Sendable {
+        var customer: UUID?
+        var status: String?
+        var paymentStatus: String?
+        var from: Date?
+        var to: Date?
+        var text: String?
+        var sort: String = "newest"
+    }
+
+    static let sorts = ["newest": "created_at DESC, id", "oldest": "created_at, id", "total_desc": "total_minor DESC, id",
+                        "total_asc": "total_minor, id"]
+
+    func list(_ filter: Filter, page: PageRequest, logger: Logger) async throws -> Page<Order> {
+        var bindings = PostgresBindings()
+        var conditions: [String] = []
+        func bind(_ value: some PostgresNonThrowingEncodable & Sendable, _ condition: (String) -> String) {
+            bindings.append(value)
+            conditions.append(condition("$\(bindings.count)"))
+        }
+        if let customer = filter.customer { bind(customer) { "customer_id = \($0)" } }
+        if let status = filter.status { bind(status) { "status = \($0)" } }
+        if let paymentStatus = filter.paymentStatus { bind(paymentStatus) { "payment_status = \($0)" } }
+        if let from = filter.from { bind(from) { "created_at >= \($0)" } }
+        if let to = filter.to { bind(to) { "created_at < \($0)" } }
+        if let text = filter.text {
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            bind(pattern) { "(number ILIKE \($0) OR email ILIKE \($0) OR phone ILIKE \($0))" }
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let order = Self.sorts[filter.sort] ?? Self.sorts["newest"]!
+        var pageBindings = bindings
+        pageBindings.append(page.size)
+        pageBindings.append(page.offset)
+        let sql = """
+            SELECT \(Order.columns) FROM orders \(whereClause) ORDER BY \(order)
+            LIMIT $\(pageBindings.count - 1) OFFSET $\(pageBindings.count)
+            """
+        return try await database.client.withConnection { connection in
+            var orders: [Order] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: pageBindings), logger: logger).decode(Order.Row.self) {
+                orders.append(try Order(row: row))
+            }
+            var total = 0
+            let counted = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM orders \(whereClause)", binds: bindings),
+                                                     logger: logger)
+            for try await count in counted.decode(Int.self) { total = count }
+            return Page(items: orders, request: page, total: total)
+        }
+    }
+
+    func stats(customer: UUID, logger: Logger) async throws -> CustomerStats {
+        let rows = try await database.client.query("""
+            SELECT currency, order_count, lifetime_spend_minor, last_order_at FROM customer_stats WHERE customer_id = \(customer) ORDER BY currency
+            """, logger: logger)
+        var stats = CustomerStats(customerId: customer.uuidString.lowercased(), orderCount: 0, lifetimeSpend: [], lastOrderAt: nil)
+        for try await (currency, count, spend, last) in rows.decode((String, Int, Int64, Date?).self) {
+            stats.orderCount += count
+            stats.lifetimeSpend.append(Money(minorUnits: spend, currency: Currency(code: currency) ?? .vnd))
+            if let last, last > (stats.lastOrderAt ?? .distantPast) { stats.lastOrderAt = last }
+        }
+        return stats
+    }
+}

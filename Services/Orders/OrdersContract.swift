@@ -1,0 +1,70 @@
+import ServiceKit
+
+/// The orders routes as the OpenAPI document shows them (under `/api/orders` at the gateway).
+enum OrdersContract {
+    static let money = Schema.ref("Money")
+    static let statuses = OrderStatus.allCases.map(\.rawValue)
+    static let orderAnswer = APIOperation.Answer(200, "The order with its timeline.", schema: Schema.ref("Order"))
+
+    static let contract = APIContract(
+        operations: [
+            APIOperation(.get, "/orders", id: "myOrders", summary: "The signed-in customer's orders, newest first.", tag: "orders",
+                         access: .customer, query: PageRequest.parameters,
+                         answers: [.init(200, "A page of orders.", schema: Page<Order>.schema(of: Schema.ref("Order")))]),
+            APIOperation(.get, "/orders/stats", id: "myOrderStats", summary: "The signed-in customer's order count and lifetime spend.",
+                         tag: "orders", access: .customer, answers: [.init(200, "The figures.", schema: Schema.ref("CustomerStats"))]),
+            APIOperation(.get, "/orders/lookup", id: "lookUpGuestOrder", summary: "A guest's order by its number and the email it was placed with.",
+                         tag: "orders", access: .everyone,
+                         query: [.init("number", Schema.string(minLength: 1, maxLength: 40), "The order number.", required: true),
+                                 .init("email", Schema.string(minLength: 1, maxLength: 254), "The email on the order.", required: true)],
+                         answers: [orderAnswer]),
+            APIOperation(.get, "/orders/{id}", id: "myOrder", summary: "One of the customer's orders, with its timeline.", tag: "orders",
+                         access: .customer, answers: [orderAnswer]),
+            APIOperation(.post, "/orders/{id}/cancel", id: "cancelMyOrder", summary: "Cancel an order before fulfilment starts.", tag: "orders",
+                         access: .customer,
+                         answers: [orderAnswer, .init(409, "Fulfilment has started or the order is closed.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/admin/orders", id: "listOrders", summary: "Orders by status, payment, date and text, sorted and paged.",
+                         tag: "orders admin", access: .staff,
+                         query: [
+                            .init("status", Schema.string(oneOf: statuses), "Order status."),
+                            .init("payment_status", Schema.string(oneOf: OrderAdminRoutes.paymentStatuses), "Payment status."),
+                            .init("from", Schema.string(maxLength: 40), "Placed at or after (date or date-time)."),
+                            .init("to", Schema.string(maxLength: 40), "Placed before (date or date-time)."),
+                            .init("q", Schema.string(maxLength: 100), "Text in the order number, email or phone."),
+                            .init("sort", Schema.string(oneOf: OrderBook.sorts.keys.sorted()), "newest (default), oldest, total_desc, total_asc."),
+                         ] + PageRequest.parameters,
+                         answers: [.init(200, "A page of orders.", schema: Page<Order>.schema(of: Schema.ref("Order")))]),
+            APIOperation(.get, "/admin/orders/{id}", id: "orderForStaff", summary: "An order with its timeline.", tag: "orders admin",
+                         access: .staff, answers: [orderAnswer]),
+            APIOperation(.post, "/admin/orders/{id}/status", id: "moveOrder", summary: "Move an order along the allowed transitions.",
+                         tag: "orders admin", access: .staff,
+                         body: Schema.object(["status": Schema.string(oneOf: OrderStatus.staffTargets.map(\.rawValue)),
+                                              "note": Schema.string(maxLength: 2000)], required: ["status"]),
+                         answers: [orderAnswer, .init(409, "Not allowed from the order's status.", schema: Schema.ref("Problem"))]),
+            APIOperation(.post, "/admin/orders/{id}/notes", id: "noteOrder", summary: "Add a note to an order's timeline.", tag: "orders admin",
+                         access: .staff, body: Schema.object(["note": Schema.string(minLength: 1, maxLength: 2000)], required: ["note"]),
+                         answers: [.init(201, "Noted.", schema: Schema.ref("Order"))]),
+            APIOperation(.get, "/admin/customers/{id}/stats", id: "customerOrderStats", summary: "A customer's order count and lifetime spend.",
+                         tag: "orders admin", access: .staff, answers: [.init(200, "The figures.", schema: Schema.ref("CustomerStats"))]),
+        ],
+        schemas: [
+            Schema.moneyComponent,
+            ("TimelineEntry", Schema.object([
+                "at": Schema.timestamp, "kind": Schema.string(oneOf: ["status", "payment", "refund", "note"]), "from": Schema.string(),
+                "to": Schema.string(), "actor": Schema.string(), "note": Schema.string(),
+            ], required: ["at", "kind", "actor"])),
+            ("Order", Schema.object([
+                "id": Schema.uuid, "number": Schema.string(pattern: "^[A-Z0-9]+-[0-9]{8}-[0-9]{4,}$"), "status": Schema.string(oneOf: statuses),
+                "payment_status": Schema.string(oneOf: OrderAdminRoutes.paymentStatuses),
+                "payment_method": Schema.string(oneOf: ["cod", "bank_transfer", "card"]), "customer_id": Schema.uuid,
+                "contact": ["type": "object"], "shipping_address": ["type": "object"], "lines": Schema.array(of: ["type": "object"]),
+                "price": ["type": "object"], "refunded": money, "voucher_code": Schema.string(), "cancel_reason": Schema.string(),
+                "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "timeline": Schema.array(of: Schema.ref("TimelineEntry")),
+            ], required: ["id", "number", "status", "payment_status", "payment_method", "contact", "shipping_address", "lines", "price",
+                          "refunded", "created_at", "updated_at"])),
+            ("CustomerStats", Schema.object([
+                "customer_id": Schema.uuid, "order_count": Schema.integer(minimum: 0), "lifetime_spend": Schema.array(of: money),
+                "last_order_at": Schema.timestamp,
+            ], required: ["customer_id", "order_count", "lifetime_spend"])),
+        ])
+}

@@ -1,0 +1,61 @@
+import ServiceKit
+
+/// The orders schema: orders with their snapshot, the daily order-number counters, each
+/// order's timeline and the customers' running statistics.
+enum OrdersMigrations {
+    static var all: [Migration] { [orders] }
+
+    static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
+        CREATE TABLE order_number_days (
+            day date PRIMARY KEY,
+            last int NOT NULL
+        );
+        CREATE TABLE orders (
+            id uuid PRIMARY KEY,
+            number text NOT NULL UNIQUE,
+            checkout_id uuid NOT NULL UNIQUE,
+            customer_id uuid,
+            email text NOT NULL,
+            phone text NOT NULL,
+            contact jsonb NOT NULL,
+            shipping_address jsonb NOT NULL,
+            lines jsonb NOT NULL,
+            price jsonb NOT NULL,
+            currency text NOT NULL,
+            total_minor bigint NOT NULL CHECK (total_minor >= 0),
+            refunded_minor bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
+            voucher_code text,
+            payment_method text NOT NULL CHECK (payment_method IN ('cod', 'bank_transfer', 'card')),
+            status text NOT NULL CHECK (status IN ('pending_payment', 'confirmed', 'paid', 'processing', 'shipped', 'delivered',
+                                                   'cancelled', 'refunded', 'partially_refunded')),
+            payment_status text NOT NULL CHECK (payment_status IN ('unpaid', 'collect_on_delivery', 'underpaid', 'paid',
+                                                                   'partially_refunded', 'refunded', 'refund_due')),
+            cancel_reason text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX orders_customer ON orders (customer_id, created_at DESC);
+        CREATE INDEX orders_created ON orders (created_at DESC, id);
+        CREATE INDEX orders_status ON orders (status, created_at DESC);
+        CREATE INDEX orders_email ON orders (lower(email));
+        CREATE TABLE order_timeline (
+            id bigserial PRIMARY KEY,
+            order_id uuid NOT NULL REFERENCES orders (id),
+            kind text NOT NULL CHECK (kind IN ('status', 'payment', 'refund', 'note')),
+            from_status text,
+            to_status text,
+            actor text NOT NULL,
+            note text,
+            at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+        CREATE INDEX order_timeline_order ON order_timeline (order_id, id);
+        CREATE TABLE customer_stats (
+            customer_id uuid NOT NULL,
+            currency text NOT NULL,
+            order_count int NOT NULL DEFAULT 0,
+            lifetime_spend_minor bigint NOT NULL DEFAULT 0,
+            last_order_at timestamptz,
+            PRIMARY KEY (customer_id, currency)
+        );
+        """)
+}

@@ -1,0 +1,271 @@
+import EventContracts
+import Foundation
+import Logging
+import Money
+import PostgresNIO
+import ServiceKit
+
+/// Payments in the database: opened per order, settled by provider events (each recorded
+/// once, by provider and event id), refunded never beyond what was captured, every movement
+/// of money written to the append-only ledger in the same transaction.
+struct PaymentBook: Sendable {
+    /// Where bank transfers go (shown in the VietQR payload and to the customer).
+    struct BankAccount: Sendable {
+        var bin: String
+        var number: String
+        var name: String
+        var contentPrefix: String
+    }
+
+    let database: Database
+    let outbox: Outbox
+    let bank: BankAccount
+    let card: CardProvider
+    let cardFeeBasisPoints: Int64
+
+    /// Opens the payment of a placed order: cash on delivery, a bank transfer with its
+    /// content and VietQR payload, or a card payment created at the provider. A provider
+    /// that refuses (4xx) fails the payment for good; one that cannot be reached throws, so
+    /// the event is retried.
+    func open(_ placed: OrderPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let orderId = UUID(uuidString: placed.orderId), let checkoutId = UUID(uuidString: placed.checkoutId) else { return }
+        let exists = try await connection.query("SELECT 1 FROM payments WHERE order_id = \(orderId)", logger: logger)
+        for try await _ in exists.decode(Int.self) { return }
+        let id = UUID()
+        var instructions: PaymentInstructions
+        var status = "awaiting"
+        var providerId: String?
+        switch placed.paymentMethod {
+        case "cod":
+            instructions = PaymentInstructions(nextAction: "pay_on_delivery")
+            status = "collect_on_delivery"
+        case "bank_transfer":
+            let content = "\(bank.contentPrefix) \(placed.orderNumber)"
+            let qr = VietQR(bankBin: bank.bin, accountNumber: bank.number, amount: placed.total.minorUnits, purpose: content)
+            instructions = PaymentInstructions(transferContent: content, qrPayload: qr.payload, bankBin: bank.bin, bankAccount: bank.number,
+                                               accountName: bank.name, nextAction: "transfer")
+        default:
+            do {
+                let intent = try await card.createPaymentIntent(amount: placed.total, orderId: placed.orderId, orderNumber: placed.orderNumber,
+                                                                logger: logger)
+                providerId = intent.id
+                instructions = PaymentInstructions(providerPaymentId: intent.id, clientSecret: intent.clientSecret, nextAction: "confirm_card_payment")
+            } catch let failure as CardProvider.Failure where (400..<500).contains(failure.status) {
+                logger.error("card provider refused to open a payment", metadata: ["order.id": "\(orderId)", "error": "\(failure)"])
+                instructions = PaymentInstructions(nextAction: "none")
+                status = "failed"
+            }
+        }
+        let encoded = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO payments (id, order_id, order_number, checkout_id, customer_id, method, status, currency, amount_minor,
+                                  provider_payment_id, instructions, due_by)
+            VALUES (\(id), \(orderId), \(placed.orderNumber), \(checkoutId), \(placed.customerId.flatMap(UUID.init(uuidString:))),
+                    \(placed.paymentMethod), \(status), \(placed.total.currency.code), \(placed.total.minorUnits), \(providerId),
+                    \(encoded)::jsonb, \(placed.paymentDueBy))
+            """, logger: logger)
+        let subject = placed.orderId
+        if status == "failed" {
+            try await outbox.enqueue(PaymentFailed(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, checkoutId: placed.checkoutId,
+                                                   reason: "provider_refused", final: true),
+                                     subject: subject, correlationId: correlationId, on: connection, logger: logger)
+            return
+        }
+        try await outbox.enqueue(
+            PaymentOpened(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, orderNumber: placed.orderNumber,
+                          checkoutId: placed.checkoutId, method: placed.paymentMethod, amount: placed.total, instructions: instructions,
+                          dueBy: placed.paymentDueBy),
+            subject: subject, correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// A provider event as received.
+    struct ProviderEventRecord: Sendable {
+        var provider: String
+        var eventId: String
+        var kind: String
+        var amount: Int64?
+        var payload: String
+    }
+
+    /// Records a provider event once. Returns false for one already recorded (a redelivery):
+    /// the caller does nothing more.
+    func record(_ event: ProviderEventRecord, payment: UUID?, outcome: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            INSERT INTO provider_events (provider, event_id, payment_id, kind, amount_minor, outcome, payload)
+            VALUES (\(event.provider), \(event.eventId), \(payment), \(event.kind), \(event.amount), \(outcome), \(event.payload)::jsonb)
+            ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
+    }
+
+    /// What became of money that arrived.
+    enum Settlement: String, Sendable {
+        case paid, underpaid, overpaid, afterCancellation = "paid_after_cancellation"
+    }
+
+    /// Money arrived for a payment: captured and written to the ledger, then judged against
+    /// what is due. Under-payment leaves the order unpaid; over-payment and money for a
+    /// cancelled order are flagged for staff.
+    @discardableResult
+    func settle(_ paymentId: UUID, arrived amount: Int64, source: String, correlationId: String?,
+                on connection: PostgresConnection, logger: Logger) async throws -> Settlement? {
+        guard let payment = try await find(paymentId, lock: true, on: connection, logger: logger), amount > 0 else { return nil }
+        let currency = payment.amount.currency
+        let received = payment.received.minorUnits + amount
+        var flags = Set(payment.flags)
+        var status = payment.status
+        let settlement: Settlement
+        if payment.orderCancelled || payment.status == "cancelled" {
+            settlement = .afterCancellation
+            flags.formUnion(["paid_after_cancellation", "refund_due"])
+        } else if payment.status == "succeeded" {
+            settlement = .overpaid
+            flags.insert("overpaid")
+        } else if received < payment.amount.minorUnits {
+            settlement = .underpaid
+            status = "underpaid"
+        } else {
+            settlement = received > payment.amount.minorUnits ? .overpaid : .paid
+            if settlement == .overpaid { flags.insert("overpaid") }
+            status = "succeeded"
+        }
+        try await connection.query("""
+            UPDATE payments SET received_minor = \(received), captured_minor = captured_minor + \(amount), status = \(status),
+                flags = \(flags.sorted()), updated_at = now() WHERE id = \(paymentId)
+            """, logger: logger)
+        try await ledger(payment, kind: "capture", amount: amount, note: source, on: connection, logger: logger)
+        if payment.method == "card", cardFeeBasisPoints > 0 {
+            let fee = (amount * cardFeeBasisPoints + 5_000) / 10_000
+            if fee > 0 { try await ledger(payment, kind: "fee", amount: -fee, note: "card processing fee", on: connection, logger: logger) }
+        }
+        let captured = Money(minorUnits: payment.captured.minorUnits + amount, currency: currency)
+        let subject = payment.orderId
+        switch settlement {
+        case .underpaid:
+            try await outbox.enqueue(
+                PaymentUnderpaid(paymentId: payment.id, orderId: payment.orderId, checkoutId: payment.checkoutId, expected: payment.amount,
+                                 received: Money(minorUnits: received, currency: currency)),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        case .paid, .overpaid where payment.status != "succeeded":
+            let extra = received - payment.amount.minorUnits
+            try await outbox.enqueue(
+                PaymentSucceeded(paymentId: payment.id, orderId: payment.orderId, orderNumber: payment.orderNumber, checkoutId: payment.checkoutId,
+                                 method: payment.method, amount: captured, overpaid: extra > 0 ? Money(minorUnits: extra, currency: currency) : nil),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        case .afterCancellation:
+            try await outbox.enqueue(
+                PaymentSucceeded(paymentId: payment.id, orderId: payment.orderId, orderNumber: payment.orderNumber, checkoutId: payment.checkoutId,
+                                 method: payment.method, amount: Money(minorUnits: amount, currency: currency), afterCancellation: true),
+                subject: subject, correlationId: correlationId, on: connection, logger: logger)
+            logger.warning("money arrived for a cancelled order; flagged for refund", metadata: ["order.number": "\(payment.orderNumber)"])
+        case .overpaid:
+            logger.warning("more money arrived for a paid order; flagged", metadata: ["order.number": "\(payment.orderNumber)"])
+        }
+        return settlement
+    }
+
+    /// The order was cancelled: an open payment closes; money already captured is flagged
+    /// for refund.
+    func orderCancelled(orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE payments SET order_cancelled = true,
+                status = CASE WHEN status IN ('awaiting', 'collect_on_delivery', 'underpaid') AND captured_minor = 0 THEN 'cancelled' ELSE status END,
+                flags = CASE WHEN captured_minor > refunded_minor AND NOT 'refund_due' = ANY(flags) THEN flags || '{refund_due}'::text[] ELSE flags END,
+                updated_at = now()
+            WHERE order_id = \(orderId)
+            """, logger: logger)
+    }
+
+    /// Refunds up to what is left of the capture: through the card provider for a card
+    /// payment, recorded as a manual refund (the shop sends the money) otherwise. Concurrent
+    /// refunds queue on the payment's row, so their sum never passes the capture.
+    func refund(orderId: UUID, amount requested: Int64?, reason: String?, actor: String, correlationId: String?,
+                on connection: PostgresConnection, logger: Logger) async throws -> RefundRecord {
+        guard let payment = try await find(order: orderId, lock: true, on: connection, logger: logger) else {
+            throw Problem.notFound("A payment for that order")
+        }
+        let refundable = payment.captured.minorUnits - payment.refunded.minorUnits
+        guard refundable > 0 else {
+            throw Problem(status: .conflict, type: "nothing-to-refund", title: "Nothing of this payment is left to refund.",
+                          detail: "Captured \(payment.captured), refunded \(payment.refunded).")
+        }
+        let amount = requested ?? refundable
+        guard amount <= refundable else {
+            throw Problem.validation([.init(field: "amount_minor", message: "exceeds what is left to refund (\(refundable) of \(payment.captured.minorUnits) captured)")])
+        }
+        let id = UUID()
+        var channel = "manual"
+        var providerRefund: String?
+        if payment.method == "card", let intent = payment.providerPaymentId {
+            do {
+                providerRefund = try await card.refund(paymentIntent: intent, amount: amount, refundId: id.uuidString.lowercased(), logger: logger).id
+            } catch {
+                logger.error("card provider refund failed", metadata: ["order.number": "\(payment.orderNumber)", "error": "\(error)"])
+                throw Problem(status: .badGateway, type: "provider-refund-failed", title: "The card provider did not make the refund.",
+                              detail: "Nothing was refunded; try again.")
+            }
+            channel = "provider"
+        }
+        return try await recordRefund(payment, id: id, amount: amount, channel: channel, providerRefundId: providerRefund, reason: reason,
+                                      actor: actor, correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// Writes a refund that happened (ours, or one made in the provider's dashboard).
+    func recordRefund(_ payment: Payment, id: UUID, amount: Int64, channel: String, providerRefundId: String?, reason: String?, actor: String,
+                      correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> RefundRecord {
+        let currency = payment.amount.currency
+        try await connection.query("""
+            INSERT INTO refunds (id, payment_id, amount_minor, currency, channel, provider_refund_id, reason, actor)
+            VALUES (\(id), \(payment.paymentUUID), \(amount), \(currency.code), \(channel), \(providerRefundId), \(reason), \(actor))
+            """, logger: logger)
+        let refunded = payment.refunded.minorUnits + amount
+        try await connection.query("""
+            UPDATE payments SET refunded_minor = \(refunded), updated_at = now(),
+                flags = CASE WHEN \(refunded) >= captured_minor THEN array_remove(flags, 'refund_due') ELSE flags END
+            WHERE id = \(payment.paymentUUID)
+            """, logger: logger)
+        try await ledger(payment, kind: "refund", amount: -amount, note: "\(channel) refund\(reason.map { ": \($0)" } ?? "")", on: connection, logger: logger)
+        try await outbox.enqueue(
+            RefundSucceeded(refundId: id.uuidString.lowercased(), paymentId: payment.id, orderId: payment.orderId,
+                            amount: Money(minorUnits: amount, currency: currency), refundedTotal: Money(minorUnits: refunded, currency: currency),
+                            captured: payment.captured, channel: channel),
+            subject: payment.orderId, correlationId: correlationId, on: connection, logger: logger)
+        return RefundRecord(id: id.uuidString.lowercased(), amount: Money(minorUnits: amount, currency: currency), channel: channel,
+                            providerRefundId: providerRefundId, reason: reason, actor: actor, createdAt: Date())
+    }
+
+    private func ledger(_ payment: Payment, kind: String, amount: Int64, note: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO ledger_entries (payment_id, order_number, kind, amount_minor, currency, note)
+            VALUES (\(payment.paymentUUID), \(payment.orderNumber), \(kind), \(amount), \(payment.amount.currency.code), \(note))
+            """, logger: logger)
+    }
+
+    func find(_ id: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
+        try await first("id = $1", id, lock: lock, on: connection, logger: logger)
+    }
+
+    func find(order: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
+        try await first("order_id = $1", order, lock: lock, on: connection, logger: logger)
+    }
+
+    func find(providerPaymentId: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
+        try await first("provider_payment_id = $1", providerPaymentId, lock: lock, on: connection, logger: logger)
+    }
+
+    func find(orderNumber: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
+        try await first("order_number = $1", orderNumber, lock: lock, on: connection, logger: logger)
+    }
+
+    private func first(_ condition: String, _ value: some PostgresNonThrowingEncodable & Sendable, lock: Bool,
+                       on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
+        var bindings = PostgresBindings()
+        bindings.append(value)
+        let sql = "SELECT \(Payment.columns) FROM payments WHERE \(condition)\(lock ? " FOR UPDATE" : "")"
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).decode(Payment.Row.self) {
+            return try Payment(row: row)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,74 @@
+import ServiceKit
+
+/// The payments schema: one payment per order, every provider event received (the attempt
+/// log and the dedupe key), refunds, and the merchant's append-only ledger.
+enum PaymentsMigrations {
+    static var all: [Migration] { [payments] }
+
+    static let payments = Migration(version: 100, name: "payments, provider events, refunds, ledger", sql: """
+        CREATE TABLE payments (
+            id uuid PRIMARY KEY,
+            order_id uuid NOT NULL UNIQUE,
+            order_number text NOT NULL UNIQUE,
+            checkout_id uuid NOT NULL,
+            customer_id uuid,
+            method text NOT NULL CHECK (method IN ('cod', 'bank_transfer', 'card')),
+            status text NOT NULL CHECK (status IN ('awaiting', 'collect_on_delivery', 'succeeded', 'underpaid', 'failed', 'cancelled')),
+            currency text NOT NULL,
+            amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+            received_minor bigint NOT NULL DEFAULT 0 CHECK (received_minor >= 0),
+            captured_minor bigint NOT NULL DEFAULT 0 CHECK (captured_minor >= 0),
+            refunded_minor bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
+            provider_payment_id text UNIQUE,
+            instructions jsonb NOT NULL,
+            order_cancelled boolean NOT NULL DEFAULT false,
+            flags text[] NOT NULL DEFAULT '{}',
+            due_by timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            CHECK (refunded_minor <= captured_minor)
+        );
+        CREATE INDEX payments_flagged ON payments (updated_at DESC) WHERE flags <> '{}';
+        CREATE TABLE provider_events (
+            provider text NOT NULL,
+            event_id text NOT NULL,
+            payment_id uuid REFERENCES payments (id),
+            kind text NOT NULL,
+            amount_minor bigint,
+            outcome text NOT NULL,
+            payload jsonb NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (provider, event_id)
+        );
+        CREATE INDEX provider_events_payment ON provider_events (payment_id, received_at);
+        CREATE TABLE refunds (
+            id uuid PRIMARY KEY,
+            payment_id uuid NOT NULL REFERENCES payments (id),
+            amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+            currency text NOT NULL,
+            channel text NOT NULL CHECK (channel IN ('provider', 'manual')),
+            provider_refund_id text UNIQUE,
+            reason text,
+            actor text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX refunds_payment ON refunds (payment_id, created_at);
+        CREATE TABLE ledger_entries (
+            id bigserial PRIMARY KEY,
+            payment_id uuid REFERENCES payments (id),
+            order_number text,
+            kind text NOT NULL CHECK (kind IN ('capture', 'refund', 'fee')),
+            amount_minor bigint NOT NULL,
+            currency text NOT NULL,
+            note text,
+            at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+        CREATE INDEX ledger_entries_currency ON ledger_entries (currency, id);
+        CREATE FUNCTION ledger_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'ledger entries are append-only';
+        END $$;
+        CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
+            FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only();
+        """)
+}

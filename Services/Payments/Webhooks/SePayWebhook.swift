@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// SePay's bank-transfer notification: `POST /webhooks/sepay` with
+/// `Authorization: Apikey <key>` (compared in constant time). Each transfer is recorded once
+/// by SePay's transaction id; the order is found from the transfer content
+/// (`{PREFIX} {ORDER_NUMBER}`, banks may strip the separators), the amount judged against
+/// what is due. SePay expects `{"success": true}` for every transfer it may stop resending.
+struct SePayWebhook: Sendable {
+    let book: PaymentBook
+    let apiKey: String
+    let orderPrefix: String
+
+    struct Transfer: Decodable, Sendable {
+        var id: Int64
+        var gateway: String?
+        var transactionDate: String?
+        var accountNumber: String?
+        var code: String?
+        var content: String?
+        var transferType: String
+        var transferAmount: Int64
+        var referenceCode: String?
+    }
+
+    struct Acknowledgement: ResponseEncodable {
+        var success: Bool
+    }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/webhooks/sepay") { request, context -> Acknowledgement in
+            guard Self.authorized(request.headers[.authorization], key: apiKey) else {
+                context.logger.warning("SePay webhook with a wrong or missing API key refused")
+                throw Problem(status: .unauthorized, type: "webhook-unauthorized", title: "The webhook's API key is wrong or missing.")
+            }
+            let (transfer, bytes) = try await request.decodeBodyKeepingBytes(Transfer.self, context: context)
+            guard transfer.transferAmount >= 0 else {
+                throw Problem.validation([.init(field: "transferAmount", message: "must not be negative")])
+            }
+            let number = Self.orderNumber(in: [transfer.code, transfer.content].compactMap { $0 }.joined(separator: " "), prefix: orderPrefix)
+            let event = PaymentBook.ProviderEventRecord(provider: "sepay", eventId: String(transfer.id), kind: "transfer_\(transfer.transferType)",
+                                                        amount: transfer.transferAmount, payload: String(decoding: bytes, as: UTF8.self))
+            try await book.database.transaction(logger: context.logger) { connection in
+                guard transfer.transferType == "in", let number,
+                      let payment = try await book.find(orderNumber: number, lock: true, on: connection, logger: context.logger),
+                      payment.method == "bank_transfer" else {
+                    if try await book.record(event, payment: nil, outcome: "unmatched", on: connection, logger: context.logger) {
+                        context.logger.info("bank transfer without a matching order recorded", metadata: ["sepay.id": "\(transfer.id)"])
+                    }
+                    return
+                }
+                guard try await book.record(event, payment: payment.paymentUUID, outcome: "received", on: connection, logger: context.logger) else {
+                    context.logger.info("repeated SePay transfer ignored", metadata: ["sepay.id": "\(transfer.id)"])
+                    return
+                }
+                try await book.settle(payment.paymentUUID, arrived: transfer.transferAmount, source: "bank transfer \(transfer.referenceCode ?? String(transfer.id))",
+                                      correlationId: context.correlationId, on: connection, logger: context.logger)
+            }
+            return Acknowledgement(success: true)
+        }
+    }
+
+    /// Whether `header` is `Apikey <key>`, compared without leaking where it differs.
+    static func authorized(_ header: String?, key: String) -> Bool {
+        guard !key.isEmpty, let header else { return false }
+        let expected = SHA256.hash(data: Data("Apikey \(key)".utf8))
+        let presented = SHA256.hash(data: Data(header.utf8))
+        return expected == presented
+    }
+
+    /// The order number in a transfer's content: `PREFIX-YYYYMMDD-NNNN`, with or without the
+    /// separators (`DH SHOP-20261122-0042`, `DH SHOP202611220042`).
+    static func orderNumber(in content: String, prefix: String) -> String? {
+        let text = content.uppercased()
+        guard let regex = try? NSRegularExpression(pattern: "\(NSRegularExpression.escapedPattern(for: prefix))[^A-Z0-9]*([0-9]{8})[^A-Z0-9]*([0-9]{4,6})(?![0-9])")
+        else { return nil }
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = regex.firstMatch(in: text, range: range),
+              let day = Range(match.range(at: 1), in: text), let sequence = Range(match.range(at: 2), in: text) else { return nil }
+        return "\(prefix)-\(text[day])-\(text[sequence])"
+    }
+}

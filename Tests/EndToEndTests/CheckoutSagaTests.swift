@@ -1,0 +1,385 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import ServiceKitTestKit
+import Testing
+
+/// The order saga through the gateway, with every service that takes part running as a real
+/// process: checkout → catalog reservation → order → payment (cash on delivery, a SePay bank
+/// transfer with its VietQR code, a card paid by a webhook signed the way Stripe signs) →
+/// refunds and the ledger; expiry of unpaid checkouts and money that comes too late.
+@Suite("Checkout, payments and orders through the gateway", .serialized)
+struct CheckoutSagaTests {
+    static let services = ["catalog", "checkout", "orders", "payments", "gateway"]
+
+    private func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+    private func minor(_ value: Any?) -> Int? { (value as? [String: Any])?["minor_units"] as? Int }
+
+    /// A published product with one variant of `stock` units at `price` VND; returns the variant id.
+    private func product(_ client: HTTPClient, _ base: String, admin: String, stock: Int, price: Int) async throws -> String {
+        let staff = ["Authorization": "Bearer \(admin)"]
+        let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+            "slug": unique("tea"), "title": "Trà sen",
+            "variants": [["sku": unique("TEA"), "price": ["minor_units": price, "currency": "VND"], "on_hand": stock]],
+        ], headers: staff)
+        let id = try #require(created.json?["id"] as? String, "product created: \(String(decoding: created.body, as: UTF8.self))")
+        _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(id)/publish", headers: staff)
+        return try #require((created.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+    }
+
+    private func customer(_ client: HTTPClient, _ base: String) async throws -> [String: String] {
+        let answer = try await send(client, "POST", base + "/api/auth/register", json: [
+            "email": "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": "Lan"])
+        return ["Authorization": "Bearer \(try #require(answer.json?["access_token"] as? String))"]
+    }
+
+    /// The customer's cart holding `quantity` of `variant`; returns its id and version.
+    private func cart(_ client: HTTPClient, _ base: String, _ who: [String: String], variant: String, quantity: Int) async throws -> (String, Int) {
+        let opened = try await send(client, "POST", base + "/api/catalog/carts", headers: who)
+        let id = try #require(opened.json?["id"] as? String)
+        let added = try await send(client, "POST", base + "/api/catalog/carts/\(id)/lines", json: ["variant_id": variant, "quantity": quantity],
+                                   headers: who)
+        #expect(added.status == 200)
+        return (id, try #require(added.json?["version"] as? Int))
+    }
+
+    private func order(cart: (String, Int), method: String, email: String = "lan@example.com") -> [String: Any] {
+        ["cart_id": cart.0, "cart_version": cart.1, "payment_method": method,
+         "contact": ["name": "Nguyễn Thị Lan", "email": email, "phone": "+84 912 345 678"],
+         "shipping_address": ["country": "VN", "line1": "12 Lý Thái Tổ", "ward": "Phường Hàng Trống", "district": "Quận Hoàn Kiếm",
+                              "province": "Hà Nội"]]
+    }
+
+    /// Places a checkout and waits (`Prefer: wait=10`) for its outcome.
+    private func checkOut(_ client: HTTPClient, _ base: String, _ who: [String: String], _ body: [String: Any],
+                          key: String = UUID().uuidString) async throws -> Answer {
+        try await send(client, "POST", base + "/api/checkout/checkouts", json: body,
+                       headers: who.merging(["Idempotency-Key": key, "Prefer": "wait=10"]) { $1 })
+    }
+
+    private func stock(_ client: HTTPClient, _ base: String, admin: String, variant: String) async throws -> [String: Any]? {
+        try await send(client, "GET", base + "/api/catalog/admin/variants/\(variant)/stock",
+                       headers: ["Authorization": "Bearer \(admin)"]).json?["level"] as? [String: Any]
+    }
+
+    private func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, id: Int, content: String, amount: Int,
+                       key: String = SuiteProcesses.sepayAPIKey) async throws -> Answer {
+        try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
+            "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
+            "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
+            "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
+        ], headers: ["Authorization": "Apikey \(key)"])
+    }
+
+    /// Runs one of the Python tools with `input` on standard input; returns its output.
+    private func python(_ script: String, _ arguments: [String], input: String = "") throws -> String {
+        let process = Process()
+        process.executableURL = SuiteProcesses.pythonTool("python")
+        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/\(script)").path] + arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(script): \(errors)")
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A card webhook event as Stripe sends it, with the header Stripe's library makes for it.
+    private func cardEvent(_ type: String, id: String, object: [String: Any], offset: Int = 0) throws -> (body: Data, signature: String) {
+        let event: [String: Any] = ["id": id, "object": "event", "type": type, "api_version": "2024-06-20",
+                                    "created": Int(Date().timeIntervalSince1970), "data": ["object": object]]
+        let body = try JSONSerialization.data(withJSONObject: event)
+        let signature = try python("stripe_sign.py", [SuiteProcesses.cardWebhookSecret, String(offset)], input: String(decoding: body, as: UTF8.self))
+        return (body, signature)
+    }
+
+    private func postCard(_ client: HTTPClient, _ suite: SuiteProcesses, _ event: (body: Data, signature: String)) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/stripe")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Stripe-Signature", value: event.signature)
+        request.body = .bytes(ByteBuffer(data: event.body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
+                      headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
+    }
+
+    private func startCardProvider(_ suite: SuiteProcesses) throws -> Process {
+        let process = Process()
+        process.executableURL = SuiteProcesses.pythonTool("python")
+        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/card_provider.py").path,
+                             String(suite.cardProviderPort), SuiteProcesses.cardSecretKey]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func orderDetail(_ client: HTTPClient, _ base: String, admin: String, _ id: String) async throws -> [String: Any] {
+        try #require(try await send(client, "GET", base + "/api/orders/admin/orders/\(id)", headers: ["Authorization": "Bearer \(admin)"]).json)
+    }
+
+    @Test("cash on delivery: placed and confirmed in one call, idempotent, validated, private to its customer; out of stock is rejected with the short lines")
+    func cashOnDelivery() async throws {
+        try await withServices(Self.services, portOffset: 700) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let variant = try await product(client, base, admin: admin, stock: 3, price: 120_000)
+            let lan = try await customer(client, base)
+            let lansCart = try await cart(client, base, lan, variant: variant, quantity: 2)
+
+            var bad = order(cart: lansCart, method: "cod")
+            bad["contact"] = ["name": "Lan", "email": "not-an-email", "phone": "0212345678"]
+            bad["shipping_address"] = ["country": "VN", "line1": "12 Lý Thái Tổ", "district": "Hoàn Kiếm", "province": "Hà Nội"]
+            let refused = try await checkOut(client, base, lan, bad)
+            #expect(refused.status == 422)
+            let fields = Set((refused.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["contact.email", "contact.phone", "shipping_address.ward"], "each bad field is named: \(fields)")
+            let noKey = try await send(client, "POST", base + "/api/checkout/checkouts", json: order(cart: lansCart, method: "cod"), headers: lan)
+            #expect(noKey.status == 422 && (noKey.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
+
+            let key = UUID().uuidString
+            let placed = try await checkOut(client, base, lan, order(cart: lansCart, method: "cod"), key: key)
+            #expect(placed.status == 202 && placed.header("Preference-Applied") == "wait=10")
+            #expect(placed.json?["status"] as? String == "completed", "COD completes in one call: \(String(decoding: placed.body, as: UTF8.self))")
+            let number = try #require(placed.json?["order_number"] as? String)
+            #expect(number.wholeMatch(of: /SHOP-[0-9]{8}-[0-9]{4,}/) != nil, "order number \(number)")
+            let price = try #require(placed.json?["price"] as? [String: Any])
+            #expect(minor(price["subtotal"]) == 240_000 && minor(price["shipping"]) == 30_000 && minor(price["total"]) == 270_000,
+                    "server prices, 30,000 ₫ shipping under 500,000 ₫: \(price)")
+            #expect(minor(price["tax"]) == 21_818 && price["tax_inclusive"] as? Bool == true, "VAT 10% inside the goods' price")
+
+            let again = try await checkOut(client, base, lan, order(cart: lansCart, method: "cod"), key: key)
+            #expect(again.json?["id"] as? String == placed.json?["id"] as? String && again.header("Idempotent-Replayed") == "true",
+                    "the same key and body answer the same checkout")
+            let changed = try await checkOut(client, base, lan, order(cart: lansCart, method: "bank_transfer"), key: key)
+            #expect(changed.status == 422 && changed.problemType == "/problems/idempotency-key-reused")
+
+            let orderID = try #require(placed.json?["order_id"] as? String)
+            let mine = try await send(client, "GET", base + "/api/orders/orders/\(orderID)", headers: lan)
+            #expect(mine.status == 200 && mine.json?["status"] as? String == "confirmed" && mine.json?["payment_status"] as? String == "collect_on_delivery")
+            #expect(mine.json?["number"] as? String == number && minor((mine.json?["price"] as? [String: Any])?["total"]) == 270_000)
+            let stranger = try await customer(client, base)
+            #expect(try await send(client, "GET", base + "/api/orders/orders/\(orderID)", headers: stranger).status == 404,
+                    "another customer's order is 404")
+            #expect(try await send(client, "GET", base + "/api/checkout/checkouts/\(try #require(placed.json?["id"] as? String))",
+                                   headers: stranger).status == 404)
+            let lookup = try await get(client, base + "/api/orders/orders/lookup?number=\(number)&email=LAN@example.com")
+            #expect(lookup.status == 200 && lookup.json?["id"] as? String == orderID, "a guest finds the order by number and email")
+            #expect(try await get(client, base + "/api/orders/orders/lookup?number=\(number)&email=other@example.com").status == 404)
+            let stats = try await send(client, "GET", base + "/api/orders/orders/stats", headers: lan)
+            #expect(stats.json?["order_count"] as? Int == 1)
+
+            let level = try await stock(client, base, admin: admin, variant: variant)
+            #expect(level?["on_hand"] as? Int == 1 && level?["reserved"] as? Int == 0, "the confirmed order's goods are sold: \(String(describing: level))")
+            #expect(try await send(client, "GET", base + "/api/catalog/carts/\(lansCart.0)", headers: lan).json?["status"] as? String == "checked_out")
+
+            let mai = try await customer(client, base)
+            let maisCart = try await cart(client, base, mai, variant: variant, quantity: 1)
+            let adjust = try await send(client, "POST", base + "/api/catalog/admin/variants/\(variant)/stock/adjustments",
+                                        json: ["delta": -1, "reason": "damaged"], headers: ["Authorization": "Bearer \(admin)"])
+            #expect(adjust.status == 200)
+            let rejected = try await checkOut(client, base, mai, order(cart: maisCart, method: "cod"))
+            #expect(rejected.json?["status"] as? String == "rejected" && rejected.json?["problem"] as? String == "out_of_stock")
+            let short = try #require((rejected.json?["short_lines"] as? [[String: Any]])?.first)
+            #expect(short["variant_id"] as? String == variant && short["requested"] as? Int == 1 && short["available"] as? Int == 0)
+
+            let moved = try await send(client, "POST", base + "/api/orders/admin/orders/\(orderID)/status", json: ["status": "delivered"],
+                                       headers: ["Authorization": "Bearer \(admin)"])
+            #expect(moved.status == 409 && moved.problemType == "/problems/illegal-transition", "confirmed cannot jump to delivered")
+            for status in ["processing", "shipped", "delivered"] {
+                let step = try await send(client, "POST", base + "/api/orders/admin/orders/\(orderID)/status", json: ["status": status],
+                                          headers: ["Authorization": "Bearer \(admin)"])
+                #expect(step.status == 200 && step.json?["status"] as? String == status)
+            }
+            let collected = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["payment_status"] as? String == "paid"
+            }
+            #expect(collected, "cash is collected when a cash-on-delivery order is delivered")
+            let cancel = try await send(client, "POST", base + "/api/orders/orders/\(orderID)/cancel", headers: lan)
+            #expect(cancel.status == 409, "a delivered order cannot be cancelled by the customer")
+        }
+    }
+
+    @Test("bank transfer: VietQR payload, SePay webhook with API key, under-payment then the rest, repeated deliveries count once")
+    func bankTransfer() async throws {
+        try await withServices(Self.services, portOffset: 720) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let variant = try await product(client, base, admin: admin, stock: 5, price: 260_000)
+            let lan = try await customer(client, base)
+            let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: variant, quantity: 2),
+                                                                     method: "bank_transfer"))
+            #expect(placed.json?["status"] as? String == "awaiting_payment", "\(String(decoding: placed.body, as: UTF8.self))")
+            let number = try #require(placed.json?["order_number"] as? String)
+            let orderID = try #require(placed.json?["order_id"] as? String)
+            let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
+            #expect(total == 520_000, "free shipping from 500,000 ₫")
+            let payment = try #require(placed.json?["payment"] as? [String: Any])
+            #expect(payment["transfer_content"] as? String == "DH \(number)")
+            let qr = try JSONSerialization.jsonObject(with: Data(try python("vietqr_parse.py", [try #require(payment["qr_payload"] as? String)]).utf8))
+                as? [String: Any]
+            #expect(qr?["valid"] as? Bool == true, "the CRC and structure parse: \(String(describing: qr))")
+            #expect(qr?["guid"] as? String == "A000000727" && qr?["service"] as? String == "QRIBFTTA")
+            #expect(qr?["bank_bin"] as? String == "970436" && qr?["account"] as? String == "0011001234567")
+            #expect(qr?["amount"] as? String == "520000" && qr?["currency"] as? String == "704" && qr?["nation"] as? String == "VN")
+            #expect(qr?["purpose"] as? String == "DH \(number)")
+
+            let forged = try await sepay(client, suite, id: 900_001, content: "DH \(number)", amount: total, key: "wrong")
+            #expect(forged.status == 401)
+            let compact = "DH " + number.replacingOccurrences(of: "-", with: "")
+            let part = try await sepay(client, suite, id: 900_002, content: "\(compact) chuyen tien", amount: 500_000)
+            #expect(part.status == 200 && part.json?["success"] as? Bool == true)
+            let underpaid = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["payment_status"] as? String == "underpaid"
+            }
+            #expect(underpaid, "under-payment is recorded and the order stays unpaid")
+            #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "pending_payment")
+
+            for _ in 0..<3 {
+                let rest = try await sepay(client, suite, id: 900_003, content: "DH \(number)", amount: 20_000)
+                #expect(rest.status == 200 && rest.json?["success"] as? Bool == true)
+            }
+            let paid = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "paid"
+            }
+            #expect(paid, "the rest of the money pays the order")
+            let detail = try await send(client, "GET", base + "/api/payments/admin/orders/\(orderID)/payment", headers: staff)
+            #expect(minor(detail.json?["captured"]) == 520_000, "the repeated transfer counted once: \(String(decoding: detail.body, as: UTF8.self))")
+            #expect((detail.json?["events"] as? [[String: Any]])?.count == 2)
+            let checkout = try await send(client, "GET", base + "/api/checkout/checkouts/\(try #require(placed.json?["id"] as? String))", headers: lan)
+            #expect(checkout.json?["status"] as? String == "completed")
+            let level = try await stock(client, base, admin: admin, variant: variant)
+            #expect(level?["on_hand"] as? Int == 3 && level?["reserved"] as? Int == 0, "paid goods are sold")
+        }
+    }
+
+    @Test("card: provider payment over its API, webhooks verified as Stripe signs them, deduplicated; partial and full refunds never beyond the capture; the ledger")
+    func card() async throws {
+        try await withServices(Self.services, portOffset: 740) { client, suite in
+            let provider = try startCardProvider(suite)
+            defer { provider.terminate() }
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let variant = try await product(client, base, admin: admin, stock: 4, price: 150_000)
+            let lan = try await customer(client, base)
+            let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: variant, quantity: 1), method: "card"))
+            #expect(placed.json?["status"] as? String == "awaiting_payment", "\(String(decoding: placed.body, as: UTF8.self))")
+            let orderID = try #require(placed.json?["order_id"] as? String)
+            let payment = try #require(placed.json?["payment"] as? [String: Any])
+            let intent = try #require(payment["provider_payment_id"] as? String)
+            #expect((payment["client_secret"] as? String)?.hasPrefix("\(intent)_secret_") == true && payment["next_action"] as? String == "confirm_card_payment")
+            let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
+            let requests = try JSONSerialization.jsonObject(with: try await get(client, "http://127.0.0.1:\(suite.cardProviderPort)/_requests").body)
+                as? [[String: Any]]
+            let created = try #require(requests?.first { $0["path"] as? String == "/v1/payment_intents" }?["form"] as? [String: Any])
+            #expect(created["amount"] as? String == String(total) && created["currency"] as? String == "vnd")
+
+            let succeeded: [String: Any] = ["id": intent, "object": "payment_intent", "amount": total, "amount_received": total,
+                                            "currency": "vnd", "status": "succeeded"]
+            var forged = try cardEvent("payment_intent.succeeded", id: "evt_forged", object: succeeded)
+            forged.signature = forged.signature.replacingOccurrences(of: "v1=", with: "v1=0")
+            #expect(try await postCard(client, suite, forged).status == 401, "a wrong signature is refused")
+            let stale = try cardEvent("payment_intent.succeeded", id: "evt_stale", object: succeeded, offset: -600)
+            #expect(try await postCard(client, suite, stale).status == 401, "a signature older than the tolerance is refused")
+            let future = try cardEvent("payment_intent.succeeded", id: "evt_future", object: succeeded, offset: 600)
+            #expect(try await postCard(client, suite, future).status == 401, "a timestamp from the future beyond the tolerance is refused")
+            #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "pending_payment", "nothing changed")
+
+            let event = try cardEvent("payment_intent.succeeded", id: "evt_\(UUID().uuidString.prefix(12))", object: succeeded)
+            for _ in 0..<3 { #expect(try await postCard(client, suite, event).status == 200) }
+            let paid = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "paid"
+            }
+            #expect(paid)
+            let late = try cardEvent("payment_intent.payment_failed", id: "evt_late_failure", object: succeeded)
+            #expect(try await postCard(client, suite, late).status == 200, "a failure delivered after success is accepted and changes nothing")
+            let timeline = try #require(try await orderDetail(client, base, admin: admin, orderID)["timeline"] as? [[String: Any]])
+            #expect(timeline.filter { $0["to"] as? String == "paid" }.count == 1, "three deliveries, one payment on the timeline")
+            #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "paid")
+
+            let refundURL = base + "/api/payments/admin/orders/\(orderID)/refunds"
+            let key = UUID().uuidString
+            let partial = try await send(client, "POST", refundURL, json: ["amount_minor": 30_000, "reason": "dented box"],
+                                         headers: staff.merging(["Idempotency-Key": key]) { $1 })
+            #expect(partial.status == 201 && partial.json?["channel"] as? String == "provider", "\(String(decoding: partial.body, as: UTF8.self))")
+            let replay = try await send(client, "POST", refundURL, json: ["amount_minor": 30_000, "reason": "dented box"],
+                                        headers: staff.merging(["Idempotency-Key": key]) { $1 })
+            #expect(replay.json?["id"] as? String == partial.json?["id"] as? String, "the same key refunds once")
+            let partially = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "partially_refunded"
+            }
+            #expect(partially)
+            let beyond = try await send(client, "POST", refundURL, json: ["amount_minor": total],
+                                        headers: staff.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
+            #expect(beyond.status == 422 && (beyond.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "amount_minor",
+                    "a refund beyond what is left is refused")
+            let rest = try await send(client, "POST", refundURL, json: [:], headers: staff.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
+            #expect(rest.status == 201 && minor(rest.json?["amount"]) == total - 30_000)
+            let refunded = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "refunded"
+            }
+            #expect(refunded)
+            let more = try await send(client, "POST", refundURL, json: ["amount_minor": 1], headers: staff.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
+            #expect(more.status == 409)
+
+            let balance = try #require((try await send(client, "GET", base + "/api/payments/admin/balance", headers: staff).json?["balances"]
+                                        as? [[String: Any]])?.first { $0["currency"] as? String == "VND" })
+            let fee = (total * 290 + 5_000) / 10_000
+            #expect(balance["captured"] as? Int == total && balance["refunded"] as? Int == total && balance["fees"] as? Int == fee)
+            #expect(balance["balance"] as? Int == -fee, "captured − refunded − fees")
+        }
+    }
+
+    @Test("an unpaid checkout expires: stock released, order cancelled; money that arrives later is kept and flagged for refund")
+    func expiryAndLatePayment() async throws {
+        try await withServices(Self.services, portOffset: 760,
+                               overrides: ["PAYMENT_WINDOW_SECONDS": "2", "CHECKOUT_EXPIRY_SWEEP_SECONDS": "1"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let variant = try await product(client, base, admin: admin, stock: 2, price: 99_000)
+            let lan = try await customer(client, base)
+            let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: variant, quantity: 2),
+                                                                     method: "bank_transfer"))
+            let checkoutID = try #require(placed.json?["id"] as? String)
+            let number = try #require(placed.json?["order_number"] as? String)
+            let orderID = try #require(placed.json?["order_id"] as? String)
+            let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
+            #expect(try await stock(client, base, admin: admin, variant: variant)?["reserved"] as? Int == 2)
+
+            let expired = try await waitUntil(timeout: .seconds(20)) {
+                try await send(client, "GET", base + "/api/checkout/checkouts/\(checkoutID)", headers: lan).json?["status"] as? String == "expired"
+            }
+            #expect(expired)
+            let cancelled = try await waitUntil(timeout: .seconds(15)) {
+                let order = try await orderDetail(client, base, admin: admin, orderID)
+                return order["status"] as? String == "cancelled" && order["cancel_reason"] as? String == "payment_timeout"
+            }
+            #expect(cancelled, "the order is cancelled for payment_timeout")
+            let released = try await waitUntil(timeout: .seconds(15)) {
+                try await stock(client, base, admin: admin, variant: variant)?["reserved"] as? Int == 0
+            }
+            #expect(released, "the reservation is released")
+
+            let lateTransfer = try await sepay(client, suite, id: 910_001, content: "DH \(number)", amount: total)
+            #expect(lateTransfer.status == 200)
+            let flagged = try await waitUntil(timeout: .seconds(15)) {
+                try await orderDetail(client, base, admin: admin, orderID)["payment_status"] as? String == "refund_due"
+            }
+            #expect(flagged, "the late money is on the order, flagged for refund")
+            #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "cancelled")
+            let list = try await send(client, "GET", base + "/api/payments/admin/payments/flagged", headers: ["Authorization": "Bearer \(admin)"])
+            let mine = (list.json?["items"] as? [[String: Any]])?.first { $0["order_id"] as? String == orderID }
+            #expect(Set(mine?["flags"] as? [String] ?? []) == ["paid_after_cancellation", "refund_due"] && minor(mine?["captured"]) == total,
+                    "staff see it: \(String(describing: mine))")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""A local stand-in for Stripe's API, speaking its wire format: form-encoded POSTs with a
+bearer secret key and Idempotency-Key, JSON objects back. Enough for the payments service:
+PaymentIntents and refunds. `GET /_requests` lists what it received (for tests).
+
+Usage: card_provider.py PORT SECRET_KEY
+"""
+import json
+import secrets
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+PORT, SECRET_KEY = int(sys.argv[1]), sys.argv[2]
+lock = threading.Lock()
+by_key = {}
+received = []
+
+
+def nested(form):
+    """metadata[order_id]=x → {"metadata": {"order_id": "x"}}, as Stripe reads it."""
+    result = {}
+    for key, value in form:
+        if "[" in key:
+            outer, inner = key.split("[", 1)
+            result.setdefault(outer, {})[inner.rstrip("]")] = value
+        else:
+            result[key] = value
+    return result
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/_requests":
+            with lock:
+                return self.answer(200, received)
+        self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        form = nested(parse_qsl(self.rfile.read(length).decode()))
+        if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
+            return self.answer(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
+        key = self.headers.get("Idempotency-Key")
+        with lock:
+            received.append({"path": self.path, "form": form, "idempotency_key": key})
+            if key and key in by_key:
+                return self.answer(200, by_key[key])
+        if self.path == "/v1/payment_intents":
+            if not form.get("amount", "").isdigit() or int(form["amount"]) < 1:
+                return self.answer(400, {"error": {"type": "invalid_request_error", "param": "amount", "message": "Invalid integer"}})
+            ident = "pi_" + secrets.token_hex(12)
+            body = {"id": ident, "object": "payment_intent", "amount": int(form["amount"]), "amount_received": 0,
+                    "currency": form.get("currency"), "status": "requires_payment_method",
+                    "client_secret": f"{ident}_secret_{secrets.token_hex(8)}", "metadata": form.get("metadata", {})}
+        elif self.path == "/v1/refunds":
+            body = {"id": "re_" + secrets.token_hex(12), "object": "refund", "amount": int(form.get("amount", "0")),
+                    "payment_intent": form.get("payment_intent"), "status": "succeeded", "metadata": form.get("metadata", {})}
+        else:
+            return self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
+        with lock:
+            if key:
+                by_key[key] = body
+        self.answer(200, body)
+
+
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
