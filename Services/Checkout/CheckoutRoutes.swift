@@ -60,6 +60,7 @@ struct CheckoutRoutes: Sendable {
             waited.status = .accepted
             waited.headers[.location] = response.headers[.location]
             waited.headers[PreferWait.appliedHeader] = "wait=\(wait)"
+            if answer.replayed { waited.headers[IdempotencyKeys.replayedHeader] = "true" }
             return waited
         }
         router.get("/checkouts/{id}") { request, context -> Response in

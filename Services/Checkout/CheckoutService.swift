@@ -19,7 +19,7 @@ extension ServiceDefinition {
             EnvironmentVariable("TAX_RULES", default: "VN=1000:inclusive",
                                 help: "Tax per destination country: CC=basis_points:inclusive|exclusive;… (VAT 10% inside Vietnamese prices)."),
             EnvironmentVariable("CHECKOUT_EXPIRY_SWEEP_SECONDS", default: "5", help: "How often checkouts past their payment window are expired."),
-            EnvironmentVariable("CART_REPLICA_WAIT_MS", default: "1500", help: "How long a checkout waits for the cart's latest snapshot before answering 409."),
+            EnvironmentVariable("CART_REPLICA_WAIT_MS", default: "3000", help: "How long a checkout waits for the cart's latest snapshot before answering 409."),
             EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long Idempotency-Keys are remembered."),
         ],
         setUp: { router, environment in

@@ -6,6 +6,7 @@ Usage: card_provider.py PORT SECRET_KEY
 """
 import json
 import secrets
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,4 +76,6 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, body)
 
 
+# The test runner may have ignored SIGTERM, and children inherit that: stop on it explicitly.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

@@ -61,7 +61,7 @@ public struct IdempotencyKeys: Sendable {
         let key = try Self.key(of: request)
         var digest = SHA256()
         digest.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
-        digest.update(data: bytes)
+        digest.update(data: Self.canonical(bytes))
         let fingerprint = Data(digest.finalize())
         if let (storedStatus, body) = try await claim(scope: scope, key: key, fingerprint: fingerprint, logger: context.logger) {
             return Answer(status: .init(code: storedStatus), body: body, replayed: true)
@@ -78,10 +78,18 @@ public struct IdempotencyKeys: Sendable {
             }
             return Answer(status: status, body: body, replayed: false)
         } catch {
-            try? await database.client.query(
+            _ = try? await database.client.query(
                 "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND state = 'in_progress'", logger: context.logger)
             throw error
         }
+    }
+
+    /// The request body with its JSON object keys sorted, so that the same request sent
+    /// from a client whose maps do not keep key order is still recognised as the same.
+    static func canonical(_ bytes: Data) -> Data {
+        guard let object = try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]),
+              let sorted = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) else { return bytes }
+        return sorted
     }
 
     /// Claims the key (nil), or returns the stored answer of the same request; a different
