@@ -90,7 +90,9 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["Kafka", "ServiceKit", "ServiceKitTestKit", "EventContracts",
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks"
         ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
@@ -118,6 +120,8 @@ let package = Package(
             dependencies: ["Catalog", "ServiceKit", "ServiceKitTestKit", "EventContracts", "Money"],
             path: "Tests/CatalogTests"
         ),
+        .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit"], path: "Tests/CheckoutTests"),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Money"], path: "Tests/PaymentsTests"),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]
 )

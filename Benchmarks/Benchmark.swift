@@ -17,6 +17,16 @@ struct Benchmark {
         if which == "all" || which == "kafka" { try await kafkaThroughput(messages: 100_000, size: 200) }
         if which == "all" || which == "outbox" { try await outboxLatency(rate: 1000, seconds: 10) }
         if which == "outbox-low" { try await outboxLatency(rate: 200, seconds: 10) }
+        if which == "orders" {
+            // orders <gateway> <payments webhooks> <card webhook secret> <comma-separated variants> <comma-separated rates> <seconds>
+            let arguments = Array(CommandLine.arguments.dropFirst(2))
+            let purchases = OrderThroughput(gateway: arguments[0], webhooks: arguments[1], cardWebhookSecret: arguments[2],
+                                            variants: arguments[3].split(separator: ",").map(String.init))
+            for rate in arguments[4].split(separator: ",").compactMap({ Int($0) }) {
+                try await purchases.run(rate: rate, seconds: Int(arguments[5]) ?? 20)
+            }
+            try await purchases.shutdown()
+        }
         if which == "reservations" {
             // reservations <topic prefix> <hot variant> <comma-separated variants>
             let arguments = Array(CommandLine.arguments.dropFirst(2))

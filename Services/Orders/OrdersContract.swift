@@ -17,7 +17,7 @@ enum OrdersContract {
                          tag: "orders", access: .everyone,
                          query: [.init("number", Schema.string(minLength: 1, maxLength: 40), "The order number.", required: true),
                                  .init("email", Schema.string(minLength: 1, maxLength: 254), "The email on the order.", required: true)],
-                         answers: [orderAnswer]),
+                         answers: [orderAnswer, .init(404, "No order has that number and email.", schema: Schema.ref("Problem"))]),
             APIOperation(.get, "/orders/{id}", id: "myOrder", summary: "One of the customer's orders, with its timeline.", tag: "orders",
                          access: .customer, answers: [orderAnswer]),
             APIOperation(.post, "/orders/{id}/cancel", id: "cancelMyOrder", summary: "Cancel an order before fulfilment starts.", tag: "orders",

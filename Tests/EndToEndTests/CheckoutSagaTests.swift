@@ -108,15 +108,8 @@ struct CheckoutSagaTests {
     }
 
     private func postCard(_ client: HTTPClient, _ suite: SuiteProcesses, _ event: (body: Data, signature: String)) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/stripe")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Stripe-Signature", value: event.signature)
-        request.body = .bytes(ByteBuffer(data: event.body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
-                      headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
+        try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/stripe", bytes: event.body,
+                       headers: ["Content-Type": "application/json", "Stripe-Signature": event.signature])
     }
 
     private func startCardProvider(_ suite: SuiteProcesses) throws -> Process {
@@ -146,7 +139,7 @@ struct CheckoutSagaTests {
         try await withServices(Self.services, portOffset: 700) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = try await adminToken(client, gateway: base)
-            let variant = try await product(client, base, admin: admin, stock: 3, price: 120_000)
+            let variant = try await product(client, base, admin: admin, stock: 4, price: 120_000)
             let lan = try await customer(client, base)
             let lansCart = try await cart(client, base, lan, variant: variant, quantity: 2)
 
@@ -177,6 +170,17 @@ struct CheckoutSagaTests {
             let changed = try await checkOut(client, base, lan, order(cart: lansCart, method: "bank_transfer"), key: key)
             #expect(changed.status == 422 && changed.problemType == "/problems/idempotency-key-reused")
 
+            let twinCart = try await cart(client, base, lan, variant: variant, quantity: 1)
+            let twinKey = UUID().uuidString
+            async let first = send(client, "POST", base + "/api/checkout/checkouts", json: order(cart: twinCart, method: "cod"),
+                                   headers: lan.merging(["Idempotency-Key": twinKey]) { $1 })
+            async let second = send(client, "POST", base + "/api/checkout/checkouts", json: order(cart: twinCart, method: "cod"),
+                                    headers: lan.merging(["Idempotency-Key": twinKey]) { $1 })
+            let twins = try await [first, second]
+            #expect(twins.allSatisfy { $0.status == 202 || ($0.status == 409 && $0.problemType == "/problems/request-in-progress") },
+                    "a concurrent duplicate is the same answer or 409: \(twins.map(\.status))")
+            #expect(Set(twins.filter { $0.status == 202 }.compactMap { $0.json?["id"] as? String }).count == 1, "one checkout")
+
             let orderID = try #require(placed.json?["order_id"] as? String)
             let mine = try await send(client, "GET", base + "/api/orders/orders/\(orderID)", headers: lan)
             #expect(mine.status == 200 && mine.json?["status"] as? String == "confirmed" && mine.json?["payment_status"] as? String == "collect_on_delivery")
@@ -190,10 +194,13 @@ struct CheckoutSagaTests {
             #expect(lookup.status == 200 && lookup.json?["id"] as? String == orderID, "a guest finds the order by number and email")
             #expect(try await get(client, base + "/api/orders/orders/lookup?number=\(number)&email=other@example.com").status == 404)
             let stats = try await send(client, "GET", base + "/api/orders/orders/stats", headers: lan)
-            #expect(stats.json?["order_count"] as? Int == 1)
+            #expect(stats.json?["order_count"] as? Int == 2, "the order and its concurrent twin's one order")
 
-            let level = try await stock(client, base, admin: admin, variant: variant)
-            #expect(level?["on_hand"] as? Int == 1 && level?["reserved"] as? Int == 0, "the confirmed order's goods are sold: \(String(describing: level))")
+            let sold = try await waitUntil(timeout: .seconds(15)) {
+                let level = try await stock(client, base, admin: admin, variant: variant)
+                return level?["on_hand"] as? Int == 1 && level?["reserved"] as? Int == 0
+            }
+            #expect(sold, "the confirmed orders' goods are sold (4 − 2 − 1)")
             #expect(try await send(client, "GET", base + "/api/catalog/carts/\(lansCart.0)", headers: lan).json?["status"] as? String == "checked_out")
 
             let mai = try await customer(client, base)
@@ -328,11 +335,25 @@ struct CheckoutSagaTests {
 
             let ledgerBefore = try await ledgerVND(client, base, staff)
             let refundURL = base + "/api/payments/admin/orders/\(orderID)/refunds"
-            let key = UUID().uuidString
-            let partial = try await send(client, "POST", refundURL, json: ["amount_minor": 30_000, "reason": "dented box"],
-                                         headers: staff.merging(["Idempotency-Key": key]) { $1 })
-            #expect(partial.status == 201 && partial.json?["channel"] as? String == "provider", "\(String(decoding: partial.body, as: UTF8.self))")
-            let replay = try await send(client, "POST", refundURL, json: ["amount_minor": 30_000, "reason": "dented box"],
+            #expect(total == 180_000, "150,000 ₫ and 30,000 ₫ shipping")
+            let keys = (0..<5).map { _ in UUID().uuidString }
+            let concurrent = try await withThrowingTaskGroup(of: (String, Answer).self) { group in
+                for key in keys {
+                    group.addTask {
+                        (key, try await send(client, "POST", refundURL, json: ["amount_minor": 50_000, "reason": "dented box"],
+                                             headers: staff.merging(["Idempotency-Key": key]) { $1 }))
+                    }
+                }
+                var answers: [(String, Answer)] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
+            }
+            let granted = concurrent.filter { $0.1.status == 201 }
+            #expect(granted.count == 3 && concurrent.filter { $0.1.status == 422 }.count == 2,
+                    "five concurrent refunds of 50,000 against 180,000 captured: three fit: \(concurrent.map(\.1.status))")
+            #expect(granted.allSatisfy { $0.1.json?["channel"] as? String == "provider" })
+            let (key, partial) = try #require(granted.first)
+            let replay = try await send(client, "POST", refundURL, json: ["amount_minor": 50_000, "reason": "dented box"],
                                         headers: staff.merging(["Idempotency-Key": key]) { $1 })
             #expect(replay.json?["id"] as? String == partial.json?["id"] as? String, "the same key refunds once")
             let partially = try await waitUntil(timeout: .seconds(15)) {
@@ -344,7 +365,7 @@ struct CheckoutSagaTests {
             #expect(beyond.status == 422 && (beyond.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "amount_minor",
                     "a refund beyond what is left is refused")
             let rest = try await send(client, "POST", refundURL, json: [:], headers: staff.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
-            #expect(rest.status == 201 && minor(rest.json?["amount"]) == total - 30_000)
+            #expect(rest.status == 201 && minor(rest.json?["amount"]) == total - 150_000)
             let refunded = try await waitUntil(timeout: .seconds(15)) {
                 try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "refunded"
             }
@@ -358,8 +379,8 @@ struct CheckoutSagaTests {
             #expect(ledgerAfter["balance"]! - ledgerBefore["balance"]! == -total, "the balance is captures − refunds − fees: \(ledgerAfter)")
             let entries = try await send(client, "GET", base + "/api/payments/admin/ledger?page_size=100", headers: staff)
             let ours = (entries.json?["items"] as? [[String: Any]] ?? []).filter { $0["order_number"] as? String == placed.json?["order_number"] as? String }
-            #expect(ours.compactMap { minor($0["amount"]) }.sorted() == [-(total - 30_000), -30_000, -fee, total].sorted(),
-                    "one capture, its fee and two refunds, whatever the webhook deliveries: \(ours)")
+            #expect(ours.compactMap { minor($0["amount"]) }.sorted() == [-(total - 150_000), -50_000, -50_000, -50_000, -fee, total].sorted(),
+                    "one capture, its fee and four refunds, whatever the webhook deliveries: \(ours)")
         }
     }
 

@@ -5,34 +5,6 @@ import NIOFoundationCompat
 import ServiceKitTestKit
 import Testing
 
-/// A collected HTTP answer.
-struct Answer {
-    var status: UInt
-    var contentType: String?
-    var headers: [(String, String)]
-    var body: Data
-
-    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
-    var problemType: String? { json?["type"] as? String }
-    func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-}
-
-/// Sends a request (JSON body if given) and collects the answer.
-func send(_ client: HTTPClient, _ method: String, _ url: String, json: [String: Any]? = nil,
-          headers: [String: String] = [:]) async throws -> Answer {
-    var request = HTTPClientRequest(url: url)
-    request.method = .init(rawValue: method)
-    for (name, value) in headers { request.headers.add(name: name, value: value) }
-    if let json {
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
-    }
-    let response = try await client.execute(request, timeout: .seconds(10))
-    let body = try await response.body.collect(upTo: 4 << 20)
-    return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
-                  headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
-}
-
 func get(_ client: HTTPClient, _ url: String) async throws -> Answer {
     try await send(client, "GET", url)
 }

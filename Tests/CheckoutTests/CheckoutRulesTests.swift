@@ -1,0 +1,74 @@
+import EventContracts
+import Foundation
+import Money
+import ServiceKit
+import Testing
+@testable import Checkout
+
+/// Checkout's rules that need no database: contact and address validation, shipping and tax,
+/// the session's state machine.
+@Suite("Checkout rules")
+struct CheckoutRulesTests {
+    private func line(_ price: Int64, _ quantity: Int, _ currency: Currency = .vnd) -> PricedLine {
+        let unit = Money(minorUnits: price, currency: currency)
+        return PricedLine(variantId: "v", productId: "p", sku: "S", title: "T", quantity: quantity, unitPrice: unit,
+                          lineTotal: Money(minorUnits: price * Int64(quantity), currency: currency))
+    }
+
+    @Test("Vietnamese mobile numbers in national and +84 form; others refused")
+    func phones() {
+        #expect(ContactRules.vietnamesePhone("0912345678") == "0912345678")
+        #expect(ContactRules.vietnamesePhone("+84 912 345 678") == "0912345678")
+        #expect(ContactRules.vietnamesePhone("84-3-1234-5678") == "0312345678")
+        for bad in ["0212345678", "091234567", "09123456789", "+8491234567", "0912a45678", ""] {
+            #expect(ContactRules.vietnamesePhone(bad) == nil, "\(bad)")
+        }
+        #expect(ContactRules.isEmail("lan@example.vn") && !ContactRules.isEmail("lan@example") && !ContactRules.isEmail("l an@example.com"))
+    }
+
+    @Test("every bad field is named at once; a VN address needs province, district and ward, others city and postal code")
+    func validation() throws {
+        let request = CheckoutRequest(cartId: "nope", cartVersion: -1, contact: ContactDetails(name: " ", email: "x", phone: "123"),
+                                      shippingAddress: ShippingAddress(country: "vn", line1: "1 Phố Huế"), paymentMethod: "cheque")
+        do {
+            _ = try request.validated()
+            Issue.record("invalid request accepted")
+        } catch let problem as Problem {
+            #expect(Set(problem.errors.map(\.field)) == ["cart_id", "cart_version", "payment_method", "contact.name", "contact.email", "contact.phone",
+                                                          "shipping_address.province", "shipping_address.district", "shipping_address.ward"])
+        }
+        let abroad = CheckoutRequest(cartId: UUID().uuidString, contact: ContactDetails(name: "Ann", email: "ann@example.com", phone: "+49 30 1234567"),
+                                     shippingAddress: ShippingAddress(country: "DE", line1: "Unter den Linden 1", city: "Berlin", postalCode: "10117"),
+                                     paymentMethod: "card")
+        #expect(try abroad.validated().request.contact.phone == "+49301234567")
+    }
+
+    @Test("shipping by tiers after discount; VAT inside the price or added; mixed currencies refused")
+    func pricing() throws {
+        let pricing = CheckoutPricing(shipping: try ShippingFeeRule(parsing: "VND=0:30000,500000:0;USD=0:799,10000:0"),
+                                      tax: try TaxRule(parsing: "VN=1000:inclusive;US=725:exclusive"))
+        let small = try pricing.price(lines: [line(120_000, 2)], discount: nil, country: "VN")
+        #expect(small.subtotal.minorUnits == 240_000 && small.shipping.minorUnits == 30_000 && small.total.minorUnits == 270_000)
+        #expect(small.tax.minorUnits == 21_818 && small.taxInclusive, "240,000 × 10/110, rounded")
+        let free = try pricing.price(lines: [line(260_000, 2)], discount: nil, country: "VN")
+        #expect(free.shipping.minorUnits == 0 && free.total.minorUnits == 520_000)
+        let discounted = try pricing.price(lines: [line(260_000, 2)], discount: Money(minorUnits: 52_000, currency: .vnd), country: "VN")
+        #expect(discounted.shipping.minorUnits == 30_000 && discounted.total.minorUnits == 498_000, "free shipping judged after the discount")
+        let us = try pricing.price(lines: [line(4_999, 1, .usd)], discount: nil, country: "US")
+        #expect(us.tax.minorUnits == 362 && us.total.minorUnits == 4_999 + 799 + 362 && !us.taxInclusive)
+        #expect(throws: CheckoutPricing.Refusal.notShippable(currency: "EUR")) { try pricing.price(lines: [line(100, 1, .eur)], discount: nil, country: "DE") }
+        #expect(throws: CheckoutPricing.Refusal.mixedCurrencies) {
+            try pricing.price(lines: [line(100, 1), line(100, 1, .usd)], discount: nil, country: "VN")
+        }
+        #expect(throws: ConfigurationError.self) { try ShippingFeeRule(parsing: "VND=100:0") }
+        #expect(throws: ConfigurationError.self) { try TaxRule(parsing: "VN=1000:sometimes") }
+    }
+
+    @Test("the session moves only along the saga; settled sessions are final")
+    func stateMachine() {
+        #expect(CheckoutStatus.sources(of: .completed).sorted() == ["awaiting_payment", "reserved"])
+        #expect(CheckoutStatus.sources(of: .expired).sorted() == ["awaiting_payment", "reserved"])
+        #expect(CheckoutStatus.sources(of: .rejected) == ["submitted"])
+        for final in [CheckoutStatus.completed, .rejected, .expired, .failed, .abandoned] { #expect(final.next.isEmpty) }
+    }
+}
