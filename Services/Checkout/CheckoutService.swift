@@ -27,6 +27,7 @@ extension ServiceDefinition {
             CheckoutRoutes(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
                            replicaPatience: parts.replicaPatience).register(on: router)
             return [
+                parts.sessions.changes,
                 PeriodicJob("checkout-expiry", every: parts.sweepInterval, environment: environment) {
                     let expired = try await parts.sessions.expireOverdue(logger: environment.logger)
                     if expired > 0 { environment.logger.info("checkouts expired", metadata: ["count": "\(expired)"]) }
@@ -55,7 +56,8 @@ struct CheckoutParts: Sendable {
     let replicaPatience: Duration
 
     init(environment: ServiceEnvironment) throws {
-        sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox)
+        sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox,
+                                    changes: ChangeFeed(channel: "checkout_changed", database: environment.database, logger: environment.logger))
         replica = CartReplica(database: environment.database)
         pricing = CheckoutPricing(shipping: try ShippingFeeRule(parsing: environment.value("SHIPPING_FEE_TIERS")),
                                   tax: try TaxRule(parsing: environment.value("TAX_RULES")))

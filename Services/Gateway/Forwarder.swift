@@ -40,7 +40,7 @@ struct Forwarder: Service {
         var configuration = HTTPClient.Configuration()
         // A `Prefer: wait=N` request may be silent for N seconds before its answer.
         configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds + Int64(PreferWait.maximum) * 1000))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.redirectConfiguration = .disallow
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

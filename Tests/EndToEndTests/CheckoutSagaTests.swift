@@ -193,8 +193,10 @@ struct CheckoutSagaTests {
             let lookup = try await get(client, base + "/api/orders/orders/lookup?number=\(number)&email=LAN@example.com")
             #expect(lookup.status == 200 && lookup.json?["id"] as? String == orderID, "a guest finds the order by number and email")
             #expect(try await get(client, base + "/api/orders/orders/lookup?number=\(number)&email=other@example.com").status == 404)
-            let stats = try await send(client, "GET", base + "/api/orders/orders/stats", headers: lan)
-            #expect(stats.json?["order_count"] as? Int == 2, "the order and its concurrent twin's one order")
+            let counted = try await waitUntil(timeout: .seconds(15)) {
+                try await send(client, "GET", base + "/api/orders/orders/stats", headers: lan).json?["order_count"] as? Int == 2
+            }
+            #expect(counted, "the customer's figures count the order and its concurrent twin's one order")
 
             let sold = try await waitUntil(timeout: .seconds(15)) {
                 let level = try await stock(client, base, admin: admin, variant: variant)
@@ -282,6 +284,15 @@ struct CheckoutSagaTests {
             #expect(checkout.json?["status"] as? String == "completed")
             let level = try await stock(client, base, admin: admin, variant: variant)
             #expect(level?["on_hand"] as? Int == 3 && level?["reserved"] as? Int == 0, "paid goods are sold")
+
+            let found = try await send(client, "GET", base + "/api/orders/admin/orders?q=\(number.suffix(13))&status=paid&payment_status=paid&sort=total_desc",
+                                       headers: staff)
+            #expect((found.json?["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [orderID] && found.json?["total"] as? Int == 1,
+                    "staff find the order by part of its number, status and payment status")
+            let byPhone = try await send(client, "GET", base + "/api/orders/admin/orders?q=0912345678&from=2000-01-01&page_size=100", headers: staff)
+            #expect((byPhone.json?["items"] as? [[String: Any]])?.contains { $0["id"] as? String == orderID } == true, "and by phone")
+            let badDate = try await send(client, "GET", base + "/api/orders/admin/orders?from=yesterday", headers: staff)
+            #expect(badDate.status == 422 && (badDate.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "from")
         }
     }
 
@@ -372,6 +383,20 @@ struct CheckoutSagaTests {
             #expect(refunded)
             let more = try await send(client, "POST", refundURL, json: ["amount_minor": 1], headers: staff.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
             #expect(more.status == 409)
+
+            let providerRefunds = (granted.map(\.1) + [rest]).compactMap { answer -> [String: Any]? in
+                guard let id = answer.json?["provider_refund_id"] as? String, let amount = minor(answer.json?["amount"]) else { return nil }
+                return ["id": id, "object": "refund", "amount": amount]
+            }
+            #expect(providerRefunds.count == 4, "each refund went through the provider")
+            let charge: [String: Any] = ["id": "ch_\(UUID().uuidString.prefix(12))", "object": "charge", "payment_intent": intent, "amount": total,
+                                         "amount_captured": total, "amount_refunded": total, "refunded": true,
+                                         "refunds": ["object": "list", "data": providerRefunds]]
+            let echoed = try cardEvent("charge.refunded", id: "evt_\(UUID().uuidString.prefix(12))", object: charge)
+            #expect(try await postCard(client, suite, echoed).status == 200)
+            let afterEcho = try await send(client, "GET", base + "/api/payments/admin/orders/\(orderID)/payment", headers: staff)
+            #expect((afterEcho.json?["refunds"] as? [[String: Any]])?.count == 4 && minor(afterEcho.json?["refunded"]) == total,
+                    "the provider's charge.refunded for our own refunds adds nothing")
 
             let fee = (total * 290 + 5_000) / 10_000
             let ledgerAfter = try await ledgerVND(client, base, staff)

@@ -10,6 +10,8 @@ import ServiceKit
 struct CheckoutSessions: Sendable {
     let database: Database
     let outbox: Outbox
+    /// Rings requests waiting on a checkout (`Prefer: wait`) when it changes.
+    let changes: ChangeFeed
 
     /// Opens and submits a checkout for the cart's lines, publishing `checkout.submitted`
     /// for the catalog to reserve.
@@ -93,6 +95,7 @@ struct CheckoutSessions: Sendable {
         bindings.append(id)
         try await connection.query(PostgresQuery(unsafeSQL: "UPDATE checkouts SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)",
                                                  binds: bindings), logger: logger)
+        try await ChangeFeed.notify(changes.channel, key: id.uuidString.lowercased(), on: connection, logger: logger)
     }
 
     /// `column = $n`, or `column = $n::type` for a column written as `column::type`.
@@ -107,6 +110,7 @@ struct CheckoutSessions: Sendable {
             INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason) VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason))
             """, logger: logger)
         let subject = id.uuidString.lowercased()
+        try await ChangeFeed.notify(changes.channel, key: subject, on: connection, logger: logger)
         try await outbox.enqueue(CheckoutStatusChanged(checkoutId: subject, from: from?.rawValue, to: to.rawValue, reason: reason),
                                  subject: subject, correlationId: correlationId, on: connection, logger: logger)
     }
@@ -131,16 +135,18 @@ struct CheckoutSessions: Sendable {
         }
     }
 
-    /// Waits up to `seconds` for the checkout to reach a state a storefront can act on.
+    /// Waits up to `seconds` for the checkout to reach a state a storefront can act on:
+    /// reads again whenever the change feed rings for it (and at least every second).
     func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger) async throws -> CheckoutSession? {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
-        var pause = Duration.milliseconds(10)
+        let watch = changes.watch(id.uuidString.lowercased())
+        defer { watch.cancel() }
         while true {
             let session = try await find(id, logger: logger)
-            guard let session, !session.status.settlesWait, clock.now + pause < deadline else { return session }
-            try await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(100))
+            let remaining = deadline - clock.now
+            guard let session, !session.status.settlesWait, remaining > .zero else { return session }
+            await watch.wait(upTo: min(remaining, .seconds(1)))
         }
     }
 }

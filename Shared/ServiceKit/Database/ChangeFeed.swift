@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Tells waiting requests that a row they watch changed, through PostgreSQL `LISTEN`/`NOTIFY`:
+/// a transaction calls ``notify(_:key:on:logger:)`` and the notification is delivered when
+/// (and only if) it commits, to every replica of the service. A request that would otherwise
+/// poll (`Prefer: wait`) registers for its key, reads, and sleeps until rung: no load while
+/// nothing changes, an answer as soon as something did.
+public final class ChangeFeed: Service, Sendable {
+    public let channel: String
+    let database: Database
+    let logger: Logger
+    private let watchers = Mutex<[String: [UUID: Doorbell]]>([:])
+
+    public init(channel: String, database: Database, logger: Logger) {
+        self.channel = channel
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Announces a change of `key` when the caller's transaction commits.
+    public static func notify(_ channel: String, key: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), \(key))", logger: logger)
+    }
+
+    /// A registration for changes of one key; rings are remembered until waited for.
+    public struct Watch: Sendable {
+        let feed: ChangeFeed
+        let key: String
+        let id = UUID()
+        let doorbell = Doorbell()
+
+        /// Returns when the key changed since the last wait, or after `timeout`.
+        public func wait(upTo timeout: Duration) async { await doorbell.wait(upTo: timeout) }
+
+        public func cancel() {
+            feed.watchers.withLock { watchers in
+                watchers[key]?[id] = nil
+                if watchers[key]?.isEmpty == true { watchers[key] = nil }
+            }
+        }
+    }
+
+    /// Starts watching `key`; register before reading, so no change is missed in between.
+    public func watch(_ key: String) -> Watch {
+        let watch = Watch(feed: self, key: key)
+        watchers.withLock { $0[key, default: [:]][watch.id] = watch.doorbell }
+        return watch
+    }
+
+    private func ring(_ key: String) {
+        for doorbell in watchers.withLock({ Array(($0[key] ?? [:]).values) }) { doorbell.ring() }
+    }
+
+    private func ringAll() {
+        for doorbell in watchers.withLock({ $0.values.flatMap(\.values) }) { doorbell.ring() }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let connection = try await self.database.connectDedicated(logger: self.logger)
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: self.channel) { notifications in
+                            // Changes made while not listening: every watcher reads again.
+                            self.ringAll()
+                            for try await notification in notifications { self.ring(notification.payload) }
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
+                    }
+                    try? await connection.close()
+                } catch {
+                    if Task.isCancelled { return }
+                    self.logger.debug("change feed LISTEN connection lost; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}
