@@ -27,8 +27,10 @@ extension SuiteProcesses {
         let deadline = ContinuousClock.now + timeout
         var found: [EventEnvelope] = []
         while ContinuousClock.now < deadline {
-            let messages = try await TopicReader.read(topic: topicPrefix + topic, expected: 1, quietPeriod: .milliseconds(300),
-                                                      timeout: .seconds(5))
+            // A second of quiet before the read ends: on a loaded machine the topic's messages
+            // can arrive in bursts with gaps, and a shorter quiet period stopped reading early.
+            let messages = try await TopicReader.read(topic: topicPrefix + topic, expected: 1, quietPeriod: .seconds(1),
+                                                      timeout: .seconds(10))
             found = messages.compactMap { try? EventEnvelope.decode(Data($0.value)) }.filter { $0.type == type && $0.subject == subject }
             if found.count >= count { break }
             try await Task.sleep(for: .milliseconds(300))
