@@ -102,6 +102,11 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
         environment["JWT_SECRET"] = Self.jwtSecret
         environment["BCRYPT_COST"] = "6"
+        // Suites running at once share each service's schema: the catalog's sweepers run
+        // only where a test asks for them (overrides), so one suite's catalog does not
+        // release or announce another suite's reservations and carts on its own topic.
+        environment["RESERVATION_SWEEP_SECONDS"] = "3600"
+        environment["CART_SCAN_SECONDS"] = "3600"
         for upstream in Self.services where upstream != "gateway" {
             environment["\(upstream.uppercased())_URL"] = baseURL(upstream)
         }
