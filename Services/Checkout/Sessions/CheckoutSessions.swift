@@ -61,13 +61,7 @@ struct CheckoutSessions: Sendable {
     @discardableResult
     func move(_ id: UUID, to target: CheckoutStatus, reason: String?, set columns: [(String, any PostgresEncodable & Sendable)] = [],
               correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        var bindings = PostgresBindings()
-        var assignments = ["status = $1", "updated_at = now()"]
-        bindings.append(target.rawValue)
-        for (column, value) in columns {
-            try bindings.append(value)
-            assignments.append(Self.assignment(column, bindings.count))
-        }
+        var (bindings, assignments) = try Self.assignments([("status", target.rawValue)] + columns)
         bindings.append(id)
         let idIndex = bindings.count
         bindings.append(CheckoutStatus.sources(of: target))
@@ -86,22 +80,24 @@ struct CheckoutSessions: Sendable {
 
     /// Sets columns without a move (an order number or payment instructions arriving).
     func update(_ id: UUID, set columns: [(String, any PostgresEncodable & Sendable)], on connection: PostgresConnection, logger: Logger) async throws {
-        var bindings = PostgresBindings()
-        var assignments = ["updated_at = now()"]
-        for (column, value) in columns {
-            try bindings.append(value)
-            assignments.append(Self.assignment(column, bindings.count))
-        }
+        var (bindings, assignments) = try Self.assignments(columns)
         bindings.append(id)
         try await connection.query(PostgresQuery(unsafeSQL: "UPDATE checkouts SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)",
                                                  binds: bindings), logger: logger)
         try await ChangeFeed.notify(changes.channel, key: id.uuidString.lowercased(), on: connection, logger: logger)
     }
 
-    /// `column = $n`, or `column = $n::type` for a column written as `column::type`.
-    private static func assignment(_ column: String, _ index: Int) -> String {
-        let parts = column.components(separatedBy: "::")
-        return parts.count == 2 ? "\(parts[0]) = $\(index)::\(parts[1])" : "\(column) = $\(index)"
+    /// The `SET` list for `columns` (`column = $n`, or `column = $n::type` for a column
+    /// written as `column::type`), with `updated_at`, and its bindings.
+    private static func assignments(_ columns: [(String, any PostgresEncodable & Sendable)]) throws -> (PostgresBindings, [String]) {
+        var bindings = PostgresBindings()
+        var assignments = ["updated_at = now()"]
+        for (column, value) in columns {
+            try bindings.append(value)
+            let parts = column.components(separatedBy: "::")
+            assignments.append(parts.count == 2 ? "\(parts[0]) = $\(bindings.count)::\(parts[1])" : "\(column) = $\(bindings.count)")
+        }
+        return (bindings, assignments)
     }
 
     private func record(_ id: UUID, from: CheckoutStatus?, to: CheckoutStatus, reason: String?, correlationId: String?,
