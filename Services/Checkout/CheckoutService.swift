@@ -57,7 +57,7 @@ struct CheckoutParts: Sendable {
 
     init(environment: ServiceEnvironment) throws {
         sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox,
-                                    changes: ChangeFeed(channel: "checkout_changed", database: environment.database, logger: environment.logger))
+                                    changes: ChangeFeed(named: "changed", database: environment.database, logger: environment.logger))
         replica = CartReplica(database: environment.database)
         pricing = CheckoutPricing(shipping: try ShippingFeeRule(parsing: environment.value("SHIPPING_FEE_TIERS")),
                                   tax: try TaxRule(parsing: environment.value("TAX_RULES")))

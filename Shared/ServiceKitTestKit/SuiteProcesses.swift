@@ -1,8 +1,9 @@
 import Foundation
 
-/// Starts the six built executables as real processes, on test ports and a topic prefix of
-/// their own (so a developer's running suite on the same broker and cluster is untouched),
-/// and stops them with SIGTERM.
+/// Starts the six built executables as real processes, on test ports, a topic prefix and
+/// schemas of their own (so suites running at once, and a developer's running suite on the
+/// same broker and cluster, never see each other's rows or events), and stops them with
+/// SIGTERM.
 public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
     static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
@@ -21,7 +22,13 @@ public final class SuiteProcesses: @unchecked Sendable {
     public static let cardWebhookSecret = "whsec_end_to_end_tests_0123456789"
     public static let cardSecretKey = "sk_test_end_to_end"
 
-    public let topicPrefix = "e2e-\(UUID().uuidString.prefix(8).lowercased())."
+    /// What makes this instance's topics and schemas its own.
+    public let instance = UUID().uuidString.prefix(8).lowercased()
+    public var topicPrefix: String { "e2e-\(instance)." }
+    /// The schema `service` owns in this instance: `<service>_e2e_<instance>`, owned by the
+    /// service's login role, created on the first start and dropped by ``stopAll(timeout:)``.
+    public func schema(of service: String) -> String { "\(service)_e2e_\(instance)" }
+    private var schemas: Set<String> = []
     private var processes: [String: Process] = [:]
     private let logDirectory: URL
 
@@ -92,6 +99,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["SERVICE_PORT"] = "\(ports[service]!)"
         environment["DATABASE_URL"] = components.string!
+        environment["DATABASE_SCHEMA"] = schema(of: service)
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
@@ -102,19 +110,18 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
         environment["JWT_SECRET"] = Self.jwtSecret
         environment["BCRYPT_COST"] = "6"
-        // Suites running at once share each service's schema: the catalog's sweepers run
-        // only where a test asks for them (overrides), so one suite's catalog does not
-        // release or announce another suite's reservations and carts on its own topic.
-        environment["RESERVATION_SWEEP_SECONDS"] = "3600"
-        environment["CART_SCAN_SECONDS"] = "3600"
         for upstream in Self.services where upstream != "gateway" {
             environment["\(upstream.uppercased())_URL"] = baseURL(upstream)
         }
         return environment
     }
 
-    /// Starts one service; `overrides` replace or add environment variables.
-    public func start(_ service: String, overrides: [String: String] = [:]) throws {
+    /// Starts one service in its own schema; `overrides` replace or add environment variables.
+    public func start(_ service: String, overrides: [String: String] = [:]) async throws {
+        if !schemas.contains(service) {
+            try await TestSchema.runAsAdmin(["CREATE SCHEMA IF NOT EXISTS \(schema(of: service)) AUTHORIZATION \(service)"])
+            schemas.insert(service)
+        }
         let process = Process()
         process.executableURL = Self.binDirectory.appendingPathComponent(service)
         process.environment = environment(for: service).merging(overrides) { _, new in new }
@@ -127,8 +134,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         processes[service] = process
     }
 
-    public func startAll() throws {
-        for service in Self.services { try start(service) }
+    public func startAll() async throws {
+        for service in Self.services { try await start(service) }
     }
 
     public func log(of service: String) -> String {
@@ -153,6 +160,11 @@ public final class SuiteProcesses: @unchecked Sendable {
             }
         }
         processes = [:]
+        let dropped = schemas.map { "DROP SCHEMA IF EXISTS \(schema(of: $0)) CASCADE" }
+        schemas = []
+        if ProcessInfo.processInfo.environment["COMMERCE_TEST_KEEP_SCHEMAS"] == nil {
+            try? await TestSchema.runAsAdmin(dropped)
+        }
         return statuses
     }
 }

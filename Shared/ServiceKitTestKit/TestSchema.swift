@@ -36,7 +36,7 @@ public struct TestSchema: Sendable {
 
     /// Runs role and schema statements as the superuser, one at a time across all tests:
     /// concurrent GRANTs on one database collide ("tuple concurrently updated").
-    private static func runAsAdmin(_ statements: [String]) async throws {
+    static func runAsAdmin(_ statements: [String]) async throws {
         try await TestInfrastructure.withClient(try TestInfrastructure.adminSettings()) { admin in
             try await admin.transaction(logger: TestInfrastructure.logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(7261)", logger: TestInfrastructure.logger)

@@ -24,7 +24,7 @@ func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async th
 func withServices(_ services: [String], portOffset: Int, overrides: [String: String] = [:],
                   _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
     let suite = SuiteProcesses(portOffset: portOffset)
-    for service in services { try suite.start(service, overrides: overrides) }
+    for service in services { try await suite.start(service, overrides: overrides) }
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
         for service in services {

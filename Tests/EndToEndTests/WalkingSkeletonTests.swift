@@ -24,7 +24,7 @@ struct WalkingSkeletonTests {
     @Test("all six start and become ready; a request to the gateway becomes an event another service applies, visible through the gateway; SIGTERM stops all cleanly")
     func walkingSkeleton() async throws {
         let suite = SuiteProcesses()
-        try suite.startAll()
+        try await suite.startAll()
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
             for service in SuiteProcesses.services {
@@ -98,7 +98,7 @@ struct WalkingSkeletonTests {
     @Test("the gateway answers 503 as a problem when a service is down")
     func gatewayReportsUnavailableService() async throws {
         let suite = SuiteProcesses()
-        try suite.start("gateway")
+        try await suite.start("gateway")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let live = try await waitUntil(timeout: .seconds(60)) {
             (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200

@@ -15,8 +15,10 @@ public final class ChangeFeed: Service, Sendable {
     let logger: Logger
     private let watchers = Mutex<[String: [UUID: Doorbell]]>([:])
 
-    public init(channel: String, database: Database, logger: Logger) {
-        self.channel = channel
+    /// A feed on the channel `<schema>_<name>`, so replicas of one service hear each other and
+    /// nothing else sharing the database.
+    public init(named name: String, database: Database, logger: Logger) {
+        self.channel = "\(database.settings.schema)_\(name)"
         self.database = database
         self.logger = logger
     }
