@@ -21,15 +21,12 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when rung, or after `timeout`.
+    /// Returns when rung, or after `timeout`, or when the task is cancelled. Only a ring is
+    /// remembered: the timeout and a cancellation leave nothing behind, so the next wait
+    /// sleeps its whole interval unless rung again.
     func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Rings on timeout and on cancellation alike, so the waiter below always ends;
-                // a leftover ring only costs the relay one early round.
-                try? await Task.sleep(for: timeout)
-                self.ring()
-            }
+            group.addTask { try? await Task.sleep(for: timeout) }
             group.addTask { await self.waitForRing() }
             await group.next()
             group.cancelAll()
@@ -38,16 +35,26 @@ final class Doorbell: Sendable {
     }
 
     private func waitForRing() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.rung {
-                    state.rung = false
-                    return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    // Cancelled before registering: the handler below found nobody to wake.
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 }
