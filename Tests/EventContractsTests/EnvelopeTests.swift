@@ -41,6 +41,58 @@ struct EnvelopeTests {
         #expect(throws: EventContractError.self) { try EventEnvelope.decode(Data(#"{"specversion":"1.0","id":"x"}"#.utf8)) }
     }
 
+    @Test("attributes with quotes, backslashes, control characters and non-ASCII survive; the document is valid JSON")
+    func escaping() throws {
+        let subject = "cart \"A\"\\b\n\t\u{1}/Hà Nội 🛒"
+        let envelope = EventEnvelope(type: "shop.other.v1", source: "/services/x", subject: subject, correlationId: "c\"1",
+                                     data: Data(#"{"b":[1,{"c":"}]"}],"a":"\\\"x"}"#.utf8))
+        let bytes = try envelope.encoded()
+        let object = try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+        #expect(object["subject"] as? String == subject)
+        #expect(object["correlationid"] as? String == "c\"1")
+        let decoded = try EventEnvelope.decode(bytes)
+        #expect(decoded.subject == subject && decoded.correlationId == "c\"1")
+        #expect(decoded.data == envelope.data, "data travels as the producer wrote it")
+        let escaped = #"{"specversion":"1.0","id":"\u00e9\ud83d\uded2","type":"t","source":"\/s","time":"2026-01-01T00:00:00Z","data":null}"#
+        let unescaped = try EventEnvelope.decode(Data(escaped.utf8))
+        #expect(unescaped.id == "é🛒" && unescaped.source == "/s")
+        for broken in [#"{"specversion":"1.0"} x"#, #"{"specversion":"1.0","#, #"{"a":"\q"}"#, "{", "",
+                       #"{"specversion":"1.0","id":"i","type":"t","source":"s","time":"2026-13-01T00:00:00Z"}"#,
+                       #"{"specversion":"1.0","id":"i","type":"t","source":"s","time":"yesterday"}"#] {
+            #expect(throws: EventContractError.self, "refused: \(broken)") { try EventEnvelope.decode(Data(broken.utf8)) }
+        }
+    }
+
+    @Test("RFC 3339 times: offsets, fractions and the formats others write are read as Foundation reads them")
+    func times() throws {
+        let reference = ISO8601DateFormatter()
+        reference.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let date = Date(timeIntervalSince1970: Double(Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator)) / 1000)
+            let text = try encodedTime(date)
+            #expect(text == reference.string(from: date), "written as Foundation writes \(date)")
+            #expect(try EventEnvelope.decode(envelopeText(time: text)).time == reference.date(from: text))
+        }
+        let cases: [(String, Double)] = [
+            ("2026-11-21T10:00:00Z", 1_795_255_200), ("2026-11-21T17:00:00+07:00", 1_795_255_200),
+            ("2026-11-21t09:30:00.5-00:30", 1_795_255_200.5), ("1969-12-31T23:59:59.250Z", -0.75),
+        ]
+        for (text, seconds) in cases {
+            #expect(try EventEnvelope.decode(envelopeText(time: text)).time.timeIntervalSince1970 == seconds, "\(text)")
+        }
+    }
+
+    private func encodedTime(_ date: Date) throws -> String {
+        let envelope = EventEnvelope(type: "t", source: "s", time: date, subject: "x", correlationId: nil, data: Data("{}".utf8))
+        let object = try JSONSerialization.jsonObject(with: try envelope.encoded()) as? [String: Any]
+        return object?["time"] as? String ?? ""
+    }
+
+    private func envelopeText(time: String) -> Data {
+        Data(#"{"specversion":"1.0","id":"i","type":"t","source":"s","time":"\#(time)","data":{}}"#.utf8)
+    }
+
     @Test("topics and dead-letter names")
     func topics() {
         #expect(Topic.all.count == Set(Topic.all).count)

@@ -38,7 +38,7 @@ public enum ServiceApplication {
 
         let database = Database(settings: configuration.database, applicationName: definition.name, logger: logger)
         let kafka = KafkaConfiguration(
-            bootstrapServers: configuration.kafkaBrokers, properties: ["client.id": definition.name])
+            bootstrapServers: configuration.kafkaBrokers, properties: ["client.id": definition.name, "fetch.wait.max.ms": "\(configuration.kafkaFetchWait)"])
         let kafkaLogger = {
             var kafkaLogger = logger
             kafkaLogger[metadataKey: "component"] = "kafka"

@@ -14,6 +14,9 @@ public struct ServiceConfiguration: Sendable {
     public var topicPrefix: String
     public var topicPartitions: Int32
     public var topicReplicationFactor: Int32
+    /// librdkafka's `fetch.wait.max.ms` for this service's consumer: how long the broker may
+    /// hold a fetch that finds nothing new.
+    public var kafkaFetchWait: Int
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var consumerMaxAttempts: Int
@@ -51,6 +54,7 @@ public struct ServiceConfiguration: Sendable {
         self.topicPrefix = values["KAFKA_TOPIC_PREFIX"]!
         self.topicPartitions = Int32(try integer("KAFKA_TOPIC_PARTITIONS", in: 1...1000))
         self.topicReplicationFactor = Int32(try integer("KAFKA_REPLICATION_FACTOR", in: 1...10))
+        self.kafkaFetchWait = try integer("KAFKA_FETCH_WAIT_MS", in: 1...10_000)
         guard let level = Logger.Level(rawValue: values["LOG_LEVEL"]!.lowercased()) else {
             throw ConfigurationError(variable: "LOG_LEVEL", reason: "expected one of trace, debug, info, notice, warning, error, critical")
         }
@@ -87,6 +91,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("KAFKA_BROKERS", default: "127.0.0.1:9092", help: "Kafka bootstrap servers (host:port,...)."),
             EnvironmentVariable("KAFKA_TOPIC_PREFIX", default: "", help: "Prefix for every topic and consumer group name."),
             EnvironmentVariable("KAFKA_TOPIC_PARTITIONS", default: "3", help: "Partitions of topics this service creates."),
+            EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "10",
+                                help: "How long the broker may hold an empty fetch (librdkafka fetch.wait.max.ms)."),
             EnvironmentVariable("KAFKA_REPLICATION_FACTOR", default: "1", help: "Replication factor of topics this service creates."),
             EnvironmentVariable("LOG_LEVEL", default: "info", help: "trace, debug, info, notice, warning, error or critical."),
             EnvironmentVariable("LOG_FORMAT", default: "json", help: "json (one object per line) or text."),
