@@ -56,9 +56,9 @@ struct CheckoutParts: Sendable {
     let replicaPatience: Duration
 
     init(environment: ServiceEnvironment) throws {
-        sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox,
-                                    changes: ChangeFeed(named: "changed", database: environment.database, logger: environment.logger))
-        replica = CartReplica(database: environment.database)
+        let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
+        sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox, changes: changes)
+        replica = CartReplica(database: environment.database, changes: changes)
         pricing = CheckoutPricing(shipping: try ShippingFeeRule(parsing: environment.value("SHIPPING_FEE_TIERS")),
                                   tax: try TaxRule(parsing: environment.value("TAX_RULES")))
         idempotency = IdempotencyKeys(database: environment.database,

@@ -26,6 +26,8 @@ struct CartReplica: Sendable {
     }
 
     let database: Database
+    /// Rung with `cart:<id>` when a newer snapshot lands, for checkouts waiting on it.
+    let changes: ChangeFeed
 
     /// Keeps the snapshot unless the replica already has a newer version.
     func apply(_ snapshot: CartUpdated, on connection: PostgresConnection, logger: Logger) async throws {
@@ -33,6 +35,7 @@ struct CartReplica: Sendable {
         let customer = snapshot.customerId.flatMap(UUID.init(uuidString:))
         let lines = String(decoding: try JSONEncoder().encode(snapshot.lines), as: UTF8.self)
         try await connection.query("""
+            WITH kept AS (
             INSERT INTO cart_replicas (cart_id, customer_id, guest_token_digest, status, version, currency, voucher_code, lines)
             VALUES (\(id), \(customer), \(snapshot.guestTokenDigest), \(snapshot.status), \(snapshot.version), \(snapshot.currency),
                     \(snapshot.voucherCode), \(lines)::jsonb)
@@ -40,6 +43,8 @@ struct CartReplica: Sendable {
                 status = excluded.status, version = excluded.version, currency = excluded.currency, voucher_code = excluded.voucher_code,
                 lines = excluded.lines, updated_at = now()
             WHERE cart_replicas.version < excluded.version
+            RETURNING 1)
+            SELECT pg_notify(\(changes.channel), \(Self.changeKey(id))) FROM kept
             """, logger: logger)
     }
 
@@ -56,20 +61,23 @@ struct CartReplica: Sendable {
     }
 
     /// Waits up to `patience` for the replica to hold the cart at `version` or later (the
-    /// catalog's snapshot may still be on its way). Returns without judging; the caller
-    /// reads the replica in its own transaction.
+    /// catalog's snapshot may still be on its way), woken by the change feed when a snapshot
+    /// lands. Returns without judging; the caller reads the replica in its own transaction.
     func awaitVersion(_ id: UUID, atLeast version: Int?, patience: Duration, logger: Logger) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + patience
-        var pause = Duration.milliseconds(10)
+        let watch = changes.watch(Self.changeKey(id))
+        defer { watch.cancel() }
         while true {
             let rows = try await database.client.query("SELECT version FROM cart_replicas WHERE cart_id = \(id)", logger: logger)
             var current: Int?
             for try await value in rows.decode(Int.self) { current = value }
             if let current, current >= (version ?? 0) { return }
-            guard clock.now + pause < deadline else { return }
-            try await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(100))
+            let remaining = deadline - clock.now
+            guard remaining > .zero else { return }
+            await watch.wait(upTo: min(remaining, .milliseconds(500)))
         }
     }
+
+    private static func changeKey(_ id: UUID) -> String { "cart:" + id.uuidString.lowercased() }
 }

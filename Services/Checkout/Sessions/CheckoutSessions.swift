@@ -102,11 +102,14 @@ struct CheckoutSessions: Sendable {
 
     private func record(_ id: UUID, from: CheckoutStatus?, to: CheckoutStatus, reason: String?, correlationId: String?,
                         on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason) VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason))
-            """, logger: logger)
         let subject = id.uuidString.lowercased()
-        try await ChangeFeed.notify(changes.channel, key: subject, on: connection, logger: logger)
+        // The transition row and the waiters' bell in one round trip.
+        try await connection.query("""
+            WITH recorded AS (
+                INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason)
+                VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason)) RETURNING 1)
+            SELECT pg_notify(\(changes.channel), \(subject)) FROM recorded
+            """, logger: logger)
         try await outbox.enqueue(CheckoutStatusChanged(checkoutId: subject, from: from?.rawValue, to: to.rawValue, reason: reason),
                                  subject: subject, correlationId: correlationId, on: connection, logger: logger)
     }

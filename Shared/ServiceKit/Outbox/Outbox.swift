@@ -46,12 +46,15 @@ public struct Outbox: Sendable {
         guard let eventID = UUID(uuidString: envelope.id) else {
             throw EventContractError.notAnEnvelope("event id must be a UUID")
         }
+        // One round trip: the row, and the relay's wake-up call, delivered at commit (several
+        // in one transaction collapse into one notification).
         try await connection.query("""
-            INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, bucket)
-            VALUES (\(eventID), \(topic), \(envelope.subject), \(envelope.type), \(payload), \(headersJSON)::jsonb, \(Int16(bucket)))
+            WITH recorded AS (
+                INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, bucket)
+                VALUES (\(eventID), \(topic), \(envelope.subject), \(envelope.type), \(payload), \(headersJSON)::jsonb, \(Int16(bucket)))
+                RETURNING 1)
+            SELECT pg_notify(\(notifyChannel), '') FROM recorded
             """, logger: logger)
-        // Delivered at commit; several in one transaction collapse into one notification.
-        try await connection.query("SELECT pg_notify(\(notifyChannel), '')", logger: logger)
     }
 
     /// A stable hash of the key (FNV-1a), so every replica computes the same bucket.
