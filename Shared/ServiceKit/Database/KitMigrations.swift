@@ -57,5 +57,8 @@ public enum KitMigrations {
             );
             CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
             """),
+        Migration(version: 5, name: "idempotency claim tokens", sql: """
+            ALTER TABLE idempotency_keys ADD COLUMN claim_token uuid;
+            """),
     ]
 }

@@ -14,6 +14,10 @@ import PostgresNIO
 /// The key is claimed in its own short transaction, so that a concurrent twin sees it at
 /// once; the answer is stored in the same transaction as the route's effect, so a stored
 /// answer always describes something that happened. A route that fails gives its key back.
+/// A claim whose request died without answering (a process killed mid-way) is taken over by
+/// the same request after ``abandonAfter``; each claim carries a token, and only the holder of
+/// the current token can store an answer, so a slow original and its successor never both
+/// take effect.
 public struct IdempotencyKeys: Sendable {
     public static let header = HTTPField.Name("Idempotency-Key")!
     /// Set on a response that repeats a stored one.
@@ -21,11 +25,25 @@ public struct IdempotencyKeys: Sendable {
 
     let database: Database
     public let retention: Duration
+    /// How long an unanswered claim holds its key against the same request.
+    public let abandonAfter: Duration
 
-    public init(database: Database, retention: Duration = .seconds(24 * 3600)) {
+    public init(database: Database, retention: Duration = .seconds(24 * 3600), abandonAfter: Duration = .seconds(60)) {
         self.database = database
         self.retention = retention
+        self.abandonAfter = abandonAfter
     }
+
+    /// What claiming a key found.
+    enum Claim: Equatable {
+        /// The key is this request's now; store the answer with this token.
+        case claimed(token: UUID)
+        /// The same request was answered before.
+        case answered(status: Int, body: Data)
+    }
+
+    /// Another request took the key over while this one was running.
+    struct ClaimLost: Error {}
 
     /// The request's key: 1 to 255 visible ASCII characters.
     public static func key(of request: Request) throws -> String {
@@ -63,26 +81,46 @@ public struct IdempotencyKeys: Sendable {
         digest.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         digest.update(data: Self.canonical(bytes))
         let fingerprint = Data(digest.finalize())
-        if let (storedStatus, body) = try await claim(scope: scope, key: key, fingerprint: fingerprint, logger: context.logger) {
+        let token: UUID
+        switch try await claim(scope: scope, key: key, fingerprint: fingerprint, logger: context.logger) {
+        case .answered(let storedStatus, let body):
             return Answer(status: .init(code: storedStatus), body: body, replayed: true)
+        case .claimed(let claimToken):
+            token = claimToken
         }
         do {
             let body = try await database.transaction(logger: context.logger) { connection -> Data in
                 let answer = try await perform(connection)
                 let body = try context.responseEncoder.encode(answer)
-                try await connection.query("""
-                    UPDATE idempotency_keys SET state = 'done', response_status = \(Int(status.code)), response_body = \(ByteBuffer(data: body))
-                    WHERE scope = \(scope) AND key = \(key)
-                    """, logger: context.logger)
+                try await store(status: Int(status.code), body: body, scope: scope, key: key, token: token, on: connection, logger: context.logger)
                 return body
             }
             return Answer(status: status, body: body, replayed: false)
+        } catch is ClaimLost {
+            throw Self.inProgress
         } catch {
-            _ = try? await database.client.query(
-                "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND state = 'in_progress'", logger: context.logger)
+            _ = try? await database.client.query("""
+                DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND state = 'in_progress' AND claim_token = \(token)
+                """, logger: context.logger)
             throw error
         }
     }
+
+    /// Stores the answer in the effect's transaction; throws ``ClaimLost`` (rolling the effect
+    /// back) when the claim was taken over meanwhile.
+    func store(status: Int, body: Data, scope: String, key: String, token: UUID,
+               on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            UPDATE idempotency_keys SET state = 'done', response_status = \(status), response_body = \(ByteBuffer(data: body))
+            WHERE scope = \(scope) AND key = \(key) AND state = 'in_progress' AND claim_token = \(token) RETURNING 1
+            """, logger: logger)
+        for try await _ in rows.decode(Int.self) { return }
+        throw ClaimLost()
+    }
+
+    static let inProgress = Problem(status: .conflict, type: "request-in-progress", title: "The same request is still being processed.",
+                                    detail: "Retry shortly with the same Idempotency-Key to get its answer.",
+                                    errors: [.init(field: "Idempotency-Key", message: "a request with this key is in progress")])
 
     /// The request body with its JSON object keys sorted, so that the same request sent
     /// from a client whose maps do not keep key order is still recognised as the same.
@@ -92,22 +130,27 @@ public struct IdempotencyKeys: Sendable {
         return sorted
     }
 
-    /// Claims the key (nil), or returns the stored answer of the same request; a different
-    /// request under the key, or a twin still running, is a problem.
-    private func claim(scope: String, key: String, fingerprint: Data, logger: Logger) async throws -> (Int, Data)? {
+    /// Claims the key, or returns the stored answer of the same request; a different request
+    /// under the key, or a live twin still running, is a problem. An unanswered claim older
+    /// than ``abandonAfter`` is taken over by the same request.
+    func claim(scope: String, key: String, fingerprint: Data, logger: Logger) async throws -> Claim {
         let seconds = Int(retention.components.seconds)
+        let abandoned = Int(abandonAfter.components.seconds)
         for _ in 0..<2 {
+            let token = UUID()
             let inserted = try await database.client.query("""
-                INSERT INTO idempotency_keys (scope, key, fingerprint, state) VALUES (\(scope), \(key), \(ByteBuffer(data: fingerprint)), 'in_progress')
+                INSERT INTO idempotency_keys (scope, key, fingerprint, state, claim_token)
+                VALUES (\(scope), \(key), \(ByteBuffer(data: fingerprint)), 'in_progress', \(token))
                 ON CONFLICT (scope, key) DO NOTHING RETURNING 1
                 """, logger: logger)
-            for try await _ in inserted.decode(Int.self) { return nil }
+            for try await _ in inserted.decode(Int.self) { return .claimed(token: token) }
             let rows = try await database.client.query("""
-                SELECT fingerprint, state, response_status, response_body, created_at < now() - make_interval(secs => \(seconds))
+                SELECT fingerprint, state, response_status, response_body, created_at < now() - make_interval(secs => \(seconds)),
+                       created_at < now() - make_interval(secs => \(abandoned))
                 FROM idempotency_keys WHERE scope = \(scope) AND key = \(key)
                 """, logger: logger)
-            for try await (stored, state, status, body, expired) in rows.decode((ByteBuffer, String, Int?, ByteBuffer?, Bool).self) {
-                if expired {
+            for try await (stored, state, status, body, expired, stale) in rows.decode((ByteBuffer, String, Int?, ByteBuffer?, Bool, Bool).self) {
+                if expired && state == "done" {
                     try await database.client.query(
                         "DELETE FROM idempotency_keys WHERE scope = \(scope) AND key = \(key) AND state = 'done'", logger: logger)
                     break
@@ -118,16 +161,17 @@ public struct IdempotencyKeys: Sendable {
                                   detail: "Use a new key for a new request; repeat a request only with its exact body.",
                                   errors: [.init(field: "Idempotency-Key", message: "was used for a different request")])
                 }
-                guard state == "done", let status, let body else {
-                    throw Problem(status: .conflict, type: "request-in-progress", title: "The same request is still being processed.",
-                                  detail: "Retry shortly with the same Idempotency-Key to get its answer.",
-                                  errors: [.init(field: "Idempotency-Key", message: "a request with this key is in progress")])
-                }
-                return (status, Data(body.readableBytesView))
+                if state == "done", let status, let body { return .answered(status: status, body: Data(body.readableBytesView)) }
+                guard stale else { throw Self.inProgress }
+                let takenOver = try await database.client.query("""
+                    UPDATE idempotency_keys SET claim_token = \(token), created_at = now()
+                    WHERE scope = \(scope) AND key = \(key) AND state = 'in_progress'
+                      AND created_at < now() - make_interval(secs => \(abandoned)) RETURNING 1
+                    """, logger: logger)
+                for try await _ in takenOver.decode(Int.self) { return .claimed(token: token) }
             }
         }
-        throw Problem(status: .conflict, type: "request-in-progress", title: "The same request is still being processed.",
-                      errors: [.init(field: "Idempotency-Key", message: "a request with this key is in progress")])
+        throw Self.inProgress
     }
 
     /// Forgets keys older than the retention (a periodic job calls this).
