@@ -422,14 +422,25 @@ struct CheckoutSagaTests {
         }
     }
 
-    @Test("an unpaid checkout expires: stock released, order cancelled; money that arrives later is kept and flagged for refund")
+    @Test("an unpaid checkout expires: stock released, order cancelled, a card's payment intent cancelled; money that arrives later is kept and flagged for refund")
     func expiryAndLatePayment() async throws {
         try await withServices(Self.services, portOffset: 760,
                                overrides: ["PAYMENT_WINDOW_SECONDS": "2", "CHECKOUT_EXPIRY_SWEEP_SECONDS": "1"]) { client, suite in
+            let provider = try startCardProvider(suite)
+            defer {
+                kill(provider.processIdentifier, SIGKILL)
+                provider.waitUntilExit()
+            }
             let base = suite.baseURL("gateway")
             let admin = try await adminToken(client, gateway: base)
             let variant = try await product(client, base, admin: admin, stock: 2, price: 99_000)
             let lan = try await customer(client, base)
+            let mai = try await customer(client, base)
+            let cardVariant = try await product(client, base, admin: admin, stock: 1, price: 45_000)
+            let byCard = try await checkOut(client, base, mai, order(cart: try await cart(client, base, mai, variant: cardVariant, quantity: 1),
+                                                                      method: "card", email: "mai@example.com"))
+            let cardCheckoutID = try #require(byCard.json?["id"] as? String)
+            let intent = try #require((byCard.json?["payment"] as? [String: Any])?["provider_payment_id"] as? String)
             let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: variant, quantity: 2),
                                                                      method: "bank_transfer"))
             let checkoutID = try #require(placed.json?["id"] as? String)
@@ -451,6 +462,22 @@ struct CheckoutSagaTests {
                 try await stock(client, base, admin: admin, variant: variant)?["reserved"] as? Int == 0
             }
             #expect(released, "the reservation is released")
+
+            // The unpaid card checkout expired too: its payment intent is cancelled at the
+            // provider, so the customer can no longer pay for it.
+            #expect(try await waitUntil(timeout: .seconds(15)) {
+                try await send(client, "GET", base + "/api/checkout/checkouts/\(cardCheckoutID)", headers: mai).json?["status"] as? String == "expired"
+            })
+            let cancelledAtProvider = try await waitUntil(timeout: .seconds(15)) {
+                let requests = try JSONSerialization.jsonObject(with: try await get(client, "http://127.0.0.1:\(suite.cardProviderPort)/_requests").body)
+                    as? [[String: Any]] ?? []
+                return requests.contains {
+                    $0["path"] as? String == "/v1/payment_intents/\(intent)/cancel"
+                        && ($0["form"] as? [String: Any])?["cancellation_reason"] as? String == "abandoned"
+                }
+            }
+            #expect(cancelledAtProvider, "payments cancelled \(intent) at the provider")
+            #expect(try await stock(client, base, admin: admin, variant: cardVariant)?["reserved"] as? Int == 0)
 
             let lateTransfer = try await sepay(client, suite, id: Int.random(in: 1...1 << 40), content: "DH \(number)", amount: total)
             #expect(lateTransfer.status == 200)

@@ -1,6 +1,6 @@
 """A local stand-in for Stripe's API, speaking its wire format: form-encoded POSTs with a
 bearer secret key and Idempotency-Key, JSON objects back. Enough for the payments service:
-PaymentIntents and refunds. `GET /_requests` lists what it received (for tests).
+PaymentIntents (create, cancel) and refunds. `GET /_requests` lists what it received (for tests).
 
 Usage: card_provider.py PORT SECRET_KEY
 """
@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 PORT, SECRET_KEY = int(sys.argv[1]), sys.argv[2]
 lock = threading.Lock()
 by_key = {}
+intents = {}
 received = []
 
 
@@ -65,6 +66,20 @@ class Handler(BaseHTTPRequestHandler):
             body = {"id": ident, "object": "payment_intent", "amount": int(form["amount"]), "amount_received": 0,
                     "currency": form.get("currency"), "status": "requires_payment_method",
                     "client_secret": f"{ident}_secret_{secrets.token_hex(8)}", "metadata": form.get("metadata", {})}
+            with lock:
+                intents[ident] = body
+        elif self.path.startswith("/v1/payment_intents/") and self.path.endswith("/cancel"):
+            ident = self.path[len("/v1/payment_intents/"):-len("/cancel")]
+            with lock:
+                intent = intents.get(ident)
+                if intent is None:
+                    return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                                       "message": f"No such payment_intent: '{ident}'"}})
+                if intent["status"] in ("succeeded", "canceled"):
+                    return self.answer(400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
+                                                       "message": f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}."}})
+                intent.update(status="canceled", cancellation_reason=form.get("cancellation_reason"))
+                body = dict(intent)
         elif self.path == "/v1/refunds":
             body = {"id": "re_" + secrets.token_hex(12), "object": "refund", "amount": int(form.get("amount", "0")),
                     "payment_intent": form.get("payment_intent"), "status": "succeeded", "metadata": form.get("metadata", {})}

@@ -168,13 +168,37 @@ struct PaymentBook: Sendable {
     /// The order was cancelled: an open payment closes; money already captured is flagged
     /// for refund.
     func orderCancelled(orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        let rows = try await connection.query("""
             UPDATE payments SET order_cancelled = true,
                 status = CASE WHEN status IN ('awaiting', 'collect_on_delivery', 'underpaid') AND captured_minor = 0 THEN 'cancelled' ELSE status END,
                 flags = CASE WHEN captured_minor > refunded_minor AND NOT 'refund_due' = ANY(flags) THEN flags || '{refund_due}'::text[] ELSE flags END,
                 updated_at = now()
             WHERE order_id = \(orderId)
+            RETURNING id, method, status, provider_payment_id
             """, logger: logger)
+        for try await (id, method, status, intent) in rows.decode((UUID, String, String, String?).self)
+        where method == "card" && status == "cancelled" {
+            guard let intent else { continue }
+            try await cancelIntent(intent, payment: id, on: connection, logger: logger)
+        }
+    }
+
+    /// Cancels a card payment's intent at the provider, so the customer can no longer pay
+    /// for a cancelled order. The provider refusing (the intent was paid or cancelled
+    /// meanwhile) is logged: money that still arrives is captured and flagged for refund. The
+    /// provider unreachable flags the payment for staff rather than holding the cancellation.
+    private func cancelIntent(_ intent: String, payment: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            _ = try await card.cancel(paymentIntent: intent, logger: logger)
+        } catch let failure as CardProvider.Failure where (400..<500).contains(failure.status) {
+            logger.info("card provider kept the payment intent", metadata: ["payment.id": "\(payment)", "error": "\(failure)"])
+        } catch {
+            logger.warning("card provider unreachable to cancel a payment intent", metadata: ["payment.id": "\(payment)", "error": "\(error)"])
+            try await connection.query("""
+                UPDATE payments SET flags = flags || '{intent_cancel_failed}'::text[]
+                WHERE id = \(payment) AND NOT 'intent_cancel_failed' = ANY(flags)
+                """, logger: logger)
+        }
     }
 
     /// Refunds up to what is left of the capture: through the card provider for a card

@@ -40,6 +40,13 @@ struct CardProvider: Sendable {
         ], idempotencyKey: "payment-intent-\(orderId)", logger: logger)
     }
 
+    /// Cancels an unpaid payment intent (Stripe: `POST /v1/payment_intents/{id}/cancel`).
+    func cancel(paymentIntent: String, logger: Logger) async throws -> PaymentIntent {
+        let id = paymentIntent.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"])) ?? paymentIntent
+        return try await post("/v1/payment_intents/\(id)/cancel", form: [("cancellation_reason", "abandoned")],
+                              idempotencyKey: "cancel-\(paymentIntent)", logger: logger)
+    }
+
     func refund(paymentIntent: String, amount: Int64, refundId: String, logger: Logger) async throws -> Refund {
         try await post("/v1/refunds", form: [("payment_intent", paymentIntent), ("amount", String(amount)), ("metadata[refund_id]", refundId)],
                        idempotencyKey: "refund-\(refundId)", logger: logger)
