@@ -50,7 +50,7 @@ enum OrdersContract {
         schemas: [
             Schema.moneyComponent,
             ("TimelineEntry", Schema.object([
-                "at": Schema.timestamp, "kind": Schema.string(oneOf: ["status", "payment", "refund", "note"]), "from": Schema.string(),
+                "at": Schema.timestamp, "kind": Schema.string(oneOf: ["status", "payment", "refund", "note", "shipment"]), "from": Schema.string(),
                 "to": Schema.string(), "actor": Schema.string(), "note": Schema.string(),
             ], required: ["at", "kind", "actor"])),
             ("Order", Schema.object([

@@ -3,7 +3,7 @@ import ServiceKit
 /// The orders schema: orders with their snapshot, the daily order-number counters, each
 /// order's timeline and the customers' running statistics.
 enum OrdersMigrations {
-    static var all: [Migration] { [orders] }
+    static var all: [Migration] { [orders, shipmentTimeline] }
 
     static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
         CREATE TABLE order_number_days (
@@ -57,5 +57,11 @@ enum OrdersMigrations {
             last_order_at timestamptz,
             PRIMARY KEY (customer_id, currency)
         );
+        """)
+
+    /// Shipments (from the fulfilment service) have their own kind of timeline entry.
+    static let shipmentTimeline = Migration(version: 101, name: "shipment timeline entries", sql: """
+        ALTER TABLE order_timeline DROP CONSTRAINT order_timeline_kind_check;
+        ALTER TABLE order_timeline ADD CONSTRAINT order_timeline_kind_check CHECK (kind IN ('status', 'payment', 'refund', 'note', 'shipment'));
         """)
 }

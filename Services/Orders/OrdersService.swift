@@ -23,7 +23,7 @@ extension ServiceDefinition {
         },
         handlers: { environment in
             guard let book = try? OrdersParts.book(environment) else { return [] }
-            return [OrderSaga(book: book)]
+            return [OrderSaga(book: book), ShipmentProgress(book: book)]
         },
         contract: OrdersContract.contract
     )

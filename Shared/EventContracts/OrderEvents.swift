@@ -53,9 +53,17 @@ public struct OrderPlaced: EventPayload, Equatable {
     public var total: Money
     public var status: String
     public var paymentDueBy: Date?
+    /// The order's snapshot, for fulfilment (added in a compatible way: older events lack it).
+    public var lines: [PricedLine]?
+    public var contact: ContactDetails?
+    public var shippingAddress: ShippingAddress?
 
     public init(orderId: String, orderNumber: String, checkoutId: String, customerId: String?, email: String,
-                paymentMethod: String, total: Money, status: String, paymentDueBy: Date?) {
+                paymentMethod: String, total: Money, status: String, paymentDueBy: Date?,
+                lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil) {
+        self.lines = lines
+        self.contact = contact
+        self.shippingAddress = shippingAddress
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId

@@ -12,69 +12,6 @@ import Testing
 struct CheckoutSagaTests {
     static let services = ["catalog", "checkout", "orders", "payments", "gateway"]
 
-    private func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
-    private func minor(_ value: Any?) -> Int? { (value as? [String: Any])?["minor_units"] as? Int }
-
-    /// A published product with one variant of `stock` units at `price` VND; returns the variant id.
-    private func product(_ client: HTTPClient, _ base: String, admin: String, stock: Int, price: Int) async throws -> String {
-        let staff = ["Authorization": "Bearer \(admin)"]
-        let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
-            "slug": unique("tea"), "title": "Trà sen",
-            "variants": [["sku": unique("TEA"), "price": ["minor_units": price, "currency": "VND"], "on_hand": stock]],
-        ], headers: staff)
-        let id = try #require(created.json?["id"] as? String, "product created: \(String(decoding: created.body, as: UTF8.self))")
-        _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(id)/publish", headers: staff)
-        return try #require((created.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
-    }
-
-    private func customer(_ client: HTTPClient, _ base: String) async throws -> [String: String] {
-        let answer = try await send(client, "POST", base + "/api/auth/register", json: [
-            "email": "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": "Lan"])
-        return ["Authorization": "Bearer \(try #require(answer.json?["access_token"] as? String))"]
-    }
-
-    /// The customer's cart holding `quantity` of `variant`; returns its id and version.
-    private func cart(_ client: HTTPClient, _ base: String, _ who: [String: String], variant: String, quantity: Int) async throws -> (String, Int) {
-        let opened = try await send(client, "POST", base + "/api/catalog/carts", headers: who)
-        let id = try #require(opened.json?["id"] as? String)
-        let added = try await send(client, "POST", base + "/api/catalog/carts/\(id)/lines", json: ["variant_id": variant, "quantity": quantity],
-                                   headers: who)
-        #expect(added.status == 200)
-        return (id, try #require(added.json?["version"] as? Int))
-    }
-
-    private func order(cart: (String, Int), method: String, email: String = "lan@example.com") -> [String: Any] {
-        ["cart_id": cart.0, "cart_version": cart.1, "payment_method": method,
-         "contact": ["name": "Nguyễn Thị Lan", "email": email, "phone": "+84 912 345 678"],
-         "shipping_address": ["country": "VN", "line1": "12 Lý Thái Tổ", "ward": "Phường Hàng Trống", "district": "Quận Hoàn Kiếm",
-                              "province": "Hà Nội"]]
-    }
-
-    /// Places a checkout and waits (`Prefer: wait=10`) for its outcome, as a storefront does:
-    /// it retries while checkout has not yet seen the cart (`cart-not-ready`, right after
-    /// start), and when the saga is still running after the wait (a loaded machine), it asks
-    /// again with `GET` and the same preference. How fast the outcome comes is measured by the
-    /// order benchmark, not here.
-    private func checkOut(_ client: HTTPClient, _ base: String, _ who: [String: String], _ body: [String: Any],
-                          key: String = UUID().uuidString) async throws -> Answer {
-        var answer: Answer
-        let deadline = ContinuousClock.now + .seconds(60)
-        repeat {
-            answer = try await send(client, "POST", base + "/api/checkout/checkouts", json: body,
-                                    headers: who.merging(["Idempotency-Key": key, "Prefer": "wait=10"]) { $1 })
-            guard answer.problemType == "/problems/cart-not-ready" else { break }
-            try await Task.sleep(for: .milliseconds(300))
-        } while ContinuousClock.now < deadline
-        let running: Set<String> = ["open", "submitted", "reserved"]
-        while answer.status == 202, let status = answer.json?["status"] as? String, running.contains(status),
-              let id = answer.json?["id"] as? String, ContinuousClock.now < deadline {
-            let latest = try await send(client, "GET", base + "/api/checkout/checkouts/\(id)", headers: who.merging(["Prefer": "wait=10"]) { $1 })
-            guard latest.status == 200 else { return latest }
-            answer.body = latest.body
-        }
-        return answer
-    }
-
     private func stock(_ client: HTTPClient, _ base: String, admin: String, variant: String) async throws -> [String: Any]? {
         try await send(client, "GET", base + "/api/catalog/admin/variants/\(variant)/stock",
                        headers: ["Authorization": "Bearer \(admin)"]).json?["level"] as? [String: Any]
@@ -140,9 +77,6 @@ struct CheckoutSagaTests {
         return ["captured": line["captured"] as? Int ?? 0, "refunded": line["refunded"] as? Int ?? 0, "balance": line["balance"] as? Int ?? 0]
     }
 
-    private func orderDetail(_ client: HTTPClient, _ base: String, admin: String, _ id: String) async throws -> [String: Any] {
-        try #require(try await send(client, "GET", base + "/api/orders/admin/orders/\(id)", headers: ["Authorization": "Bearer \(admin)"]).json)
-    }
 
     @Test("cash on delivery: placed and confirmed in one call, idempotent, validated, private to its customer; out of stock is rejected with the short lines")
     func cashOnDelivery() async throws {

@@ -46,7 +46,8 @@ struct OrderBook: Sendable {
         try await outbox.enqueue(
             OrderPlaced(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, customerId: placed.customerId,
                         email: placed.contact.email, paymentMethod: placed.paymentMethod, total: placed.price.total, status: status.rawValue,
-                        paymentDueBy: placed.paymentDueBy),
+                        paymentDueBy: placed.paymentDueBy, lines: placed.lines, contact: placed.contact,
+                        shippingAddress: placed.shippingAddress),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         if cod {
             try await outbox.enqueue(OrderSettled(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, status: status.rawValue),

@@ -1,0 +1,62 @@
+import ServiceKit
+
+/// The fulfilment routes as the OpenAPI document shows them (under `/api/fulfillment` at the
+/// gateway).
+enum FulfillmentContract {
+    static let statuses = ShipmentStatus.allCases.map(\.rawValue)
+    static let shipmentAnswer = APIOperation.Answer(200, "The shipment.", schema: Schema.ref("Shipment"))
+    static let illegal = APIOperation.Answer(409, "Not allowed from the shipment's status.", schema: Schema.ref("Problem"))
+    static let tracking = Schema.object([
+        "carrier": Schema.string(maxLength: 100), "tracking_number": Schema.string(maxLength: 100),
+        "tracking_url": Schema.string(maxLength: 2000, description: "An http or https URL."),
+    ])
+
+    static let contract = APIContract(
+        operations: [
+            APIOperation(.get, "/orders/{id}/shipments", id: "myOrderShipments", summary: "The shipments of one of the customer's orders, with tracking.",
+                         tag: "fulfillment", access: .customer,
+                         answers: [.init(200, "The order's shipments.", schema: Schema.ref("OrderShipments"))]),
+            APIOperation(.get, "/admin/shipments", id: "listShipments", summary: "Shipments by status, oldest first (the packing queue).",
+                         tag: "fulfillment admin", access: .staff,
+                         query: [.init("status", Schema.string(oneOf: statuses), "Shipment status.")] + PageRequest.parameters,
+                         answers: [.init(200, "A page of shipments.", schema: Page<Shipment>.schema(of: Schema.ref("Shipment")))]),
+            APIOperation(.get, "/admin/orders/{id}/shipments", id: "orderShipments", summary: "An order's shipments.",
+                         tag: "fulfillment admin", access: .staff,
+                         answers: [.init(200, "The order's shipments.", schema: Schema.ref("OrderShipments"))]),
+            APIOperation(.get, "/admin/shipments/{id}", id: "shipment", summary: "One shipment.", tag: "fulfillment admin",
+                         access: .staff, answers: [shipmentAnswer]),
+            APIOperation(.post, "/admin/shipments/{id}/tracking", id: "trackShipment", summary: "Set carrier, tracking number or tracking URL.",
+                         tag: "fulfillment admin", access: .staff, body: tracking,
+                         answers: [shipmentAnswer, illegal]),
+            APIOperation(.post, "/admin/shipments/{id}/split", id: "splitShipment",
+                         summary: "Move some goods of a pending shipment into a new one (ship part now, the rest later).",
+                         tag: "fulfillment admin", access: .staff,
+                         body: Schema.object(["lines": Schema.array(of: Schema.object([
+                            "variant_id": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: 100_000),
+                         ], required: ["variant_id", "quantity"]), maxItems: 100)], required: ["lines"]),
+                         answers: [.init(201, "The new shipment.", schema: Schema.ref("Shipment")), illegal]),
+            APIOperation(.post, "/admin/shipments/{id}/ship", id: "shipShipment",
+                         summary: "Mark a shipment shipped (optionally with its tracking); the order is shipped when all its goods are.",
+                         tag: "fulfillment admin", access: .staff, body: tracking,
+                         answers: [shipmentAnswer, illegal]),
+            APIOperation(.post, "/admin/shipments/{id}/deliver", id: "deliverShipment",
+                         summary: "Mark a shipment delivered; the order is delivered when all its shipments are.",
+                         tag: "fulfillment admin", access: .staff, answers: [shipmentAnswer, illegal]),
+        ],
+        schemas: [
+            ("ShipmentLine", Schema.object([
+                "variant_id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(), "quantity": Schema.integer(minimum: 1),
+            ], required: ["variant_id", "sku", "title", "quantity"])),
+            ("Shipment", Schema.object([
+                "id": Schema.uuid, "order_id": Schema.uuid, "order_number": Schema.string(), "status": Schema.string(oneOf: statuses),
+                "lines": Schema.array(of: Schema.ref("ShipmentLine")), "carrier": Schema.string(), "tracking_number": Schema.string(),
+                "tracking_url": Schema.string(), "split_from": Schema.uuid, "created_at": Schema.timestamp, "shipped_at": Schema.timestamp,
+                "delivered_at": Schema.timestamp, "cancelled_at": Schema.timestamp,
+            ], required: ["id", "order_id", "order_number", "status", "lines", "created_at"])),
+            ("OrderShipments", Schema.object([
+                "order_id": Schema.uuid, "order_number": Schema.string(),
+                "state": Schema.string(oneOf: ["awaiting_payment", "ready", "cancelled"]),
+                "shipments": Schema.array(of: Schema.ref("Shipment")),
+            ], required: ["order_id", "order_number", "state", "shipments"])),
+        ])
+}

@@ -1,0 +1,49 @@
+import ServiceKit
+
+/// The fulfilment schema: each order's snapshot as the orders service announced it, and the
+/// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
+/// over several).
+enum FulfillmentMigrations {
+    static var all: [Migration] { [shipments] }
+
+    static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
+        CREATE TABLE fulfilment_orders (
+            order_id uuid PRIMARY KEY,
+            order_number text NOT NULL UNIQUE,
+            customer_id uuid,
+            email text NOT NULL,
+            payment_method text NOT NULL,
+            contact jsonb,
+            shipping_address jsonb,
+            lines jsonb NOT NULL DEFAULT '[]',
+            state text NOT NULL DEFAULT 'awaiting_payment' CHECK (state IN ('awaiting_payment', 'ready', 'cancelled')),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX fulfilment_orders_customer ON fulfilment_orders (customer_id);
+        CREATE TABLE shipments (
+            id uuid PRIMARY KEY,
+            order_id uuid NOT NULL REFERENCES fulfilment_orders (order_id),
+            status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'shipped', 'delivered', 'cancelled')),
+            carrier text,
+            tracking_number text,
+            tracking_url text,
+            split_from uuid REFERENCES shipments (id),
+            created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            shipped_at timestamptz,
+            delivered_at timestamptz,
+            cancelled_at timestamptz,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX shipments_order ON shipments (order_id, created_at);
+        CREATE INDEX shipments_status ON shipments (status, created_at);
+        CREATE TABLE shipment_lines (
+            shipment_id uuid NOT NULL REFERENCES shipments (id),
+            variant_id uuid NOT NULL,
+            sku text NOT NULL,
+            title text NOT NULL,
+            quantity int NOT NULL CHECK (quantity > 0),
+            PRIMARY KEY (shipment_id, variant_id)
+        );
+        """)
+}

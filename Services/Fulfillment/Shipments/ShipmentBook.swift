@@ -1,0 +1,229 @@
+import EventContracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// The shipments of every order and the moves staff make on them; each move is one
+/// conditional update, announced on `fulfillment.events` in the same transaction.
+struct ShipmentBook: Sendable {
+    let database: Database
+    let outbox: Outbox
+
+    // MARK: From the orders service
+
+    /// Keeps a placed order's snapshot until it is settled or cancelled.
+    func remember(_ placed: OrderPlaced, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let id = UUID(uuidString: placed.orderId) else { return }
+        let encoder = EventCoding.encoder
+        let lines = String(decoding: try encoder.encode(placed.lines ?? []), as: UTF8.self)
+        let contact = try placed.contact.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let address = try placed.shippingAddress.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        try await connection.query("""
+            INSERT INTO fulfilment_orders (order_id, order_number, customer_id, email, payment_method, contact, shipping_address, lines)
+            VALUES (\(id), \(placed.orderNumber), \(placed.customerId.flatMap(UUID.init(uuidString:))), \(placed.email), \(placed.paymentMethod),
+                    \(contact)::jsonb, \(address)::jsonb, \(lines)::jsonb)
+            ON CONFLICT (order_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// A settled order (paid, or confirmed for cash on delivery) gets one shipment with all
+    /// its goods, once.
+    func orderSettled(_ orderId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            UPDATE fulfilment_orders SET state = 'ready', updated_at = now()
+            WHERE order_id = \(orderId) AND state = 'awaiting_payment' RETURNING order_number, lines::text
+            """, logger: logger)
+        var settled: (String, [PricedLine])?
+        for try await (number, lines) in rows.decode((String, String).self) {
+            settled = (number, try EventCoding.decoder.decode([PricedLine].self, from: Data(lines.utf8)))
+        }
+        guard let (number, priced) = settled else { return }
+        let lines = priced.filter { $0.quantity > 0 }.compactMap { line -> (UUID, ShipmentLine)? in
+            guard let variant = UUID(uuidString: line.variantId) else { return nil }
+            return (variant, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: line.quantity))
+        }
+        guard !lines.isEmpty else { return }
+        try await create(order: orderId, number: number, lines: lines, splitFrom: nil, correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// A cancelled order's shipments that have not left are cancelled with it.
+    func orderCancelled(_ orderId: UUID, reason: String, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            WITH o AS (UPDATE fulfilment_orders SET state = 'cancelled', updated_at = now() WHERE order_id = \(orderId) RETURNING order_number)
+            UPDATE shipments s SET status = 'cancelled', cancelled_at = now(), updated_at = now() FROM o
+            WHERE s.order_id = \(orderId) AND s.status = 'pending' RETURNING s.id, o.order_number
+            """, logger: logger)
+        var cancelled: [(UUID, String)] = []
+        for try await row in rows.decode((UUID, String).self) { cancelled.append(row) }
+        let order = orderId.uuidString.lowercased()
+        for (id, number) in cancelled {
+            try await outbox.enqueue(ShipmentCancelled(shipmentId: id.uuidString.lowercased(), orderId: order, orderNumber: number, reason: reason),
+                                     subject: order, correlationId: correlationId, on: connection, logger: logger)
+        }
+    }
+
+    // MARK: Reading
+
+    func find(_ id: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Shipment? {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id WHERE s.id = $1
+            \(lock ? "FOR UPDATE OF s" : "")
+            """, binds: try { var binds = PostgresBindings(); try binds.append(id); return binds }()), logger: logger)
+        for try await row in rows.decode(Shipment.Row.self) { return try Shipment(row: row) }
+        return nil
+    }
+
+    func find(_ id: UUID, logger: Logger) async throws -> Shipment? {
+        try await database.client.withConnection { try await find(id, on: $0, logger: logger) }
+    }
+
+    /// An order's shipments, oldest first; nil when fulfilment has not heard of the order
+    /// (or, with `customer`, it is someone else's).
+    func forOrder(_ orderId: UUID, customer: UUID? = nil, logger: Logger) async throws -> OrderShipments? {
+        try await database.client.withConnection { connection in
+            let orders = try await connection.query("""
+                SELECT order_number, state, customer_id FROM fulfilment_orders WHERE order_id = \(orderId)
+                """, logger: logger)
+            var found: (String, String, UUID?)?
+            for try await row in orders.decode((String, String, UUID?).self) { found = row }
+            guard let (number, state, owner) = found, customer == nil || owner == customer else { return nil }
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+                WHERE s.order_id = $1 ORDER BY s.created_at, s.id
+                """, binds: try { var binds = PostgresBindings(); try binds.append(orderId); return binds }()), logger: logger)
+            var shipments: [Shipment] = []
+            for try await row in rows.decode(Shipment.Row.self) { shipments.append(try Shipment(row: row)) }
+            return OrderShipments(orderId: orderId.uuidString.lowercased(), orderNumber: number, state: state, shipments: shipments)
+        }
+    }
+
+    /// Shipments by status, oldest first (the packing queue).
+    func list(status: ShipmentStatus?, page: PageRequest, logger: Logger) async throws -> Page<Shipment> {
+        try await database.client.withConnection { connection in
+            var binds = PostgresBindings()
+            try binds.append(status?.rawValue)
+            try binds.append(page.size)
+            try binds.append(page.offset)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+                WHERE $1::text IS NULL OR s.status = $1 ORDER BY s.created_at, s.id LIMIT $2 OFFSET $3
+                """, binds: binds), logger: logger)
+            var items: [Shipment] = []
+            for try await row in rows.decode(Shipment.Row.self) { items.append(try Shipment(row: row)) }
+            let counted = try await connection.query(
+                "SELECT count(*)::int8 FROM shipments WHERE \(status?.rawValue)::text IS NULL OR status = \(status?.rawValue)", logger: logger)
+            var total = 0
+            for try await count in counted.decode(Int.self) { total = count }
+            return Page(items: items, request: page, total: total)
+        }
+    }
+
+    // MARK: Staff's moves
+
+    /// Sets the tracking fields given (others are kept) on a shipment that has not arrived.
+    func setTracking(_ id: UUID, _ tracking: TrackingInput, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE shipments SET carrier = COALESCE(\(tracking.carrier), carrier),
+                tracking_number = COALESCE(\(tracking.trackingNumber), tracking_number),
+                tracking_url = COALESCE(\(tracking.trackingUrl), tracking_url), updated_at = now()
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    /// Moves `quantities` of a pending shipment's goods into a new pending shipment.
+    func split(_ shipment: Shipment, quantities: [UUID: Int], correlationId: String?,
+               on connection: PostgresConnection, logger: Logger) async throws -> UUID {
+        var errors: [Problem.FieldError] = []
+        var moved: [(UUID, ShipmentLine)] = []
+        var remaining = 0
+        for line in shipment.lines {
+            let variant = UUID(uuidString: line.variantId)!
+            let take = quantities[variant] ?? 0
+            if take > line.quantity {
+                errors.append(.init(field: "lines", message: "\(line.sku): only \(line.quantity) in this shipment"))
+            }
+            if take > 0 { moved.append((variant, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: take))) }
+            remaining += line.quantity - min(take, line.quantity)
+        }
+        let known = Set(shipment.lines.compactMap { UUID(uuidString: $0.variantId) })
+        for variant in quantities.keys where !known.contains(variant) {
+            errors.append(.init(field: "lines", message: "\(variant.uuidString.lowercased()) is not in this shipment"))
+        }
+        if errors.isEmpty && remaining == 0 {
+            errors.append(.init(field: "lines", message: "would move every item; leave at least one in this shipment"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        let shipmentId = UUID(uuidString: shipment.id)!
+        for (variant, line) in moved {
+            try await connection.query("""
+                UPDATE shipment_lines SET quantity = quantity - \(line.quantity) WHERE shipment_id = \(shipmentId) AND variant_id = \(variant)
+                """, logger: logger)
+        }
+        try await connection.query("DELETE FROM shipment_lines WHERE shipment_id = \(shipmentId) AND quantity = 0", logger: logger)
+        return try await create(order: UUID(uuidString: shipment.orderId)!, number: shipment.orderNumber, lines: moved, splitFrom: shipmentId,
+                                correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// Moves a shipment to `target` if its status allows; false when it does not.
+    func move(_ shipment: Shipment, to target: ShipmentStatus, correlationId: String?,
+              on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        guard shipment.status.next.contains(target) else { return false }
+        let id = UUID(uuidString: shipment.id)!
+        let order = UUID(uuidString: shipment.orderId)!
+        let stamp = ["shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at"][target.rawValue] ?? "updated_at"
+        var binds = PostgresBindings()
+        try binds.append(target.rawValue)
+        try binds.append(id)
+        try binds.append(shipment.status.rawValue)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE shipments SET status = $1, \(stamp) = now(), updated_at = now() WHERE id = $2 AND status = $3 RETURNING 1
+            """, binds: binds), logger: logger)
+        var moved = false
+        for try await _ in rows.decode(Int.self) { moved = true }
+        guard moved else { return false }
+        switch target {
+        case .shipped:
+            let allShipped = try await waiting(order, in: [.pending], on: connection, logger: logger) == 0
+            try await outbox.enqueue(ShipmentShipped(shipmentId: shipment.id, orderId: shipment.orderId, orderNumber: shipment.orderNumber,
+                                                     lines: shipment.lines, tracking: shipment.tracking, allShipped: allShipped),
+                                     subject: shipment.orderId, correlationId: correlationId, on: connection, logger: logger)
+        case .delivered:
+            let allDelivered = try await waiting(order, in: [.pending, .shipped], on: connection, logger: logger) == 0
+            try await outbox.enqueue(ShipmentDelivered(shipmentId: shipment.id, orderId: shipment.orderId, orderNumber: shipment.orderNumber,
+                                                       allDelivered: allDelivered),
+                                     subject: shipment.orderId, correlationId: correlationId, on: connection, logger: logger)
+        case .pending, .cancelled:
+            break
+        }
+        return true
+    }
+
+    // MARK: Helpers
+
+    /// How many of the order's shipments are still in one of `statuses`.
+    private func waiting(_ order: UUID, in statuses: [ShipmentStatus], on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            "SELECT count(*)::int8 FROM shipments WHERE order_id = \(order) AND status = ANY(\(statuses.map(\.rawValue)))", logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    @discardableResult
+    private func create(order: UUID, number: String, lines: [(UUID, ShipmentLine)], splitFrom: UUID?, correlationId: String?,
+                        on connection: PostgresConnection, logger: Logger) async throws -> UUID {
+        let id = UUID()
+        try await connection.query("INSERT INTO shipments (id, order_id, split_from) VALUES (\(id), \(order), \(splitFrom))", logger: logger)
+        for (variant, line) in lines {
+            try await connection.query("""
+                INSERT INTO shipment_lines (shipment_id, variant_id, sku, title, quantity)
+                VALUES (\(id), \(variant), \(line.sku), \(line.title), \(line.quantity))
+                """, logger: logger)
+        }
+        let subject = order.uuidString.lowercased()
+        try await outbox.enqueue(ShipmentCreated(shipmentId: id.uuidString.lowercased(), orderId: subject, orderNumber: number,
+                                                 lines: lines.map(\.1), splitFrom: splitFrom?.uuidString.lowercased()),
+                                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
+        return id
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Goods of one shipment: a variant and how many.
+public struct ShipmentLine: Codable, Sendable, Equatable {
+    public var variantId: String
+    public var sku: String
+    public var title: String
+    public var quantity: Int
+
+    public init(variantId: String, sku: String, title: String, quantity: Int) {
+        self.variantId = variantId
+        self.sku = sku
+        self.title = title
+        self.quantity = quantity
+    }
+}
+
+/// Where a shipment can be followed.
+public struct Tracking: Codable, Sendable, Equatable {
+    public var carrier: String?
+    public var number: String?
+    public var url: String?
+
+    public init(carrier: String?, number: String?, url: String?) {
+        self.carrier = carrier
+        self.number = number
+        self.url = url
+    }
+}
+
+/// A shipment waits to be packed: made for a settled order's physical lines, or split off
+/// another shipment by staff. Keyed by the order id.
+public struct ShipmentCreated: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.shipment.created.v1"
+
+    public var shipmentId: String
+    public var orderId: String
+    public var orderNumber: String
+    public var lines: [ShipmentLine]
+    /// The shipment it was split from, if any.
+    public var splitFrom: String?
+
+    public init(shipmentId: String, orderId: String, orderNumber: String, lines: [ShipmentLine], splitFrom: String?) {
+        self.shipmentId = shipmentId
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.lines = lines
+        self.splitFrom = splitFrom
+    }
+}
+
+/// A shipment left the shop. `allShipped` is true when no goods of the order wait any more:
+/// the order is shipped. Keyed by the order id.
+public struct ShipmentShipped: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.shipment.shipped.v1"
+
+    public var shipmentId: String
+    public var orderId: String
+    public var orderNumber: String
+    public var lines: [ShipmentLine]
+    public var tracking: Tracking
+    public var allShipped: Bool
+
+    public init(shipmentId: String, orderId: String, orderNumber: String, lines: [ShipmentLine], tracking: Tracking, allShipped: Bool) {
+        self.shipmentId = shipmentId
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.lines = lines
+        self.tracking = tracking
+        self.allShipped = allShipped
+    }
+}
+
+/// A shipment arrived. `allDelivered` is true when every shipment of the order has. Keyed by
+/// the order id.
+public struct ShipmentDelivered: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.shipment.delivered.v1"
+
+    public var shipmentId: String
+    public var orderId: String
+    public var orderNumber: String
+    public var allDelivered: Bool
+
+    public init(shipmentId: String, orderId: String, orderNumber: String, allDelivered: Bool) {
+        self.shipmentId = shipmentId
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.allDelivered = allDelivered
+    }
+}
+
+/// A shipment that had not left was cancelled with its order. Keyed by the order id.
+public struct ShipmentCancelled: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.shipment.cancelled.v1"
+
+    public var shipmentId: String
+    public var orderId: String
+    public var orderNumber: String
+    public var reason: String
+
+    public init(shipmentId: String, orderId: String, orderNumber: String, reason: String) {
+        self.shipmentId = shipmentId
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.reason = reason
+    }
+}
