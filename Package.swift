@@ -18,7 +18,7 @@ let serviceTargets: [Target] = services.map { name in
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
-        ] : name == "Payments" ? [
+        ] : name == "Payments" || name == "Fulfillment" ? [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ] : []),
         path: "Services/\(name)"
@@ -122,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit"], path: "Tests/CheckoutTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Money"], path: "Tests/PaymentsTests"),
+        .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]
 )

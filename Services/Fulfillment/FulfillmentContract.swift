@@ -5,6 +5,7 @@ import ServiceKit
 enum FulfillmentContract {
     static let statuses = ShipmentStatus.allCases.map(\.rawValue)
     static let shipmentAnswer = APIOperation.Answer(200, "The shipment.", schema: Schema.ref("Shipment"))
+    static let endpointAnswer = APIOperation.Answer(200, "The endpoint (without its secret).", schema: Schema.ref("WebhookEndpoint"))
     static let illegal = APIOperation.Answer(409, "Not allowed from the shipment's status.", schema: Schema.ref("Problem"))
     static let tracking = Schema.object([
         "carrier": Schema.string(maxLength: 100), "tracking_number": Schema.string(maxLength: 100),
@@ -42,8 +43,49 @@ enum FulfillmentContract {
             APIOperation(.post, "/admin/shipments/{id}/deliver", id: "deliverShipment",
                          summary: "Mark a shipment delivered; the order is delivered when all its shipments are.",
                          tag: "fulfillment admin", access: .staff, answers: [shipmentAnswer, illegal]),
+            APIOperation(.post, "/admin/webhooks/endpoints", id: "registerWebhookEndpoint",
+                         summary: "Register a merchant endpoint for some event types; the answer shows its signing secret, once.",
+                         tag: "webhooks admin", access: .admin,
+                         body: Schema.object([
+                            "url": Schema.string(minLength: 1, maxLength: 2000, description: "http or https; private addresses are refused."),
+                            "event_types": Schema.array(of: Schema.string(oneOf: WebhookEndpoint.subscribable), maxItems: 50),
+                            "secret": Schema.string(pattern: "^whsec_", description: "Standard Webhooks secret; made for you when left out."),
+                            "description": Schema.string(maxLength: 500),
+                         ], required: ["url", "event_types"]),
+                         answers: [.init(201, "The endpoint, with its secret.", schema: Schema.ref("WebhookEndpoint"))]),
+            APIOperation(.get, "/admin/webhooks/endpoints", id: "listWebhookEndpoints", summary: "Merchant endpoints, newest first.",
+                         tag: "webhooks admin", access: .admin, query: PageRequest.parameters,
+                         answers: [.init(200, "A page of endpoints.", schema: Page<WebhookEndpoint>.schema(of: Schema.ref("WebhookEndpoint")))]),
+            APIOperation(.get, "/admin/webhooks/endpoints/{id}", id: "webhookEndpoint", summary: "One endpoint.", tag: "webhooks admin",
+                         access: .admin, answers: [endpointAnswer]),
+            APIOperation(.post, "/admin/webhooks/endpoints/{id}/disable", id: "disableWebhookEndpoint", summary: "Stop deliveries to an endpoint.",
+                         tag: "webhooks admin", access: .admin, answers: [endpointAnswer]),
+            APIOperation(.post, "/admin/webhooks/endpoints/{id}/enable", id: "enableWebhookEndpoint", summary: "Resume deliveries to an endpoint.",
+                         tag: "webhooks admin", access: .admin, answers: [endpointAnswer]),
+            APIOperation(.get, "/admin/webhooks/endpoints/{id}/deliveries", id: "webhookDeliveries",
+                         summary: "An endpoint's delivery log, newest first, each with its attempts.", tag: "webhooks admin", access: .admin,
+                         query: [.init("status", Schema.string(oneOf: WebhookRoutes.deliveryStatuses), "Delivery status.")] + PageRequest.parameters,
+                         answers: [.init(200, "A page of deliveries.", schema: Page<WebhookDelivery>.schema(of: Schema.ref("WebhookDelivery")))]),
+            APIOperation(.post, "/admin/webhooks/deliveries/{id}/replay", id: "replayWebhookDelivery",
+                         summary: "Send one delivery again now (with a fresh retry schedule).", tag: "webhooks admin", access: .admin,
+                         answers: [.init(202, "Queued again.", schema: Schema.ref("WebhookDelivery"))]),
         ],
         schemas: [
+            ("WebhookEndpoint", Schema.object([
+                "id": Schema.uuid, "url": Schema.string(), "description": Schema.string(),
+                "event_types": Schema.array(of: Schema.string()), "active": Schema.boolean, "created_by": Schema.string(),
+                "created_at": Schema.timestamp, "secret": Schema.string(description: "Only when the endpoint is registered."),
+            ], required: ["id", "url", "event_types", "active", "created_by", "created_at"])),
+            ("WebhookDelivery", Schema.object([
+                "id": Schema.uuid, "endpoint_id": Schema.uuid, "event_id": Schema.string(), "event_type": Schema.string(),
+                "status": Schema.string(oneOf: WebhookRoutes.deliveryStatuses), "attempts": Schema.integer(minimum: 0),
+                "next_attempt_at": Schema.timestamp, "last_status_code": Schema.integer(), "last_error": Schema.string(),
+                "created_at": Schema.timestamp, "delivered_at": Schema.timestamp,
+                "log": Schema.array(of: Schema.object([
+                    "attempt": Schema.integer(minimum: 1), "at": Schema.timestamp, "status_code": Schema.integer(), "error": Schema.string(),
+                    "duration_ms": Schema.integer(minimum: 0),
+                ], required: ["attempt", "at", "duration_ms"])),
+            ], required: ["id", "endpoint_id", "event_id", "event_type", "status", "attempts", "created_at", "log"])),
             ("ShipmentLine", Schema.object([
                 "variant_id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(), "quantity": Schema.integer(minimum: 1),
             ], required: ["variant_id", "sku", "title", "quantity"])),

@@ -4,7 +4,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments] }
+    static var all: [Migration] { [shipments, webhooks] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -45,5 +45,47 @@ enum FulfillmentMigrations {
             quantity int NOT NULL CHECK (quantity > 0),
             PRIMARY KEY (shipment_id, variant_id)
         );
+        """)
+
+    static let webhooks = Migration(version: 101, name: "merchant webhook endpoints, deliveries, attempts", sql: """
+        CREATE TABLE webhook_endpoints (
+            id uuid PRIMARY KEY,
+            url text NOT NULL,
+            description text,
+            event_types text[] NOT NULL,
+            secret text NOT NULL,
+            active boolean NOT NULL DEFAULT true,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE webhook_deliveries (
+            id uuid PRIMARY KEY,
+            endpoint_id uuid NOT NULL REFERENCES webhook_endpoints (id),
+            event_id text NOT NULL,
+            event_type text NOT NULL,
+            payload bytea NOT NULL,
+            status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+            attempts int NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            locked_until timestamptz,
+            last_status_code int,
+            last_error text,
+            created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            delivered_at timestamptz,
+            UNIQUE (endpoint_id, event_id)
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at DESC);
+        CREATE TABLE webhook_attempts (
+            id bigserial PRIMARY KEY,
+            delivery_id uuid NOT NULL REFERENCES webhook_deliveries (id),
+            attempt int NOT NULL,
+            at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            status_code int,
+            error text,
+            duration_ms int NOT NULL
+        );
+        CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
         """)
 }

@@ -7,7 +7,8 @@ import Foundation
 public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
     static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
-                            "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091]
+                            "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091,
+                            "merchant-endpoint": 18092]
     /// A secret the tests know, so they can forge tokens that must be refused.
     public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
 
@@ -17,6 +18,8 @@ public final class SuiteProcesses: @unchecked Sendable {
     public var paymentsWebhookPort: Int { ports["payments-webhooks"]! }
     /// Where the tests' fake card provider (Stripe's wire format) listens.
     public var cardProviderPort: Int { ports["card-provider"]! }
+    /// Where the tests' merchant webhook receiver listens.
+    public var merchantEndpointPort: Int { ports["merchant-endpoint"]! }
     /// Provider secrets the tests share with the payments service.
     public static let sepayAPIKey = "sepay-test-key-0123456789"
     public static let cardWebhookSecret = "whsec_end_to_end_tests_0123456789"

@@ -111,6 +111,11 @@ struct CustomerIdentityTests {
             let nul = try await send(client, "POST", base + "/api/auth/login", json: ["email": "a\u{0}@example.com", "password": "whatever123"])
             #expect(nul.status == 422)
             #expect(((nul.json?["errors"] as? [[String: Any]])?.first?["field"] as? String) == "email")
+            // Also when another member is a number with a fraction (found by schemathesis as a 500).
+            let nulBesideFraction = try await send(client, "POST", base + "/api/auth/register", json: [
+                "email": uniqueEmail(), "password": "correct horse battery", "name": "A\u{0}B", "extra": 1.3365634592913444e-98])
+            #expect(nulBesideFraction.status == 422)
+            #expect(((nulBesideFraction.json?["errors"] as? [[String: Any]])?.first?["field"] as? String) == "name")
 
             let email = uniqueEmail()
             #expect(try await send(client, "POST", base + "/api/auth/register",

@@ -28,25 +28,32 @@ extension Request {
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }
-        if data.range(of: Data("u0000".utf8)) != nil, let json = try? JSONValue(parsing: data), let field = Self.fieldWithNUL(in: json) {
-            throw Problem.validation([.init(field: field, message: "must not contain NUL characters")])
+        if data.range(of: Data("u0000".utf8)) != nil {
+            // Any JSON, numbers with fractions included; a body we cannot walk is refused whole.
+            guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+                throw Problem.validation([.init(field: "body", message: "must not contain NUL characters")])
+            }
+            if let field = Self.fieldWithNUL(in: json) {
+                throw Problem.validation([.init(field: field, message: "must not contain NUL characters")])
+            }
         }
         return decoded
     }
 
-    /// The path of the first string (or key) in `value` that holds a NUL character.
-    static func fieldWithNUL(in value: JSONValue, path: String = "") -> String? {
+    /// The path of the first string (or key) in `value` (as `JSONSerialization` reads it)
+    /// that holds a NUL character.
+    static func fieldWithNUL(in value: Any, path: String = "") -> String? {
         switch value {
-        case .string(let text): return text.contains("\0") ? (path.isEmpty ? "body" : path) : nil
-        case .array(let items):
+        case let text as String: return text.contains("\0") ? (path.isEmpty ? "body" : path) : nil
+        case let items as [Any]:
             for (index, item) in items.enumerated() {
                 if let found = fieldWithNUL(in: item, path: path + "[\(index)]") { return found }
             }
-        case .object(let members):
-            for (key, item) in members {
+        case let members as [String: Any]:
+            for key in members.keys.sorted() {
                 let child = path.isEmpty ? key : path + "." + key
                 if key.contains("\0") { return child }
-                if let found = fieldWithNUL(in: item, path: child) { return found }
+                if let found = fieldWithNUL(in: members[key]!, path: child) { return found }
             }
         default: break
         }
