@@ -46,7 +46,7 @@ extension ServiceDefinition {
         },
         handlers: { environment in
             guard let parts = try? CatalogParts(environment: environment) else { return [] }
-            return [ReservationHandler(reservations: parts.reservations, carts: parts.carts)]
+            return [ReservationHandler(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)]
         },
         contract: CatalogContract.contract
     )

@@ -69,8 +69,23 @@ enum FulfillmentContract {
             APIOperation(.post, "/admin/webhooks/deliveries/{id}/replay", id: "replayWebhookDelivery",
                          summary: "Send one delivery again now (with a fresh retry schedule).", tag: "webhooks admin", access: .admin,
                          answers: [.init(202, "Queued again.", schema: Schema.ref("WebhookDelivery"))]),
+            APIOperation(.get, "/admin/pos/pushes", id: "listPosPushes", summary: "Orders' pushes to the POS, newest first (dead ones need a person).",
+                         tag: "pos admin", access: .staff,
+                         query: [.init("status", Schema.string(oneOf: PosRoutes.statuses), "Push status.")] + PageRequest.parameters,
+                         answers: [.init(200, "A page of pushes.", schema: Page<PosPushes.Push>.schema(of: Schema.ref("PosPush")))]),
+            APIOperation(.get, "/admin/pos/pushes/{id}", id: "posPush", summary: "One order's push to the POS (by order id).", tag: "pos admin",
+                         access: .staff, answers: [.init(200, "The push.", schema: Schema.ref("PosPush"))]),
+            APIOperation(.post, "/admin/pos/pushes/{id}/retry", id: "retryPosPush", summary: "Push a dead (or waiting) order to the POS again now.",
+                         tag: "pos admin", access: .staff,
+                         answers: [.init(202, "Queued again.", schema: Schema.ref("PosPush")),
+                                   .init(409, "Already pushed, or the order was cancelled.", schema: Schema.ref("Problem"))]),
         ],
         schemas: [
+            ("PosPush", Schema.object([
+                "order_id": Schema.uuid, "order_number": Schema.string(), "status": Schema.string(oneOf: PosRoutes.statuses),
+                "attempts": Schema.integer(minimum: 0), "next_attempt_at": Schema.timestamp, "last_error": Schema.string(),
+                "pos_order_id": Schema.string(), "created_at": Schema.timestamp, "pushed_at": Schema.timestamp,
+            ], required: ["order_id", "order_number", "status", "attempts", "created_at"])),
             ("WebhookEndpoint", Schema.object([
                 "id": Schema.uuid, "url": Schema.string(), "description": Schema.string(),
                 "event_types": Schema.array(of: Schema.string()), "active": Schema.boolean, "created_by": Schema.string(),

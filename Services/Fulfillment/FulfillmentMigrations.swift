@@ -4,7 +4,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks] }
+    static var all: [Migration] { [shipments, webhooks, pos] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -87,5 +87,33 @@ enum FulfillmentMigrations {
             duration_ms int NOT NULL
         );
         CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
+        """)
+
+    static let pos = Migration(version: 102, name: "POS pushes, POS webhook events, POS stock counts", sql: """
+        CREATE TABLE pos_pushes (
+            order_id uuid PRIMARY KEY REFERENCES fulfilment_orders (order_id),
+            status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'pushed', 'dead', 'cancelled')),
+            attempts int NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            locked_until timestamptz,
+            last_error text,
+            pos_order_id text UNIQUE,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            pushed_at timestamptz,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX pos_pushes_due ON pos_pushes (next_attempt_at) WHERE status = 'pending';
+        CREATE TABLE pos_webhook_events (
+            event_id text PRIMARY KEY,
+            pos_order_id text,
+            status text,
+            outcome text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE pos_stock_counts (
+            sku text PRIMARY KEY,
+            on_hand int NOT NULL,
+            counted_at timestamptz NOT NULL DEFAULT now()
+        );
         """)
 }

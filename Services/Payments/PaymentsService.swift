@@ -36,7 +36,7 @@ extension ServiceDefinition {
             let parts = try PaymentsParts(environment: environment)
             PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency).register(on: router)
             return [
-                try WebhookListener.build(environment: environment) { webhooks in
+                try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
                     SePayWebhook(book: parts.book, apiKey: environment.value("SEPAY_API_KEY"),
                                  orderPrefix: environment.value("ORDER_NUMBER_PREFIX")).register(on: webhooks)
                     StripeWebhook(book: parts.book, signature: StripeSignature(secret: environment.value("CARD_WEBHOOK_SECRET"))).register(on: webhooks)

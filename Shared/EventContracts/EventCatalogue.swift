@@ -8,7 +8,7 @@ public enum EventCatalogue {
         (Topic.checkout, [CheckoutSubmitted.self, CheckoutPlaced.self, CheckoutStatusChanged.self, CheckoutClosed.self]),
         (Topic.payments, [PaymentOpened.self, PaymentSucceeded.self, PaymentUnderpaid.self, PaymentFailed.self, RefundSucceeded.self]),
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
-        (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self]),
+        (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self]),
         (Topic.identity, [PasswordResetRequested.self]),
     ]
 

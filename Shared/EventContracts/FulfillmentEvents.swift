@@ -105,3 +105,22 @@ public struct ShipmentCancelled: EventPayload, Equatable {
         self.reason = reason
     }
 }
+
+/// The POS counted a variant's stock (the periodic inventory pull publishes only counts that
+/// changed): catalog sets its on-hand count to it. Keyed by the SKU.
+public struct StockCounted: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.stock.counted.v1"
+
+    public var sku: String
+    public var onHand: Int
+    public var countedAt: Date
+    /// Where the count comes from (`pos`).
+    public var source: String
+
+    public init(sku: String, onHand: Int, countedAt: Date, source: String) {
+        self.sku = sku
+        self.onHand = onHand
+        self.countedAt = countedAt
+        self.source = source
+    }
+}

@@ -8,7 +8,7 @@ public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
     static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
                             "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091,
-                            "merchant-endpoint": 18092]
+                            "merchant-endpoint": 18092, "fulfillment-webhooks": 18093, "pos": 18094]
     /// A secret the tests know, so they can forge tokens that must be refused.
     public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
 
@@ -18,6 +18,13 @@ public final class SuiteProcesses: @unchecked Sendable {
     public var paymentsWebhookPort: Int { ports["payments-webhooks"]! }
     /// Where the tests' fake card provider (Stripe's wire format) listens.
     public var cardProviderPort: Int { ports["card-provider"]! }
+    /// Where fulfilment's POS webhook listener listens.
+    public var fulfillmentWebhookPort: Int { ports["fulfillment-webhooks"]! }
+    /// Where the tests' fake POS listens.
+    public var posPort: Int { ports["pos"]! }
+    /// Secrets the tests share with the fulfilment service.
+    public static let posAPIKey = "pos-test-key-0123456789"
+    public static let posWebhookSecret = "pos-webhook-secret-0123456789"
     /// Where the tests' merchant webhook receiver listens.
     public var merchantEndpointPort: Int { ports["merchant-endpoint"]! }
     /// Provider secrets the tests share with the payments service.
@@ -106,7 +113,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
-        environment["WEBHOOK_PORT"] = "\(paymentsWebhookPort)"
+        environment["WEBHOOK_PORT"] = "\(service == "fulfillment" ? fulfillmentWebhookPort : paymentsWebhookPort)"
         environment["SEPAY_API_KEY"] = Self.sepayAPIKey
         environment["CARD_WEBHOOK_SECRET"] = Self.cardWebhookSecret
         environment["CARD_SECRET_KEY"] = Self.cardSecretKey

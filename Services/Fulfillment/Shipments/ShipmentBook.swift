@@ -98,6 +98,17 @@ struct ShipmentBook: Sendable {
         }
     }
 
+    /// An order's shipments, locked, oldest first (for a change from outside, such as the POS).
+    func lockedShipments(of orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Shipment] {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+            WHERE s.order_id = $1 ORDER BY s.created_at, s.id FOR UPDATE OF s
+            """, binds: try { var binds = PostgresBindings(); try binds.append(orderId); return binds }()), logger: logger)
+        var shipments: [Shipment] = []
+        for try await row in rows.decode(Shipment.Row.self) { shipments.append(try Shipment(row: row)) }
+        return shipments
+    }
+
     /// Shipments by status, oldest first (the packing queue).
     func list(status: ShipmentStatus?, page: PageRequest, logger: Logger) async throws -> Page<Shipment> {
         try await database.client.withConnection { connection in

@@ -1,0 +1,39 @@
+import EventContracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Reads the POS's stock counts and publishes `fulfillment.stock.counted` for each SKU whose
+/// count changed since the last pull (the catalog sets its on-hand count to it). Remembering
+/// the last count makes a repeated pull publish nothing.
+struct InventoryPull: Sendable {
+    let client: PosClient
+    let database: Database
+    let outbox: Outbox
+
+    @discardableResult
+    func run(logger: Logger) async throws -> Int {
+        let variations = try await client.variations(logger: logger)
+            .filter { (1...100).contains($0.displayId.count) && (0...1_000_000).contains($0.remainQuantity) }
+        guard !variations.isEmpty else { return 0 }
+        return try await database.transaction(logger: logger) { connection in
+            var published = 0
+            for variation in variations {
+                let rows = try await connection.query("""
+                    INSERT INTO pos_stock_counts (sku, on_hand) VALUES (\(variation.displayId), \(variation.remainQuantity))
+                    ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, counted_at = now()
+                    WHERE pos_stock_counts.on_hand <> excluded.on_hand
+                    RETURNING counted_at
+                    """, logger: logger)
+                for try await countedAt in rows.decode(Date.self) {
+                    try await outbox.enqueue(StockCounted(sku: variation.displayId, onHand: variation.remainQuantity, countedAt: countedAt, source: "pos"),
+                                             subject: variation.displayId, correlationId: nil, on: connection, logger: logger)
+                    published += 1
+                }
+            }
+            if published > 0 { logger.info("POS stock counts changed", metadata: ["count": "\(published)"]) }
+            return published
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import EventContracts
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Each settled order's trip to the POS: queued when the order is settled, pushed by
+/// ``PosPusher``, retried with exponential backoff and jitter, `dead` after the last attempt
+/// (admin sees it and can push again), `cancelled` when the order was cancelled first, so a
+/// cancelled order never reaches the POS.
+struct PosPushes: Sendable {
+    let database: Database
+    let maxAttempts: Int
+    let baseDelay: Duration
+    let maxDelay: Duration
+    let changes: ChangeFeed
+
+    static let wakeKey = "pos-pushes"
+
+    struct Push: ResponseEncodable, Sendable {
+        var orderId: String
+        var orderNumber: String
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Date?
+        var lastError: String?
+        var posOrderId: String?
+        var createdAt: Date
+        var pushedAt: Date?
+    }
+
+    static let columns = """
+        p.order_id, o.order_number, p.status, p.attempts, p.next_attempt_at, p.last_error, p.pos_order_id, p.created_at, p.pushed_at
+        """
+    typealias Row = (UUID, String, String, Int, Date, String?, String?, Date, Date?)
+
+    static func push(_ row: Row) -> Push {
+        Push(orderId: row.0.uuidString.lowercased(), orderNumber: row.1, status: row.2, attempts: row.3,
+             nextAttemptAt: row.2 == "pending" ? row.4 : nil, lastError: row.5, posOrderId: row.6, createdAt: row.7, pushedAt: row.8)
+    }
+
+    /// Queues a settled order (once).
+    func queue(_ orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("INSERT INTO pos_pushes (order_id) VALUES (\(orderId)) ON CONFLICT (order_id) DO NOTHING", logger: logger)
+        try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger)
+    }
+
+    /// A cancelled order's push that has not happened never will.
+    func orderCancelled(_ orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE pos_pushes SET status = 'cancelled', locked_until = NULL, updated_at = now()
+            WHERE order_id = \(orderId) AND status IN ('pending', 'dead')
+            """, logger: logger)
+    }
+
+    /// A push the pusher holds, with the order's snapshot.
+    struct Claimed: Sendable {
+        var orderId: UUID
+        var attempt: Int
+        var order: PosClient.Order
+    }
+
+    /// Takes up to `limit` due pushes for a minute; an order cancelled meanwhile is skipped.
+    func claimDue(limit: Int, logger: Logger) async throws -> [Claimed] {
+        let rows = try await database.client.query("""
+            WITH due AS (
+                SELECT p.order_id FROM pos_pushes p JOIN fulfilment_orders o ON o.order_id = p.order_id
+                WHERE p.status = 'pending' AND p.next_attempt_at <= now() AND (p.locked_until IS NULL OR p.locked_until < now())
+                  AND o.state = 'ready'
+                ORDER BY p.next_attempt_at LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
+            UPDATE pos_pushes p SET locked_until = now() + interval '60 seconds', attempts = p.attempts + 1
+            FROM due, fulfilment_orders o WHERE p.order_id = due.order_id AND o.order_id = p.order_id
+            RETURNING p.order_id, p.attempts, o.order_number, o.email, o.payment_method, o.contact::text, o.shipping_address::text, o.lines::text
+            """, logger: logger)
+        var claimed: [Claimed] = []
+        let decoder = EventCoding.decoder
+        for try await (id, attempt, number, email, method, contactText, addressText, linesText)
+            in rows.decode((UUID, Int, String, String, String, String?, String?, String).self) {
+            let contact = try contactText.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) }
+            let address = try addressText.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) }
+            let lines = try decoder.decode([PricedLine].self, from: Data(linesText.utf8))
+            claimed.append(Claimed(orderId: id, attempt: attempt, order: Self.order(number: number, email: email, method: method,
+                                                                                 contact: contact, address: address, lines: lines)))
+        }
+        return claimed
+    }
+
+    /// The POS's shape of an order.
+    static func order(number: String, email: String, method: String, contact: ContactDetails?, address: ShippingAddress?,
+                      lines: [PricedLine]) -> PosClient.Order {
+        let name = contact?.name ?? email
+        let phone = contact?.phone ?? ""
+        return PosClient.Order(
+            customId: number, billFullName: name, billPhoneNumber: phone, billEmail: contact?.email ?? email,
+            shippingAddress: .init(fullName: name, phoneNumber: phone,
+                                   address: [address?.line1, address?.line2, address?.city, address?.postalCode].compactMap { $0 }.joined(separator: ", "),
+                                   communeName: address?.ward, districtName: address?.district, provinceName: address?.province,
+                                   countryCode: address?.country ?? "VN"),
+            items: lines.map { .init(variationId: $0.sku, quantity: $0.quantity, price: $0.unitPrice.minorUnits, name: $0.title) },
+            isCod: method == "cod", note: "Order \(number)")
+    }
+
+    /// The wait before attempt `attempt + 1`: base × 2^(attempt−1), capped, with full jitter
+    /// between half and all of it, so many failed pushes do not retry in step.
+    func delay(after attempt: Int) -> Duration {
+        let exponential = baseDelay * (1 << min(attempt - 1, 20))
+        let capped = min(exponential, maxDelay)
+        return capped * Double.random(in: 0.5...1.0)
+    }
+
+    func pushed(_ claimed: Claimed, posOrderId: String, logger: Logger) async throws {
+        try await database.client.query("""
+            UPDATE pos_pushes SET status = 'pushed', pos_order_id = \(posOrderId), pushed_at = now(), last_error = NULL, locked_until = NULL,
+                updated_at = now()
+            WHERE order_id = \(claimed.orderId)
+            """, logger: logger)
+    }
+
+    func failed(_ claimed: Claimed, error: String, logger: Logger) async throws {
+        let dead = claimed.attempt >= maxAttempts
+        let wait = delay(after: claimed.attempt)
+        let milliseconds = Double(wait.components.seconds) * 1000 + Double(wait.components.attoseconds) / 1e15
+        try await database.client.query("""
+            UPDATE pos_pushes SET status = CASE WHEN \(dead) THEN 'dead' ELSE status END, last_error = \(error), locked_until = NULL,
+                next_attempt_at = now() + make_interval(secs => \(milliseconds / 1000)), updated_at = now()
+            WHERE order_id = \(claimed.orderId) AND status = 'pending'
+            """, logger: logger)
+    }
+
+    func list(status: String?, page: PageRequest, logger: Logger) async throws -> Page<Push> {
+        let rows = try await database.client.query("""
+            SELECT \(unescaped: Self.columns) FROM pos_pushes p JOIN fulfilment_orders o ON o.order_id = p.order_id
+            WHERE \(status)::text IS NULL OR p.status = \(status) ORDER BY p.created_at DESC, p.order_id LIMIT \(page.size) OFFSET \(page.offset)
+            """, logger: logger)
+        var items: [Push] = []
+        for try await row in rows.decode(Row.self) { items.append(Self.push(row)) }
+        let counted = try await database.client.query(
+            "SELECT count(*)::int8 FROM pos_pushes WHERE \(status)::text IS NULL OR status = \(status)", logger: logger)
+        var total = 0
+        for try await count in counted.decode(Int.self) { total = count }
+        return Page(items: items, request: page, total: total)
+    }
+
+    func find(_ orderId: UUID, logger: Logger) async throws -> Push? {
+        let rows = try await database.client.query("""
+            SELECT \(unescaped: Self.columns) FROM pos_pushes p JOIN fulfilment_orders o ON o.order_id = p.order_id WHERE p.order_id = \(orderId)
+            """, logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.push(row) }
+        return nil
+    }
+
+    /// Staff push a dead (or waiting) order again now, with a fresh set of attempts; false
+    /// when there is no such push or it is pushed or cancelled.
+    func retry(_ orderId: UUID, logger: Logger) async throws -> Bool {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE pos_pushes SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
+                WHERE order_id = \(orderId) AND status IN ('dead', 'pending') RETURNING 1
+                """, logger: logger)
+            var found = false
+            for try await _ in rows.decode(Int.self) { found = true }
+            if found { try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger) }
+            return found
+        }
+    }
+}

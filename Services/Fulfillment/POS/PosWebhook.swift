@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// `POST /webhooks/pos`: the POS reports an order's progress (shipped with the carrier's
+/// tracking, delivered). Verified by `X-Pos-Signature: sha256=<hex HMAC-SHA256 over
+/// "{X-Pos-Timestamp}.{raw body}">` with the shared secret, timestamps within 300 s either
+/// way; a repeated event id has no second effect. Unknown orders and other statuses are
+/// acknowledged and recorded.
+struct PosWebhook: Sendable {
+    let shipments: ShipmentBook
+    let secret: String
+    static let tolerance: TimeInterval = 300
+
+    struct Event: Decodable, Sendable {
+        struct Partner: Decodable, Sendable {
+            var name: String?
+            var trackingNumber: String?
+            var trackingUrl: String?
+        }
+        var eventId: String
+        var orderId: String
+        var status: String
+        var partner: Partner?
+    }
+
+    struct Receipt: ResponseEncodable {
+        var received: Bool
+        var outcome: String
+    }
+
+    /// Whether `signature` signs `body` at `timestamp` with `secret`, within the tolerance of `now`.
+    static func verify(body: Data, timestamp: String?, signature: String?, secret: String, now: Date = Date()) -> Bool {
+        guard !secret.isEmpty, let timestamp, let seconds = TimeInterval(timestamp), abs(now.timeIntervalSince1970 - seconds) <= tolerance,
+              let signature, signature.hasPrefix("sha256="), let given = Data(hex: String(signature.dropFirst(7))) else { return false }
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
+        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8)))
+    }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/webhooks/pos") { request, context -> Receipt in
+            let buffer = try await request.body.collect(upTo: 256 * 1024)
+            let body = Data(buffer.readableBytesView)
+            guard Self.verify(body: body, timestamp: request.headers[.init("X-Pos-Timestamp")!],
+                              signature: request.headers[.init("X-Pos-Signature")!], secret: secret) else {
+                throw Problem(status: .unauthorized, type: "bad-signature", title: "The POS signature does not verify.")
+            }
+            let event = try Request.decode(Event.self, from: body)
+            guard (1...200).contains(event.eventId.count), (1...100).contains(event.orderId.count) else {
+                throw Problem.validation([.init(field: "event_id", message: "event_id and order_id must be 1 to 200 characters")])
+            }
+            let tracking = try TrackingInput(carrier: event.partner?.name, trackingNumber: event.partner?.trackingNumber,
+                                             trackingUrl: event.partner?.trackingUrl).validated()
+            let outcome = try await shipments.database.transaction(logger: context.logger) { connection -> String in
+                try await apply(event, tracking: tracking, correlationId: context.correlationId, on: connection, logger: context.logger)
+            }
+            return Receipt(received: true, outcome: outcome)
+        }
+    }
+
+    private func apply(_ event: Event, tracking: TrackingInput, correlationId: String?,
+                       on connection: PostgresConnection, logger: Logger) async throws -> String {
+        let first = try await connection.query("""
+            INSERT INTO pos_webhook_events (event_id, pos_order_id, status, outcome) VALUES (\(event.eventId), \(event.orderId), \(event.status), 'received')
+            ON CONFLICT (event_id) DO NOTHING RETURNING 1
+            """, logger: logger)
+        var isNew = false
+        for try await _ in first.decode(Int.self) { isNew = true }
+        guard isNew else { return "duplicate" }
+        let orders = try await connection.query("SELECT order_id FROM pos_pushes WHERE pos_order_id = \(event.orderId)", logger: logger)
+        var orderId: UUID?
+        for try await id in orders.decode(UUID.self) { orderId = id }
+        var outcome = "ignored"
+        if let orderId, ["shipped", "delivered"].contains(event.status) {
+            var moved = 0
+            for shipment in try await shipments.lockedShipments(of: orderId, on: connection, logger: logger) {
+                var current = shipment
+                if current.status == .pending {
+                    if !tracking.isEmpty { try await shipments.setTracking(UUID(uuidString: current.id)!, tracking, on: connection, logger: logger) }
+                    guard let refreshed = try await shipments.find(UUID(uuidString: current.id)!, on: connection, logger: logger) else { continue }
+                    if try await shipments.move(refreshed, to: .shipped, correlationId: correlationId, on: connection, logger: logger) {
+                        moved += 1
+                        current.status = .shipped
+                    }
+                }
+                if event.status == "delivered", current.status == .shipped,
+                   try await shipments.move(current, to: .delivered, correlationId: correlationId, on: connection, logger: logger) {
+                    moved += 1
+                }
+            }
+            outcome = moved > 0 ? event.status : "no_change"
+        } else if orderId == nil {
+            outcome = "unknown_order"
+        }
+        try await connection.query("UPDATE pos_webhook_events SET outcome = \(outcome) WHERE event_id = \(event.eventId)", logger: logger)
+        logger.info("POS webhook", metadata: ["pos.event_id": "\(event.eventId)", "pos.status": "\(event.status)", "outcome": "\(outcome)"])
+        return outcome
+    }
+}
+
+extension Data {
+    /// Bytes from lower- or upper-case hex; nil for anything else.
+    init?(hex: String) {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.init(bytes)
+    }
+}

@@ -1,0 +1,96 @@
+"""A local stand-in for a Pancake-style POS, for the tests: takes orders at
+`POST /api/v1/shops/{shop}/orders?api_key=…` (the first FAIL_FIRST answered 503, a forced
+failure), serves stock counts at `GET /api/v1/shops/{shop}/products/variations?api_key=…`,
+and, like the real POS, sends signed webhooks about an order's progress.
+
+Test hooks: `GET /_orders` lists the orders received; `POST /_inventory` sets the counts
+(`[{"display_id": sku, "remain_quantity": n}]`); `POST /_webhook` signs and sends one webhook
+(`{"target": url, "secret": s, "event": {...}, "timestamp_offset": seconds}`) and answers
+with the status the shop gave.
+
+Usage: pos_fake.py PORT SHOP_ID API_KEY FAIL_FIRST
+"""
+import hashlib
+import hmac
+import json
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+PORT, SHOP_ID, API_KEY, FAIL_FIRST = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+# Order ids stay unique across restarts of the fake, as a real POS's do.
+START_ID = int(time.time() * 1000) % 1_000_000_000
+lock = threading.Lock()
+orders = []
+attempts = []
+inventory = []
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def authorised(self, url):
+        return parse_qs(url.query).get("api_key", [""])[0] == API_KEY
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_orders":
+            with lock:
+                return self.answer(200, {"orders": orders, "attempts": attempts})
+        if url.path == f"/api/v1/shops/{SHOP_ID}/products/variations":
+            if not self.authorised(url):
+                return self.answer(401, {"success": False, "message": "api_key is invalid"})
+            with lock:
+                return self.answer(200, {"success": True, "data": inventory})
+        self.answer(404, {"success": False, "message": "not found"})
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if url.path == "/_inventory":
+            with lock:
+                inventory[:] = json.loads(body)
+            return self.answer(200, {"success": True})
+        if url.path == "/_webhook":
+            request = json.loads(body)
+            payload = json.dumps(request["event"]).encode()
+            timestamp = str(int(time.time()) + int(request.get("timestamp_offset", 0)))
+            digest = hmac.new(request["secret"].encode(), timestamp.encode() + b"." + payload, hashlib.sha256).hexdigest()
+            outgoing = urllib.request.Request(request["target"], data=payload, method="POST", headers={
+                "Content-Type": "application/json", "X-Pos-Timestamp": timestamp, "X-Pos-Signature": "sha256=" + digest})
+            try:
+                with urllib.request.urlopen(outgoing, timeout=10) as response:
+                    return self.answer(200, {"status": response.status, "body": json.loads(response.read() or b"null")})
+            except urllib.error.HTTPError as failure:
+                return self.answer(200, {"status": failure.code, "body": json.loads(failure.read() or b"null")})
+        if url.path == f"/api/v1/shops/{SHOP_ID}/orders":
+            if not self.authorised(url):
+                return self.answer(401, {"success": False, "message": "api_key is invalid"})
+            order = json.loads(body).get("order", {})
+            with lock:
+                attempts.append(order.get("custom_id"))
+                if len(attempts) <= FAIL_FIRST:
+                    return self.answer(503, {"success": False, "message": "temporarily unavailable"})
+                ident = START_ID + len(orders)
+                orders.append({"id": ident, **order})
+            return self.answer(200, {"success": True, "data": {"id": ident, "custom_id": order.get("custom_id")}})
+        self.answer(404, {"success": False, "message": "not found"})
+
+
+# The test runner may have ignored SIGTERM, and children inherit that: stop on it explicitly.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
