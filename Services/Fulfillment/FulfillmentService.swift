@@ -37,14 +37,14 @@ extension ServiceDefinition {
             PosRoutes(pushes: parts.pushes).register(on: router)
             var services: [any Service] = [
                 parts.changes,
-                WebhookDispatcher(book: parts.webhooks, destinations: parts.destinations, environment: environment),
+                WebhookDispatcher(book: parts.webhooks, destinations: parts.destinations, environment: environment).work,
                 try WebhookListener.build(environment: environment, serverName: "fulfillment-webhooks") { webhooks in
                     PosWebhook(shipments: parts.shipments, secret: environment.value("POS_WEBHOOK_SECRET")).register(on: webhooks)
                 },
             ]
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)
-                services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment))
+                services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
                 services.append(PeriodicJob("pos-inventory-pull", every: parts.inventoryPullInterval, environment: environment) {
                     try await pull.run(logger: environment.logger)
                 })

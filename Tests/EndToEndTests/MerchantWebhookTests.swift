@@ -78,9 +78,14 @@ struct MerchantWebhookTests {
             #expect(payload["type"] as? String == placedType && (payload["data"] as? [String: Any])?["order_id"] as? String == orderID)
             #expect(arrivals.first?["path"] as? String == "/hooks/shop")
 
-            // The log has both attempts; types the endpoint did not choose never went out.
-            let log = try await send(client, "GET", base + "/api/fulfillment/admin/webhooks/endpoints/\(endpoint)/deliveries", headers: staff)
-            let deliveries = log.json?["items"] as? [[String: Any]] ?? []
+            // The log has both attempts (written just after the receiver answered); types the
+            // endpoint did not choose never went out.
+            var deliveries: [[String: Any]] = []
+            _ = try await waitUntil(timeout: .seconds(10)) {
+                let log = try await send(client, "GET", base + "/api/fulfillment/admin/webhooks/endpoints/\(endpoint)/deliveries", headers: staff)
+                deliveries = log.json?["items"] as? [[String: Any]] ?? []
+                return deliveries.contains { $0["event_type"] as? String == placedType && $0["status"] as? String == "succeeded" }
+            }
             let delivery = try #require(deliveries.first { $0["event_type"] as? String == placedType })
             #expect(delivery["status"] as? String == "succeeded" && delivery["attempts"] as? Int == 2)
             #expect((delivery["log"] as? [[String: Any]])?.map { $0["status_code"] as? Int } == [500, 204])

@@ -1,38 +1,21 @@
 import Foundation
 import ServiceKit
-import ServiceLifecycle
 
-/// Pushes settled orders to the POS, a batch at a time: the POS's order id is stored on
-/// success; a failure waits its backoff (see ``PosPushes/delay(after:)``). Woken when an
-/// order is queued or staff retry one, and every second for retries coming due.
-struct PosPusher: Service {
+/// Pushes a claimed order to the POS: the POS's order id is stored on success; a failure
+/// waits its backoff (see ``PosPushes/delay(after:)``). Run by the kit's ``ClaimedWork``.
+struct PosPusher: Sendable {
     let pushes: PosPushes
     let client: PosClient
     let environment: ServiceEnvironment
 
-    func run() async throws {
-        await environment.startGate.wait()
-        guard environment.startGate.isOpen else { return }
-        let logger = environment.logger
-        await cancelWhenGracefulShutdown {
-            let watch = pushes.changes.watch(PosPushes.wakeKey)
-            defer { watch.cancel() }
-            while !Task.isCancelled {
-                do {
-                    let due = try await pushes.claimDue(limit: 10, logger: logger)
-                    await withTaskGroup(of: Void.self) { group in
-                        for claimed in due { group.addTask { await push(claimed) } }
-                    }
-                    if due.count == 10 { continue }
-                } catch {
-                    logger.error("POS push round failed", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                await watch.wait(upTo: .seconds(1))
-            }
-        }
+    /// The loop that claims due pushes and runs ``push(_:)`` on each.
+    var work: ClaimedWork<PosPushes.Claimed> {
+        ClaimedWork("pos-pushes", batch: 10, environment: environment, changes: pushes.changes, wakeKey: PosPushes.wakeKey,
+                    claim: { [pushes, environment] limit in try await pushes.claimDue(limit: limit, logger: environment.logger) },
+                    handle: { [self] claimed in await push(claimed) })
     }
 
-    private func push(_ claimed: PosPushes.Claimed) async {
+    func push(_ claimed: PosPushes.Claimed) async {
         let logger = environment.logger
         do {
             let id = try await client.createOrder(claimed.order, logger: logger)

@@ -5,40 +5,27 @@ import NIOCore
 import ServiceKit
 import ServiceLifecycle
 
-/// Posts due deliveries to merchants' endpoints, a batch at a time and concurrently, signed
-/// the Standard Webhooks way, never following redirects, within a 10-second timeout; a 2xx
-/// answer is success. Woken when deliveries are queued or replayed, and every second for
-/// retries coming due.
-struct WebhookDispatcher: Service {
+/// Posts claimed deliveries to merchants' endpoints (run by the kit's ``ClaimedWork``, 20 at
+/// a time, concurrently), signed the Standard Webhooks way, never following redirects, within
+/// a 10-second timeout; a 2xx answer is success.
+struct WebhookDispatcher: Sendable {
     let book: WebhookBook
     let destinations: DestinationGuard
     let environment: ServiceEnvironment
-
-    func run() async throws {
-        await environment.startGate.wait()
-        guard environment.startGate.isOpen else { return }
+    /// One client for the process (never shut down, like `HTTPClient.shared`): no redirects,
+    /// HTTP/1.1, 5 s to connect, 10 s to answer.
+    static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(5), read: .seconds(10)))
         configuration.httpVersion = .http1Only
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let logger = environment.logger
-        await cancelWhenGracefulShutdown {
-            let watch = book.changes.watch(WebhookBook.wakeKey)
-            defer { watch.cancel() }
-            while !Task.isCancelled {
-                do {
-                    let due = try await book.claimDue(limit: 20, logger: logger)
-                    await withTaskGroup(of: Void.self) { group in
-                        for delivery in due { group.addTask { await send(delivery, with: client, logger: logger) } }
-                    }
-                    if due.count == 20 { continue }
-                } catch {
-                    logger.error("webhook dispatch round failed", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                await watch.wait(upTo: .seconds(1))
-            }
-        }
-        try? await client.shutdown()
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The loop that claims due deliveries and sends each.
+    var work: ClaimedWork<WebhookBook.Claimed> {
+        ClaimedWork("merchant-webhooks", batch: 20, environment: environment, changes: book.changes, wakeKey: WebhookBook.wakeKey,
+                    claim: { [book, environment] limit in try await book.claimDue(limit: limit, logger: environment.logger) },
+                    handle: { [self] delivery in await send(delivery, with: Self.client, logger: environment.logger) })
     }
 
     private func send(_ delivery: WebhookBook.Claimed, with client: HTTPClient, logger: Logger) async {
