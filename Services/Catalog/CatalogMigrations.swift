@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -164,5 +164,12 @@ enum CatalogMigrations {
     /// A redemption remembers what it took off, so that a repeated submission prices the same.
     static let redemptionDiscount = Migration(version: 106, name: "discount on redemptions", sql: """
             ALTER TABLE voucher_redemptions ADD COLUMN discount_minor bigint NOT NULL DEFAULT 0 CHECK (discount_minor >= 0);
+            """)
+
+    /// A checked-out cart remembers its checkout, so that it can come back if that checkout
+    /// closes without an order.
+    static let cartCheckout = Migration(version: 107, name: "the checkout a cart went to", sql: """
+            ALTER TABLE carts ADD COLUMN checkout_id uuid;
+            CREATE INDEX carts_checkout ON carts (checkout_id) WHERE checkout_id IS NOT NULL;
             """)
 }

@@ -375,8 +375,8 @@ struct CheckoutSagaTests {
                                                                       method: "card", email: "mai@example.com"))
             let cardCheckoutID = try #require(byCard.json?["id"] as? String)
             let intent = try #require((byCard.json?["payment"] as? [String: Any])?["provider_payment_id"] as? String)
-            let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: variant, quantity: 2),
-                                                                     method: "bank_transfer"))
+            let lansCart = try await cart(client, base, lan, variant: variant, quantity: 2)
+            let placed = try await checkOut(client, base, lan, order(cart: lansCart, method: "bank_transfer"))
             let checkoutID = try #require(placed.json?["id"] as? String)
             let number = try #require(placed.json?["order_number"] as? String)
             let orderID = try #require(placed.json?["order_id"] as? String)
@@ -396,6 +396,11 @@ struct CheckoutSagaTests {
                 try await stock(client, base, admin: admin, variant: variant)?["reserved"] as? Int == 0
             }
             #expect(released, "the reservation is released")
+            let cartBack = try await waitUntil(timeout: .seconds(15)) {
+                let shown = try await send(client, "GET", base + "/api/catalog/carts/\(lansCart.0)", headers: lan).json
+                return shown?["status"] as? String == "active" && (shown?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2
+            }
+            #expect(cartBack, "the customer's cart comes back with its goods when the checkout closes without an order")
 
             // The unpaid card checkout expired too: its payment intent is cancelled at the
             // provider, so the customer can no longer pay for it.

@@ -258,12 +258,26 @@ struct Carts: Sendable {
     }
 
     /// A checkout reserved the cart's goods: the cart closes (a customer's next cart is new).
-    func checkOut(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+    func checkOut(_ id: UUID, checkoutId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
         let rows = try await connection.query(
-            "UPDATE carts SET status = 'checked_out' WHERE id = \(id) AND status = 'active' RETURNING 1", logger: logger)
+            "UPDATE carts SET status = 'checked_out', checkout_id = \(checkoutId) WHERE id = \(id) AND status = 'active' RETURNING 1", logger: logger)
         for try await _ in rows.decode(Int.self) {
             try await touched(id, correlationId: correlationId, on: connection, logger: logger)
         }
+    }
+
+    /// A checkout that closed without an order (payment window passed, the customer gave
+    /// up) gives its cart back, goods and all, unless its customer has started another.
+    func reopen(afterCheckout checkoutId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            UPDATE carts c SET status = 'active', checkout_id = NULL
+            WHERE c.checkout_id = \(checkoutId) AND c.status = 'checked_out'
+              AND (c.customer_id IS NULL OR NOT EXISTS (SELECT 1 FROM carts o WHERE o.customer_id = c.customer_id AND o.status = 'active'))
+            RETURNING c.id
+            """, logger: logger)
+        var reopened: [UUID] = []
+        for try await id in rows.decode(UUID.self) { reopened.append(id) }
+        for id in reopened { try await touched(id, correlationId: correlationId, on: connection, logger: logger) }
     }
 
     /// After a change: the cart's version and time move on, and its snapshot is published.

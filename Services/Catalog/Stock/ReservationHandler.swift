@@ -20,14 +20,15 @@ struct ReservationHandler: EventHandler {
         case CheckoutSubmitted.eventType:
             let submitted = try envelope.decodeData(CheckoutSubmitted.self)
             if try await reservations.handleSubmission(submitted, correlationId: correlation, on: context.connection, logger: context.logger),
-               let cart = submitted.cartId.flatMap(UUID.init(uuidString:)) {
-                try await carts.checkOut(cart, correlationId: correlation, on: context.connection, logger: context.logger)
+               let cart = submitted.cartId.flatMap(UUID.init(uuidString:)), let checkout = UUID(uuidString: submitted.checkoutId) {
+                try await carts.checkOut(cart, checkoutId: checkout, correlationId: correlation, on: context.connection, logger: context.logger)
             }
         case CheckoutClosed.eventType:
             let closed = try envelope.decodeData(CheckoutClosed.self)
             guard let checkout = UUID(uuidString: closed.checkoutId) else { return }
             try await reservations.release(checkoutId: checkout, reason: closed.reason, correlationId: correlation,
                                            on: context.connection, logger: context.logger)
+            try await carts.reopen(afterCheckout: checkout, correlationId: correlation, on: context.connection, logger: context.logger)
         case OrderSettled.eventType:
             let settled = try envelope.decodeData(OrderSettled.self)
             guard let checkout = UUID(uuidString: settled.checkoutId) else { return }
