@@ -2,9 +2,9 @@ import Foundation
 
 /// RFC 3339 timestamps (`2026-11-21T10:00:00.123Z`) read and written by arithmetic, for the
 /// envelope's `time`: Foundation's ISO 8601 formatter was a tenth of a consumer's CPU.
-enum RFC3339 {
+public enum RFC3339 {
     /// UTC to the nearest millisecond, as the envelope writes it.
-    static func string(from date: Date) -> String {
+    public static func string(from date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (days, dayMilliseconds) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
@@ -17,7 +17,7 @@ enum RFC3339 {
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil for anything else.
-    static func date(from text: String) -> Date? {
+    public static func date(from text: String) -> Date? {
         let bytes = Array(text.utf8)
         var index = 0
         func number(_ digits: Int) -> Int64? {

@@ -82,6 +82,24 @@ public final class SuiteProcesses: @unchecked Sendable {
         return URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent(name)
     }
 
+    /// Starts one of `Tests/Tools`' Python stand-ins for an outside party (card provider, POS,
+    /// merchant endpoint) in the suite's Python environment; stop it with ``stopTool(_:)``.
+    public static func startTool(_ script: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = pythonTool("python")
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Tools/\(script)").path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Stops a tool started with ``startTool(_:_:)`` at once.
+    public static func stopTool(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Runs a program to its end; returns its exit status and its standard output (standard
     /// error too when `mergingErrors`).
     public static func run(_ executable: URL, arguments: [String], environment: [String: String]? = nil,
@@ -113,7 +131,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
-        environment["WEBHOOK_PORT"] = "\(service == "fulfillment" ? fulfillmentWebhookPort : paymentsWebhookPort)"
+        // A service that takes webhooks from outside (payments, fulfilment) listens on `<service>-webhooks`.
+        environment["WEBHOOK_PORT"] = ports["\(service)-webhooks"].map(String.init)
         environment["SEPAY_API_KEY"] = Self.sepayAPIKey
         environment["CARD_WEBHOOK_SECRET"] = Self.cardWebhookSecret
         environment["CARD_SECRET_KEY"] = Self.cardSecretKey

@@ -60,14 +60,7 @@ struct CheckoutSagaTests {
     }
 
     private func startCardProvider(_ suite: SuiteProcesses) throws -> Process {
-        let process = Process()
-        process.executableURL = SuiteProcesses.pythonTool("python")
-        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/card_provider.py").path,
-                             String(suite.cardProviderPort), SuiteProcesses.cardSecretKey]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try SuiteProcesses.startTool("card_provider.py", [String(suite.cardProviderPort), SuiteProcesses.cardSecretKey])
     }
 
     /// The VND line of the merchant balance.
@@ -247,10 +240,7 @@ struct CheckoutSagaTests {
     func card() async throws {
         try await withServices(Self.services, portOffset: 740) { client, suite in
             let provider = try startCardProvider(suite)
-            defer {
-                kill(provider.processIdentifier, SIGKILL)
-                provider.waitUntilExit()
-            }
+            defer { SuiteProcesses.stopTool(provider) }
             let base = suite.baseURL("gateway")
             let admin = try await adminToken(client, gateway: base)
             let staff = ["Authorization": "Bearer \(admin)"]
@@ -361,10 +351,7 @@ struct CheckoutSagaTests {
         try await withServices(Self.services, portOffset: 760,
                                overrides: ["PAYMENT_WINDOW_SECONDS": "2", "CHECKOUT_EXPIRY_SWEEP_SECONDS": "1"]) { client, suite in
             let provider = try startCardProvider(suite)
-            defer {
-                kill(provider.processIdentifier, SIGKILL)
-                provider.waitUntilExit()
-            }
+            defer { SuiteProcesses.stopTool(provider) }
             let base = suite.baseURL("gateway")
             let admin = try await adminToken(client, gateway: base)
             let variant = try await product(client, base, admin: admin, stock: 2, price: 99_000)

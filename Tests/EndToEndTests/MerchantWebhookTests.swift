@@ -12,14 +12,7 @@ struct MerchantWebhookTests {
     static let services = ["catalog", "checkout", "orders", "payments", "fulfillment", "gateway"]
 
     private func receiver(_ suite: SuiteProcesses, secret: String, failFirst: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = SuiteProcesses.pythonTool("python")
-        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/webhook_receiver.py").path,
-                             String(suite.merchantEndpointPort), secret, String(failFirst)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try SuiteProcesses.startTool("webhook_receiver.py", [String(suite.merchantEndpointPort), secret, String(failFirst)])
     }
 
     private func received(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> [[String: Any]] {
@@ -55,10 +48,7 @@ struct MerchantWebhookTests {
             #expect(shown.status == 200 && shown.json?["secret"] == nil, "the secret is shown once")
 
             let receiverProcess = try receiver(suite, secret: secret, failFirst: 1)
-            defer {
-                kill(receiverProcess.processIdentifier, SIGKILL)
-                receiverProcess.waitUntilExit()
-            }
+            defer { SuiteProcesses.stopTool(receiverProcess) }
             _ = try await waitUntil(timeout: .seconds(10)) { (try? await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received"))?.status == 200 }
 
             // A cash-on-delivery order: order.placed goes out (the first try is answered 500, the retry succeeds).

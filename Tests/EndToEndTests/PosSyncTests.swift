@@ -13,22 +13,11 @@ struct PosSyncTests {
     static let shop = "shop-77"
 
     private func startPOS(_ suite: SuiteProcesses, failFirst: Int) async throws -> Process {
-        let process = Process()
-        process.executableURL = SuiteProcesses.pythonTool("python")
-        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/pos_fake.py").path,
-                             String(suite.posPort), Self.shop, SuiteProcesses.posAPIKey, String(failFirst)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try SuiteProcesses.startTool("pos_fake.py", [String(suite.posPort), Self.shop, SuiteProcesses.posAPIKey, String(failFirst)])
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         _ = try await waitUntil(timeout: .seconds(10)) { (try? await get(client, "http://127.0.0.1:\(suite.posPort)/_orders"))?.status == 200 }
         try await client.shutdown()
         return process
-    }
-
-    private func stop(_ process: Process) {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     private func push(_ client: HTTPClient, _ base: String, _ staff: [String: String], _ order: String) async throws -> [String: Any] {
@@ -60,7 +49,7 @@ struct PosSyncTests {
             let lan = try await customer(client, base)
             let tea = try await product(client, base, admin: admin, stock: 10, price: 120_000)
             var pos = try await startPOS(suite, failFirst: 1)
-            defer { stop(pos) }
+            defer { SuiteProcesses.stopTool(pos) }
 
             // A settled order reaches the POS on the second try (the first is answered 503).
             let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 2), method: "cod"))
@@ -96,7 +85,7 @@ struct PosSyncTests {
             #expect(try await posWebhook(client, suite, ["event_id": "pos-evt-unknown", "order_id": "999999", "status": "shipped"]) == (200, "unknown_order"))
 
             // The POS is down: pushes die after three attempts and are listed for staff.
-            stop(pos)
+            SuiteProcesses.stopTool(pos)
             let waiting = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))
             let cancelledLater = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))
             let waitingID = try #require(waiting.json?["order_id"] as? String), cancelledID = try #require(cancelledLater.json?["order_id"] as? String)

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 @testable import Payments
 
@@ -25,22 +26,22 @@ struct ProviderRulesTests {
         let body = Data(#"{"id":"evt_1","type":"payment_intent.succeeded"}"#.utf8)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let t = Int(now.timeIntervalSince1970)
-        let good = StripeSignature.sign(body: body, timestamp: t, secret: secret)
+        let good = TimestampedSignature.sign(body: body, timestamp: t, secret: secret)
         let verifier = StripeSignature(secret: secret)
         try verifier.verify(header: "t=\(t),v1=\(good)", body: body, now: now)
         try verifier.verify(header: "t=\(t),v1=\(String(repeating: "0", count: 64)),v1=\(good),v0=ignored", body: body, now: now)
-        try verifier.verify(header: "t=\(t - 299),v1=\(StripeSignature.sign(body: body, timestamp: t - 299, secret: secret))", body: body, now: now)
+        try verifier.verify(header: "t=\(t - 299),v1=\(TimestampedSignature.sign(body: body, timestamp: t - 299, secret: secret))", body: body, now: now)
         #expect(throws: StripeSignature.Failure.mismatch) {
-            try verifier.verify(header: "t=\(t),v1=\(StripeSignature.sign(body: body, timestamp: t, secret: "whsec_other"))", body: body, now: now)
+            try verifier.verify(header: "t=\(t),v1=\(TimestampedSignature.sign(body: body, timestamp: t, secret: "whsec_other"))", body: body, now: now)
         }
         #expect(throws: StripeSignature.Failure.mismatch) {
             try verifier.verify(header: "t=\(t),v1=\(good)", body: Data(#"{"id":"evt_2","type":"payment_intent.succeeded"}"#.utf8), now: now)
         }
         #expect(throws: StripeSignature.Failure.timestampOutsideTolerance) {
-            try verifier.verify(header: "t=\(t - 301),v1=\(StripeSignature.sign(body: body, timestamp: t - 301, secret: secret))", body: body, now: now)
+            try verifier.verify(header: "t=\(t - 301),v1=\(TimestampedSignature.sign(body: body, timestamp: t - 301, secret: secret))", body: body, now: now)
         }
         #expect(throws: StripeSignature.Failure.timestampOutsideTolerance) {
-            try verifier.verify(header: "t=\(t + 301),v1=\(StripeSignature.sign(body: body, timestamp: t + 301, secret: secret))", body: body, now: now)
+            try verifier.verify(header: "t=\(t + 301),v1=\(TimestampedSignature.sign(body: body, timestamp: t + 301, secret: secret))", body: body, now: now)
         }
         #expect(throws: StripeSignature.Failure.noSignature) { try verifier.verify(header: "t=\(t),v0=\(good)", body: body, now: now) }
         #expect(throws: StripeSignature.Failure.malformedHeader) { try verifier.verify(header: nil, body: body, now: now) }

@@ -6,11 +6,11 @@ Usage: card_provider.py PORT SECRET_KEY
 """
 import json
 import secrets
-import signal
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+from fake_http import JSONHandler, serve
 
 PORT, SECRET_KEY = int(sys.argv[1]), sys.argv[2]
 lock = threading.Lock()
@@ -31,18 +31,7 @@ def nested(form):
     return result
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JSONHandler):
     def do_GET(self):
         if self.path == "/_requests":
             with lock:
@@ -91,6 +80,4 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, body)
 
 
-# The test runner may have ignored SIGTERM, and children inherit that: stop on it explicitly.
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+serve(PORT, Handler)

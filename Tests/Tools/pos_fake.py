@@ -13,14 +13,14 @@ Usage: pos_fake.py PORT SHOP_ID API_KEY FAIL_FIRST
 import hashlib
 import hmac
 import json
-import signal
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from fake_http import JSONHandler, serve
 
 PORT, SHOP_ID, API_KEY, FAIL_FIRST = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 # Order ids stay unique across restarts of the fake, as a real POS's do.
@@ -31,18 +31,7 @@ attempts = []
 inventory = []
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JSONHandler):
     def authorised(self, url):
         return parse_qs(url.query).get("api_key", [""])[0] == API_KEY
 
@@ -91,6 +80,4 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(404, {"success": False, "message": "not found"})
 
 
-# The test runner may have ignored SIGTERM, and children inherit that: stop on it explicitly.
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+serve(PORT, Handler)

@@ -5,31 +5,19 @@ failure) and 204 after, and lists what arrived at `GET /_received`.
 Usage: webhook_receiver.py PORT SECRET FAIL_FIRST
 """
 import json
-import signal
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from fake_http import JSONHandler, serve
 
 PORT, SECRET, FAIL_FIRST = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 lock = threading.Lock()
 received = []
 
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def answer(self, status, body=None):
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JSONHandler):
     def do_GET(self):
         if self.path == "/_received":
             with lock:
@@ -52,6 +40,4 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(status)
 
 
-# The test runner may have ignored SIGTERM, and children inherit that: stop on it explicitly.
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+serve(PORT, Handler)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -32,13 +31,12 @@ struct PosWebhook: Sendable {
         var outcome: String
     }
 
-    /// Whether `signature` signs `body` at `timestamp` with `secret`, within the tolerance of `now`.
+    /// Whether `X-Pos-Signature: sha256=<hex>` signs `body` at `X-Pos-Timestamp` with `secret`
+    /// (the kit's ``TimestampedSignature``, 300 s either way).
     static func verify(body: Data, timestamp: String?, signature: String?, secret: String, now: Date = Date()) -> Bool {
-        guard !secret.isEmpty, let timestamp, let seconds = TimeInterval(timestamp), abs(now.timeIntervalSince1970 - seconds) <= tolerance,
-              let signature, signature.hasPrefix("sha256="), let given = Data(hex: String(signature.dropFirst(7))) else { return false }
-        var signed = Data("\(timestamp).".utf8)
-        signed.append(body)
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8)))
+        guard let timestamp, let seconds = Int(timestamp), let signature, signature.hasPrefix("sha256=") else { return false }
+        return TimestampedSignature(secret: secret, tolerance: tolerance)
+            .check(body: body, timestamp: seconds, signatures: [String(signature.dropFirst(7))], now: now) == .valid
     }
 
     func register(on router: Router<ServiceRequestContext>) {
@@ -99,22 +97,5 @@ struct PosWebhook: Sendable {
         try await connection.query("UPDATE pos_webhook_events SET outcome = \(outcome) WHERE event_id = \(event.eventId)", logger: logger)
         logger.info("POS webhook", metadata: ["pos.event_id": "\(event.eventId)", "pos.status": "\(event.status)", "outcome": "\(outcome)"])
         return outcome
-    }
-}
-
-extension Data {
-    /// Bytes from lower- or upper-case hex; nil for anything else.
-    init?(hex: String) {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        self.init(bytes)
     }
 }

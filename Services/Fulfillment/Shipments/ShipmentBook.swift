@@ -66,10 +66,10 @@ struct ShipmentBook: Sendable {
     // MARK: Reading
 
     func find(_ id: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Shipment? {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id WHERE s.id = $1
-            \(lock ? "FOR UPDATE OF s" : "")
-            """, binds: try { var binds = PostgresBindings(); try binds.append(id); return binds }()), logger: logger)
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id WHERE s.id = \(id)
+            \(unescaped: lock ? "FOR UPDATE OF s" : "")
+            """, logger: logger)
         for try await row in rows.decode(Shipment.Row.self) { return try Shipment(row: row) }
         return nil
     }
@@ -88,10 +88,10 @@ struct ShipmentBook: Sendable {
             var found: (String, String, UUID?)?
             for try await row in orders.decode((String, String, UUID?).self) { found = row }
             guard let (number, state, owner) = found, customer == nil || owner == customer else { return nil }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
-                WHERE s.order_id = $1 ORDER BY s.created_at, s.id
-                """, binds: try { var binds = PostgresBindings(); try binds.append(orderId); return binds }()), logger: logger)
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+                WHERE s.order_id = \(orderId) ORDER BY s.created_at, s.id
+                """, logger: logger)
             var shipments: [Shipment] = []
             for try await row in rows.decode(Shipment.Row.self) { shipments.append(try Shipment(row: row)) }
             return OrderShipments(orderId: orderId.uuidString.lowercased(), orderNumber: number, state: state, shipments: shipments)
@@ -100,10 +100,10 @@ struct ShipmentBook: Sendable {
 
     /// An order's shipments, locked, oldest first (for a change from outside, such as the POS).
     func lockedShipments(of orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Shipment] {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
-            WHERE s.order_id = $1 ORDER BY s.created_at, s.id FOR UPDATE OF s
-            """, binds: try { var binds = PostgresBindings(); try binds.append(orderId); return binds }()), logger: logger)
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+            WHERE s.order_id = \(orderId) ORDER BY s.created_at, s.id FOR UPDATE OF s
+            """, logger: logger)
         var shipments: [Shipment] = []
         for try await row in rows.decode(Shipment.Row.self) { shipments.append(try Shipment(row: row)) }
         return shipments
@@ -112,14 +112,11 @@ struct ShipmentBook: Sendable {
     /// Shipments by status, oldest first (the packing queue).
     func list(status: ShipmentStatus?, page: PageRequest, logger: Logger) async throws -> Page<Shipment> {
         try await database.client.withConnection { connection in
-            var binds = PostgresBindings()
-            try binds.append(status?.rawValue)
-            try binds.append(page.size)
-            try binds.append(page.offset)
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                SELECT \(Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
-                WHERE $1::text IS NULL OR s.status = $1 ORDER BY s.created_at, s.id LIMIT $2 OFFSET $3
-                """, binds: binds), logger: logger)
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Shipment.columns) FROM shipments s JOIN fulfilment_orders o ON o.order_id = s.order_id
+                WHERE \(status?.rawValue)::text IS NULL OR s.status = \(status?.rawValue) ORDER BY s.created_at, s.id
+                LIMIT \(page.size) OFFSET \(page.offset)
+                """, logger: logger)
             var items: [Shipment] = []
             for try await row in rows.decode(Shipment.Row.self) { items.append(try Shipment(row: row)) }
             let counted = try await connection.query(
@@ -182,14 +179,13 @@ struct ShipmentBook: Sendable {
         guard shipment.status.next.contains(target) else { return false }
         let id = UUID(uuidString: shipment.id)!
         let order = UUID(uuidString: shipment.orderId)!
-        let stamp = ["shipped": "shipped_at", "delivered": "delivered_at", "cancelled": "cancelled_at"][target.rawValue] ?? "updated_at"
-        var binds = PostgresBindings()
-        try binds.append(target.rawValue)
-        try binds.append(id)
-        try binds.append(shipment.status.rawValue)
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE shipments SET status = $1, \(stamp) = now(), updated_at = now() WHERE id = $2 AND status = $3 RETURNING 1
-            """, binds: binds), logger: logger)
+        let rows = try await connection.query("""
+            UPDATE shipments SET status = \(target.rawValue), updated_at = now(),
+                shipped_at = CASE WHEN \(target.rawValue) = 'shipped' THEN now() ELSE shipped_at END,
+                delivered_at = CASE WHEN \(target.rawValue) = 'delivered' THEN now() ELSE delivered_at END,
+                cancelled_at = CASE WHEN \(target.rawValue) = 'cancelled' THEN now() ELSE cancelled_at END
+            WHERE id = \(id) AND status = \(shipment.status.rawValue) RETURNING 1
+            """, logger: logger)
         var moved = false
         for try await _ in rows.decode(Int.self) { moved = true }
         guard moved else { return false }

@@ -80,12 +80,10 @@ struct WebhookBook: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         func quoted(_ text: String) throws -> Data { try encoder.encode(text) }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var body = Data("{\"type\":".utf8)
         body.append(try quoted(envelope.type))
         body.append(Data(",\"timestamp\":".utf8))
-        body.append(try quoted(formatter.string(from: envelope.time)))
+        body.append(try quoted(RFC3339.string(from: envelope.time)))
         body.append(Data(",\"id\":".utf8))
         body.append(try quoted(envelope.id))
         body.append(Data(",\"subject\":".utf8))
