@@ -40,7 +40,8 @@ extension ServiceDefinition {
                 },
             ]
             if environment.value("LOAD_DEMO_CATALOG") == "true" {
-                services.append(DemoCatalog(environment: environment, catalog: parts.products))
+                let demo = DemoCatalog(environment: environment, catalog: parts.products)
+                environment.startGate.beforeOpening { await demo.load() }
             }
             return services
         },

@@ -1,13 +1,12 @@
 import Foundation
 import Money
 import ServiceKit
-import ServiceLifecycle
 
 /// A demo shop a new user can browse right away (`LOAD_DEMO_CATALOG=true`, which `./suite up`
 /// sets): 6 categories and 60 published products in VND, many with size or colour
-/// variants, a few sold out. Loaded once, when the catalog has no products; a second replica
-/// that races it loses on the unique slugs and stops.
-struct DemoCatalog: Service {
+/// variants, a few sold out. Loaded once, when the catalog has no products, before the catalog
+/// reports ready; a second replica that races it loses on the unique slugs and goes on.
+struct DemoCatalog: Sendable {
     let environment: ServiceEnvironment
     let catalog: ProductCatalog
 
@@ -20,18 +19,13 @@ struct DemoCatalog: Service {
         ("ca-phe", "Cà phê · Coffee", ["Cà phê Robusta rang xay", "Cà phê Arabica Cầu Đất", "Phin nhôm", "Cà phê hạt Culi", "Cà phê muối", "Trà Shan tuyết", "Cà phê chồn", "Ca cao Bến Tre", "Phin inox", "Bộ quà tặng cà phê"]),
     ]
 
-    func run() async throws {
-        await environment.startGate.wait()
-        guard environment.startGate.isOpen else { return }
+    func load() async {
         let logger = environment.logger
-        let existing = try await environment.database.client.query("SELECT count(*)::int8 FROM products", logger: logger)
-        var count = 0
-        for try await value in existing.decode(Int.self) { count = value }
-        guard count == 0 else {
-            try? await gracefulShutdown()
-            return
-        }
         do {
+            let existing = try await environment.database.client.query("SELECT count(*)::int8 FROM products", logger: logger)
+            var count = 0
+            for try await value in existing.decode(Int.self) { count = value }
+            guard count == 0 else { return }
             for (categoryIndex, category) in Self.categories.enumerated() {
                 let created = try await catalog.createCategory(slug: category.slug, name: category.name, parent: nil, logger: logger)
                 for (index, title) in category.items.enumerated() {
@@ -50,7 +44,6 @@ struct DemoCatalog: Service {
         } catch {
             logger.warning("demo catalog not loaded (another replica may have loaded it)", metadata: ["error": "\(error)"])
         }
-        try? await gracefulShutdown()
     }
 
     /// 1 to 3 variants: sizes for clothes and shoes, colours or weights otherwise. Every

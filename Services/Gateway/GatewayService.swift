@@ -68,7 +68,8 @@ extension ServiceDefinition {
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
                 email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), password: environment.value("BOOTSTRAP_ADMIN_PASSWORD"))
-            return [forwarder, bootstrap]
+            environment.startGate.beforeOpening { try await bootstrap.create() }
+            return [forwarder]
         },
         contract: GatewayContract.contract,
         servesOwnDocument: false

@@ -1,19 +1,15 @@
 import ServiceKit
-import ServiceLifecycle
 
-/// Creates the first admin from configuration once migrations are applied, then idles until
-/// shutdown (a service that returned would end the whole group).
-struct BootstrapAdmin: Service {
+/// Creates the first admin from configuration when the shop has none: start-up work the
+/// gateway finishes before it reports ready, so the admin can sign in as soon as it is.
+struct BootstrapAdmin: Sendable {
     let environment: ServiceEnvironment
     let staff: StaffAccounts
     let hasher: PasswordHasher
     let email: String
     let password: String
 
-    func run() async throws {
-        await environment.startGate.wait()
-        guard environment.startGate.isOpen else { return }
+    func create() async throws {
         try await staff.ensureBootstrapAdmin(email: email, password: password, hasher: hasher, logger: environment.logger)
-        try? await gracefulShutdown()
     }
 }

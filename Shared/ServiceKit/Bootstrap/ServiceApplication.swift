@@ -104,6 +104,7 @@ public enum ServiceApplication {
         application.beforeServerStarts {
             try await MigrationRunner(database: database, migrations: migrations).migrate(logger: logger)
             try await KafkaAdmin(configuration: kafka, logger: kafkaLogger).ensureTopics(topics)
+            try await gate.runStartUpWork()
             gate.open()
         }
         return (application, Parts(environment: environment, relay: relay, consumer: consumer, routes: routes))

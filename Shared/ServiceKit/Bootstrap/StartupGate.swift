@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Opens once the service's start-up work (migrations, topics) is done; the relay and the
-/// consumers wait on it so they never touch tables that do not exist yet.
+/// Opens once the service's start-up work (migrations, topics, and what the service adds
+/// with ``beforeOpening(_:)``) is done; the relay, the consumers and readiness wait on it, so
+/// nothing touches tables that do not exist yet and no one is told "ready" too early.
 public final class StartupGate: Sendable {
     private struct State {
         var isOpen = false
@@ -9,8 +10,20 @@ public final class StartupGate: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
     private let state = Mutex(State())
+    private let work = Mutex<[@Sendable () async throws -> Void]>([])
 
     public init() {}
+
+    /// Adds start-up work of the service's own (the first admin, a demo catalog): it runs
+    /// after migrations, in the order added, before the gate opens.
+    public func beforeOpening(_ step: @escaping @Sendable () async throws -> Void) {
+        work.withLock { $0.append(step) }
+    }
+
+    /// Runs the added start-up work (the kit calls this just before ``open()``).
+    func runStartUpWork() async throws {
+        for step in work.withLock({ $0 }) { try await step() }
+    }
 
     public var isOpen: Bool { state.withLock { $0.isOpen } }
 
