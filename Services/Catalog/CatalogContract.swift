@@ -17,7 +17,9 @@ enum CatalogContract {
         "sku": Schema.string(minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"),
         "title": Schema.string(maxLength: 120), "options": options, "price": moneyInput, "compare_at_price": moneyInput,
         "on_hand": Schema.integer(minimum: 0, maximum: 1_000_000),
+        "digital_file": digitalFile,
     ], required: ["sku", "price"])
+    static let digitalFile = Schema.string(minLength: 1, maxLength: 255, pattern: "^[A-Za-z0-9_-][A-Za-z0-9._/-]*$", description: "Makes the variant digital: the file buyers download, relative to the download store.")
     static let imageURLs = Schema.array(of: Schema.string(format: "uri", maxLength: 2000), maxItems: 20)
 
     static let cartToken = (name: "X-Cart-Token", description: "A guest cart's token (not needed for a customer's own cart).", required: false)
@@ -80,7 +82,8 @@ enum CatalogContract {
             APIOperation(.patch, "/admin/variants/{id}", id: "updateVariant", summary: "Change a variant's title, options or price.",
                          tag: "catalog admin", access: .staff,
                          body: Schema.object(["title": Schema.string(maxLength: 120), "options": options, "price": moneyInput,
-                                              "compare_at_price": moneyInput]),
+                                              "compare_at_price": moneyInput,
+                                              "digital_file": Schema.string(maxLength: 255, description: "A file makes the variant digital; an empty string makes it physical again.")]),
                          answers: [.init(200, "Changed.", schema: Schema.ref("Product"))]),
             APIOperation(.put, "/admin/variants/{id}/stock", id: "setStock", summary: "Set the on-hand count (a stocktake).",
                          tag: "catalog admin", access: .staff,
@@ -177,8 +180,9 @@ enum CatalogContract {
                 "sku": Schema.string(), "options": ["type": "object"], "quantity": Schema.integer(minimum: 1),
                 "unit_price": money, "previous_unit_price": money, "price_changed": Schema.boolean,
                 "available": Schema.integer(minimum: 0), "insufficient_stock": Schema.boolean, "line_total": money,
+                "digital": Schema.boolean,
             ], required: ["variant_id", "product_id", "product_slug", "title", "sku", "options", "quantity", "unit_price",
-                          "price_changed", "available", "insufficient_stock", "line_total"])),
+                          "price_changed", "available", "insufficient_stock", "line_total", "digital"])),
             ("Cart", Schema.object([
                 "id": Schema.uuid, "status": Schema.string(oneOf: ["active", "merged", "checked_out"]), "currency": Schema.string(),
                 "lines": Schema.array(of: Schema.ref("CartLine")), "item_count": Schema.integer(minimum: 0),
@@ -196,7 +200,8 @@ enum CatalogContract {
                 "id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(), "options": ["type": "object"],
                 "price": money, "compare_at_price": money, "available": Schema.integer(minimum: 0), "in_stock": Schema.boolean,
                 "on_hand": Schema.integer(minimum: 0), "reserved": Schema.integer(minimum: 0),
-            ], required: ["id", "sku", "title", "options", "price", "available", "in_stock"])),
+                "digital": Schema.boolean, "digital_file": Schema.string(description: "Staff only."),
+            ], required: ["id", "sku", "title", "options", "price", "available", "in_stock", "digital"])),
             ("CategoryRef", Schema.object(["id": Schema.uuid, "slug": Schema.string(), "name": Schema.string()], required: ["id", "slug", "name"])),
             ("Category", Schema.object(["id": Schema.uuid, "parent_id": Schema.uuid, "slug": Schema.string(), "name": Schema.string()],
                                        required: ["id", "slug", "name"])),

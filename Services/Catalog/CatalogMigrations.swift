@@ -3,7 +3,7 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -171,5 +171,10 @@ enum CatalogMigrations {
     static let cartCheckout = Migration(version: 107, name: "the checkout a cart went to", sql: """
             ALTER TABLE carts ADD COLUMN checkout_id uuid;
             CREATE INDEX carts_checkout ON carts (checkout_id) WHERE checkout_id IS NOT NULL;
+            """)
+
+    /// A digital variant names the file its buyers download (a path in fulfilment's store).
+    static let digitalGoods = Migration(version: 108, name: "digital variants", sql: """
+            ALTER TABLE variants ADD COLUMN digital_file text;
             """)
 }

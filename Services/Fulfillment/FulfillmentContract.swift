@@ -12,11 +12,46 @@ enum FulfillmentContract {
         "tracking_url": Schema.string(maxLength: 2000, description: "An http or https URL."),
     ])
 
+    static func proof(required: Bool) -> [APIOperation.QueryParameter] {
+        [.init("number", Schema.string(minLength: 1, maxLength: 40), "A guest order's number.", required: required),
+         .init("email", Schema.string(minLength: 1, maxLength: 254), "The email the guest order was placed with.", required: required)]
+    }
+
     static let contract = APIContract(
         operations: [
             APIOperation(.get, "/orders/{id}/shipments", id: "myOrderShipments", summary: "The shipments of one of the customer's orders, with tracking.",
                          tag: "fulfillment", access: .customer,
                          answers: [.init(200, "The order's shipments.", schema: Schema.ref("OrderShipments"))]),
+            APIOperation(.get, "/orders/{id}/downloads", id: "myOrderDownloads",
+                         summary: "The downloads of one of the customer's paid orders, each with a signed link while it works.",
+                         tag: "downloads", access: .customer,
+                         answers: [.init(200, "The order's downloads.", schema: Schema.ref("Downloads"))]),
+            APIOperation(.get, "/downloads", id: "guestDownloads", summary: "A guest order's downloads, by its number and the email it was placed with.",
+                         tag: "downloads", access: .everyone, query: proof(required: true),
+                         answers: [.init(200, "The order's downloads.", schema: Schema.ref("Downloads")),
+                                   .init(404, "No order has that number and email.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/downloads/{id}", id: "download",
+                         summary: "Download a digital good: a signed, unexpired link, and the buyer (signed in, or a guest order's number and email).",
+                         tag: "downloads", access: .everyone,
+                         query: [.init("expires", Schema.string(maxLength: 20, pattern: "^[0-9]+$"), "Unix time the link ends (from the link).", required: true),
+                                 .init("signature", Schema.string(maxLength: 128), "The link's signature (from the link).", required: true)]
+                            + proof(required: false),
+                         answers: [.init(200, "The file.", schema: ["type": "string", "format": "binary"],
+                                         headers: [("Content-Disposition", "attachment; filename=…")], contentType: "application/octet-stream"),
+                                   .init(401, "Sign in, or give a guest order's number and email.", schema: Schema.ref("Problem")),
+                                   .init(403, "The link was changed or never issued.", schema: Schema.ref("Problem")),
+                                   .init(404, "No such download for this buyer.", schema: Schema.ref("Problem")),
+                                   .init(410, "The link expired, or the order was cancelled or refunded.", schema: Schema.ref("Problem")),
+                                   .init(503, "The file is missing on the shop's side.", schema: Schema.ref("Problem"))]),
+            APIOperation(.get, "/admin/emails", id: "listCustomerEmails", summary: "Emails to customers, newest first: who, what and how it went.",
+                         tag: "notifications admin", access: .staff,
+                         query: [.init("status", Schema.string(oneOf: CustomerEmails.statuses), "Email status."),
+                                 .init("order_id", Schema.uuid, "Only this order's emails.")] + PageRequest.parameters,
+                         answers: [.init(200, "A page of emails.", schema: Page<CustomerEmails.Record>.schema(of: Schema.ref("CustomerEmail")))]),
+            APIOperation(.post, "/admin/emails/{id}/resend", id: "resendCustomerEmail", summary: "Send a dead email again now.",
+                         tag: "notifications admin", access: .staff,
+                         answers: [.init(202, "Queued again.", schema: Schema.ref("CustomerEmail")),
+                                   .init(409, "Only dead emails are sent again.", schema: Schema.ref("Problem"))]),
             APIOperation(.get, "/admin/shipments", id: "listShipments", summary: "Shipments by status, oldest first (the packing queue).",
                          tag: "fulfillment admin", access: .staff,
                          query: [.init("status", Schema.string(oneOf: statuses), "Shipment status.")] + PageRequest.parameters,
@@ -101,6 +136,20 @@ enum FulfillmentContract {
                     "duration_ms": Schema.integer(minimum: 0),
                 ], required: ["attempt", "at", "duration_ms"])),
             ], required: ["id", "endpoint_id", "event_id", "event_type", "status", "attempts", "created_at", "log"])),
+            ("Downloads", Schema.object([
+                "order_number": Schema.string(),
+                "downloads": Schema.array(of: Schema.object([
+                    "id": Schema.uuid, "title": Schema.string(), "status": Schema.string(oneOf: ["active", "expired", "revoked"]),
+                    "expires_at": Schema.timestamp, "downloads": Schema.integer(minimum: 0),
+                    "url": Schema.string(description: "A signed link, while the download is active."),
+                ], required: ["id", "title", "status", "expires_at", "downloads"])),
+            ], required: ["downloads"])),
+            ("CustomerEmail", Schema.object([
+                "id": Schema.uuid, "kind": Schema.string(oneOf: EmailKind.allCases.map(\.rawValue)), "event_id": Schema.string(),
+                "order_id": Schema.uuid, "recipient": Schema.string(), "language": Schema.string(oneOf: EmailLanguage.allCases.map(\.rawValue)),
+                "subject": Schema.string(), "status": Schema.string(oneOf: CustomerEmails.statuses), "attempts": Schema.integer(minimum: 0),
+                "next_attempt_at": Schema.timestamp, "last_error": Schema.string(), "created_at": Schema.timestamp, "sent_at": Schema.timestamp,
+            ], required: ["id", "kind", "event_id", "recipient", "language", "subject", "status", "attempts", "created_at"])),
             ("ShipmentLine", Schema.object([
                 "variant_id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(), "quantity": Schema.integer(minimum: 1),
             ], required: ["variant_id", "sku", "title", "quantity"])),

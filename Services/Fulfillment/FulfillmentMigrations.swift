@@ -4,7 +4,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -114,6 +114,56 @@ enum FulfillmentMigrations {
             sku text PRIMARY KEY,
             on_hand int NOT NULL,
             counted_at timestamptz NOT NULL DEFAULT now()
+        );
+        """)
+
+    static let notifications = Migration(version: 103, name: "customer emails and who to write to", sql: """
+        ALTER TABLE fulfilment_orders ADD COLUMN total jsonb, ADD COLUMN payment_due_by timestamptz;
+        CREATE TABLE recipients (
+            customer_id uuid PRIMARY KEY,
+            email text NOT NULL,
+            name text,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE customer_emails (
+            id uuid PRIMARY KEY,
+            event_id text NOT NULL,
+            kind text NOT NULL,
+            order_id uuid,
+            customer_id uuid,
+            recipient text NOT NULL,
+            recipient_name text,
+            language text NOT NULL,
+            subject text NOT NULL,
+            text_body text NOT NULL,
+            html_body text NOT NULL,
+            status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+            attempts int NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            locked_until timestamptz,
+            last_error text,
+            created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            sent_at timestamptz,
+            UNIQUE (event_id, kind)
+        );
+        CREATE INDEX customer_emails_due ON customer_emails (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX customer_emails_order ON customer_emails (order_id, created_at);
+        CREATE INDEX customer_emails_listing ON customer_emails (created_at DESC);
+        """)
+
+    static let downloads = Migration(version: 104, name: "download grants for digital goods", sql: """
+        CREATE TABLE download_grants (
+            id uuid PRIMARY KEY,
+            order_id uuid NOT NULL REFERENCES fulfilment_orders (order_id),
+            variant_id uuid NOT NULL,
+            title text NOT NULL,
+            file_ref text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            revoked_at timestamptz,
+            downloads int NOT NULL DEFAULT 0,
+            last_downloaded_at timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (order_id, variant_id)
         );
         """)
 }

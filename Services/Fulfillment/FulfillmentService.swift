@@ -29,12 +29,36 @@ extension ServiceDefinition {
             EnvironmentVariable("POS_PUSH_MAX_DELAY_MS", default: "600000", help: "Longest wait between pushes of one order."),
             EnvironmentVariable("POS_TIMEOUT_MS", default: "10000", help: "Deadline of one call to the POS, connecting included."),
             EnvironmentVariable("POS_INVENTORY_PULL_SECONDS", default: "300", help: "How often stock counts are read from the POS."),
+            EnvironmentVariable("SHOP_NAME", default: "Commerce Shop", help: "The shop's name in emails."),
+            EnvironmentVariable("SHOP_LANGUAGE", default: "vi", help: "The language of customer emails: vi or en."),
+            EnvironmentVariable("SHOP_TIME_ZONE", default: "Asia/Ho_Chi_Minh", help: "The time zone of times in emails."),
+            EnvironmentVariable("STOREFRONT_URL", default: "http://localhost:3000",
+                                help: "The storefront's address: emails link to its /orders/{number}, /cart and /reset-password?token= pages."),
+            EnvironmentVariable("EMAIL_TEMPLATES_DIR", default: "",
+                                help: "A folder of <language>/<kind>.<subject|text|html>.mustache files replacing built-in templates."),
+            EnvironmentVariable("EMAIL_FROM", default: "Commerce Shop <shop@localhost>", help: "The sender of customer emails."),
+            EnvironmentVariable("SMTP_HOST", default: "", help: "The SMTP server; empty keeps emails queued, unsent, until one is set."),
+            EnvironmentVariable("SMTP_PORT", default: "587", help: "The SMTP server's port."),
+            EnvironmentVariable("SMTP_SECURITY", default: "starttls", help: "none, starttls (port 587) or tls (port 465)."),
+            EnvironmentVariable("SMTP_USERNAME", default: "", help: "SMTP user (AUTH PLAIN, only over TLS); empty sends without signing in."),
+            EnvironmentVariable("SMTP_PASSWORD", default: "", help: "SMTP password.", isSecret: true),
+            EnvironmentVariable("SMTP_TIMEOUT_MS", default: "30000", help: "Deadline of one whole SMTP exchange."),
+            EnvironmentVariable("EMAIL_MAX_ATTEMPTS", default: "8", help: "Sends tried before an email is dead (staff can send it again)."),
+            EnvironmentVariable("EMAIL_RETRY_BASE_MS", default: "30000", help: "First wait after a failed send; doubles each time, with jitter."),
+            EnvironmentVariable("EMAIL_RETRY_MAX_MS", default: "3600000", help: "Longest wait between sends of one email."),
+            EnvironmentVariable("DOWNLOADS_DIR", default: ".data/downloads", help: "The folder digital goods' files are served from."),
+            EnvironmentVariable("DOWNLOAD_LINK_SECRET", default: "", help: "Key that signs download links (required).", isSecret: true),
+            EnvironmentVariable("DOWNLOAD_LINK_TTL_SECONDS", default: "172800", help: "How long download links work after payment (48 h)."),
+            EnvironmentVariable("DOWNLOAD_LINK_BASE_URL", default: "http://localhost:8080/api/fulfillment/downloads",
+                                help: "Where download links point: the gateway's /api/fulfillment/downloads, or a storefront page calling it."),
         ],
         setUp: { router, environment in
             let parts = try FulfillmentParts(environment: environment)
             ShipmentRoutes(book: parts.shipments).register(on: router)
             WebhookRoutes(book: parts.webhooks, destinations: parts.destinations).register(on: router)
             PosRoutes(pushes: parts.pushes).register(on: router)
+            EmailRoutes(emails: parts.emails).register(on: router)
+            DownloadRoutes(grants: parts.downloads, store: DirectoryDownloadStore(path: environment.value("DOWNLOADS_DIR"))).register(on: router)
             var services: [any Service] = [
                 parts.changes,
                 WebhookDispatcher(book: parts.webhooks, destinations: parts.destinations, environment: environment).work,
@@ -42,6 +66,9 @@ extension ServiceDefinition {
                     PosWebhook(shipments: parts.shipments, secret: environment.value("POS_WEBHOOK_SECRET")).register(on: webhooks)
                 },
             ]
+            if let smtp = parts.smtp {
+                services.append(EmailSender(emails: parts.emails, smtp: smtp, from: parts.sender, environment: environment).work)
+            }
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
@@ -53,7 +80,8 @@ extension ServiceDefinition {
         },
         handlers: { environment in
             guard let parts = try? FulfillmentParts(environment: environment) else { return [] }
-            var handlers: [any EventHandler] = [ShipmentSaga(book: parts.shipments), WebhookFanout(book: parts.webhooks)]
+            var handlers: [any EventHandler] = [ShipmentSaga(book: parts.shipments), DownloadSaga(grants: parts.downloads),
+                                                WebhookFanout(book: parts.webhooks), parts.notifications]
             if parts.pos != nil { handlers.append(PosSync(pushes: parts.pushes)) }
             return handlers
         },
@@ -71,6 +99,12 @@ struct FulfillmentParts: Sendable {
     /// The POS, when `POS_BASE_URL` is set.
     let pos: PosClient?
     let inventoryPullInterval: Duration
+    let emails: CustomerEmails
+    let notifications: CustomerNotifications
+    let downloads: DownloadGrants
+    /// The SMTP server, when `SMTP_HOST` is set.
+    let smtp: SMTPClient?
+    let sender: MailMessage.Mailbox
 
     init(environment: ServiceEnvironment) throws {
         changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
@@ -85,11 +119,56 @@ struct FulfillmentParts: Sendable {
         }
         destinations = DestinationGuard(allowPrivate: allow)
         pushes = PosPushes(database: environment.database,
-                           maxAttempts: try environment.integer("POS_PUSH_MAX_ATTEMPTS", in: 1...100),
-                           baseDelay: .milliseconds(try environment.integer("POS_PUSH_BASE_DELAY_MS", in: 10...3_600_000)),
-                           maxDelay: .milliseconds(try environment.integer("POS_PUSH_MAX_DELAY_MS", in: 10...86_400_000)),
+                           backoff: RetryBackoff(maxAttempts: try environment.integer("POS_PUSH_MAX_ATTEMPTS", in: 1...100),
+                                                 base: .milliseconds(try environment.integer("POS_PUSH_BASE_DELAY_MS", in: 10...3_600_000)),
+                                                 cap: .milliseconds(try environment.integer("POS_PUSH_MAX_DELAY_MS", in: 10...86_400_000))),
                            changes: changes)
         inventoryPullInterval = .seconds(try environment.integer("POS_INVENTORY_PULL_SECONDS", in: 1...86_400))
+        emails = CustomerEmails(database: environment.database, changes: changes, backoff: RetryBackoff(
+            maxAttempts: try environment.integer("EMAIL_MAX_ATTEMPTS", in: 1...100),
+            base: .milliseconds(try environment.integer("EMAIL_RETRY_BASE_MS", in: 10...3_600_000)),
+            cap: .milliseconds(try environment.integer("EMAIL_RETRY_MAX_MS", in: 10...86_400_000))))
+        guard let signer = DownloadLink(secret: environment.value("DOWNLOAD_LINK_SECRET")) else {
+            throw ConfigurationError(variable: "DOWNLOAD_LINK_SECRET", reason: "must be set: it signs download links")
+        }
+        let linkBase = environment.value("DOWNLOAD_LINK_BASE_URL")
+        guard let linkURL = URL(string: linkBase), ["http", "https"].contains(linkURL.scheme ?? "") else {
+            throw ConfigurationError(variable: "DOWNLOAD_LINK_BASE_URL", reason: "expected an http or https URL")
+        }
+        downloads = DownloadGrants(database: environment.database, signer: signer,
+                                   lifetime: .seconds(try environment.integer("DOWNLOAD_LINK_TTL_SECONDS", in: 1...31_536_000)),
+                                   linkBase: linkBase.hasSuffix("/") ? String(linkBase.dropLast()) : linkBase)
+        guard let language = EmailLanguage(rawValue: environment.value("SHOP_LANGUAGE")) else {
+            throw ConfigurationError(variable: "SHOP_LANGUAGE", reason: "expected one of \(EmailLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let timeZone = TimeZone(identifier: environment.value("SHOP_TIME_ZONE")) else {
+            throw ConfigurationError(variable: "SHOP_TIME_ZONE", reason: "expected an IANA time zone such as Asia/Ho_Chi_Minh")
+        }
+        let storefront = environment.value("STOREFRONT_URL")
+        guard let storefrontURL = URL(string: storefront), ["http", "https"].contains(storefrontURL.scheme ?? "") else {
+            throw ConfigurationError(variable: "STOREFRONT_URL", reason: "expected an http or https URL")
+        }
+        notifications = CustomerNotifications(
+            emails: emails, templates: try EmailTemplates(overrides: environment.value("EMAIL_TEMPLATES_DIR")),
+            locale: EmailLocale(language: language, timeZone: timeZone), shopName: environment.value("SHOP_NAME"),
+            storefrontURL: storefront.hasSuffix("/") ? String(storefront.dropLast()) : storefront, downloads: downloads)
+        guard let sender = MailMessage.Mailbox(parsing: environment.value("EMAIL_FROM")) else {
+            throw ConfigurationError(variable: "EMAIL_FROM", reason: "expected an address, optionally as Name <address>")
+        }
+        self.sender = sender
+        let smtpHost = environment.value("SMTP_HOST")
+        if smtpHost.isEmpty {
+            smtp = nil
+        } else {
+            guard let security = SMTPClient.Security(rawValue: environment.value("SMTP_SECURITY")) else {
+                throw ConfigurationError(variable: "SMTP_SECURITY", reason: "expected none, starttls or tls")
+            }
+            smtp = SMTPClient(settings: .init(
+                host: smtpHost, port: try environment.integer("SMTP_PORT", in: 1...65_535), security: security,
+                username: environment.value("SMTP_USERNAME"), password: environment.value("SMTP_PASSWORD"),
+                heloName: String(sender.address.split(separator: "@").last ?? "localhost"),
+                timeout: .milliseconds(try environment.integer("SMTP_TIMEOUT_MS", in: 1_000 ... 600_000))))
+        }
         let base = environment.value("POS_BASE_URL")
         if base.isEmpty {
             pos = nil

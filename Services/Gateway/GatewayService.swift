@@ -44,7 +44,7 @@ extension ServiceDefinition {
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
-            let customers = CustomerAccounts(database: environment.database)
+            let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox)
             router.add(middleware: DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),

@@ -178,8 +178,11 @@ public struct CartLineSnapshot: Codable, Sendable, Equatable {
     public var title: String
     public var quantity: Int
     public var unitPrice: Money
+    /// True for a digital variant (downloaded, not shipped); absent otherwise.
+    public var digital: Bool?
 
-    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money) {
+    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money, digital: Bool? = nil) {
+        self.digital = digital
         self.variantId = variantId
         self.productId = productId
         self.sku = sku

@@ -19,3 +19,19 @@ public struct PasswordResetRequested: EventPayload, Equatable {
         self.expiresAt = expiresAt
     }
 }
+
+/// A customer opened an account. The notifications side keeps the address to write to
+/// (abandoned-cart reminders name only the customer). Keyed by the customer id.
+public struct CustomerRegistered: EventPayload, Equatable {
+    public static let eventType = "shop.identity.customer.registered.v1"
+
+    public var customerId: String
+    public var email: String
+    public var name: String
+
+    public init(customerId: String, email: String, name: String) {
+        self.customerId = customerId
+        self.email = email
+        self.name = name
+    }
+}

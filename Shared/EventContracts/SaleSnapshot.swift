@@ -10,8 +10,15 @@ public struct PricedLine: Codable, Sendable, Equatable {
     public var quantity: Int
     public var unitPrice: Money
     public var lineTotal: Money
+    /// For a digital variant: the file its buyer downloads (a path in fulfilment's store).
+    /// Absent for goods that ship.
+    public var digitalFile: String?
 
-    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+    public var isDigital: Bool { digitalFile != nil }
+
+    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money,
+                digitalFile: String? = nil) {
+        self.digitalFile = digitalFile
         self.variantId = variantId
         self.productId = productId
         self.sku = sku

@@ -11,6 +11,8 @@ public struct Answer: Sendable {
     public var body: Data
 
     public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
+    /// The body as a JSON array of objects.
+    public var jsonArray: [[String: Any]]? { try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] }
     public var problemType: String? { json?["type"] as? String }
     public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 }

@@ -8,7 +8,8 @@ public final class SuiteProcesses: @unchecked Sendable {
     public static let services = ["catalog", "checkout", "payments", "orders", "fulfillment", "gateway"]
     static let basePorts = ["gateway": 18080, "catalog": 18081, "checkout": 18082, "payments": 18083,
                             "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091,
-                            "merchant-endpoint": 18092, "fulfillment-webhooks": 18093, "pos": 18094]
+                            "merchant-endpoint": 18092, "fulfillment-webhooks": 18093, "pos": 18094, "smtp": 18095,
+                            "smtp-inbox": 18096]
     /// A secret the tests know, so they can forge tokens that must be refused.
     public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
 
@@ -25,6 +26,11 @@ public final class SuiteProcesses: @unchecked Sendable {
     /// Secrets the tests share with the fulfilment service.
     public static let posAPIKey = "pos-test-key-0123456789"
     public static let posWebhookSecret = "pos-webhook-secret-0123456789"
+    /// Where the tests' SMTP sink takes mail, and where it lists what arrived (HTTP).
+    public var smtpPort: Int { ports["smtp"]! }
+    public var smtpInboxPort: Int { ports["smtp-inbox"]! }
+    /// The key the tests share with fulfilment for signing download links.
+    public static let downloadLinkSecret = "download-link-secret-0123456789"
     /// Where the tests' merchant webhook receiver listens.
     public var merchantEndpointPort: Int { ports["merchant-endpoint"]! }
     /// Provider secrets the tests share with the payments service.
@@ -119,6 +125,12 @@ public final class SuiteProcesses: @unchecked Sendable {
 
     public func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }
 
+    /// Runs `statement` as the database administrator in `service`'s schema of this instance
+    /// (tests move a row's clock this way instead of waiting).
+    public func runSQL(in service: String, _ statement: String) async throws {
+        try await TestSchema.runAsAdmin(["SET LOCAL search_path TO \(schema(of: service))", statement])
+    }
+
     /// The environment one service gets: its role on the test database, test ports, prefix.
     public func environment(for service: String) -> [String: String] {
         var components = URLComponents(string: TestInfrastructure.adminDatabaseURL)!
@@ -138,6 +150,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["CARD_SECRET_KEY"] = Self.cardSecretKey
         environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
         environment["JWT_SECRET"] = Self.jwtSecret
+        environment["DOWNLOAD_LINK_SECRET"] = Self.downloadLinkSecret
+        environment["DOWNLOAD_LINK_BASE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/downloads"
         environment["BCRYPT_COST"] = "6"
         for upstream in Self.services where upstream != "gateway" {
             environment["\(upstream.uppercased())_URL"] = baseURL(upstream)

@@ -37,6 +37,8 @@ struct CartLine: ResponseEncodable, Sendable {
     /// More is in the cart than the shop has now (or the product is no longer on sale).
     var insufficientStock: Bool
     var lineTotal: Money
+    /// Bought as a download, not shipped.
+    var digital: Bool
 }
 
 /// The voucher a cart carries and what it is worth now, or why it is not.

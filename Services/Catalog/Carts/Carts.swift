@@ -301,7 +301,7 @@ struct Carts: Sendable {
         let event = CartUpdated(
             cartId: id.lowercased, customerId: customer?.lowercased, status: cart.status, version: cart.version,
             lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
-                                                     quantity: $0.quantity, unitPrice: $0.unitPrice) },
+                                                     quantity: $0.quantity, unitPrice: $0.unitPrice, digital: $0.digital ? true : nil) },
             voucherCode: cart.voucher?.code, currency: cart.currency, guestTokenDigest: customer == nil ? digest : nil)
         return (event, cart)
     }
@@ -316,13 +316,13 @@ struct Carts: Sendable {
         guard let (status, currencyCode, voucher, version, updatedAt, customer) = header else { throw CatalogInvariantError("cart \(id) vanished") }
         let rows = try await connection.query("""
             SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
-                   v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END
+                   v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END, v.digital_file IS NOT NULL
             FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
             WHERE l.cart_id = \(id) ORDER BY l.added_at, l.variant_id
             """, logger: logger)
         var lines: [CartLine] = []
-        for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available)
-            in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int).self) {
+        for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available, digital)
+            in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int, Bool).self) {
             let currency = Currency(code: code) ?? .vnd
             let unit = Money(minorUnits: price, currency: currency)
             lines.append(CartLine(
@@ -332,7 +332,7 @@ struct Carts: Sendable {
                 quantity: quantity, unitPrice: unit,
                 previousUnitPrice: seenPrice != price ? Money(minorUnits: seenPrice, currency: currency) : nil,
                 priceChanged: seenPrice != price, available: max(0, available), insufficientStock: quantity > available,
-                lineTotal: try unit.multiplied(by: Int64(quantity))))
+                lineTotal: try unit.multiplied(by: Int64(quantity)), digital: digital))
         }
         let currency = currencyCode.flatMap(Currency.init(code:))
         var subtotal = currency.map(Money.zero)

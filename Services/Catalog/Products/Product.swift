@@ -37,6 +37,10 @@ struct Variant: ResponseEncodable, Sendable {
     var inStock: Bool
     var onHand: Int?
     var reserved: Int?
+    /// Bought as a download, not shipped.
+    var digital: Bool
+    /// The file buyers download (staff only).
+    var digitalFile: String?
 }
 
 /// A product in a list: the lowest variant price and whether anything is in stock.

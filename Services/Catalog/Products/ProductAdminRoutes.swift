@@ -22,6 +22,8 @@ struct ProductAdminRoutes: Sendable {
         var price: MoneyInput
         var compareAtPrice: MoneyInput?
         var onHand: Int?
+        /// Makes the variant digital: the file its buyers download.
+        var digitalFile: String?
     }
 
     struct NewProduct: Decodable {
@@ -46,6 +48,8 @@ struct ProductAdminRoutes: Sendable {
         var options: [String: String]?
         var price: MoneyInput?
         var compareAtPrice: MoneyInput?
+        /// A file makes the variant digital; an empty string makes it physical again.
+        var digitalFile: String?
     }
 
     func register(on router: Router<ServiceRequestContext>) {
@@ -134,9 +138,13 @@ struct ProductAdminRoutes: Sendable {
             if let options = body.options, let problem = ProductRules.optionsProblem(options) { errors.append(.init(field: "options", message: problem)) }
             let price = body.price.flatMap { rules.price($0, field: "price", errors: &errors) }
             let compare: Money?? = body.compareAtPrice == nil ? nil : .some(body.compareAtPrice.flatMap { rules.price($0, field: "compare_at_price", errors: &errors) })
+            if let file = body.digitalFile, !file.isEmpty, let problem = ProductRules.digitalFileProblem(file) {
+                errors.append(.init(field: "digital_file", message: problem))
+            }
             guard errors.isEmpty else { throw Problem.validation(errors) }
+            let digitalFile: String?? = body.digitalFile.map { $0.isEmpty ? nil : $0 }
             guard let product = try await catalog.updateVariant(id, title: body.title, options: body.options, price: price,
-                                                                compareAtPrice: compare, correlationId: context.correlationId,
+                                                                compareAtPrice: compare, digitalFile: digitalFile, correlationId: context.correlationId,
                                                                 logger: context.logger)
             else { throw Problem.notFound("That variant") }
             return try await staffView(product, context)
@@ -179,9 +187,12 @@ struct ProductAdminRoutes: Sendable {
         if let onHand = input.onHand, !(0...1_000_000).contains(onHand) {
             errors.append(.init(field: name("on_hand"), message: "must be from 0 to 1000000"))
         }
+        if let file = input.digitalFile, let problem = ProductRules.digitalFileProblem(file) {
+            errors.append(.init(field: name("digital_file"), message: problem))
+        }
         guard errors.count == before, let price else { return nil }
         return ProductCatalog.NewVariant(sku: input.sku, title: input.title ?? "", options: input.options ?? [:], price: price,
-                                         compareAtPrice: compare, onHand: input.onHand ?? 0)
+                                         compareAtPrice: compare, onHand: input.onHand ?? 0, digitalFile: input.digitalFile)
     }
 
     static func id(_ context: ServiceRequestContext) throws -> UUID {

@@ -83,13 +83,13 @@ struct ProductCatalog: Sendable {
 
     func variants(of product: UUID, staffView: Bool, logger: Logger) async throws -> [Variant] {
         let rows = try await database.client.query("""
-            SELECT id, sku, title, options::text, price_minor, compare_at_minor, currency, on_hand, reserved
+            SELECT id, sku, title, options::text, price_minor, compare_at_minor, currency, on_hand, reserved, digital_file
             FROM variants WHERE product_id = \(product) ORDER BY position, created_at
             """, logger: logger)
         var result: [Variant] = []
         let decoder = JSONDecoder()
-        for try await (id, sku, title, options, price, compareAt, code, onHand, reserved)
-            in rows.decode((UUID, String, String, String, Int64, Int64?, String, Int, Int).self) {
+        for try await (id, sku, title, options, price, compareAt, code, onHand, reserved, digitalFile)
+            in rows.decode((UUID, String, String, String, Int64, Int64?, String, Int, Int, String?).self) {
             let currency = Currency(code: code) ?? .vnd
             result.append(Variant(
                 id: id.lowercased, sku: sku, title: title,
@@ -97,7 +97,8 @@ struct ProductCatalog: Sendable {
                 price: Money(minorUnits: price, currency: currency),
                 compareAtPrice: compareAt.map { Money(minorUnits: $0, currency: currency) },
                 available: onHand - reserved, inStock: onHand > reserved,
-                onHand: staffView ? onHand : nil, reserved: staffView ? reserved : nil))
+                onHand: staffView ? onHand : nil, reserved: staffView ? reserved : nil,
+                digital: digitalFile != nil, digitalFile: staffView ? digitalFile : nil))
         }
         return result
     }
@@ -133,6 +134,7 @@ struct ProductCatalog: Sendable {
         var price: Money
         var compareAtPrice: Money?
         var onHand: Int
+        var digitalFile: String?
     }
 
     struct ProductFields: Sendable {
@@ -181,9 +183,9 @@ struct ProductCatalog: Sendable {
         let id = UUID()
         let options = String(decoding: try JSONEncoder().encode(variant.options), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO variants (id, product_id, sku, title, options, price_minor, compare_at_minor, currency, position)
+            INSERT INTO variants (id, product_id, sku, title, options, price_minor, compare_at_minor, currency, position, digital_file)
             VALUES (\(id), \(product), \(variant.sku), \(variant.title), \(options)::jsonb, \(variant.price.minorUnits),
-                    \(variant.compareAtPrice?.minorUnits), \(variant.price.currency.code), \(position)::int4)
+                    \(variant.compareAtPrice?.minorUnits), \(variant.price.currency.code), \(position)::int4, \(variant.digitalFile))
             """, logger: logger)
         try await refreshListingPrice(of: product, on: connection, logger: logger)
         if variant.onHand > 0 {
@@ -279,7 +281,7 @@ struct ProductCatalog: Sendable {
 
     /// Changes a variant's title, options or price; a price change is announced. Returns
     /// the product id, or nil for an unknown variant.
-    func updateVariant(_ id: UUID, title: String?, options: [String: String]?, price: Money?, compareAtPrice: Money??,
+    func updateVariant(_ id: UUID, title: String?, options: [String: String]?, price: Money?, compareAtPrice: Money??, digitalFile: String??,
                        correlationId: String, logger: Logger) async throws -> UUID? {
         try await database.transaction(logger: logger) { connection in
             let current = try await connection.query(
@@ -295,10 +297,12 @@ struct ProductCatalog: Sendable {
             }
             let optionsJSON = try options.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             let setCompare = compareAtPrice != nil
+            let setDigital = digitalFile != nil
             try await connection.query("""
                 UPDATE variants SET title = coalesce(\(title), title), options = coalesce(\(optionsJSON)::jsonb, options),
                     price_minor = coalesce(\(price?.minorUnits), price_minor),
-                    compare_at_minor = CASE WHEN \(setCompare) THEN \((compareAtPrice ?? nil)?.minorUnits) ELSE compare_at_minor END
+                    compare_at_minor = CASE WHEN \(setCompare) THEN \((compareAtPrice ?? nil)?.minorUnits) ELSE compare_at_minor END,
+                    digital_file = CASE WHEN \(setDigital) THEN \(digitalFile ?? nil) ELSE digital_file END
                 WHERE id = \(id)
                 """, logger: logger)
             try await connection.query("UPDATE products SET updated_at = now() WHERE id = \(product)", logger: logger)

@@ -26,6 +26,15 @@ struct ProductRules: Sendable {
         return nil
     }
 
+    /// A digital variant's file: a relative path in the download store, no `..`, no hidden files.
+    static func digitalFileProblem(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...255).contains(path.count), path.range(of: #"^[A-Za-z0-9._/-]+$"#, options: .regularExpression) != nil,
+              !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") })
+        else { return "must be a relative path of letters, digits, '.', '_', '-' and '/' (no '..', no leading '/' or '.')" }
+        return nil
+    }
+
     static func skuProblem(_ sku: String) -> String? {
         guard (1...64).contains(sku.count), sku.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]*$"#, options: .regularExpression) != nil
         else { return "must be 1 to 64 letters, digits, '.', '_' or '-'" }

@@ -247,13 +247,15 @@ struct Reservations: Sendable {
         for line in lines {
             guard let variant = UUID(uuidString: line.variantId) else { continue }
             let rows = try await connection.query("""
-                SELECT p.id, v.sku, CASE WHEN v.title = '' THEN p.title ELSE p.title || ' – ' || v.title END, v.price_minor, v.currency
+                SELECT p.id, v.sku, CASE WHEN v.title = '' THEN p.title ELSE p.title || ' – ' || v.title END, v.price_minor, v.currency,
+                       v.digital_file
                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = \(variant)
                 """, logger: logger)
-            for try await (product, sku, title, price, code) in rows.decode((UUID, String, String, Int64, String).self) {
+            for try await (product, sku, title, price, code, digitalFile) in rows.decode((UUID, String, String, Int64, String, String?).self) {
                 let unit = Money(minorUnits: price, currency: Currency(code: code) ?? .vnd)
                 priced.append(PricedLine(variantId: line.variantId, productId: product.uuidString.lowercased(), sku: sku, title: title,
-                                         quantity: line.quantity, unitPrice: unit, lineTotal: try unit.multiplied(by: Int64(line.quantity))))
+                                         quantity: line.quantity, unitPrice: unit, lineTotal: try unit.multiplied(by: Int64(line.quantity)),
+                                         digitalFile: digitalFile))
             }
         }
         return priced

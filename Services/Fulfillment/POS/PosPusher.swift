@@ -2,7 +2,7 @@ import Foundation
 import ServiceKit
 
 /// Pushes a claimed order to the POS: the POS's order id is stored on success; a failure
-/// waits its backoff (see ``PosPushes/delay(after:)``). Run by the kit's ``ClaimedWork``.
+/// waits its backoff (see ``RetryBackoff``). Run by the kit's ``ClaimedWork``.
 struct PosPusher: Sendable {
     let pushes: PosPushes
     let client: PosClient

@@ -11,9 +11,7 @@ import ServiceKit
 /// cancelled order never reaches the POS.
 struct PosPushes: Sendable {
     let database: Database
-    let maxAttempts: Int
-    let baseDelay: Duration
-    let maxDelay: Duration
+    let backoff: RetryBackoff
     let changes: ChangeFeed
 
     static let wakeKey = "pos-pushes"
@@ -40,9 +38,15 @@ struct PosPushes: Sendable {
              nextAttemptAt: row.2 == "pending" ? row.4 : nil, lastError: row.5, posOrderId: row.6, createdAt: row.7, pushedAt: row.8)
     }
 
-    /// Queues a settled order (once).
+    /// Queues a settled order (once), when it holds goods that ship: downloads are not the
+    /// POS's business.
     func queue(_ orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("INSERT INTO pos_pushes (order_id) VALUES (\(orderId)) ON CONFLICT (order_id) DO NOTHING", logger: logger)
+        try await connection.query("""
+            INSERT INTO pos_pushes (order_id)
+            SELECT o.order_id FROM fulfilment_orders o
+            WHERE o.order_id = \(orderId) AND EXISTS (SELECT 1 FROM jsonb_array_elements(o.lines) l WHERE l->>'digital_file' IS NULL)
+            ON CONFLICT (order_id) DO NOTHING
+            """, logger: logger)
         try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger)
     }
 
@@ -97,16 +101,8 @@ struct PosPushes: Sendable {
                                    address: [address?.line1, address?.line2, address?.city, address?.postalCode].compactMap { $0 }.joined(separator: ", "),
                                    communeName: address?.ward, districtName: address?.district, provinceName: address?.province,
                                    countryCode: address?.country ?? "VN"),
-            items: lines.map { .init(variationId: $0.sku, quantity: $0.quantity, price: $0.unitPrice.minorUnits, name: $0.title) },
+            items: lines.filter { !$0.isDigital }.map { .init(variationId: $0.sku, quantity: $0.quantity, price: $0.unitPrice.minorUnits, name: $0.title) },
             isCod: method == "cod", note: "Order \(number)")
-    }
-
-    /// The wait before attempt `attempt + 1`: base × 2^(attempt−1), capped, with full jitter
-    /// between half and all of it, so many failed pushes do not retry in step.
-    func delay(after attempt: Int) -> Duration {
-        let exponential = baseDelay * (1 << min(attempt - 1, 20))
-        let capped = min(exponential, maxDelay)
-        return capped * Double.random(in: 0.5...1.0)
     }
 
     func pushed(_ claimed: Claimed, posOrderId: String, logger: Logger) async throws {
@@ -118,12 +114,11 @@ struct PosPushes: Sendable {
     }
 
     func failed(_ claimed: Claimed, error: String, logger: Logger) async throws {
-        let dead = claimed.attempt >= maxAttempts
-        let wait = delay(after: claimed.attempt)
-        let milliseconds = Double(wait.components.seconds) * 1000 + Double(wait.components.attoseconds) / 1e15
+        let dead = backoff.exhausted(after: claimed.attempt)
+        let seconds = backoff.seconds(after: claimed.attempt)
         try await database.client.query("""
             UPDATE pos_pushes SET status = CASE WHEN \(dead) THEN 'dead' ELSE status END, last_error = \(error), locked_until = NULL,
-                next_attempt_at = now() + make_interval(secs => \(milliseconds / 1000)), updated_at = now()
+                next_attempt_at = now() + make_interval(secs => \(seconds)), updated_at = now()
             WHERE order_id = \(claimed.orderId) AND status = 'pending'
             """, logger: logger)
     }

@@ -19,16 +19,18 @@ struct ShipmentBook: Sendable {
         let lines = String(decoding: try encoder.encode(placed.lines ?? []), as: UTF8.self)
         let contact = try placed.contact.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let address = try placed.shippingAddress.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let total = String(decoding: try encoder.encode(placed.total), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO fulfilment_orders (order_id, order_number, customer_id, email, payment_method, contact, shipping_address, lines)
+            INSERT INTO fulfilment_orders (order_id, order_number, customer_id, email, payment_method, contact, shipping_address, lines,
+                                           total, payment_due_by)
             VALUES (\(id), \(placed.orderNumber), \(placed.customerId.flatMap(UUID.init(uuidString:))), \(placed.email), \(placed.paymentMethod),
-                    \(contact)::jsonb, \(address)::jsonb, \(lines)::jsonb)
+                    \(contact)::jsonb, \(address)::jsonb, \(lines)::jsonb, \(total)::jsonb, \(placed.paymentDueBy))
             ON CONFLICT (order_id) DO NOTHING
             """, logger: logger)
     }
 
     /// A settled order (paid, or confirmed for cash on delivery) gets one shipment with all
-    /// its goods, once.
+    /// its goods that ship (not its downloads), once.
     func orderSettled(_ orderId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
         let rows = try await connection.query("""
             UPDATE fulfilment_orders SET state = 'ready', updated_at = now()
@@ -39,7 +41,7 @@ struct ShipmentBook: Sendable {
             settled = (number, try EventCoding.decoder.decode([PricedLine].self, from: Data(lines.utf8)))
         }
         guard let (number, priced) = settled else { return }
-        let lines = priced.filter { $0.quantity > 0 }.compactMap { line -> (UUID, ShipmentLine)? in
+        let lines = priced.filter { $0.quantity > 0 && !$0.isDigital }.compactMap { line -> (UUID, ShipmentLine)? in
             guard let variant = UUID(uuidString: line.variantId) else { return nil }
             return (variant, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: line.quantity))
         }

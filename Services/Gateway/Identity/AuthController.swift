@@ -53,7 +53,7 @@ struct AuthController: Sendable {
             guard errors.isEmpty else { throw Problem.validation(errors) }
             let hash = await hasher.hash(body.password)
             let customer = try await accounts.register(email: email, passwordHash: hash, name: name,
-                                                       phone: phone?.isEmpty == true ? nil : phone, logger: context.logger)
+                                                       phone: phone?.isEmpty == true ? nil : phone, correlationId: context.correlationId, logger: context.logger)
             context.logger.info("customer registered", metadata: ["customer.id": "\(customer.id)"])
             return EditedResponse(status: .created, response: try await session(for: customer, logger: context))
         }

@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Logging
 import PostgresNIO
@@ -6,6 +7,7 @@ import ServiceKit
 /// The gateway's customer accounts and refresh-token families, in its own schema.
 struct CustomerAccounts: Sendable {
     let database: Database
+    let outbox: Outbox
 
     enum Rotation: Sendable {
         case rotated(customerID: UUID)
@@ -16,17 +18,23 @@ struct CustomerAccounts: Sendable {
         case unknown
     }
 
-    func register(email: String, passwordHash: String, name: String, phone: String?, logger: Logger) async throws -> Customer {
+    /// Opens an account and announces it (`customer.registered`) in the same transaction.
+    func register(email: String, passwordHash: String, name: String, phone: String?, correlationId: String, logger: Logger) async throws -> Customer {
         let id = UUID()
         do {
-            let rows = try await database.client.query("""
-                INSERT INTO customers (id, email, password_hash, name, phone) VALUES (\(id), \(email), \(passwordHash), \(name), \(phone))
-                RETURNING created_at
-                """, logger: logger)
-            for try await createdAt in rows.decode(Date.self) {
-                return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false)
+            return try await database.transaction(logger: logger) { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO customers (id, email, password_hash, name, phone) VALUES (\(id), \(email), \(passwordHash), \(name), \(phone))
+                    RETURNING created_at
+                    """, logger: logger)
+                for try await createdAt in rows.decode(Date.self) {
+                    let subject = id.uuidString.lowercased()
+                    try await outbox.enqueue(CustomerRegistered(customerId: subject, email: email, name: name),
+                                             subject: subject, correlationId: correlationId, on: connection, logger: logger)
+                    return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false)
+                }
+                throw Problem.internalError(correlationId: correlationId)
             }
-            throw Problem.internalError(correlationId: "")
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw Problem(status: .conflict, type: "email-taken", title: "An account with this email exists.",
                           errors: [.init(field: "email", message: "is already registered")])

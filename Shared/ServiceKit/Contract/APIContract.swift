@@ -100,7 +100,7 @@ public struct APIContract: Sendable {
                 response.append(("headers", .object(answer.headers.map { ($0.0, ["description": .string($0.1), "schema": Schema.string()]) })))
             }
             if let schema = answer.schema {
-                let type = answer.status >= 400 ? Problem.contentType : "application/json"
+                let type = answer.contentType ?? (answer.status >= 400 ? Problem.contentType : "application/json")
                 response.append(("content", .object([(type, JSONValue.object([("schema", schema)]))])))
             }
             return (String(answer.status), .object(response))

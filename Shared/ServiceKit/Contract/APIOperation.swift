@@ -40,12 +40,16 @@ public struct APIOperation: Sendable {
         public var schema: JSONValue?
         /// Response headers by name, with their description.
         public var headers: [(String, String)]
+        /// The body's media type when it is not JSON (a file: `application/octet-stream`).
+        public var contentType: String?
 
-        public init(_ status: Int, _ description: String, schema: JSONValue? = nil, headers: [(String, String)] = []) {
+        public init(_ status: Int, _ description: String, schema: JSONValue? = nil, headers: [(String, String)] = [],
+                    contentType: String? = nil) {
             self.status = status
             self.description = description
             self.schema = schema
             self.headers = headers
+            self.contentType = contentType
         }
     }
 

@@ -32,15 +32,19 @@ public struct TimestampedSignature: Sendable {
     public func check(body: Data, timestamp: Int, signatures: [String], now: Date = Date()) -> Outcome {
         guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else { return .timestampOutsideTolerance }
         guard !secret.isEmpty else { return .mismatch }
-        let expected = Array(Self.sign(body: body, timestamp: timestamp, secret: secret).utf8)
+        let expected = Self.sign(body: body, timestamp: timestamp, secret: secret)
         var matched = false
-        for signature in signatures {
-            let candidate = Array(signature.lowercased().utf8)
-            guard candidate.count == expected.count else { continue }
-            var difference: UInt8 = 0
-            for index in candidate.indices { difference |= candidate[index] ^ expected[index] }
-            if difference == 0 { matched = true }
-        }
+        for signature in signatures where Self.sameSignature(signature, expected) { matched = true }
         return matched ? .valid : .mismatch
+    }
+
+    /// Whether two hex signatures are equal (any case), in time that does not depend on
+    /// where they differ.
+    public static func sameSignature(_ given: String, _ expected: String) -> Bool {
+        let (candidate, wanted) = (Array(given.lowercased().utf8), Array(expected.lowercased().utf8))
+        guard candidate.count == wanted.count else { return false }
+        var difference: UInt8 = 0
+        for index in candidate.indices { difference |= candidate[index] ^ wanted[index] }
+        return difference == 0
     }
 }

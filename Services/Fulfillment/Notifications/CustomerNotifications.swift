@@ -1,0 +1,165 @@
+import EventContracts
+import Foundation
+import Logging
+import Money
+import PostgresNIO
+import ServiceKit
+
+/// Turns the shop's events into customer emails: order confirmation, payment received (with
+/// download links for digital goods), shipped with tracking, delivered, cancelled, refunded,
+/// password reset and the abandoned-cart reminder. Each is rendered in the shop's language
+/// and queued in the consuming transaction, so an event makes its email exactly once and
+/// sending never holds the consumer up. Runs after ``ShipmentSaga`` and ``DownloadSaga`` in
+/// the same transaction, so the order's snapshot and its downloads are there to read.
+struct CustomerNotifications: EventHandler {
+    let emails: CustomerEmails
+    let templates: EmailTemplates
+    let locale: EmailLocale
+    let shopName: String
+    /// The storefront's address: order pages, the password-reset page and the cart live there.
+    let storefrontURL: String
+    let downloads: DownloadGrants
+
+    var eventTypes: Set<String> {
+        [CustomerRegistered.eventType, PasswordResetRequested.eventType, CartAbandoned.eventType, OrderPlaced.eventType,
+         OrderSettled.eventType, OrderCancelled.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType,
+         RefundSucceeded.eventType]
+    }
+
+    func handle(_ context: EventContext) async throws {
+        let envelope = context.envelope
+        let (connection, logger) = (context.connection, context.logger)
+        switch envelope.type {
+        case CustomerRegistered.eventType:
+            let registered = try envelope.decodeData(CustomerRegistered.self)
+            guard let customer = UUID(uuidString: registered.customerId) else { return }
+            try await emails.remember(customer: customer, email: registered.email, name: registered.name, on: connection, logger: logger)
+        case PasswordResetRequested.eventType:
+            let reset = try envelope.decodeData(PasswordResetRequested.self)
+            let customer = UUID(uuidString: reset.customerId)
+            if let customer { try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger) }
+            var token = URLComponents()
+            token.queryItems = [URLQueryItem(name: "token", value: reset.resetToken)]
+            try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
+                "resetUrl": "\(storefrontURL)/reset-password\(token.string ?? "")", "expiresAt": locale.date(reset.expiresAt),
+            ], on: connection, logger: logger)
+        case CartAbandoned.eventType:
+            let cart = try envelope.decodeData(CartAbandoned.self)
+            guard let customer = cart.customerId.flatMap(UUID.init(uuidString:)), !cart.lines.isEmpty,
+                  let recipient = try await emails.recipient(of: customer, on: connection, logger: logger) else { return }
+            try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
+                "lines": cart.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
+                "cartUrl": "\(storefrontURL)/cart",
+            ], on: connection, logger: logger)
+        case OrderPlaced.eventType:
+            let placed = try envelope.decodeData(OrderPlaced.self)
+            guard let order = try await snapshot(placed.orderId, on: connection, logger: logger) else { return }
+            if let customer = order.customerId {
+                try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
+            }
+            try await send(.orderConfirmation, about: order, for: envelope, values: [
+                "lines": order.lines.map { ["title": $0.title, "sku": $0.sku, "quantity": $0.quantity, "lineTotal": locale.money($0.lineTotal)] },
+                "total": order.total.map(locale.money) ?? "",
+                "method": [order.paymentMethod: true],
+                "paymentDueBy": order.paymentDueBy.map(locale.date) as Any,
+                "address": order.address.map(Self.oneLine) as Any,
+            ], on: connection, logger: logger)
+        case OrderSettled.eventType:
+            let settled = try envelope.decodeData(OrderSettled.self)
+            guard settled.status == "paid", let order = try await snapshot(settled.orderId, on: connection, logger: logger) else { return }
+            let links = try await downloads.links(forOrder: order.id, on: connection, logger: logger)
+            try await send(.paymentReceived, about: order, for: envelope, values: [
+                "total": order.total.map(locale.money) ?? "",
+                "hasShipment": order.lines.contains { !$0.isDigital },
+                "hasDownloads": !links.isEmpty,
+                "downloads": links.map { ["title": $0.title, "url": $0.url] },
+                "downloadsExpireAt": links.map(\.expiresAt).min().map(locale.date) ?? "",
+            ], on: connection, logger: logger)
+        case OrderCancelled.eventType:
+            let cancelled = try envelope.decodeData(OrderCancelled.self)
+            guard let order = try await snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
+            let reason = ["customer_abandoned": "customer"][cancelled.reason] ?? cancelled.reason
+            try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], on: connection, logger: logger)
+        case ShipmentShipped.eventType:
+            let shipped = try envelope.decodeData(ShipmentShipped.self)
+            guard let order = try await snapshot(shipped.orderId, on: connection, logger: logger) else { return }
+            try await send(.shipped, about: order, for: envelope, values: [
+                "lines": shipped.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
+                "tracking": ["carrier": shipped.tracking.carrier as Any, "number": shipped.tracking.number as Any, "url": shipped.tracking.url as Any],
+                "allShipped": shipped.allShipped,
+            ], on: connection, logger: logger)
+        case ShipmentDelivered.eventType:
+            let delivered = try envelope.decodeData(ShipmentDelivered.self)
+            guard let order = try await snapshot(delivered.orderId, on: connection, logger: logger) else { return }
+            try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], on: connection, logger: logger)
+        case RefundSucceeded.eventType:
+            let refund = try envelope.decodeData(RefundSucceeded.self)
+            guard let order = try await snapshot(refund.orderId, on: connection, logger: logger) else { return }
+            try await send(.refunded, about: order, for: envelope, values: [
+                "amount": locale.money(refund.amount), "refundedTotal": locale.money(refund.refundedTotal),
+                "captured": locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
+                "method": [order.paymentMethod: true],
+            ], on: connection, logger: logger)
+        default:
+            return
+        }
+    }
+
+    /// An order as fulfilment keeps it (from `order.placed`).
+    struct OrderSnapshot {
+        var id: UUID
+        var number: String
+        var customerId: UUID?
+        var email: String
+        var paymentMethod: String
+        var contact: ContactDetails?
+        var address: ShippingAddress?
+        var lines: [PricedLine]
+        var total: Money?
+        var paymentDueBy: Date?
+    }
+
+    private func snapshot(_ orderId: String, on connection: PostgresConnection, logger: Logger) async throws -> OrderSnapshot? {
+        guard let id = UUID(uuidString: orderId) else { return nil }
+        let rows = try await connection.query("""
+            SELECT order_number, customer_id, email, payment_method, contact::text, shipping_address::text, lines::text, total::text, payment_due_by
+            FROM fulfilment_orders WHERE order_id = \(id)
+            """, logger: logger)
+        let decoder = EventCoding.decoder
+        for try await (number, customer, email, method, contact, address, lines, total, due)
+            in rows.decode((String, UUID?, String, String, String?, String?, String, String?, Date?).self) {
+            return OrderSnapshot(
+                id: id, number: number, customerId: customer, email: email, paymentMethod: method,
+                contact: try contact.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) },
+                address: try address.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) },
+                lines: try decoder.decode([PricedLine].self, from: Data(lines.utf8)),
+                total: try total.map { try decoder.decode(Money.self, from: Data($0.utf8)) }, paymentDueBy: due)
+        }
+        logger.warning("no snapshot of the order to write about", metadata: ["order.id": "\(id)"])
+        return nil
+    }
+
+    static func oneLine(_ address: ShippingAddress) -> String {
+        [address.line1, address.line2, address.ward, address.district, address.province, address.city, address.postalCode, address.country]
+            .compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ", ")
+    }
+
+    private func send(_ kind: EmailKind, about order: OrderSnapshot, for envelope: EventEnvelope, values: [String: Any],
+                      on connection: PostgresConnection, logger: Logger) async throws {
+        var values = values
+        values["orderNumber"] = order.number
+        values["orderUrl"] = "\(storefrontURL)/orders/\(order.number)"
+        try await send(kind, for: envelope, order: order.id, customer: order.customerId, to: order.contact?.email ?? order.email,
+                       name: order.contact?.name, values: values, on: connection, logger: logger)
+    }
+
+    private func send(_ kind: EmailKind, for envelope: EventEnvelope, order: UUID?, customer: UUID?, to address: String, name: String?,
+                      values: [String: Any], on connection: PostgresConnection, logger: Logger) async throws {
+        var values = values
+        values["shopName"] = shopName
+        values["customerName"] = name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.split(separator: "@").first ?? "")
+        let content = templates.render(kind, in: locale.language, values: values)
+        try await emails.queue(.init(kind: kind, eventId: envelope.id, orderId: order, customerId: customer, recipient: address,
+                                     recipientName: name, language: locale.language, content: content), on: connection, logger: logger)
+    }
+}

@@ -1,0 +1,22 @@
+/// The emails the shop sends its customers, each named after its templates
+/// (`<language>/<kind>.subject|text|html.mustache`).
+enum EmailKind: String, Sendable, CaseIterable, Codable {
+    case orderConfirmation = "order_confirmation"
+    case paymentReceived = "payment_received"
+    case shipped
+    case delivered
+    case cancelled
+    case refunded
+    case passwordReset = "password_reset"
+    case abandonedCart = "abandoned_cart"
+
+    /// Emails whose body holds a secret (a reset link): erased once handed to the server
+    /// and never shown to staff.
+    var holdsSecret: Bool { self == .passwordReset }
+}
+
+/// A language the shop writes its emails in.
+enum EmailLanguage: String, Sendable, CaseIterable {
+    case english = "en"
+    case vietnamese = "vi"
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// Staff's view of customer emails (who, what, how it went; never the body) and a manual
+/// send-again for a dead one.
+struct EmailRoutes: Sendable {
+    let emails: CustomerEmails
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.get("/admin/emails") { request, context -> Page<CustomerEmails.Record> in
+            _ = try context.caller(of: request).requiring([.staff, .admin])
+            let status = try request.queryChoice("status", CustomerEmails.statuses)
+            var order: UUID?
+            if let text = try request.queryText("order_id", maxLength: 40) {
+                guard let id = UUID(uuidString: text) else { throw Problem.validation([.init(field: "order_id", message: "must be a UUID")]) }
+                order = id
+            }
+            return try await emails.list(status: status, order: order, page: try PageRequest(request), logger: context.logger)
+        }
+        router.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<CustomerEmails.Record> in
+            _ = try context.caller(of: request).requiring([.staff, .admin])
+            let id = try context.uuid(what: "That email")
+            guard let current = try await emails.find(id, logger: context.logger) else { throw Problem.notFound("That email") }
+            guard try await emails.resend(id, logger: context.logger), let email = try await emails.find(id, logger: context.logger) else {
+                throw Problem(status: .conflict, type: "illegal-transition", title: "This email cannot be sent again.",
+                              detail: "It is \(current.status); only dead emails are sent again.")
+            }
+            return EditedResponse(status: .accepted, response: email)
+        }
+    }
+}

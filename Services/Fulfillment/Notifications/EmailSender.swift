@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import ServiceKit
+
+/// Hands claimed emails to the SMTP server, five at a time (run by the kit's
+/// ``ClaimedWork``, apart from the event consumer, so a slow or absent server never holds
+/// events up). A 5xx refusal is final; anything else waits its backoff.
+struct EmailSender: Sendable {
+    let emails: CustomerEmails
+    let smtp: SMTPClient
+    let from: MailMessage.Mailbox
+    let environment: ServiceEnvironment
+
+    var work: ClaimedWork<CustomerEmails.Claimed> {
+        ClaimedWork("customer-emails", batch: 5, environment: environment, changes: emails.changes, wakeKey: CustomerEmails.wakeKey,
+                    claim: { [emails, environment] limit in try await emails.claimDue(limit: limit, logger: environment.logger) },
+                    handle: { [self] email in await send(email) })
+    }
+
+    func message(for email: CustomerEmails.Claimed) -> MailMessage? {
+        guard let to = MailMessage.Mailbox(name: email.recipientName, address: email.recipient) else { return nil }
+        let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        return MailMessage(from: from, to: to, subject: email.subject, text: email.text, html: email.html,
+                           messageId: "\(email.id.uuidString.lowercased())@\(domain)", date: email.createdAt,
+                           extraHeaders: [("X-Commerce-Email", email.kind), ("X-Commerce-Event", email.eventId)])
+    }
+
+    func send(_ email: CustomerEmails.Claimed) async {
+        let logger = environment.logger
+        let metadata: Logger.Metadata = ["email.id": "\(email.id)", "email.kind": "\(email.kind)", "attempt": "\(email.attempt)"]
+        do {
+            guard let message = message(for: email) else {
+                try await emails.failed(email, error: "the recipient address is not usable", permanent: true, logger: logger)
+                return
+            }
+            do {
+                try await smtp.send(message, logger: logger)
+            } catch {
+                let permanent = (error as? SMTPClient.Refusal)?.isPermanent ?? false
+                logger.warning("email not sent", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                try await emails.failed(email, error: String(describing: error).prefix(500).description, permanent: permanent, logger: logger)
+                return
+            }
+            try await emails.sent(email, logger: logger)
+            logger.info("email sent", metadata: metadata)
+        } catch {
+            logger.error("could not record an email's outcome; it is tried again after its claim lapses",
+                         metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import AsyncHTTPClient
+import Foundation
+import ServiceKitTestKit
+import Testing
+
+/// The whole way of a paid order after payment, through the gateway and real outside parties:
+/// a real SMTP server (`aiosmtpd`) that refuses the first message, a POS that fails the first
+/// push, and a merchant endpoint verifying with the `standardwebhooks` library. Also the
+/// customer emails that are not about an order: password reset and the abandoned cart.
+@Suite("Fulfilment chain: shipment, POS, email, merchant webhook", .serialized)
+struct FulfilmentChainTests {
+    static let services = ["catalog", "checkout", "orders", "payments", "fulfillment", "gateway"]
+    static let offset = 880
+    static let shop = "shop-88"
+    static let merchantSecret = "whsec_" + Data("chain-test-secret-0123456789".utf8).base64EncodedString()
+
+    private func inbox(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> (received: [[String: Any]], refused: Int) {
+        let answer = try await get(client, "http://127.0.0.1:\(suite.smtpInboxPort)/_received").json ?? [:]
+        return (answer["received"] as? [[String: Any]] ?? [], answer["refused"] as? Int ?? 0)
+    }
+
+    /// The emails that reached the sink for `address`, waiting until `kind` is among them.
+    private func mail(_ client: HTTPClient, _ suite: SuiteProcesses, to address: String, kind: String) async throws -> [String: Any]? {
+        var found: [String: Any]?
+        _ = try await waitUntil(timeout: .seconds(20)) {
+            found = try await inbox(client, suite).received.first { ($0["rcpt_tos"] as? [String])?.contains(address) == true && $0["kind"] as? String == kind }
+            return found != nil
+        }
+        return found
+    }
+
+    private func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, content: String, amount: Int) async throws -> Answer {
+        let id = Int.random(in: 1...1 << 40)
+        return try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
+            "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
+            "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
+            "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
+        ], headers: ["Authorization": "Apikey \(SuiteProcesses.sepayAPIKey)"])
+    }
+
+    @Test("paid order → shipment → POS (after a forced failure) → POS webhook ships with tracking → order shipped → email with tracking at the SMTP sink → signed merchant webhook; every email once")
+    func chain() async throws {
+        let overrides = [
+            "POS_BASE_URL": "http://127.0.0.1:\(18094 + Self.offset)/api/v1", "POS_API_KEY": SuiteProcesses.posAPIKey, "POS_SHOP_ID": Self.shop,
+            "POS_WEBHOOK_SECRET": SuiteProcesses.posWebhookSecret, "POS_PUSH_BASE_DELAY_MS": "200", "POS_PUSH_MAX_DELAY_MS": "800",
+            "WEBHOOK_ALLOW_PRIVATE_URLS": "true", "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + Self.offset), "SMTP_SECURITY": "none",
+            "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "EMAIL_FROM": "Trà Sen Shop <orders@trasen.example>",
+            "SHOP_NAME": "Trà Sen", "SHOP_LANGUAGE": "vi", "STOREFRONT_URL": "https://trasen.example",
+        ]
+        try await withServices(Self.services, portOffset: Self.offset, overrides: overrides) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let sink = try SuiteProcesses.startTool("smtp_sink.py", [String(suite.smtpPort), String(suite.smtpInboxPort), "1"])
+            defer { SuiteProcesses.stopTool(sink) }
+            let pos = try SuiteProcesses.startTool("pos_fake.py", [String(suite.posPort), Self.shop, SuiteProcesses.posAPIKey, "1"])
+            defer { SuiteProcesses.stopTool(pos) }
+            let receiver = try SuiteProcesses.startTool("webhook_receiver.py", [String(suite.merchantEndpointPort), Self.merchantSecret, "0"])
+            defer { SuiteProcesses.stopTool(receiver) }
+            for port in [suite.smtpInboxPort, suite.posPort] {
+                let path = port == suite.posPort ? "/_orders" : "/_received"
+                #expect(try await waitUntil(timeout: .seconds(15)) { (try? await get(client, "http://127.0.0.1:\(port)\(path)"))?.status == 200 })
+            }
+            let endpoint = try await send(client, "POST", base + "/api/fulfillment/admin/webhooks/endpoints", json: [
+                "url": "http://127.0.0.1:\(suite.merchantEndpointPort)/hooks", "event_types": ["shop.fulfillment.shipment.shipped.v1"],
+                "secret": Self.merchantSecret], headers: staff)
+            #expect(endpoint.status == 201)
+
+            // A customer pays for two teas by bank transfer.
+            let email = "\(unique("lan"))@example.com"
+            let registered = try await send(client, "POST", base + "/api/auth/register", json: ["email": email, "password": "correct horse battery", "name": "Lan"])
+            let lan = ["Authorization": "Bearer \(try #require(registered.json?["access_token"] as? String))"]
+            let tea = try await product(client, base, admin: admin, stock: 10, price: 120_000)
+            let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 2),
+                                                                     method: "bank_transfer", email: email))
+            let orderID = try #require(placed.json?["order_id"] as? String)
+            let number = try #require(placed.json?["order_number"] as? String)
+            let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
+            #expect(try await sepay(client, suite, content: "DH \(number)", amount: total).status == 200)
+
+            // The order confirmation was refused once by the server (451) and arrived on the retry; the payment email follows.
+            let confirmation = try #require(try await mail(client, suite, to: email, kind: "order_confirmation"), "order confirmation arrived")
+            #expect(confirmation["subject"] as? String == "Đã nhận đơn hàng \(number)")
+            #expect(confirmation["from"] as? String == "Trà Sen Shop <orders@trasen.example>" && confirmation["content_type"] as? String == "multipart/alternative")
+            #expect((confirmation["text"] as? String)?.contains("2 × Trà sen") == true && (confirmation["text"] as? String)?.contains("270.000 ₫") == true,
+                    "lines and the total in Vietnamese money: \(confirmation["text"] ?? "")")
+            #expect((confirmation["html"] as? String)?.contains("https://trasen.example/orders/\(number)") == true)
+            let paid = try #require(try await mail(client, suite, to: email, kind: "payment_received"))
+            #expect((paid["text"] as? String)?.contains("270.000 ₫") == true)
+            #expect(try await inbox(client, suite).refused == 1, "the sink refused the first message once")
+
+            // The POS gets the order on its second try; its webhook ships it with tracking.
+            let pushed = try await waitUntil(timeout: .seconds(20)) {
+                try await send(client, "GET", base + "/api/fulfillment/admin/pos/pushes/\(orderID)", headers: staff).json?["status"] as? String == "pushed"
+            }
+            #expect(pushed)
+            let push = try #require(try await send(client, "GET", base + "/api/fulfillment/admin/pos/pushes/\(orderID)", headers: staff).json)
+            #expect(push["attempts"] as? Int == 2, "\(push)")
+            let posOrderID = try #require(push["pos_order_id"] as? String)
+            let shipment = try await send(client, "GET", base + "/api/fulfillment/orders/\(orderID)/shipments", headers: lan)
+            #expect((shipment.json?["shipments"] as? [[String: Any]])?.count == 1, "one shipment for the paid order")
+            let webhook = try await send(client, "POST", "http://127.0.0.1:\(suite.posPort)/_webhook", json: [
+                "target": "http://127.0.0.1:\(suite.fulfillmentWebhookPort)/webhooks/pos", "secret": SuiteProcesses.posWebhookSecret, "timestamp_offset": 0,
+                "event": ["event_id": "pos-\(posOrderID)-shipped", "order_id": posOrderID, "status": "shipped",
+                          "partner": ["name": "GHN", "tracking_number": "GHN-88-123", "tracking_url": "https://donhang.ghn.vn/?order_code=GHN-88-123"]]])
+            #expect(webhook.json?["status"] as? Int == 200)
+            #expect(try await waitUntil(timeout: .seconds(15)) { try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "shipped" })
+
+            // The customer's email carries the tracking; the merchant's endpoint got the signed event.
+            let shipped = try #require(try await mail(client, suite, to: email, kind: "shipped"), "shipped email arrived")
+            #expect(shipped["subject"] as? String == "Đơn hàng \(number) đang được giao")
+            #expect((shipped["text"] as? String)?.contains("Mã vận đơn: GHN-88-123") == true && (shipped["text"] as? String)?.contains("GHN") == true,
+                    "\(shipped["text"] ?? "")")
+            #expect((shipped["html"] as? String)?.contains("https://donhang.ghn.vn/?order_code=GHN-88-123") == true)
+            var hooks: [[String: Any]] = []
+            _ = try await waitUntil(timeout: .seconds(15)) {
+                hooks = try await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received").jsonArray ?? []
+                return !hooks.isEmpty
+            }
+            let hook = try #require(hooks.first)
+            #expect(hook["verified"] as? Bool == true, "standardwebhooks verified it: \(hook)")
+            let data = (hook["payload"] as? [String: Any])?["data"] as? [String: Any]
+            #expect(data?["order_number"] as? String == number && (data?["tracking"] as? [String: Any])?["number"] as? String == "GHN-88-123")
+
+            // Each event made its email once; staff see them all sent, the refused one after two attempts.
+            try await Task.sleep(for: .seconds(2))
+            let mine = try await inbox(client, suite).received.filter { ($0["rcpt_tos"] as? [String])?.contains(email) == true }
+            #expect(mine.compactMap { $0["kind"] as? String }.sorted() == ["order_confirmation", "payment_received", "shipped"], "\(mine.map { $0["kind"] ?? "" })")
+            #expect(Set(mine.compactMap { $0["message_id"] as? String }).count == 3)
+            let log = try await send(client, "GET", base + "/api/fulfillment/admin/emails?order_id=\(orderID)", headers: staff)
+            let records = log.json?["items"] as? [[String: Any]] ?? []
+            #expect(records.count == 3 && records.allSatisfy { $0["status"] as? String == "sent" }, "\(records)")
+            #expect(records.contains { $0["kind"] as? String == "order_confirmation" && $0["attempts"] as? Int == 2 })
+            #expect(try await send(client, "GET", base + "/api/fulfillment/admin/emails", headers: lan).status == 403, "customers do not read the email log")
+        }
+    }
+
+    @Test("password reset arrives as a working single-use link; an abandoned cart is reminded to its customer; without a server emails wait")
+    func accountEmails() async throws {
+        let overrides = [
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + Self.offset + 20), "SMTP_SECURITY": "none", "SHOP_LANGUAGE": "en",
+            "STOREFRONT_URL": "https://trasen.example", "CART_ABANDON_AFTER_SECONDS": "2", "CART_SCAN_SECONDS": "1",
+            "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "EMAIL_MAX_ATTEMPTS": "100",
+        ]
+        try await withServices(["catalog", "fulfillment", "gateway"], portOffset: Self.offset + 20, overrides: overrides) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let email = "\(unique("minh"))@example.com"
+            let registered = try await send(client, "POST", base + "/api/auth/register", json: ["email": email, "password": "correct horse battery", "name": "Minh"])
+            #expect(registered.status == 201)
+            #expect(try await send(client, "POST", base + "/api/auth/password-reset", json: ["email": email]).status == 202)
+
+            // No SMTP server yet: the email waits (pending) and is sent once the server is there.
+            let pending = try await waitUntil(timeout: .seconds(15)) {
+                let list = try await send(client, "GET", base + "/api/fulfillment/admin/emails?status=pending", headers: ["Authorization": "Bearer \(admin)"])
+                return (list.json?["items"] as? [[String: Any]] ?? []).contains { $0["recipient"] as? String == email && $0["kind"] as? String == "password_reset" }
+            }
+            #expect(pending, "queued while the server is down")
+            let sink = try SuiteProcesses.startTool("smtp_sink.py", [String(suite.smtpPort), String(suite.smtpInboxPort), "0"])
+            defer { SuiteProcesses.stopTool(sink) }
+            let reset = try #require(try await mail(client, suite, to: email, kind: "password_reset"), "the reset email arrived once the server was up")
+            #expect(reset["subject"] as? String == "Reset your Commerce Shop password")
+            let text = try #require(reset["text"] as? String)
+            let link = try #require(text.firstMatch(of: /https:\/\/trasen\.example\/reset-password\?token=([A-Za-z0-9_\-]+)/), "a reset link: \(text)")
+            let token = String(link.output.1)
+            let confirm = try await send(client, "POST", base + "/api/auth/password-reset/confirm", json: ["token": token, "new_password": "a brand new secret"])
+            #expect(confirm.status == 204, "the emailed token resets the password")
+            let login = try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "a brand new secret"])
+            #expect(login.status == 200)
+            #expect(try await send(client, "POST", base + "/api/auth/password-reset/confirm", json: ["token": token, "new_password": "another one here"]).status == 422,
+                    "single use")
+            let record = try await send(client, "GET", base + "/api/fulfillment/admin/emails?status=sent", headers: ["Authorization": "Bearer \(admin)"])
+            #expect((record.json?["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "password_reset" && $0["recipient"] as? String == email })
+
+            // Minh leaves goods in the cart: the reminder names them and links to the cart.
+            let fresh = ["Authorization": "Bearer \(try #require(login.json?["access_token"] as? String))"]
+            let tea = try await product(client, base, admin: admin, stock: 5, price: 99_000)
+            _ = try await cart(client, base, fresh, variant: tea, quantity: 3)
+            let reminder = try #require(try await mail(client, suite, to: email, kind: "abandoned_cart"), "the abandoned-cart reminder arrived")
+            #expect(reminder["subject"] as? String == "You left something in your cart")
+            #expect((reminder["text"] as? String)?.contains("3 × Trà sen") == true && (reminder["html"] as? String)?.contains("https://trasen.example/cart") == true)
+        }
+    }
+}
