@@ -47,7 +47,8 @@ extension ServiceDefinition {
             EnvironmentVariable("EMAIL_RETRY_BASE_MS", default: "30000", help: "First wait after a failed send; doubles each time, with jitter."),
             EnvironmentVariable("EMAIL_RETRY_MAX_MS", default: "3600000", help: "Longest wait between sends of one email."),
             EnvironmentVariable("DOWNLOADS_DIR", default: ".data/downloads", help: "The folder digital goods' files are served from."),
-            EnvironmentVariable("DOWNLOAD_LINK_SECRET", default: "", help: "Key that signs download links (required).", isSecret: true),
+            EnvironmentVariable("DOWNLOAD_LINK_SECRET", default: "local-development-only-download-link-secret",
+                                help: "Key that signs download links, at least 16 bytes (set your own in production).", isSecret: true),
             EnvironmentVariable("DOWNLOAD_LINK_TTL_SECONDS", default: "172800", help: "How long download links work after payment (48 h)."),
             EnvironmentVariable("DOWNLOAD_LINK_BASE_URL", default: "http://localhost:8080/api/fulfillment/downloads",
                                 help: "Where download links point: the gateway's /api/fulfillment/downloads, or a storefront page calling it."),
@@ -128,8 +129,9 @@ struct FulfillmentParts: Sendable {
             maxAttempts: try environment.integer("EMAIL_MAX_ATTEMPTS", in: 1...100),
             base: .milliseconds(try environment.integer("EMAIL_RETRY_BASE_MS", in: 10...3_600_000)),
             cap: .milliseconds(try environment.integer("EMAIL_RETRY_MAX_MS", in: 10...86_400_000))))
-        guard let signer = DownloadLink(secret: environment.value("DOWNLOAD_LINK_SECRET")) else {
-            throw ConfigurationError(variable: "DOWNLOAD_LINK_SECRET", reason: "must be set: it signs download links")
+        let linkSecret = environment.value("DOWNLOAD_LINK_SECRET")
+        guard linkSecret.utf8.count >= 16, let signer = DownloadLink(secret: linkSecret) else {
+            throw ConfigurationError(variable: "DOWNLOAD_LINK_SECRET", reason: "must be at least 16 bytes: it signs download links")
         }
         let linkBase = environment.value("DOWNLOAD_LINK_BASE_URL")
         guard let linkURL = URL(string: linkBase), ["http", "https"].contains(linkURL.scheme ?? "") else {
