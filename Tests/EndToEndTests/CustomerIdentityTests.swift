@@ -159,9 +159,14 @@ struct CustomerIdentityTests {
             #expect(unknown.status == 202, "same answer for an email without an account")
             #expect(try await send(client, "POST", base + "/api/auth/password-reset", json: ["email": email.uppercased()]).status == 202)
 
-            let events = try await TopicReader.read(topic: suite.topicPrefix + Topic.identity, expected: 1)
+            let identityEvents = try await TopicReader.read(topic: suite.topicPrefix + Topic.identity, expected: 2)
+                .map { try EventEnvelope.decode(Data($0.value)) }
+            let registrations = identityEvents.filter { $0.type == CustomerRegistered.eventType && $0.subject == customerID }
+            let announced = try registrations.first?.decodeData(CustomerRegistered.self)
+            #expect(registrations.count == 1 && announced?.email == email && announced?.name == "Thu", "the account was announced once")
+            let events = identityEvents.filter { $0.type == PasswordResetRequested.eventType }
             #expect(events.count == 1, "one event: only the real account gets a reset")
-            let envelope = try EventEnvelope.decode(Data(try #require(events.first).value))
+            let envelope = try #require(events.first)
             let reset = try envelope.decodeData(PasswordResetRequested.self)
             #expect(reset.customerId == customerID)
             #expect(reset.email == email)
