@@ -42,6 +42,7 @@ extension ServiceDefinition {
             EnvironmentVariable("SMTP_SECURITY", default: "starttls", help: "none, starttls (port 587) or tls (port 465)."),
             EnvironmentVariable("SMTP_USERNAME", default: "", help: "SMTP user (AUTH PLAIN, only over TLS); empty sends without signing in."),
             EnvironmentVariable("SMTP_PASSWORD", default: "", help: "SMTP password.", isSecret: true),
+            EnvironmentVariable("SMTP_CA_FILE", default: "", help: "A PEM file of CA certificates trusted for the SMTP server besides the system's."),
             EnvironmentVariable("SMTP_TIMEOUT_MS", default: "30000", help: "Deadline of one whole SMTP exchange."),
             EnvironmentVariable("EMAIL_MAX_ATTEMPTS", default: "8", help: "Sends tried before an email is dead (staff can send it again)."),
             EnvironmentVariable("EMAIL_RETRY_BASE_MS", default: "30000", help: "First wait after a failed send; doubles each time, with jitter."),
@@ -169,7 +170,8 @@ struct FulfillmentParts: Sendable {
                 host: smtpHost, port: try environment.integer("SMTP_PORT", in: 1...65_535), security: security,
                 username: environment.value("SMTP_USERNAME"), password: environment.value("SMTP_PASSWORD"),
                 heloName: String(sender.address.split(separator: "@").last ?? "localhost"),
-                timeout: .milliseconds(try environment.integer("SMTP_TIMEOUT_MS", in: 1_000 ... 600_000))))
+                timeout: .milliseconds(try environment.integer("SMTP_TIMEOUT_MS", in: 1_000 ... 600_000)),
+                extraTrustRoots: environment.value("SMTP_CA_FILE").isEmpty ? nil : environment.value("SMTP_CA_FILE")))
         }
         let base = environment.value("POS_BASE_URL")
         if base.isEmpty {

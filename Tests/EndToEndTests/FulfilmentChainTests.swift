@@ -136,10 +136,15 @@ struct FulfilmentChainTests {
         }
     }
 
-    @Test("password reset arrives as a working single-use link; an abandoned cart is reminded to its customer; without a server emails wait")
+    @Test("over STARTTLS with a password: password reset arrives as a working single-use link; an abandoned cart is reminded to its customer; without a server emails wait")
     func accountEmails() async throws {
+        let certificates = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: certificates) }
         let overrides = [
-            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + Self.offset + 20), "SMTP_SECURITY": "none", "SHOP_LANGUAGE": "en",
+            "SMTP_HOST": "localhost", "SMTP_PORT": String(18095 + Self.offset + 20), "SMTP_SECURITY": "starttls",
+            "SMTP_USERNAME": "shop-mailer", "SMTP_PASSWORD": "mailer-password-0123", "SMTP_CA_FILE": certificates.appendingPathComponent("cert.pem").path,
+            "SHOP_LANGUAGE": "en",
             "STOREFRONT_URL": "https://trasen.example", "CART_ABANDON_AFTER_SECONDS": "2", "CART_SCAN_SECONDS": "1",
             "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "EMAIL_MAX_ATTEMPTS": "100",
         ]
@@ -157,9 +162,11 @@ struct FulfilmentChainTests {
                 return (list.json?["items"] as? [[String: Any]] ?? []).contains { $0["recipient"] as? String == email && $0["kind"] as? String == "password_reset" }
             }
             #expect(pending, "queued while the server is down")
-            let sink = try SuiteProcesses.startTool("smtp_sink.py", [String(suite.smtpPort), String(suite.smtpInboxPort), "0"])
+            let sink = try SuiteProcesses.startTool("smtp_sink.py", [String(suite.smtpPort), String(suite.smtpInboxPort), "0", certificates.path,
+                                                                     "shop-mailer", "mailer-password-0123"])
             defer { SuiteProcesses.stopTool(sink) }
             let reset = try #require(try await mail(client, suite, to: email, kind: "password_reset"), "the reset email arrived once the server was up")
+            #expect(reset["tls"] as? Bool == true && reset["login"] as? String == "shop-mailer", "sent after STARTTLS, signed in: \(reset)")
             #expect(reset["subject"] as? String == "Reset your Commerce Shop password")
             let text = try #require(reset["text"] as? String)
             let link = try #require(text.firstMatch(of: /https:\/\/trasen\.example\/reset-password\?token=([A-Za-z0-9_\-]+)/), "a reset link: \(text)")

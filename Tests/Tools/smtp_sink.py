@@ -3,18 +3,27 @@ accepts, answers `451` to the first FAIL_FIRST messages (a forced temporary fail
 lists what arrived at `GET /_received` on HTTP_PORT, parsed with Python's `email` package
 (subject decoded, plain text and HTML parts decoded).
 
-Usage: smtp_sink.py SMTP_PORT HTTP_PORT FAIL_FIRST
+With CERT_DIR, USER and PASSWORD it behaves like a submission server: it makes a
+self-signed certificate for `localhost` in CERT_DIR (`cert.pem` is what clients must
+trust), requires STARTTLS before anything else, and requires AUTH as USER/PASSWORD.
+
+Usage: smtp_sink.py SMTP_PORT HTTP_PORT FAIL_FIRST [CERT_DIR USER PASSWORD]
 """
 import email
 import email.policy
+import os
+import ssl
+import subprocess
 import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from fake_http import JSONHandler, serve
 
 SMTP_PORT, HTTP_PORT, FAIL_FIRST = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+SECURE = len(sys.argv) > 6
 lock = threading.Lock()
 received = []
 refused = []
@@ -37,8 +46,15 @@ class Sink:
                 "event_id": str(message["X-Commerce-Event"]), "content_type": message.get_content_type(),
                 "text": text.get_content() if text is not None else None,
                 "html": html.get_content() if html is not None else None,
+                "tls": session.ssl is not None,
+                "login": session.auth_data if session.authenticated else None,
             })
         return "250 2.0.0 Message accepted"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+    return AuthResult(success=ok, handled=False, auth_data=auth_data.login.decode() if ok else None)
 
 
 class Handler(JSONHandler):
@@ -49,6 +65,16 @@ class Handler(JSONHandler):
         self.answer(404, {"error": "not found"})
 
 
-controller = Controller(Sink(), hostname="127.0.0.1", port=SMTP_PORT)
+if SECURE:
+    CERT_DIR, USER, PASSWORD = sys.argv[4], sys.argv[5], sys.argv[6]
+    cert, key = os.path.join(CERT_DIR, "cert.pem"), os.path.join(CERT_DIR, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    controller = Controller(Sink(), hostname="127.0.0.1", port=SMTP_PORT, server_hostname="localhost", tls_context=context,
+                            require_starttls=True, authenticator=authenticator, auth_required=True, auth_require_tls=True)
+else:
+    controller = Controller(Sink(), hostname="127.0.0.1", port=SMTP_PORT)
 controller.start()
 serve(HTTP_PORT, Handler)

@@ -28,6 +28,8 @@ struct SMTPClient: Sendable {
         /// The name this client gives in `EHLO`.
         var heloName: String
         var timeout: Duration
+        /// A PEM file of certificates trusted besides the system's (a private relay's CA).
+        var extraTrustRoots: String? = nil
     }
 
     /// A reply the server gave where another was expected.
@@ -63,12 +65,18 @@ struct SMTPClient: Sendable {
         }
     }
 
+    private func tlsContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let roots = settings.extraTrustRoots { configuration.additionalTrustRoots = [.file(roots)] }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
     private func tlsHandler() throws -> NIOSSLClientHandler {
-        try NIOSSLClientHandler(context: try NIOSSLContext(configuration: .makeClientConfiguration()), serverHostname: settings.host)
+        try NIOSSLClientHandler(context: try tlsContext(), serverHostname: settings.host)
     }
 
     private func exchange(_ message: MailMessage, logger: Logger) async throws {
-        let tls = settings.security == .tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let tls = settings.security == .tls ? try tlsContext() : nil
         let host = settings.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
