@@ -36,6 +36,14 @@ enum GatewayContract {
                          summary: "Set a new password with a reset token.", tag: "identity", access: .everyone,
                          body: Schema.object(["token": Schema.string(), "new_password": password], required: ["token", "new_password"]),
                          answers: [.init(204, "Changed; every session of the account is signed out.")]),
+            APIOperation(.post, "/api/auth/verify-email", id: "verifyEmail",
+                         summary: "Prove the account's email with the token from the verification email; guest orders placed with it join the account.",
+                         tag: "identity", access: .everyone,
+                         body: Schema.object(["token": Schema.string(minLength: 1, maxLength: 200)], required: ["token"]),
+                         answers: [.init(204, "Verified.")]),
+            APIOperation(.post, "/api/me/email-verification", id: "requestEmailVerification",
+                         summary: "Send the verification email again.", tag: "identity", access: .customer,
+                         answers: [.init(202, "On its way."), .init(409, "The email is already verified.", schema: Schema.ref("Problem"))]),
             APIOperation(.get, "/api/me", id: "me", summary: "The signed-in customer.", tag: "identity", access: .customer,
                          answers: [.init(200, "The customer.", schema: Schema.ref("Customer"))]),
             APIOperation(.post, "/api/me/password", id: "changePassword", summary: "Change the signed-in customer's password.",
@@ -66,8 +74,8 @@ enum GatewayContract {
         schemas: [
             ("Customer", Schema.object([
                 "id": Schema.uuid, "email": Schema.string(), "name": Schema.string(), "phone": Schema.string(),
-                "created_at": Schema.timestamp, "blocked": Schema.boolean,
-            ], required: ["id", "email", "name", "created_at", "blocked"])),
+                "created_at": Schema.timestamp, "blocked": Schema.boolean, "email_verified": Schema.boolean,
+            ], required: ["id", "email", "name", "created_at", "blocked", "email_verified"])),
             ("Session", Schema.object([
                 "token_type": Schema.string(oneOf: ["Bearer"]), "access_token": Schema.string(),
                 "expires_in": Schema.integer(minimum: 1, description: "Seconds the access token is valid."),

@@ -18,6 +18,7 @@ extension ServiceDefinition {
                                 help: "HS256 key for access tokens, at least 32 bytes.", isSecret: true),
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
+            EnvironmentVariable("EMAIL_VERIFICATION_TTL_HOURS", default: "72", help: "How long an email verification link stays valid."),
             EnvironmentVariable("PASSWORD_RESET_TTL_MINUTES", default: "30", help: "How long a password reset link stays valid."),
             EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
             EnvironmentVariable("CORS_ALLOWED_ORIGINS", default: "http://localhost:3000,http://127.0.0.1:3000",
@@ -44,7 +45,10 @@ extension ServiceDefinition {
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
-            let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox)
+            let verifications = EmailVerifications(
+                database: environment.database, outbox: environment.outbox,
+                lifetime: TimeInterval(try environment.integer("EMAIL_VERIFICATION_TTL_HOURS", in: 1...8_760) * 3600))
+            let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox, verifications: verifications)
             router.add(middleware: DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
@@ -59,6 +63,7 @@ extension ServiceDefinition {
                                          resetLifetime: TimeInterval(resetMinutes * 60)),
                 customers: customers, authenticator: authenticator, hasher: hasher
             ).register(on: router)
+            EmailVerificationController(verifications: verifications, authenticator: authenticator).register(on: router)
             AdminController(staff: staff, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
                 .register(on: router)
             let forwarder = try Forwarder(environment: environment, authenticator: authenticator)

@@ -9,7 +9,7 @@ extension ServiceDefinition {
         summary: "Orders, order numbers, timelines and customer statistics.",
         defaultPort: 8084,
         publishes: Topic.orders,
-        consumes: [Topic.checkout, Topic.payments, Topic.catalog, Topic.fulfillment],
+        consumes: [Topic.checkout, Topic.payments, Topic.catalog, Topic.fulfillment, Topic.identity],
         migrations: OrdersMigrations.all,
         variables: [
             EnvironmentVariable("ORDER_NUMBER_PREFIX", default: "SHOP", help: "First part of order numbers (SHOP-20261122-0042)."),
@@ -23,7 +23,7 @@ extension ServiceDefinition {
         },
         handlers: { environment in
             guard let book = try? OrdersParts.book(environment) else { return [] }
-            return [OrderSaga(book: book), ShipmentProgress(book: book)]
+            return [OrderSaga(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)]
         },
         contract: OrdersContract.contract
     )

@@ -9,7 +9,7 @@ public enum EventCatalogue {
         (Topic.payments, [PaymentOpened.self, PaymentSucceeded.self, PaymentUnderpaid.self, PaymentFailed.self, RefundSucceeded.self]),
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
         (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self]),
-        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self]),
+        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self]),
     ]
 
     public static var allTypes: [String] { byTopic.flatMap { $0.types.map { $0.eventType } } }

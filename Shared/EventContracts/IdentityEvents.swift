@@ -35,3 +35,37 @@ public struct CustomerRegistered: EventPayload, Equatable {
         self.name = name
     }
 }
+
+/// A customer should prove their email: the notifications side emails `verificationToken` as
+/// a link (single use, expires at `expiresAt`). Consumers must not log the token.
+public struct EmailVerificationRequested: EventPayload, Equatable {
+    public static let eventType = "shop.identity.email_verification.requested.v1"
+
+    public var customerId: String
+    public var email: String
+    public var name: String
+    public var verificationToken: String
+    public var expiresAt: Date
+
+    public init(customerId: String, email: String, name: String, verificationToken: String, expiresAt: Date) {
+        self.customerId = customerId
+        self.email = email
+        self.name = name
+        self.verificationToken = verificationToken
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A customer proved that `email` is theirs: orders placed as a guest with it now belong to
+/// them. Keyed by the customer id.
+public struct EmailVerified: EventPayload, Equatable {
+    public static let eventType = "shop.identity.email.verified.v1"
+
+    public var customerId: String
+    public var email: String
+
+    public init(customerId: String, email: String) {
+        self.customerId = customerId
+        self.email = email
+    }
+}

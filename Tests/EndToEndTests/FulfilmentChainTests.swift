@@ -136,7 +136,7 @@ struct FulfilmentChainTests {
         }
     }
 
-    @Test("over STARTTLS with a password: password reset arrives as a working single-use link; an abandoned cart is reminded to its customer; without a server emails wait")
+    @Test("over STARTTLS with a password: password reset arrives as a working single-use link; verifying the email gives the customer their guest orders; an abandoned cart is reminded; without a server emails wait")
     func accountEmails() async throws {
         let certificates = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
@@ -148,7 +148,7 @@ struct FulfilmentChainTests {
             "STOREFRONT_URL": "https://trasen.example", "CART_ABANDON_AFTER_SECONDS": "2", "CART_SCAN_SECONDS": "1",
             "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "EMAIL_MAX_ATTEMPTS": "100",
         ]
-        try await withServices(["catalog", "fulfillment", "gateway"], portOffset: Self.offset + 20, overrides: overrides) { client, suite in
+        try await withServices(Self.services, portOffset: Self.offset + 20, overrides: overrides) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = try await adminToken(client, gateway: base)
             let email = "\(unique("minh"))@example.com"
@@ -187,6 +187,40 @@ struct FulfilmentChainTests {
             let reminder = try #require(try await mail(client, suite, to: email, kind: "abandoned_cart"), "the abandoned-cart reminder arrived")
             #expect(reminder["subject"] as? String == "You left something in your cart")
             #expect((reminder["text"] as? String)?.contains("3 × Trà sen") == true && (reminder["html"] as? String)?.contains("https://trasen.example/cart") == true)
+
+            // A guest orders with an address, then opens an account with it: the order joins the account once the email is verified.
+            let guestEmail = "\(unique("hoa"))@example.com"
+            let opened = try await send(client, "POST", base + "/api/catalog/carts")
+            let guest = ["X-Cart-Token": try #require(opened.json?["cart_token"] as? String)]
+            let guestCart = try #require(opened.json?["id"] as? String)
+            let added = try await send(client, "POST", base + "/api/catalog/carts/\(guestCart)/lines", json: ["variant_id": tea, "quantity": 1], headers: guest)
+            let guestOrder = try await checkOut(client, base, guest, order(cart: (guestCart, try #require(added.json?["version"] as? Int)),
+                                                                          method: "cod", email: guestEmail))
+            let guestOrderID = try #require(guestOrder.json?["order_id"] as? String)
+            let hoaSession = try await send(client, "POST", base + "/api/auth/register", json: ["email": guestEmail.uppercased(), "password": "correct horse battery", "name": "Hoa"])
+            let hoa = ["Authorization": "Bearer \(try #require(hoaSession.json?["access_token"] as? String))"]
+            #expect((hoaSession.json?["customer"] as? [String: Any])?["email_verified"] as? Bool == false)
+            let verification = try #require(try await mail(client, suite, to: guestEmail, kind: "email_verification"), "a verification email")
+            #expect(verification["subject"] as? String == "Confirm your email for Commerce Shop")
+            let verifyLink = try #require((verification["text"] as? String)?.firstMatch(of: /https:\/\/trasen\.example\/verify-email\?token=([A-Za-z0-9_\-]+)/))
+            let history = { try await send(client, "GET", base + "/api/orders/orders", headers: hoa).json?["items"] as? [[String: Any]] ?? [] }
+            #expect(try await history().isEmpty, "not before the address is proven")
+            #expect(try await send(client, "GET", base + "/api/fulfillment/orders/\(guestOrderID)/shipments", headers: hoa).status == 404)
+            let wrong = try await send(client, "POST", base + "/api/auth/verify-email", json: ["token": "not-a-token"])
+            #expect(wrong.status == 422 && (wrong.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "token")
+            #expect(try await send(client, "POST", base + "/api/auth/verify-email", json: ["token": String(verifyLink.output.1)]).status == 204)
+            #expect(try await send(client, "POST", base + "/api/auth/verify-email", json: ["token": String(verifyLink.output.1)]).status == 422, "single use")
+            #expect(try await send(client, "GET", base + "/api/me", headers: hoa).json?["email_verified"] as? Bool == true)
+            #expect(try await send(client, "POST", base + "/api/me/email-verification", headers: hoa).status == 409)
+            #expect(try await waitUntil(timeout: .seconds(15)) { try await history().contains { $0["id"] as? String == guestOrderID } },
+                    "the guest order is in the account's history")
+            let stats = try await send(client, "GET", base + "/api/orders/orders/stats", headers: hoa).json
+            #expect(stats?["order_count"] as? Int == 1, "\(stats ?? [:])")
+            #expect(try await waitUntil(timeout: .seconds(15)) {
+                try await send(client, "GET", base + "/api/fulfillment/orders/\(guestOrderID)/shipments", headers: hoa).status == 200
+            }, "its parcels too")
+            let notes = try await orderDetail(client, base, admin: admin, guestOrderID)["timeline"] as? [[String: Any]] ?? []
+            #expect(notes.contains { ($0["note"] as? String)?.hasPrefix("Joined the account") == true })
         }
     }
 }

@@ -7,7 +7,7 @@ import ServiceKit
 
 /// Turns the shop's events into customer emails: order confirmation, payment received (with
 /// download links for digital goods), shipped with tracking, delivered, cancelled, refunded,
-/// password reset and the abandoned-cart reminder. Each is rendered in the shop's language
+/// password reset, email verification and the abandoned-cart reminder. Each is rendered in the shop's language
 /// and queued in the consuming transaction, so an event makes its email exactly once and
 /// sending never holds the consumer up. Runs after ``ShipmentSaga`` and ``DownloadSaga`` in
 /// the same transaction, so the order's snapshot and its downloads are there to read.
@@ -21,7 +21,7 @@ struct CustomerNotifications: EventHandler {
     let downloads: DownloadGrants
 
     var eventTypes: Set<String> {
-        [CustomerRegistered.eventType, PasswordResetRequested.eventType, CartAbandoned.eventType, OrderPlaced.eventType,
+        [CustomerRegistered.eventType, PasswordResetRequested.eventType, EmailVerificationRequested.eventType, CartAbandoned.eventType, OrderPlaced.eventType,
          OrderSettled.eventType, OrderCancelled.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType,
          RefundSucceeded.eventType]
     }
@@ -42,6 +42,14 @@ struct CustomerNotifications: EventHandler {
             token.queryItems = [URLQueryItem(name: "token", value: reset.resetToken)]
             try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
                 "resetUrl": "\(storefrontURL)/reset-password\(token.string ?? "")", "expiresAt": locale.date(reset.expiresAt),
+            ], on: connection, logger: logger)
+        case EmailVerificationRequested.eventType:
+            let request = try envelope.decodeData(EmailVerificationRequested.self)
+            var token = URLComponents()
+            token.queryItems = [URLQueryItem(name: "token", value: request.verificationToken)]
+            try await send(.emailVerification, for: envelope, order: nil, customer: UUID(uuidString: request.customerId), to: request.email,
+                           name: request.name, values: [
+                "verifyUrl": "\(storefrontURL)/verify-email\(token.string ?? "")", "expiresAt": locale.date(request.expiresAt),
             ], on: connection, logger: logger)
         case CartAbandoned.eventType:
             let cart = try envelope.decodeData(CartAbandoned.self)

@@ -8,11 +8,12 @@ enum EmailKind: String, Sendable, CaseIterable, Codable {
     case cancelled
     case refunded
     case passwordReset = "password_reset"
+    case emailVerification = "email_verification"
     case abandonedCart = "abandoned_cart"
 
-    /// Emails whose body holds a secret (a reset link): erased once handed to the server
+    /// Emails whose body holds a secret (a reset or verification link): erased once handed to the server
     /// and never shown to staff.
-    var holdsSecret: Bool { self == .passwordReset }
+    var holdsSecret: Bool { self == .passwordReset || self == .emailVerification }
 }
 
 /// A language the shop writes its emails in.

@@ -152,6 +152,23 @@ extension EmailTemplates {
             <p>If it was not you, ignore this email: your password stays as it is.</p>
             """,
 
+        "email_verification.subject": "{{%CONTENT_TYPE: TEXT}}Confirm your email for {{shopName}}",
+        "email_verification.text": """
+            {{%CONTENT_TYPE: TEXT}}Hello {{customerName}},
+
+            please confirm that this address is yours, before {{expiresAt}}:
+
+            {{verifyUrl}}
+
+            Orders you placed as a guest with this address then appear in your account.
+            """,
+        "email_verification.html": """
+            <p>Hello {{customerName}},</p>
+            <p>please confirm that this address is yours, before {{expiresAt}}:</p>
+            <p><a href="{{verifyUrl}}">Confirm my email</a></p>
+            <p>Orders you placed as a guest with this address then appear in your account.</p>
+            """,
+
         "abandoned_cart.subject": "{{%CONTENT_TYPE: TEXT}}You left something in your cart",
         "abandoned_cart.text": """
             {{%CONTENT_TYPE: TEXT}}Hello {{customerName}},

@@ -151,6 +151,23 @@ extension EmailTemplates {
             <p>Nếu không phải bạn, hãy bỏ qua email này: mật khẩu của bạn vẫn giữ nguyên.</p>
             """,
 
+        "email_verification.subject": "{{%CONTENT_TYPE: TEXT}}Xác nhận email tại {{shopName}}",
+        "email_verification.text": """
+            {{%CONTENT_TYPE: TEXT}}Xin chào {{customerName}},
+
+            vui lòng xác nhận địa chỉ email này là của bạn, trước {{expiresAt}}:
+
+            {{verifyUrl}}
+
+            Sau đó, các đơn hàng bạn đã đặt không cần tài khoản bằng địa chỉ này sẽ hiện trong tài khoản của bạn.
+            """,
+        "email_verification.html": """
+            <p>Xin chào {{customerName}},</p>
+            <p>vui lòng xác nhận địa chỉ email này là của bạn, trước {{expiresAt}}:</p>
+            <p><a href="{{verifyUrl}}">Xác nhận email</a></p>
+            <p>Sau đó, các đơn hàng bạn đã đặt không cần tài khoản bằng địa chỉ này sẽ hiện trong tài khoản của bạn.</p>
+            """,
+
         "abandoned_cart.subject": "{{%CONTENT_TYPE: TEXT}}Bạn còn sản phẩm trong giỏ hàng",
         "abandoned_cart.text": """
             {{%CONTENT_TYPE: TEXT}}Xin chào {{customerName}},

@@ -29,6 +29,13 @@ struct ShipmentBook: Sendable {
             """, logger: logger)
     }
 
+    /// The guest orders placed with `email` become `customer`'s.
+    func claimGuestOrders(email: String, customer: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE fulfilment_orders SET customer_id = \(customer), updated_at = now() WHERE customer_id IS NULL AND lower(email) = lower(\(email))
+            """, logger: logger)
+    }
+
     /// A settled order (paid, or confirmed for cash on delivery) gets one shipment with all
     /// its goods that ship (not its downloads), once.
     func orderSettled(_ orderId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {

@@ -9,11 +9,13 @@ struct Customer: ResponseEncodable, Sendable, Equatable {
     var phone: String?
     var createdAt: Date
     var blocked: Bool
+    /// The customer proved the address is theirs (guest orders placed with it are then theirs too).
+    var emailVerified: Bool
 }
 
 extension Customer {
     private enum CodingKeys: String, CodingKey {
-        case id, email, name, phone, createdAt, blocked
+        case id, email, name, phone, createdAt, blocked, emailVerified
     }
 
     /// Ids render lower-case, as everywhere else in the API.
@@ -25,5 +27,6 @@ extension Customer {
         try container.encodeIfPresent(phone, forKey: .phone)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(blocked, forKey: .blocked)
+        try container.encode(emailVerified, forKey: .emailVerified)
     }
 }

@@ -8,6 +8,7 @@ import ServiceKit
 struct CustomerAccounts: Sendable {
     let database: Database
     let outbox: Outbox
+    let verifications: EmailVerifications
 
     enum Rotation: Sendable {
         case rotated(customerID: UUID)
@@ -18,7 +19,8 @@ struct CustomerAccounts: Sendable {
         case unknown
     }
 
-    /// Opens an account and announces it (`customer.registered`) in the same transaction.
+    /// Opens an account and announces it (`customer.registered`) in the same transaction,
+    /// with a link to verify its email on its way.
     func register(email: String, passwordHash: String, name: String, phone: String?, correlationId: String, logger: Logger) async throws -> Customer {
         let id = UUID()
         do {
@@ -31,7 +33,9 @@ struct CustomerAccounts: Sendable {
                     let subject = id.uuidString.lowercased()
                     try await outbox.enqueue(CustomerRegistered(customerId: subject, email: email, name: name),
                                              subject: subject, correlationId: correlationId, on: connection, logger: logger)
-                    return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false)
+                    try await verifications.issue(customerID: id, email: email, name: name, correlationId: correlationId,
+                                                  on: connection, logger: logger)
+                    return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false, emailVerified: false)
                 }
                 throw Problem.internalError(correlationId: correlationId)
             }
@@ -44,10 +48,10 @@ struct CustomerAccounts: Sendable {
     /// The customer with this email (any case) and their password hash.
     func find(email: String, logger: Logger) async throws -> (Customer, String)? {
         let rows = try await database.client.query("""
-            SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash FROM customers WHERE lower(email) = lower(\(email))
+            SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash, email_verified_at IS NOT NULL FROM customers WHERE lower(email) = lower(\(email))
             """, logger: logger)
-        for try await (id, email, name, phone, createdAt, blocked, hash) in rows.decode((UUID, String, String, String?, Date, Bool, String).self) {
-            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked), hash)
+        for try await (id, email, name, phone, createdAt, blocked, hash, verified) in rows.decode((UUID, String, String, String?, Date, Bool, String, Bool).self) {
+            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked, emailVerified: verified), hash)
         }
         return nil
     }
@@ -55,10 +59,10 @@ struct CustomerAccounts: Sendable {
     /// The customer with this id and their password hash.
     func findWithPassword(id: UUID, logger: Logger) async throws -> (Customer, String)? {
         let rows = try await database.client.query(
-            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash FROM customers WHERE id = \(id)",
+            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash, email_verified_at IS NOT NULL FROM customers WHERE id = \(id)",
             logger: logger)
-        for try await (id, email, name, phone, createdAt, blocked, hash) in rows.decode((UUID, String, String, String?, Date, Bool, String).self) {
-            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked), hash)
+        for try await (id, email, name, phone, createdAt, blocked, hash, verified) in rows.decode((UUID, String, String, String?, Date, Bool, String, Bool).self) {
+            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked, emailVerified: verified), hash)
         }
         return nil
     }

@@ -2,7 +2,7 @@ import ServiceKit
 
 /// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.
 enum IdentityMigrations {
-    static var all: [Migration] { [base, staff, passwordResets] }
+    static var all: [Migration] { [base, staff, passwordResets, emailVerifications] }
 
     static let base = Migration(version: 100, name: "customers and refresh tokens", sql: """
             CREATE TABLE customers (
@@ -50,6 +50,20 @@ extension IdentityMigrations {
         CREATE TABLE password_resets (
             token_hash bytea PRIMARY KEY,
             customer_id uuid NOT NULL REFERENCES customers (id),
+            expires_at timestamptz NOT NULL,
+            used_at timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        """)
+}
+
+extension IdentityMigrations {
+    static let emailVerifications = Migration(version: 103, name: "email verification", sql: """
+        ALTER TABLE customers ADD COLUMN email_verified_at timestamptz;
+        CREATE TABLE email_verifications (
+            token_hash bytea PRIMARY KEY,
+            customer_id uuid NOT NULL REFERENCES customers (id),
+            email text NOT NULL,
             expires_at timestamptz NOT NULL,
             used_at timestamptz,
             created_at timestamptz NOT NULL DEFAULT now()

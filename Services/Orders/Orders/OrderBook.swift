@@ -106,6 +106,30 @@ struct OrderBook: Sendable {
             """, logger: logger)
     }
 
+    /// Gives `customer` the guest orders placed with `email`: each gets a timeline note and
+    /// the customer's statistics count them (spend: what was paid and not refunded).
+    func claimGuestOrders(email: String, customer: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
+            UPDATE orders SET customer_id = \(customer), updated_at = now()
+            WHERE customer_id IS NULL AND lower(email) = lower(\(email))
+            RETURNING id, currency, total_minor - refunded_minor, payment_status IN ('paid', 'partially_refunded', 'refunded'), created_at
+            """, logger: logger)
+        var claimed: [(UUID, String, Int64, Bool, Date)] = []
+        for try await row in rows.decode((UUID, String, Int64, Bool, Date).self) { claimed.append(row) }
+        for (id, currency, kept, paid, createdAt) in claimed {
+            try await timeline(id, kind: "note", from: nil, to: nil, actor: "customer:\(customer.uuidString.lowercased())",
+                               note: "Joined the account of the customer who verified \(email)", on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO customer_stats (customer_id, currency, order_count, lifetime_spend_minor, last_order_at)
+                VALUES (\(customer), \(currency), 1, \(paid ? kept : 0), \(createdAt))
+                ON CONFLICT (customer_id, currency) DO UPDATE SET order_count = customer_stats.order_count + 1,
+                    lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor,
+                    last_order_at = greatest(customer_stats.last_order_at, excluded.last_order_at)
+                """, logger: logger)
+        }
+        if !claimed.isEmpty { logger.info("guest orders joined an account", metadata: ["customer.id": "\(customer)", "count": "\(claimed.count)"]) }
+    }
+
     func timeline(_ id: UUID, kind: String, from: String?, to: String?, actor: String, note: String?,
                   on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""

@@ -1,0 +1,102 @@
+import EventContracts
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Proving an email address: a single-use, expiring token (stored as its SHA-256) travels to
+/// the customer in an `EmailVerificationRequested` event (the notifications side emails it);
+/// using it marks the account verified and announces `EmailVerified`, on which orders and
+/// fulfilment give the customer the guest orders placed with that address. Only a verified
+/// address does that: otherwise anyone registering with someone's email would see their orders.
+struct EmailVerifications: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let lifetime: TimeInterval
+
+    enum Outcome: Sendable { case done, invalid }
+
+    /// A new token for the account, announced in the caller's transaction.
+    func issue(customerID: UUID, email: String, name: String, correlationId: String,
+               on connection: PostgresConnection, logger: Logger) async throws {
+        let token = OpaqueToken.generate()
+        let expiresAt = Date().addingTimeInterval(lifetime)
+        try await connection.query("""
+            INSERT INTO email_verifications (token_hash, customer_id, email, expires_at)
+            VALUES (\(OpaqueToken.hash(token.value)), \(customerID), \(email), \(expiresAt))
+            """, logger: logger)
+        let subject = customerID.uuidString.lowercased()
+        try await outbox.enqueue(EmailVerificationRequested(customerId: subject, email: email, name: name,
+                                                            verificationToken: token.value, expiresAt: expiresAt),
+                                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// Sends the link again; false when the address is already verified.
+    func resend(customerID: UUID, correlationId: String, logger: Logger) async throws -> Bool {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT email, name FROM customers WHERE id = \(customerID) AND email_verified_at IS NULL FOR UPDATE", logger: logger)
+            var found: (String, String)?
+            for try await row in rows.decode((String, String).self) { found = row }
+            guard let (email, name) = found else { return false }
+            try await issue(customerID: customerID, email: email, name: name, correlationId: correlationId, on: connection, logger: logger)
+            return true
+        }
+    }
+
+    /// Uses a token once: the account's email is verified, if it is still the address the
+    /// token was sent to.
+    func confirm(token: String, correlationId: String, logger: Logger) async throws -> Outcome {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                WITH used AS (
+                    UPDATE email_verifications SET used_at = now()
+                    WHERE token_hash = \(OpaqueToken.hash(token)) AND used_at IS NULL AND expires_at > now()
+                    RETURNING customer_id, email)
+                UPDATE customers c SET email_verified_at = coalesce(c.email_verified_at, now())
+                FROM used WHERE c.id = used.customer_id AND lower(c.email) = lower(used.email)
+                RETURNING c.id, c.email
+                """, logger: logger)
+            var verified: (UUID, String)?
+            for try await row in rows.decode((UUID, String).self) { verified = row }
+            guard let (customerID, email) = verified else { return .invalid }
+            let subject = customerID.uuidString.lowercased()
+            try await outbox.enqueue(EmailVerified(customerId: subject, email: email), subject: subject, correlationId: correlationId,
+                                     on: connection, logger: logger)
+            logger.info("email verified", metadata: ["customer.id": "\(customerID)"])
+            return .done
+        }
+    }
+}
+
+/// The routes that verify a customer's email.
+struct EmailVerificationController: Sendable {
+    let verifications: EmailVerifications
+    let authenticator: Authenticator
+
+    struct Confirmation: Decodable { var token: String }
+
+    func register(on router: Router<ServiceRequestContext>) {
+        router.post("/api/auth/verify-email") { request, context -> Response in
+            let body = try await request.decodeBody(Confirmation.self, context: context)
+            guard !body.token.isEmpty, body.token.count <= 200 else { throw Problem.validation([.init(field: "token", message: "is required")]) }
+            switch try await verifications.confirm(token: body.token, correlationId: context.correlationId, logger: context.logger) {
+            case .done:
+                return Response(status: .noContent)
+            case .invalid:
+                throw Problem(status: .unprocessableContent, type: "invalid-verification-token",
+                              title: "This verification link is not valid any more; ask for a new one.",
+                              errors: [.init(field: "token", message: "is unknown, used or expired")])
+            }
+        }
+        router.post("/api/me/email-verification") { request, context -> Response in
+            let identity = try await authenticator.require([.customer], of: request, context: context)
+            guard let customer = identity.customerId else { throw Problem.unauthenticated }
+            guard try await verifications.resend(customerID: customer, correlationId: context.correlationId, logger: context.logger) else {
+                throw Problem(status: .conflict, type: "email-already-verified", title: "This email is already verified.")
+            }
+            return Response(status: .accepted)
+        }
+    }
+}

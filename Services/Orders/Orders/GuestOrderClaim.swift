@@ -1,0 +1,18 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// When a customer proves an email address, the orders placed as a guest with it become
+/// theirs: listed in their history, counted in their statistics, each with a timeline note.
+/// Only a verified address does this (see the gateway's `EmailVerifications`).
+struct GuestOrderClaim: EventHandler {
+    let book: OrderBook
+
+    var eventTypes: Set<String> { [EmailVerified.eventType] }
+
+    func handle(_ context: EventContext) async throws {
+        let verified = try context.envelope.decodeData(EmailVerified.self)
+        guard let customer = UUID(uuidString: verified.customerId) else { return }
+        try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
+    }
+}
