@@ -79,7 +79,8 @@ struct FulfilmentChainTests {
             let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
             #expect(try await sepay(client, suite, content: "DH \(number)", amount: total).status == 200)
 
-            // The order confirmation was refused once by the server (451) and arrived on the retry; the payment email follows.
+            // The server refused the first email once (451; the account's verification link) and took it on the retry;
+            // the order confirmation and the payment email arrive.
             let confirmation = try #require(try await mail(client, suite, to: email, kind: "order_confirmation"), "order confirmation arrived")
             #expect(confirmation["subject"] as? String == "Đã nhận đơn hàng \(number)")
             #expect(confirmation["from"] as? String == "Trà Sen Shop <orders@trasen.example>" && confirmation["content_type"] as? String == "multipart/alternative")
@@ -126,12 +127,16 @@ struct FulfilmentChainTests {
             // Each event made its email once; staff see them all sent, the refused one after two attempts.
             try await Task.sleep(for: .seconds(2))
             let mine = try await inbox(client, suite).received.filter { ($0["rcpt_tos"] as? [String])?.contains(email) == true }
-            #expect(mine.compactMap { $0["kind"] as? String }.sorted() == ["order_confirmation", "payment_received", "shipped"], "\(mine.map { $0["kind"] ?? "" })")
-            #expect(Set(mine.compactMap { $0["message_id"] as? String }).count == 3)
-            let log = try await send(client, "GET", base + "/api/fulfillment/admin/emails?order_id=\(orderID)", headers: staff)
-            let records = log.json?["items"] as? [[String: Any]] ?? []
-            #expect(records.count == 3 && records.allSatisfy { $0["status"] as? String == "sent" }, "\(records)")
-            #expect(records.contains { $0["kind"] as? String == "order_confirmation" && $0["attempts"] as? Int == 2 })
+            #expect(mine.compactMap { $0["kind"] as? String }.sorted() == ["email_verification", "order_confirmation", "payment_received", "shipped"],
+                    "\(mine.map { $0["kind"] ?? "" })")
+            #expect(Set(mine.compactMap { $0["message_id"] as? String }).count == 4)
+            let orderLog = try await send(client, "GET", base + "/api/fulfillment/admin/emails?order_id=\(orderID)", headers: staff)
+            #expect((orderLog.json?["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }.sorted() == ["order_confirmation", "payment_received", "shipped"])
+            let log = try await send(client, "GET", base + "/api/fulfillment/admin/emails?page_size=100", headers: staff)
+            let records = (log.json?["items"] as? [[String: Any]] ?? []).filter { $0["recipient"] as? String == email }
+            #expect(records.count == 4 && records.allSatisfy { $0["status"] as? String == "sent" }, "\(records)")
+            #expect(records.filter { $0["attempts"] as? Int == 2 }.count == 1 && records.filter { $0["attempts"] as? Int == 1 }.count == 3,
+                    "the refused one was sent on its second attempt")
             #expect(try await send(client, "GET", base + "/api/fulfillment/admin/emails", headers: lan).status == 403, "customers do not read the email log")
         }
     }
