@@ -8,7 +8,8 @@ public enum EventCatalogue {
         (Topic.checkout, [CheckoutSubmitted.self, CheckoutPlaced.self, CheckoutStatusChanged.self, CheckoutClosed.self]),
         (Topic.payments, [PaymentOpened.self, PaymentSucceeded.self, PaymentUnderpaid.self, PaymentFailed.self, RefundSucceeded.self]),
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
-        (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self]),
+        (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self,
+                              DownloadsGranted.self]),
         (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self]),
     ]
 

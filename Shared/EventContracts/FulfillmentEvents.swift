@@ -124,3 +124,34 @@ public struct StockCounted: EventPayload, Equatable {
         self.source = source
     }
 }
+
+/// A digital good the buyer may download until `expiresAt`.
+public struct GrantedDownload: Codable, Sendable, Equatable {
+    public var variantId: String
+    public var title: String
+    public var expiresAt: Date
+
+    public init(variantId: String, title: String, expiresAt: Date) {
+        self.variantId = variantId
+        self.title = title
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A paid order's digital goods can be downloaded. `allDigital` is true when nothing of the
+/// order ships: it is then delivered. Keyed by the order id.
+public struct DownloadsGranted: EventPayload, Equatable {
+    public static let eventType = "shop.fulfillment.downloads.granted.v1"
+
+    public var orderId: String
+    public var orderNumber: String
+    public var downloads: [GrantedDownload]
+    public var allDigital: Bool
+
+    public init(orderId: String, orderNumber: String, downloads: [GrantedDownload], allDigital: Bool) {
+        self.orderId = orderId
+        self.orderNumber = orderNumber
+        self.downloads = downloads
+        self.allDigital = allDigital
+    }
+}

@@ -90,6 +90,12 @@ struct DigitalGoodsTests {
             #expect(abs(expiresAt.timeIntervalSinceNow - 48 * 3600) < 120, "48 hours by default: \(expiresAt)")
             #expect((try await send(client, "GET", base + "/api/fulfillment/orders/\(orderID)/shipments", headers: lan).json?["shipments"] as? [[String: Any]])?.isEmpty == true,
                     "nothing to ship")
+            #expect(try await waitUntil(timeout: .seconds(15)) { try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "delivered" },
+                    "an order of downloads only is delivered when its links are issued")
+            let timeline = try await orderDetail(client, base, admin: admin, orderID)["timeline"] as? [[String: Any]] ?? []
+            #expect(timeline.contains { ($0["note"] as? String)?.hasPrefix("Downloads ready until ") == true && ($0["note"] as? String)?.hasSuffix("Trà sen e-book") == true },
+                    "\(timeline)")
+            #expect(try await send(client, "POST", base + "/api/orders/orders/\(orderID)/cancel", headers: lan).status == 409, "too late to cancel")
 
             // The payment email carries the same link.
             var paymentEmail: [String: Any]?

@@ -226,6 +226,30 @@ struct FulfilmentChainTests {
             }, "its parcels too")
             let notes = try await orderDetail(client, base, admin: admin, guestOrderID)["timeline"] as? [[String: Any]] ?? []
             #expect(notes.contains { ($0["note"] as? String)?.hasPrefix("Joined the account") == true })
+
+            // A mailbox the server refuses for good (550): the email is dead after one attempt; staff send it again, it dies again.
+            let bounce = "bounce-\(unique("x"))@example.com"
+            #expect(try await send(client, "POST", base + "/api/auth/register", json: ["email": bounce, "password": "correct horse battery", "name": "B"]).status == 201)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let bounced = { () async throws -> [String: Any]? in
+                let list = try await send(client, "GET", base + "/api/fulfillment/admin/emails?status=dead&page_size=100", headers: staff)
+                return (list.json?["items"] as? [[String: Any]] ?? []).first { $0["recipient"] as? String == bounce }
+            }
+            #expect(try await waitUntil(timeout: .seconds(15)) { try await bounced() != nil }, "a refused mailbox makes the email dead")
+            let dead = try #require(try await bounced())
+            #expect(dead["attempts"] as? Int == 1 && (dead["last_error"] as? String)?.contains("550") == true, "no retries after a 5xx: \(dead)")
+            let deadID = try #require(dead["id"] as? String)
+            let resent = try await send(client, "POST", base + "/api/fulfillment/admin/emails/\(deadID)/resend", headers: staff)
+            #expect(resent.status == 202 && resent.json?["status"] as? String == "pending")
+            #expect(try await waitUntil(timeout: .seconds(15)) {
+                try await send(client, "GET", base + "/api/fulfillment/admin/emails?status=dead&page_size=100", headers: staff).json.map { page in
+                    (page["items"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == deadID && $0["attempts"] as? Int == 1 }
+                } ?? false
+            }, "tried once more, refused again")
+            let sent = try await send(client, "GET", base + "/api/fulfillment/admin/emails?status=sent&page_size=100", headers: staff)
+            #expect((sent.json?["items"] as? [[String: Any]] ?? []).contains { $0["recipient"] as? String == email && $0["kind"] as? String == "email_verification" })
+            #expect(try await send(client, "POST", base + "/api/fulfillment/admin/emails/\(try #require((sent.json?["items"] as? [[String: Any]])?.first?["id"] as? String))/resend",
+                                   headers: staff).status == 409, "a sent email is not sent again")
         }
     }
 }

@@ -1,5 +1,6 @@
 """An SMTP sink for the tests: a real SMTP server (`aiosmtpd`) that keeps every message it
 accepts, answers `451` to the first FAIL_FIRST messages (a forced temporary failure), and
+refuses recipients whose address starts with `bounce` (550, a permanent failure), and
 lists what arrived at `GET /_received` on HTTP_PORT, parsed with Python's `email` package
 (subject decoded, plain text and HTML parts decoded).
 
@@ -30,6 +31,12 @@ refused = []
 
 
 class Sink:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         with lock:
             if len(refused) < FAIL_FIRST:

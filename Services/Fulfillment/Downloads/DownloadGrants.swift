@@ -52,20 +52,33 @@ struct DownloadGrants: Sendable {
         "\(linkBase)/\(grant.uuidString.lowercased())?\(signer.query(grant: grant, expiresAt: expiresAt))"
     }
 
-    /// Grants every digital line of the order (once; a redelivered event changes nothing).
-    func grant(forOrder order: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query("SELECT lines::text FROM fulfilment_orders WHERE order_id = \(order)", logger: logger)
-        var lines: [PricedLine] = []
-        for try await text in rows.decode(String.self) { lines = try EventCoding.decoder.decode([PricedLine].self, from: Data(text.utf8)) }
+    /// Grants every digital line of the order (once; a redelivered event grants nothing new)
+    /// and announces what it granted in the same transaction.
+    func grant(forOrder order: UUID, correlationId: String?, outbox: Outbox, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("SELECT order_number, lines::text FROM fulfilment_orders WHERE order_id = \(order)", logger: logger)
+        var found: (String, [PricedLine])?
+        for try await (number, text) in rows.decode((String, String).self) {
+            found = (number, try EventCoding.decoder.decode([PricedLine].self, from: Data(text.utf8)))
+        }
+        guard let (number, lines) = found else { return }
         let seconds = Double(lifetime.components.seconds)
+        var granted: [GrantedDownload] = []
         for line in lines {
             guard let file = line.digitalFile, let variant = UUID(uuidString: line.variantId) else { continue }
-            try await connection.query("""
+            let inserted = try await connection.query("""
                 INSERT INTO download_grants (id, order_id, variant_id, title, file_ref, expires_at)
                 VALUES (gen_random_uuid(), \(order), \(variant), \(line.title), \(file), now() + make_interval(secs => \(seconds)))
-                ON CONFLICT (order_id, variant_id) DO NOTHING
+                ON CONFLICT (order_id, variant_id) DO NOTHING RETURNING expires_at
                 """, logger: logger)
+            for try await expires in inserted.decode(Date.self) {
+                granted.append(GrantedDownload(variantId: line.variantId, title: line.title, expiresAt: expires))
+            }
         }
+        guard !granted.isEmpty else { return }
+        let subject = order.uuidString.lowercased()
+        try await outbox.enqueue(DownloadsGranted(orderId: subject, orderNumber: number, downloads: granted,
+                                                  allDigital: lines.allSatisfy { $0.isDigital || $0.quantity == 0 }),
+                                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
     }
 
     func revoke(forOrder order: UUID, on connection: PostgresConnection, logger: Logger) async throws {

@@ -3,7 +3,7 @@ import Foundation
 import ServiceKit
 
 /// Digital goods' part of the saga: a paid order's digital lines become download grants
-/// (expiring `DOWNLOAD_LINK_TTL_HOURS` after payment); a cancelled or fully refunded order's
+/// (expiring `DOWNLOAD_LINK_TTL_SECONDS` after payment, announced as `downloads.granted`); a cancelled or fully refunded order's
 /// grants are revoked. Cash-on-delivery orders cannot hold digital goods (checkout refuses
 /// them), so `paid` is the only way in.
 struct DownloadSaga: EventHandler {
@@ -17,7 +17,8 @@ struct DownloadSaga: EventHandler {
         case OrderSettled.eventType:
             let settled = try envelope.decodeData(OrderSettled.self)
             guard settled.status == "paid", let order = UUID(uuidString: settled.orderId) else { return }
-            try await grants.grant(forOrder: order, on: context.connection, logger: context.logger)
+            try await grants.grant(forOrder: order, correlationId: envelope.correlationId, outbox: context.outbox,
+                                   on: context.connection, logger: context.logger)
         case OrderCancelled.eventType:
             guard let order = UUID(uuidString: try envelope.decodeData(OrderCancelled.self).orderId) else { return }
             try await grants.revoke(forOrder: order, on: context.connection, logger: context.logger)

@@ -34,7 +34,7 @@ struct WebhookEndpoint: ResponseEncodable, Sendable {
     static let subscribable: [String] = [
         OrderPlaced.eventType, OrderSettled.eventType, OrderStatusChanged.eventType, OrderCancelled.eventType,
         PaymentSucceeded.eventType, PaymentUnderpaid.eventType, PaymentFailed.eventType, RefundSucceeded.eventType,
-        ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType,
+        ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType, DownloadsGranted.eventType,
         ProductPublished.eventType, ProductUpdated.eventType, ProductArchived.eventType, PriceChanged.eventType, StockLow.eventType,
     ]
 }

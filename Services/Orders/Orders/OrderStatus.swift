@@ -1,5 +1,6 @@
 /// Where an order is. Payment moves `pending_payment → paid`; cash on delivery starts
-/// `confirmed`; staff move `paid`/`confirmed → processing → shipped → delivered`; refunds make
+/// `confirmed`; staff move `paid`/`confirmed → processing → shipped → delivered` (a paid order of
+/// downloads only is delivered when its links are issued); refunds make
 /// `partially_refunded` and `refunded`; `cancelled` only before the goods ship.
 enum OrderStatus: String, Codable, Sendable, CaseIterable {
     case pendingPayment = "pending_payment"
@@ -10,7 +11,7 @@ enum OrderStatus: String, Codable, Sendable, CaseIterable {
         switch self {
         case .pendingPayment: [.paid, .cancelled]
         case .confirmed: [.processing, .shipped, .cancelled]
-        case .paid: [.processing, .shipped, .cancelled, .partiallyRefunded, .refunded]
+        case .paid: [.processing, .shipped, .delivered, .cancelled, .partiallyRefunded, .refunded]
         case .processing: [.shipped, .cancelled, .partiallyRefunded, .refunded]
         case .shipped: [.delivered, .partiallyRefunded, .refunded]
         case .delivered: [.partiallyRefunded, .refunded]

@@ -3,14 +3,16 @@ import Foundation
 import ServiceKit
 
 /// The order follows its shipments (from the fulfilment service): `processing` once part of
-/// it has left, `shipped` when all of it has, `delivered` when every shipment arrived. Each
-/// shipment event is on the timeline, tracking included; a move the order cannot make (it
-/// was cancelled or refunded meanwhile) is written on the timeline instead.
+/// it has left, `shipped` when all of it has, `delivered` when every shipment arrived; an
+/// order of downloads only is `delivered` when its links are issued. Each shipment event is
+/// on the timeline, tracking included, and so are an order's downloads; a move the order
+/// cannot make (it was cancelled or refunded meanwhile) is written on the timeline instead.
 struct ShipmentProgress: EventHandler {
     let book: OrderBook
 
     var eventTypes: Set<String> {
-        [ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType]
+        [ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType,
+         DownloadsGranted.eventType]
     }
 
     func handle(_ context: EventContext) async throws {
@@ -22,6 +24,18 @@ struct ShipmentProgress: EventHandler {
             guard let order = UUID(uuidString: created.orderId) else { return }
             let split = created.splitFrom.map { " (split from \(Self.short($0)))" } ?? ""
             try await note(order, "Shipment \(Self.short(created.shipmentId)) to pack\(split): \(Self.goods(created.lines))", context)
+
+        case DownloadsGranted.eventType:
+            let granted = try envelope.decodeData(DownloadsGranted.self)
+            guard let order = UUID(uuidString: granted.orderId),
+                  let current = try await book.find(order, lock: true, on: connection, logger: logger) else { return }
+            let until = granted.downloads.map(\.expiresAt).min().map { " until \(RFC3339.string(from: $0))" } ?? ""
+            let text = "Downloads ready\(until): \(granted.downloads.map(\.title).joined(separator: ", "))"
+            if granted.allDigital && current.status.next.contains(.delivered) {
+                try await book.move(order, to: .delivered, actor: "fulfillment", note: text, correlationId: correlation, on: connection, logger: logger)
+            } else {
+                try await note(order, text, context)
+            }
 
         case ShipmentShipped.eventType:
             let shipped = try envelope.decodeData(ShipmentShipped.self)
