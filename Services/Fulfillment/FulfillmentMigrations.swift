@@ -4,7 +4,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -165,5 +165,14 @@ enum FulfillmentMigrations {
             created_at timestamptz NOT NULL DEFAULT now(),
             UNIQUE (order_id, variant_id)
         );
+        """)
+
+    /// An order cancelled after it reached the POS is withdrawn there.
+    static let posWithdrawals = Migration(version: 105, name: "POS withdrawals of cancelled orders", sql: """
+        ALTER TABLE pos_pushes DROP CONSTRAINT pos_pushes_status_check;
+        ALTER TABLE pos_pushes ADD CONSTRAINT pos_pushes_status_check
+            CHECK (status IN ('pending', 'pushed', 'dead', 'cancelled', 'withdrawing', 'withdrawn', 'withdraw_dead'));
+        DROP INDEX pos_pushes_due;
+        CREATE INDEX pos_pushes_due ON pos_pushes (next_attempt_at) WHERE status IN ('pending', 'withdrawing');
         """)
 }

@@ -84,6 +84,15 @@ struct PosSyncTests {
             #expect(try await waitUntil(timeout: .seconds(15)) { try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "delivered" })
             #expect(try await posWebhook(client, suite, ["event_id": "pos-evt-unknown", "order_id": "999999", "status": "shipped"]) == (200, "unknown_order"))
 
+            // An order cancelled after it reached the POS is withdrawn there (Pancake's status 6), so nobody ships it.
+            let regret = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))
+            let regretID = try #require(regret.json?["order_id"] as? String)
+            #expect(try await waitUntil(timeout: .seconds(20)) { try await push(client, base, staff, regretID)["status"] as? String == "pushed" })
+            #expect(try await send(client, "POST", base + "/api/orders/orders/\(regretID)/cancel", headers: lan).status == 200)
+            #expect(try await waitUntil(timeout: .seconds(20)) { try await push(client, base, staff, regretID)["status"] as? String == "withdrawn" })
+            let regretNumber = try #require(regret.json?["order_number"] as? String)
+            #expect(try await posOrders(client, suite).first { $0["custom_id"] as? String == regretNumber }?["status"] as? Int == 6, "cancelled at the POS")
+
             // The POS is down: pushes die after three attempts and are listed for staff.
             SuiteProcesses.stopTool(pos)
             let waiting = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))

@@ -1,6 +1,7 @@
 """A local stand-in for a Pancake-style POS, for the tests: takes orders at
 `POST /api/v1/shops/{shop}/orders?api_key=…` (the first FAIL_FIRST answered 503, a forced
-failure), serves stock counts at `GET /api/v1/shops/{shop}/products/variations?api_key=…`,
+failure), takes changes such as a cancellation (`{"order": {"status": 6}}`) at
+`PUT /api/v1/shops/{shop}/orders/{id}?api_key=…`, serves stock counts at `GET /api/v1/shops/{shop}/products/variations?api_key=…`,
 and, like the real POS, sends signed webhooks about an order's progress.
 
 Test hooks: `GET /_orders` lists the orders received; `POST /_inventory` sets the counts
@@ -45,6 +46,23 @@ class Handler(JSONHandler):
                 return self.answer(401, {"success": False, "message": "api_key is invalid"})
             with lock:
                 return self.answer(200, {"success": True, "data": inventory})
+        self.answer(404, {"success": False, "message": "not found"})
+
+    def do_PUT(self):
+        url = urlparse(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        prefix = f"/api/v1/shops/{SHOP_ID}/orders/"
+        if url.path.startswith(prefix):
+            if not self.authorised(url):
+                return self.answer(401, {"success": False, "message": "api_key is invalid"})
+            ident = url.path[len(prefix):]
+            change = json.loads(body).get("order", {})
+            with lock:
+                order = next((o for o in orders if str(o["id"]) == ident), None)
+                if order is None:
+                    return self.answer(404, {"success": False, "message": "order not found"})
+                order.update(change)
+            return self.answer(200, {"success": True, "data": {"id": order["id"], "status": order.get("status")}})
         self.answer(404, {"success": False, "message": "not found"})
 
     def do_POST(self):

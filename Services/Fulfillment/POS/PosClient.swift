@@ -80,6 +80,12 @@ struct PosClient: Sendable {
         return created.id
     }
 
+    /// Withdraws an order at the POS (Pancake's status 6, "canceled"), so it is not shipped.
+    func cancelOrder(_ posOrderId: String, logger: Logger) async throws {
+        let _: Created = try await call(.PUT, "/shops/\(shopId)/orders/\(posOrderId)",
+                                        body: try JSONEncoder().encode(["order": ["status": 6]]), logger: logger)
+    }
+
     /// Every variation's remaining quantity.
     func variations(logger: Logger) async throws -> [Variation] {
         try await call(.GET, "/shops/\(shopId)/products/variations", body: nil, logger: logger)

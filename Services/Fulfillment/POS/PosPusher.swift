@@ -17,6 +17,18 @@ struct PosPusher: Sendable {
 
     func push(_ claimed: PosPushes.Claimed) async {
         let logger = environment.logger
+        if let posOrderId = claimed.withdraw {
+            do {
+                try await client.cancelOrder(posOrderId, logger: logger)
+                try await pushes.withdrawn(claimed, logger: logger)
+                logger.info("order withdrawn at the POS", metadata: ["order.number": "\(claimed.order.customId)", "pos.order_id": "\(posOrderId)"])
+            } catch {
+                logger.warning("POS withdrawal failed", metadata: ["order.number": "\(claimed.order.customId)", "attempt": "\(claimed.attempt)",
+                                                                 "error": "\(error)"])
+                try? await pushes.failed(claimed, error: String(describing: error).prefix(500).description, logger: logger)
+            }
+            return
+        }
         do {
             let id = try await client.createOrder(claimed.order, logger: logger)
             try await pushes.pushed(claimed, posOrderId: id, logger: logger)

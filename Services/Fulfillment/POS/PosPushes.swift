@@ -8,7 +8,9 @@ import ServiceKit
 /// Each settled order's trip to the POS: queued when the order is settled, pushed by
 /// ``PosPusher``, retried with exponential backoff and jitter, `dead` after the last attempt
 /// (admin sees it and can push again), `cancelled` when the order was cancelled first, so a
-/// cancelled order never reaches the POS.
+/// cancelled order never reaches the POS. An order cancelled after it reached the POS (or
+/// while its push was on the way) is `withdrawing` until the POS has cancelled it too
+/// (`withdrawn`; `withdraw_dead` after the last attempt, for staff to try again).
 struct PosPushes: Sendable {
     let database: Database
     let backoff: RetryBackoff
@@ -50,42 +52,52 @@ struct PosPushes: Sendable {
         try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger)
     }
 
-    /// A cancelled order's push that has not happened never will.
+    /// A cancelled order's push that has not happened never will; one that has is withdrawn.
     func orderCancelled(_ orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            UPDATE pos_pushes SET status = 'cancelled', locked_until = NULL, updated_at = now()
-            WHERE order_id = \(orderId) AND status IN ('pending', 'dead')
+        let rows = try await connection.query("""
+            UPDATE pos_pushes SET status = CASE WHEN status = 'pushed' THEN 'withdrawing' ELSE 'cancelled' END,
+                attempts = CASE WHEN status = 'pushed' THEN 0 ELSE attempts END, next_attempt_at = now(),
+                locked_until = CASE WHEN status = 'pushed' THEN NULL ELSE locked_until END, updated_at = now()
+            WHERE order_id = \(orderId) AND status IN ('pending', 'dead', 'pushed') RETURNING status
             """, logger: logger)
+        for try await status in rows.decode(String.self) where status == "withdrawing" {
+            try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger)
+        }
     }
 
-    /// A push the pusher holds, with the order's snapshot.
+    /// A push the pusher holds, with the order's snapshot; or a withdrawal, with the POS's id.
     struct Claimed: Sendable {
         var orderId: UUID
         var attempt: Int
         var order: PosClient.Order
+        /// Set when the order is to be withdrawn at the POS rather than pushed.
+        var withdraw: String?
     }
 
-    /// Takes up to `limit` due pushes for a minute; an order cancelled meanwhile is skipped.
+    /// Takes up to `limit` due pushes and withdrawals for a minute; an order cancelled
+    /// meanwhile is not pushed.
     func claimDue(limit: Int, logger: Logger) async throws -> [Claimed] {
         let rows = try await database.client.query("""
             WITH due AS (
                 SELECT p.order_id FROM pos_pushes p JOIN fulfilment_orders o ON o.order_id = p.order_id
-                WHERE p.status = 'pending' AND p.next_attempt_at <= now() AND (p.locked_until IS NULL OR p.locked_until < now())
-                  AND o.state = 'ready'
+                WHERE ((p.status = 'pending' AND o.state = 'ready') OR p.status = 'withdrawing')
+                  AND p.next_attempt_at <= now() AND (p.locked_until IS NULL OR p.locked_until < now())
                 ORDER BY p.next_attempt_at LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
             UPDATE pos_pushes p SET locked_until = now() + interval '60 seconds', attempts = p.attempts + 1
             FROM due, fulfilment_orders o WHERE p.order_id = due.order_id AND o.order_id = p.order_id
-            RETURNING p.order_id, p.attempts, o.order_number, o.email, o.payment_method, o.contact::text, o.shipping_address::text, o.lines::text
+            RETURNING p.order_id, p.attempts, o.order_number, o.email, o.payment_method, o.contact::text, o.shipping_address::text, o.lines::text,
+                CASE WHEN p.status = 'withdrawing' THEN p.pos_order_id END
             """, logger: logger)
         var claimed: [Claimed] = []
         let decoder = EventCoding.decoder
-        for try await (id, attempt, number, email, method, contactText, addressText, linesText)
-            in rows.decode((UUID, Int, String, String, String, String?, String?, String).self) {
+        for try await (id, attempt, number, email, method, contactText, addressText, linesText, withdraw)
+            in rows.decode((UUID, Int, String, String, String, String?, String?, String, String?).self) {
             let contact = try contactText.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) }
             let address = try addressText.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) }
             let lines = try decoder.decode([PricedLine].self, from: Data(linesText.utf8))
             claimed.append(Claimed(orderId: id, attempt: attempt, order: Self.order(number: number, email: email, method: method,
-                                                                                 contact: contact, address: address, lines: lines)))
+                                                                                 contact: contact, address: address, lines: lines),
+                                   withdraw: withdraw))
         }
         return claimed
     }
@@ -105,21 +117,38 @@ struct PosPushes: Sendable {
             isCod: method == "cod", note: "Order \(number)")
     }
 
+    /// The POS has the order. If it was cancelled while the push was on its way, it is
+    /// withdrawn next.
     func pushed(_ claimed: Claimed, posOrderId: String, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE pos_pushes SET status = CASE WHEN status = 'cancelled' THEN 'withdrawing' ELSE 'pushed' END,
+                    attempts = CASE WHEN status = 'cancelled' THEN 0 ELSE attempts END, next_attempt_at = now(),
+                    pos_order_id = \(posOrderId), pushed_at = now(), last_error = NULL, locked_until = NULL, updated_at = now()
+                WHERE order_id = \(claimed.orderId) RETURNING status
+                """, logger: logger)
+            for try await status in rows.decode(String.self) where status == "withdrawing" {
+                try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger)
+            }
+        }
+    }
+
+    /// The POS cancelled the order too.
+    func withdrawn(_ claimed: Claimed, logger: Logger) async throws {
         try await database.client.query("""
-            UPDATE pos_pushes SET status = 'pushed', pos_order_id = \(posOrderId), pushed_at = now(), last_error = NULL, locked_until = NULL,
-                updated_at = now()
-            WHERE order_id = \(claimed.orderId)
+            UPDATE pos_pushes SET status = 'withdrawn', last_error = NULL, locked_until = NULL, updated_at = now()
+            WHERE order_id = \(claimed.orderId) AND status = 'withdrawing'
             """, logger: logger)
     }
 
     func failed(_ claimed: Claimed, error: String, logger: Logger) async throws {
         let dead = backoff.exhausted(after: claimed.attempt)
         let seconds = backoff.seconds(after: claimed.attempt)
+        let (waiting, given) = claimed.withdraw == nil ? ("pending", "dead") : ("withdrawing", "withdraw_dead")
         try await database.client.query("""
-            UPDATE pos_pushes SET status = CASE WHEN \(dead) THEN 'dead' ELSE status END, last_error = \(error), locked_until = NULL,
+            UPDATE pos_pushes SET status = CASE WHEN \(dead) THEN \(given) ELSE status END, last_error = \(error), locked_until = NULL,
                 next_attempt_at = now() + make_interval(secs => \(seconds)), updated_at = now()
-            WHERE order_id = \(claimed.orderId) AND status = 'pending'
+            WHERE order_id = \(claimed.orderId) AND status = \(waiting)
             """, logger: logger)
     }
 
@@ -145,13 +174,14 @@ struct PosPushes: Sendable {
         return nil
     }
 
-    /// Staff push a dead (or waiting) order again now, with a fresh set of attempts; false
-    /// when there is no such push or it is pushed or cancelled.
+    /// Staff push a dead (or waiting) order again now, or try a failed withdrawal again, with
+    /// a fresh set of attempts; false when there is nothing left to do.
     func retry(_ orderId: UUID, logger: Logger) async throws -> Bool {
         try await database.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                UPDATE pos_pushes SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
-                WHERE order_id = \(orderId) AND status IN ('dead', 'pending') RETURNING 1
+                UPDATE pos_pushes SET status = CASE WHEN status = 'withdraw_dead' THEN 'withdrawing' ELSE 'pending' END,
+                    attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
+                WHERE order_id = \(orderId) AND status IN ('dead', 'pending', 'withdraw_dead') RETURNING 1
                 """, logger: logger)
             var found = false
             for try await _ in rows.decode(Int.self) { found = true }

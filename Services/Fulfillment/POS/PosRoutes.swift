@@ -7,7 +7,7 @@ import ServiceKit
 struct PosRoutes: Sendable {
     let pushes: PosPushes
 
-    static let statuses = ["pending", "pushed", "dead", "cancelled"]
+    static let statuses = ["pending", "pushed", "dead", "cancelled", "withdrawing", "withdrawn", "withdraw_dead"]
 
     func register(on router: Router<ServiceRequestContext>) {
         router.get("/admin/pos/pushes") { request, context -> Page<PosPushes.Push> in
@@ -28,7 +28,7 @@ struct PosRoutes: Sendable {
             guard let current = try await pushes.find(id, logger: context.logger) else { throw Problem.notFound("That order's POS push") }
             guard try await pushes.retry(id, logger: context.logger), let push = try await pushes.find(id, logger: context.logger) else {
                 throw Problem(status: .conflict, type: "illegal-transition", title: "This push cannot be retried.",
-                              detail: "It is \(current.status); only dead or waiting pushes are pushed again.")
+                              detail: "It is \(current.status); only dead or waiting pushes, and failed withdrawals, are tried again.")
             }
             return EditedResponse(status: .accepted, response: push)
         }

@@ -2,7 +2,8 @@ import EventContracts
 import Foundation
 import ServiceKit
 
-/// Queues each settled order for the POS and calls off the push of a cancelled one. Runs
+/// Queues each settled order for the POS and calls off the push of a cancelled one (or has it
+/// withdrawn at the POS when it got there first). Runs
 /// after ``ShipmentSaga`` in the same transaction, which has recorded the order.
 struct PosSync: EventHandler {
     let pushes: PosPushes
