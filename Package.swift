@@ -131,7 +131,11 @@ let package = Package(
             path: "Tests/CatalogTests"
         ),
         .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit"], path: "Tests/CheckoutTests"),
-        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "Money", "ServiceKit"], path: "Tests/PaymentsTests"),
+        .testTarget(name: "PaymentsTests", dependencies: [
+            "Payments", "Money", "ServiceKit", "ServiceKitTestKit", "EventContracts",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], path: "Tests/PaymentsTests"),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]

@@ -166,12 +166,17 @@ struct PaymentBook: Sendable {
     }
 
     /// The order was cancelled: an open payment closes; money already captured is flagged
-    /// for refund.
-    func orderCancelled(orderId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// for refund. When the order was cancelled because no payment came in time, money that
+    /// reached us before we heard of it is also `paid_after_cancellation`: the customer paid
+    /// for an order the shop had already given up (the same flag as money arriving later).
+    func orderCancelled(orderId: UUID, reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let timedOut = reason == "payment_timeout"
         let rows = try await connection.query("""
             UPDATE payments SET order_cancelled = true,
                 status = CASE WHEN status IN ('awaiting', 'collect_on_delivery', 'underpaid') AND captured_minor = 0 THEN 'cancelled' ELSE status END,
-                flags = CASE WHEN captured_minor > refunded_minor AND NOT 'refund_due' = ANY(flags) THEN flags || '{refund_due}'::text[] ELSE flags END,
+                flags = (SELECT coalesce(array_agg(DISTINCT flag ORDER BY flag), '{}') FROM unnest(flags
+                            || CASE WHEN captured_minor > refunded_minor THEN '{refund_due}'::text[] ELSE '{}'::text[] END
+                            || CASE WHEN captured_minor > 0 AND \(timedOut) THEN '{paid_after_cancellation}'::text[] ELSE '{}'::text[] END) AS flag),
                 updated_at = now()
             WHERE order_id = \(orderId)
             RETURNING id, method, status, provider_payment_id

@@ -16,8 +16,9 @@ struct PaymentSaga: EventHandler {
         case OrderPlaced.eventType:
             try await book.open(envelope.decodeData(OrderPlaced.self), correlationId: correlation, on: connection, logger: logger)
         case OrderCancelled.eventType:
-            guard let order = UUID(uuidString: try envelope.decodeData(OrderCancelled.self).orderId) else { return }
-            try await book.orderCancelled(orderId: order, on: connection, logger: logger)
+            let cancelled = try envelope.decodeData(OrderCancelled.self)
+            guard let order = UUID(uuidString: cancelled.orderId) else { return }
+            try await book.orderCancelled(orderId: order, reason: cancelled.reason, on: connection, logger: logger)
         case OrderStatusChanged.eventType:
             let change = try envelope.decodeData(OrderStatusChanged.self)
             guard change.to == "delivered", change.paymentMethod == "cod", let order = UUID(uuidString: change.orderId),

@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import EventContracts
+import Foundation
+import Money
+@testable import Payments
+import PostgresNIO
+import ServiceKit
+import ServiceKitTestKit
+import Testing
+
+/// What payments marks for staff when an order is cancelled, whatever order the events
+/// arrive in: money captured before payments heard that the payment window closed is paid
+/// after cancellation and due for refund; a paid order cancelled by staff is only due for
+/// refund; an unpaid payment just closes.
+@Suite("Payments: flags when an order is cancelled")
+struct CancellationFlagsTests {
+    private func placed(_ method: String) -> OrderPlaced {
+        OrderPlaced(orderId: UUID().uuidString.lowercased(), orderNumber: "SHOP-20261122-\(Int.random(in: 1000...9999))",
+                    checkoutId: UUID().uuidString.lowercased(), customerId: nil, email: "lan@example.com", paymentMethod: method,
+                    total: Money(minorUnits: 270_000, currency: .vnd), status: "pending_payment", paymentDueBy: nil)
+    }
+
+    @Test("captured, then the payment window's cancellation arrives: paid_after_cancellation and refund_due; staff's cancellation of a paid order: refund_due; unpaid: cancelled, no flags")
+    func flags() async throws {
+        let schema = try await TestSchema.create(prefix: "pay")
+        let logger = TestInfrastructure.logger
+        try await TestInfrastructure.withClient(schema.settings) { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
+            let book = PaymentBook(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
+                                   bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
+                                   card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
+                                   cardFeeBasisPoints: 0)
+            func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
+                let order = placed("bank_transfer")
+                let id = try #require(UUID(uuidString: order.orderId))
+                try await database.transaction(logger: logger) { connection in
+                    try await book.open(order, correlationId: nil, on: connection, logger: logger)
+                    if captured {
+                        try await connection.query("""
+                            UPDATE payments SET status = 'succeeded', received_minor = amount_minor, captured_minor = amount_minor WHERE order_id = \(id)
+                            """, logger: logger)
+                    }
+                    try await book.orderCancelled(orderId: id, reason: reason, on: connection, logger: logger)
+                }
+                let rows = try await database.client.query("SELECT status, flags FROM payments WHERE order_id = \(id)", logger: logger)
+                for try await row in rows.decode((String, [String]).self) { return row }
+                Issue.record("no payment")
+                return ("", [])
+            }
+            let late = try await flags(after: "payment_timeout", captured: true)
+            #expect(late.0 == "succeeded" && late.1 == ["paid_after_cancellation", "refund_due"], "\(late)")
+            let staff = try await flags(after: "staff", captured: true)
+            #expect(staff.0 == "succeeded" && staff.1 == ["refund_due"], "\(staff)")
+            let unpaid = try await flags(after: "payment_timeout", captured: false)
+            #expect(unpaid.0 == "cancelled" && unpaid.1.isEmpty, "\(unpaid)")
+        }
+        try await schema.drop()
+    }
+}
