@@ -81,11 +81,19 @@ struct Forwarder: Service {
             upstream.body = .bytes(body)
         }
         let response: HTTPClientResponse
-        let body: ByteBuffer
+        let body: ResponseBody
         do {
             let waiting = TimeAmount.seconds(Int64(PreferWait.seconds(in: request.headers)))
             response = try await client.execute(upstream, timeout: timeout + waiting, logger: context.logger)
-            body = try await response.body.collect(upTo: Self.maxResponseBytes)
+            if Self.streams(response) {
+                let upstreamBody = response.body
+                body = ResponseBody(contentLength: response.headers.first(name: "content-length").flatMap(Int.init)) { writer in
+                    try await writer.write(upstreamBody)
+                    try await writer.finish(nil)
+                }
+            } else {
+                body = ResponseBody(byteBuffer: try await response.body.collect(upTo: Self.maxResponseBytes))
+            }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw Problem(status: .gatewayTimeout, type: "upstream-timeout", title: "A service did not answer in time.",
                           detail: "The \(name) service did not answer within \(timeout.nanoseconds / 1_000_000) ms.")
@@ -98,6 +106,16 @@ struct Forwarder: Service {
             if let fieldName = HTTPField.Name(headerName) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
         return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-                        headers: headers, body: .init(byteBuffer: body))
+                        headers: headers, body: body)
+    }
+
+    /// Files (a successful answer that is not JSON, such as a digital good's download) pass
+    /// through as they arrive, whatever their size; JSON answers are collected (at most
+    /// ``maxResponseBytes``), so a failing service is a clean 503 rather than a cut answer.
+    static func streams(_ response: HTTPClientResponse) -> Bool {
+        guard (200..<300).contains(Int(response.status.code)), let type = response.headers.first(name: "content-type")?.lowercased() else {
+            return false
+        }
+        return !type.hasPrefix("application/json") && !type.hasPrefix("application/problem+json")
     }
 }

@@ -30,7 +30,7 @@ public func send(_ client: HTTPClient, _ method: String, _ url: String, json: [S
         request.body = .bytes(ByteBuffer(data: bytes))
     }
     let response = try await client.execute(request, timeout: timeout)
-    let body = try await response.body.collect(upTo: 4 << 20)
+    let body = try await response.body.collect(upTo: 64 << 20)
     return Answer(status: response.status.code, contentType: response.headers.first(name: "Content-Type"),
                   headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
 }

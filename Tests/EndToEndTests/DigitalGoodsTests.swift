@@ -12,7 +12,8 @@ import Testing
 struct DigitalGoodsTests {
     static let services = ["catalog", "checkout", "orders", "payments", "fulfillment", "gateway"]
     static let offset = 920
-    static let book = Data("%PDF-1.4\nTrà sen — a short book about lotus tea.\n".utf8) + Data((0..<2048).map { UInt8($0 % 251) })
+    /// 20 MiB: more than the gateway ever holds of a JSON answer, so it has to stream.
+    static let book = Data("%PDF-1.4\nTrà sen — a short book about lotus tea.\n".utf8) + Data((0..<(20 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) })
 
     /// A link signed with the shop's key for an expiry of our choosing, as only the shop can make.
     private func signed(_ grant: String, expires: Int) -> String {
@@ -109,7 +110,8 @@ struct DigitalGoodsTests {
 
             // The owner downloads it; it is counted.
             let file = try await send(client, "GET", link, headers: lan)
-            #expect(file.status == 200 && file.body == Self.book, "the file itself (\(file.body.count) bytes)")
+            #expect(file.status == 200 && file.body == Self.book, "the file itself (\(file.body.count) of \(Self.book.count) bytes)")
+            #expect(file.header("Content-Length") == String(Self.book.count))
             #expect(file.header("Content-Disposition") == "attachment; filename=\"tra-sen.pdf\"" && file.contentType == "application/pdf")
             #expect((try await send(client, "GET", listURL, headers: lan).json?["downloads"] as? [[String: Any]])?.first?["downloads"] as? Int == 1)
 

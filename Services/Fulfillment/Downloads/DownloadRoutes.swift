@@ -80,7 +80,7 @@ struct DownloadRoutes: Sendable {
                           detail: "The order was cancelled or refunded.")
         }
         guard grant.expiresAt > Date() else { throw Self.expired }
-        guard let data = try store.read(grant.fileReference) else {
+        guard let file = try store.open(grant.fileReference) else {
             context.logger.error("a digital good's file is missing", metadata: ["download.id": "\(id)", "file": "\(grant.fileReference)"])
             throw Problem(status: .serviceUnavailable, type: "download-unavailable", title: "This file cannot be served right now.",
                           detail: "The shop has been told; try again later.")
@@ -93,8 +93,8 @@ struct DownloadRoutes: Sendable {
         headers[.contentType] = Self.mediaType(of: name)
         headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         headers[.cacheControl] = "private, no-store"
-        headers[.contentLength] = String(data.count)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        headers[.contentLength] = String(file.size)
+        return Response(status: .ok, headers: headers, body: file.body)
     }
 
     static let expired = Problem(status: .gone, type: "link-expired", title: "This download link has expired.",
