@@ -4,7 +4,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -174,5 +174,15 @@ enum FulfillmentMigrations {
             CHECK (status IN ('pending', 'pushed', 'dead', 'cancelled', 'withdrawing', 'withdrawn', 'withdraw_dead'));
         DROP INDEX pos_pushes_due;
         CREATE INDEX pos_pushes_due ON pos_pushes (next_attempt_at) WHERE status IN ('pending', 'withdrawing');
+        """)
+
+    /// Customers who asked for no more reminders (the abandoned-cart email); order emails
+    /// are not affected.
+    static let reminderOptOuts = Migration(version: 106, name: "reminder opt-outs", sql: """
+        ALTER TABLE customer_emails ADD COLUMN unsubscribe_url text;
+        CREATE TABLE reminder_opt_outs (
+            customer_id uuid PRIMARY KEY,
+            opted_out_at timestamptz NOT NULL DEFAULT now()
+        );
         """)
 }

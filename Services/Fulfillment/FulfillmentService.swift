@@ -51,6 +51,8 @@ extension ServiceDefinition {
             EnvironmentVariable("DOWNLOAD_LINK_SECRET", default: "local-development-only-download-link-secret",
                                 help: "Key that signs download links, at least 16 bytes (set your own in production).", isSecret: true),
             EnvironmentVariable("DOWNLOAD_LINK_TTL_SECONDS", default: "172800", help: "How long download links work after payment (48 h)."),
+            EnvironmentVariable("UNSUBSCRIBE_URL", default: "http://localhost:8080/api/fulfillment/email-preferences/unsubscribe",
+                                help: "Where one-click unsubscribes from reminders post (List-Unsubscribe): the gateway's route."),
             EnvironmentVariable("DOWNLOAD_LINK_BASE_URL", default: "http://localhost:8080/api/fulfillment/downloads",
                                 help: "Where download links point: the gateway's /api/fulfillment/downloads, or a storefront page calling it."),
         ],
@@ -60,6 +62,7 @@ extension ServiceDefinition {
             WebhookRoutes(book: parts.webhooks, destinations: parts.destinations).register(on: router)
             PosRoutes(pushes: parts.pushes).register(on: router)
             EmailRoutes(emails: parts.emails).register(on: router)
+            ReminderRoutes(optOuts: parts.optOuts).register(on: router)
             DownloadRoutes(grants: parts.downloads, store: DirectoryDownloadStore(path: environment.value("DOWNLOADS_DIR"))).register(on: router)
             var services: [any Service] = [
                 parts.changes,
@@ -104,6 +107,7 @@ struct FulfillmentParts: Sendable {
     let emails: CustomerEmails
     let notifications: CustomerNotifications
     let downloads: DownloadGrants
+    let optOuts: ReminderOptOuts
     /// The SMTP server, when `SMTP_HOST` is set.
     let smtp: SMTPClient?
     let sender: MailMessage.Mailbox
@@ -151,10 +155,16 @@ struct FulfillmentParts: Sendable {
         guard let storefrontURL = URL(string: storefront), ["http", "https"].contains(storefrontURL.scheme ?? "") else {
             throw ConfigurationError(variable: "STOREFRONT_URL", reason: "expected an http or https URL")
         }
+        let unsubscribe = environment.value("UNSUBSCRIBE_URL")
+        guard let unsubscribeURL = URL(string: unsubscribe), ["http", "https"].contains(unsubscribeURL.scheme ?? "") else {
+            throw ConfigurationError(variable: "UNSUBSCRIBE_URL", reason: "expected an http or https URL")
+        }
+        let storefrontBase = storefront.hasSuffix("/") ? String(storefront.dropLast()) : storefront
+        optOuts = ReminderOptOuts(database: environment.database, secret: linkSecret, apiURL: unsubscribe, storefrontURL: storefrontBase)
         notifications = CustomerNotifications(
             emails: emails, templates: try EmailTemplates(overrides: environment.value("EMAIL_TEMPLATES_DIR")),
             locale: EmailLocale(language: language, timeZone: timeZone), shopName: environment.value("SHOP_NAME"),
-            storefrontURL: storefront.hasSuffix("/") ? String(storefront.dropLast()) : storefront, downloads: downloads)
+            storefrontURL: storefrontBase, downloads: downloads, optOuts: optOuts)
         guard let sender = MailMessage.Mailbox(parsing: environment.value("EMAIL_FROM")) else {
             throw ConfigurationError(variable: "EMAIL_FROM", reason: "expected an address, optionally as Name <address>")
         }

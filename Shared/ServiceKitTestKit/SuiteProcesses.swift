@@ -152,6 +152,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["JWT_SECRET"] = Self.jwtSecret
         environment["DOWNLOAD_LINK_SECRET"] = Self.downloadLinkSecret
         environment["DOWNLOAD_LINK_BASE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/downloads"
+        environment["UNSUBSCRIBE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/email-preferences/unsubscribe"
         environment["BCRYPT_COST"] = "6"
         for upstream in Self.services where upstream != "gateway" {
             environment["\(upstream.uppercased())_URL"] = baseURL(upstream)

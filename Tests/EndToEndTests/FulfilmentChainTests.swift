@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EventContracts
 import Foundation
 import ServiceKitTestKit
 import Testing
@@ -141,7 +142,7 @@ struct FulfilmentChainTests {
         }
     }
 
-    @Test("over STARTTLS with a password: password reset arrives as a working single-use link; verifying the email gives the customer their guest orders; an abandoned cart is reminded; without a server emails wait")
+    @Test("over STARTTLS with a password: password reset arrives as a working single-use link; verifying the email gives the customer their guest orders; an abandoned cart is reminded, with a one-click unsubscribe that holds; without a server emails wait")
     func accountEmails() async throws {
         let certificates = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
@@ -192,6 +193,36 @@ struct FulfilmentChainTests {
             let reminder = try #require(try await mail(client, suite, to: email, kind: "abandoned_cart"), "the abandoned-cart reminder arrived")
             #expect(reminder["subject"] as? String == "You left something in your cart")
             #expect((reminder["text"] as? String)?.contains("3 × Trà sen") == true && (reminder["html"] as? String)?.contains("https://trasen.example/cart") == true)
+
+            // The reminder carries a one-click unsubscribe (RFC 8058); once used, the cart's next abandonment sends nothing.
+            #expect(reminder["list_unsubscribe_post"] as? String == "List-Unsubscribe=One-Click")
+            let header = try #require(reminder["list_unsubscribe"] as? String)
+            let oneClick = String(header.dropFirst().dropLast())
+            #expect(oneClick.hasPrefix(base + "/api/fulfillment/email-preferences/unsubscribe?customer="), "\(header)")
+            #expect((reminder["text"] as? String)?.contains("https://trasen.example/unsubscribe?customer=") == true)
+            let preferences = base + "/api/fulfillment/email-preferences"
+            #expect(try await send(client, "GET", preferences, headers: fresh).json?["reminders"] as? Bool == true)
+            let forged = try await send(client, "POST", String(oneClick.dropLast()) + (oneClick.hasSuffix("0") ? "1" : "0"),
+                                        bytes: Data("List-Unsubscribe=One-Click".utf8), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(forged.status == 403)
+            let unsubscribed = try await send(client, "POST", oneClick, bytes: Data("List-Unsubscribe=One-Click".utf8),
+                                              headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(unsubscribed.status == 204)
+            #expect(try await send(client, "GET", preferences, headers: fresh).json?["reminders"] as? Bool == false)
+            let cartID = try #require(try await send(client, "POST", base + "/api/catalog/carts", headers: fresh).json?["id"] as? String)
+            _ = try await send(client, "POST", base + "/api/catalog/carts/\(cartID)/lines", json: ["variant_id": tea, "quantity": 1], headers: fresh)
+            let abandonedTwice = try await waitUntil(timeout: .seconds(20)) {
+                let events = try await TopicReader.read(topic: suite.topicPrefix + Topic.catalog, expected: 2, quietPeriod: .milliseconds(500), timeout: .seconds(5))
+                    .compactMap { try? EventEnvelope.decode(Data($0.value)) }
+                return events.filter { $0.type == CartAbandoned.eventType && $0.subject == cartID }.count >= 2
+            }
+            #expect(abandonedTwice, "the cart was abandoned again")
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await inbox(client, suite).received.filter { ($0["rcpt_tos"] as? [String])?.contains(email) == true && $0["kind"] as? String == "abandoned_cart" }.count == 1,
+                    "no second reminder after unsubscribing")
+            let resumed = try await send(client, "PUT", preferences, json: ["reminders": true], headers: fresh)
+            #expect(resumed.status == 200 && resumed.json?["reminders"] as? Bool == true)
+            #expect(try await send(client, "GET", preferences).status == 401)
 
             // A guest orders with an address, then opens an account with it: the order joins the account once the email is verified.
             let guestEmail = "\(unique("hoa"))@example.com"

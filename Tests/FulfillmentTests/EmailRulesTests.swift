@@ -15,7 +15,7 @@ struct EmailRulesTests {
         "lines": [["title": "Trà sen", "sku": "TEA-1", "quantity": 2, "lineTotal": "240.000 ₫"]],
         "method": ["bank_transfer": true], "reason": ["payment_timeout": true], "allShipped": true, "allDelivered": true,
         "tracking": ["carrier": "GHN", "number": "GHN123", "url": "https://donhang.ghn.vn/?order_code=GHN123"],
-        "resetUrl": "https://shop.example/reset-password?token=abc", "verifyUrl": "https://shop.example/verify-email?token=abc", "expiresAt": "22/11/2026 15:00", "cartUrl": "https://shop.example/cart",
+        "resetUrl": "https://shop.example/reset-password?token=abc", "verifyUrl": "https://shop.example/verify-email?token=abc", "expiresAt": "22/11/2026 15:00", "cartUrl": "https://shop.example/cart", "unsubscribeUrl": "https://shop.example/unsubscribe?customer=1&signature=2",
         "hasShipment": true, "hasDownloads": true, "downloads": [["title": "E-book", "url": "https://shop.example/d/1?x=1&y=2"]],
         "downloadsExpireAt": "24/11/2026 15:00",
     ]

@@ -51,6 +51,8 @@ class Sink:
                 "from": str(message["From"]), "to": str(message["To"]), "subject": str(message["Subject"]),
                 "message_id": str(message["Message-ID"]), "kind": str(message["X-Commerce-Email"]),
                 "event_id": str(message["X-Commerce-Event"]), "content_type": message.get_content_type(),
+                "list_unsubscribe": message["List-Unsubscribe"] and str(message["List-Unsubscribe"]),
+                "list_unsubscribe_post": message["List-Unsubscribe-Post"] and str(message["List-Unsubscribe-Post"]),
                 "text": text.get_content() if text is not None else None,
                 "html": html.get_content() if html is not None else None,
                 "tls": session.ssl is not None,

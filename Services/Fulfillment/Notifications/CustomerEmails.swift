@@ -71,14 +71,18 @@ struct CustomerEmails: Sendable {
         var recipientName: String?
         var language: EmailLanguage
         var content: EmailTemplates.Rendered
+        /// For reminders: where one-click unsubscribes post (`List-Unsubscribe`).
+        var unsubscribeURL: String? = nil
     }
 
     /// Queues an email in the consumer's transaction; the same event's email again is ignored.
     func queue(_ email: Outgoing, on connection: PostgresConnection, logger: Logger) async throws {
         let rows = try await connection.query("""
-            INSERT INTO customer_emails (id, event_id, kind, order_id, customer_id, recipient, recipient_name, language, subject, text_body, html_body)
+            INSERT INTO customer_emails (id, event_id, kind, order_id, customer_id, recipient, recipient_name, language, subject, text_body, html_body,
+                                         unsubscribe_url)
             VALUES (gen_random_uuid(), \(email.eventId), \(email.kind.rawValue), \(email.orderId), \(email.customerId), \(email.recipient),
-                    \(email.recipientName), \(email.language.rawValue), \(email.content.subject), \(email.content.text), \(email.content.html))
+                    \(email.recipientName), \(email.language.rawValue), \(email.content.subject), \(email.content.text), \(email.content.html),
+                    \(email.unsubscribeURL))
             ON CONFLICT (event_id, kind) DO NOTHING RETURNING 1
             """, logger: logger)
         var queued = false
@@ -98,6 +102,7 @@ struct CustomerEmails: Sendable {
         var html: String
         var attempt: Int
         var createdAt: Date
+        var unsubscribeURL: String?
     }
 
     /// Takes up to `limit` due emails for two minutes (another replica skips them).
@@ -109,13 +114,14 @@ struct CustomerEmails: Sendable {
                 ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             UPDATE customer_emails e SET locked_until = now() + interval '120 seconds', attempts = e.attempts + 1
             FROM due WHERE e.id = due.id
-            RETURNING e.id, e.kind, e.event_id, e.recipient, e.recipient_name, e.subject, e.text_body, e.html_body, e.attempts, e.created_at
+            RETURNING e.id, e.kind, e.event_id, e.recipient, e.recipient_name, e.subject, e.text_body, e.html_body, e.attempts, e.created_at,
+                e.unsubscribe_url
             """, logger: logger)
         var claimed: [Claimed] = []
-        for try await (id, kind, event, recipient, name, subject, text, html, attempt, created)
-            in rows.decode((UUID, String, String, String, String?, String, String, String, Int, Date).self) {
+        for try await (id, kind, event, recipient, name, subject, text, html, attempt, created, unsubscribe)
+            in rows.decode((UUID, String, String, String, String?, String, String, String, Int, Date, String?).self) {
             claimed.append(Claimed(id: id, kind: kind, eventId: event, recipient: recipient, recipientName: name, subject: subject,
-                                   text: text, html: html, attempt: attempt, createdAt: created))
+                                   text: text, html: html, attempt: attempt, createdAt: created, unsubscribeURL: unsubscribe))
         }
         return claimed
     }

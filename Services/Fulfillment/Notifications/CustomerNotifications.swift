@@ -7,7 +7,8 @@ import ServiceKit
 
 /// Turns the shop's events into customer emails: order confirmation, payment received (with
 /// download links for digital goods), shipped with tracking, delivered, cancelled, refunded,
-/// password reset, email verification and the abandoned-cart reminder. Each is rendered in the shop's language
+/// password reset, email verification and the abandoned-cart reminder (not to customers who
+/// opted out; it carries a one-click unsubscribe). Each is rendered in the shop's language
 /// and queued in the consuming transaction, so an event makes its email exactly once and
 /// sending never holds the consumer up. Runs after ``ShipmentSaga`` and ``DownloadSaga`` in
 /// the same transaction, so the order's snapshot and its downloads are there to read.
@@ -19,6 +20,7 @@ struct CustomerNotifications: EventHandler {
     /// The storefront's address: order pages, the password-reset page and the cart live there.
     let storefrontURL: String
     let downloads: DownloadGrants
+    let optOuts: ReminderOptOuts
 
     var eventTypes: Set<String> {
         [CustomerRegistered.eventType, PasswordResetRequested.eventType, EmailVerificationRequested.eventType, CartAbandoned.eventType, OrderPlaced.eventType,
@@ -54,11 +56,12 @@ struct CustomerNotifications: EventHandler {
         case CartAbandoned.eventType:
             let cart = try envelope.decodeData(CartAbandoned.self)
             guard let customer = cart.customerId.flatMap(UUID.init(uuidString:)), !cart.lines.isEmpty,
+                  try await !optOuts.isOptedOut(customer, on: connection, logger: logger),
                   let recipient = try await emails.recipient(of: customer, on: connection, logger: logger) else { return }
             try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
                 "lines": cart.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
-                "cartUrl": "\(storefrontURL)/cart",
-            ], on: connection, logger: logger)
+                "cartUrl": "\(storefrontURL)/cart", "unsubscribeUrl": optOuts.pageURL(for: customer),
+            ], unsubscribeURL: optOuts.oneClickURL(for: customer), on: connection, logger: logger)
         case OrderPlaced.eventType:
             let placed = try envelope.decodeData(OrderPlaced.self)
             guard let order = try await snapshot(placed.orderId, on: connection, logger: logger) else { return }
@@ -162,12 +165,13 @@ struct CustomerNotifications: EventHandler {
     }
 
     private func send(_ kind: EmailKind, for envelope: EventEnvelope, order: UUID?, customer: UUID?, to address: String, name: String?,
-                      values: [String: Any], on connection: PostgresConnection, logger: Logger) async throws {
+                      values: [String: Any], unsubscribeURL: String? = nil, on connection: PostgresConnection, logger: Logger) async throws {
         var values = values
         values["shopName"] = shopName
         values["customerName"] = name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.split(separator: "@").first ?? "")
         let content = templates.render(kind, in: locale.language, values: values)
         try await emails.queue(.init(kind: kind, eventId: envelope.id, orderId: order, customerId: customer, recipient: address,
-                                     recipientName: name, language: locale.language, content: content), on: connection, logger: logger)
+                                     recipientName: name, language: locale.language, content: content, unsubscribeURL: unsubscribeURL),
+                                on: connection, logger: logger)
     }
 }

@@ -20,9 +20,12 @@ struct EmailSender: Sendable {
     func message(for email: CustomerEmails.Claimed) -> MailMessage? {
         guard let to = MailMessage.Mailbox(name: email.recipientName, address: email.recipient) else { return nil }
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        var headers = [("X-Commerce-Email", email.kind), ("X-Commerce-Event", email.eventId)]
+        if let unsubscribe = email.unsubscribeURL {
+            headers += [("List-Unsubscribe", "<\(unsubscribe)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+        }
         return MailMessage(from: from, to: to, subject: email.subject, text: email.text, html: email.html,
-                           messageId: "\(email.id.uuidString.lowercased())@\(domain)", date: email.createdAt,
-                           extraHeaders: [("X-Commerce-Email", email.kind), ("X-Commerce-Event", email.eventId)])
+                           messageId: "\(email.id.uuidString.lowercased())@\(domain)", date: email.createdAt, extraHeaders: headers)
     }
 
     func send(_ email: CustomerEmails.Claimed) async {

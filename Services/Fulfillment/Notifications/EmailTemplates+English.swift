@@ -179,12 +179,15 @@ extension EmailTemplates {
             {{/lines}}
 
             Pick up where you left off: {{cartUrl}}
+
+            No more reminders like this one: {{unsubscribeUrl}}
             """,
         "abandoned_cart.html": """
             <p>Hello {{customerName}},</p>
             <p>your cart still holds:</p>
             <ul>{{#lines}}<li>{{quantity}} × {{title}}</li>{{/lines}}</ul>
             <p><a href="{{cartUrl}}">Pick up where you left off</a></p>
+            <p style="font-size:12px"><a href="{{unsubscribeUrl}}">No more reminders like this one</a></p>
             """,
     ]
 }

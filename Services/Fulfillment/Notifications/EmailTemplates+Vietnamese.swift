@@ -178,12 +178,15 @@ extension EmailTemplates {
             {{/lines}}
 
             Tiếp tục mua sắm: {{cartUrl}}
+
+            Không nhận những lời nhắc như thế này nữa: {{unsubscribeUrl}}
             """,
         "abandoned_cart.html": """
             <p>Xin chào {{customerName}},</p>
             <p>giỏ hàng của bạn vẫn còn:</p>
             <ul>{{#lines}}<li>{{quantity}} × {{title}}</li>{{/lines}}</ul>
             <p><a href="{{cartUrl}}">Tiếp tục mua sắm</a></p>
+            <p style="font-size:12px"><a href="{{unsubscribeUrl}}">Không nhận những lời nhắc như thế này nữa</a></p>
             """,
     ]
 }

@@ -90,7 +90,7 @@ struct MailMessage: Sendable, Equatable {
             "MIME-Version: 1.0",
         ]
         for (name, value) in extraHeaders {
-            lines.append("\(name.filter { $0.isLetter || $0.isNumber || $0 == "-" }): \(Self.encodedWord(value))")
+            lines.append("\(name.filter { $0.isLetter || $0.isNumber || $0 == "-" }): \(Self.encodedWord(value.filter { $0 != "\r" && $0 != "\n" }))")
         }
         lines += [
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// Customers who want no more reminders (the abandoned-cart email; order emails always go).
+/// Every reminder carries a signed one-click link (RFC 8058 `List-Unsubscribe`) that opts
+/// its customer out without signing in; signed-in customers set it themselves too.
+struct ReminderOptOuts: Sendable {
+    let database: Database
+    /// Key of the unsubscribe links (the same key as download links; a different message).
+    let secret: String
+    /// The API route one-click unsubscribes post to (through the gateway).
+    let apiURL: String
+    /// The storefront page the email's own link opens (it asks, then posts to the API).
+    let storefrontURL: String
+
+    func signature(for customer: UUID) -> String {
+        TimestampedSignature.sign(body: Data("reminders:\(customer.uuidString.lowercased())".utf8), timestamp: 0, secret: secret)
+    }
+
+    func isValid(signature: String, customer: UUID) -> Bool {
+        TimestampedSignature.sameSignature(signature, self.signature(for: customer))
+    }
+
+    private func query(for customer: UUID) -> String {
+        "customer=\(customer.uuidString.lowercased())&signature=\(signature(for: customer))"
+    }
+
+    /// For the `List-Unsubscribe` header: mail clients post here.
+    func oneClickURL(for customer: UUID) -> String { "\(apiURL)?\(query(for: customer))" }
+
+    /// For the email's text: the storefront's page.
+    func pageURL(for customer: UUID) -> String { "\(storefrontURL)/unsubscribe?\(query(for: customer))" }
+
+    func isOptedOut(_ customer: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM reminder_opt_outs WHERE customer_id = \(customer)", logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
+    }
+
+    func isOptedOut(_ customer: UUID, logger: Logger) async throws -> Bool {
+        try await database.client.withConnection { try await isOptedOut(customer, on: $0, logger: logger) }
+    }
+
+    func set(_ customer: UUID, wantsReminders: Bool, logger: Logger) async throws {
+        if wantsReminders {
+            try await database.client.query("DELETE FROM reminder_opt_outs WHERE customer_id = \(customer)", logger: logger)
+        } else {
+            try await database.client.query(
+                "INSERT INTO reminder_opt_outs (customer_id) VALUES (\(customer)) ON CONFLICT (customer_id) DO NOTHING", logger: logger)
+        }
+    }
+}
