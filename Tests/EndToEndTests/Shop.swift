@@ -68,7 +68,9 @@ func checkOut(_ client: HTTPClient, _ base: String, _ who: [String: String], _ b
         guard answer.problemType == "/problems/cart-not-ready" else { break }
         try await Task.sleep(for: .milliseconds(300))
     } while ContinuousClock.now < deadline
-    let running: Set<String> = ["open", "submitted", "reserved"]
+    // Cash on delivery has nothing to wait for from the customer: it is running until completed.
+    let running: Set<String> = body["payment_method"] as? String == "cod" ? ["open", "submitted", "reserved", "awaiting_payment"]
+        : ["open", "submitted", "reserved"]
     while answer.status == 202, let status = answer.json?["status"] as? String, running.contains(status),
           let id = answer.json?["id"] as? String, ContinuousClock.now < deadline {
         let latest = try await send(client, "GET", base + "/api/checkout/checkouts/\(id)", headers: who.merging(["Prefer": "wait=10"]) { $1 })
