@@ -21,9 +21,10 @@ func product(_ client: HTTPClient, _ base: String, admin: String, stock: Int, pr
     return try #require((created.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
 }
 
-func customer(_ client: HTTPClient, _ base: String) async throws -> [String: String] {
+/// A signed-in customer's headers (a new account, with `email` when given).
+func customer(_ client: HTTPClient, _ base: String, email: String? = nil, name: String = "Lan") async throws -> [String: String] {
     let answer = try await send(client, "POST", base + "/api/auth/register", json: [
-        "email": "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": "Lan"])
+        "email": email ?? "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": name])
     return ["Authorization": "Bearer \(try #require(answer.json?["access_token"] as? String))"]
 }
 
@@ -44,6 +45,42 @@ func cart(_ client: HTTPClient, _ base: String, _ who: [String: String], lines: 
         version = try #require(added.json?["version"] as? Int)
     }
     return (id, version)
+}
+
+/// A guest's cart holding `quantity` of `variant`: the guest's headers (its cart token) and
+/// the cart's id and version.
+func guestCart(_ client: HTTPClient, _ base: String, variant: String, quantity: Int) async throws -> (who: [String: String], cart: (String, Int)) {
+    let opened = try await send(client, "POST", base + "/api/catalog/carts")
+    let who = ["X-Cart-Token": try #require(opened.json?["cart_token"] as? String)]
+    let id = try #require(opened.json?["id"] as? String)
+    let added = try await send(client, "POST", base + "/api/catalog/carts/\(id)/lines", json: ["variant_id": variant, "quantity": quantity], headers: who)
+    return (who, (id, try #require(added.json?["version"] as? Int)))
+}
+
+/// A bank transfer as SePay reports it to the payments listener.
+func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, id: Int = Int.random(in: 1...1 << 40), content: String, amount: Int,
+           key: String = SuiteProcesses.sepayAPIKey) async throws -> Answer {
+    try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
+        "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
+        "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
+        "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
+    ], headers: ["Authorization": "Apikey \(key)"])
+}
+
+/// What reached the tests' SMTP server (`smtp_sink.py`), and how many messages it refused.
+func inbox(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> (received: [[String: Any]], refused: Int) {
+    let answer = try await get(client, "http://127.0.0.1:\(suite.smtpInboxPort)/_received").json ?? [:]
+    return (answer["received"] as? [[String: Any]] ?? [], answer["refused"] as? Int ?? 0)
+}
+
+/// The email of `kind` that reached the SMTP server for `address`, waiting up to 20 s for it.
+func mail(_ client: HTTPClient, _ suite: SuiteProcesses, to address: String, kind: String) async throws -> [String: Any]? {
+    var found: [String: Any]?
+    _ = try await waitUntil(timeout: .seconds(20)) {
+        found = try await inbox(client, suite).received.first { ($0["rcpt_tos"] as? [String])?.contains(address) == true && $0["kind"] as? String == kind }
+        return found != nil
+    }
+    return found
 }
 
 func order(cart: (String, Int), method: String, email: String = "lan@example.com") -> [String: Any] {
@@ -68,9 +105,7 @@ func checkOut(_ client: HTTPClient, _ base: String, _ who: [String: String], _ b
         guard answer.problemType == "/problems/cart-not-ready" else { break }
         try await Task.sleep(for: .milliseconds(300))
     } while ContinuousClock.now < deadline
-    // Cash on delivery has nothing to wait for from the customer: it is running until completed.
-    let running: Set<String> = body["payment_method"] as? String == "cod" ? ["open", "submitted", "reserved", "awaiting_payment"]
-        : ["open", "submitted", "reserved"]
+    let running: Set<String> = ["open", "submitted", "reserved"]
     while answer.status == 202, let status = answer.json?["status"] as? String, running.contains(status),
           let id = answer.json?["id"] as? String, ContinuousClock.now < deadline {
         let latest = try await send(client, "GET", base + "/api/checkout/checkouts/\(id)", headers: who.merging(["Prefer": "wait=10"]) { $1 })

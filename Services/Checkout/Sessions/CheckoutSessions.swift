@@ -144,7 +144,7 @@ struct CheckoutSessions: Sendable {
         while true {
             let session = try await find(id, logger: logger)
             let remaining = deadline - clock.now
-            guard let session, !session.status.settlesWait, remaining > .zero else { return session }
+            guard let session, !session.status.settlesWait(paymentMethod: session.paymentMethod), remaining > .zero else { return session }
             await watch.wait(upTo: min(remaining, .seconds(1)))
         }
     }

@@ -25,6 +25,14 @@ enum CheckoutStatus: String, Codable, Sendable, CaseIterable {
     }
 
     /// Whether a storefront waiting with `Prefer: wait` has its answer: an outcome, or the
-    /// payment instructions.
-    var settlesWait: Bool { self != .open && self != .submitted && self != .reserved }
+    /// payment instructions. Cash on delivery has no instructions to wait for: only its
+    /// outcome answers (it may pass through `awaiting_payment` when the payment opens before
+    /// the order is confirmed).
+    func settlesWait(paymentMethod: String) -> Bool {
+        switch self {
+        case .open, .submitted, .reserved: false
+        case .awaitingPayment: paymentMethod != "cod"
+        case .completed, .rejected, .expired, .failed, .abandoned: true
+        }
+    }
 }
