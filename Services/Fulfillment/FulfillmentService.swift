@@ -135,36 +135,25 @@ struct FulfillmentParts: Sendable {
             base: .milliseconds(try environment.integer("EMAIL_RETRY_BASE_MS", in: 10...3_600_000)),
             cap: .milliseconds(try environment.integer("EMAIL_RETRY_MAX_MS", in: 10...86_400_000))))
         let linkSecret = environment.value("DOWNLOAD_LINK_SECRET")
-        guard linkSecret.utf8.count >= 16, let signer = DownloadLink(secret: linkSecret) else {
+        guard linkSecret.utf8.count >= 16, let signer = LinkSigner(secret: linkSecret) else {
             throw ConfigurationError(variable: "DOWNLOAD_LINK_SECRET", reason: "must be at least 16 bytes: it signs download links")
-        }
-        let linkBase = environment.value("DOWNLOAD_LINK_BASE_URL")
-        guard let linkURL = URL(string: linkBase), ["http", "https"].contains(linkURL.scheme ?? "") else {
-            throw ConfigurationError(variable: "DOWNLOAD_LINK_BASE_URL", reason: "expected an http or https URL")
         }
         downloads = DownloadGrants(database: environment.database, signer: signer,
                                    lifetime: .seconds(try environment.integer("DOWNLOAD_LINK_TTL_SECONDS", in: 1...31_536_000)),
-                                   linkBase: linkBase.hasSuffix("/") ? String(linkBase.dropLast()) : linkBase)
+                                   linkBase: try environment.httpURL("DOWNLOAD_LINK_BASE_URL"))
         guard let language = EmailLanguage(rawValue: environment.value("SHOP_LANGUAGE")) else {
             throw ConfigurationError(variable: "SHOP_LANGUAGE", reason: "expected one of \(EmailLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let timeZone = TimeZone(identifier: environment.value("SHOP_TIME_ZONE")) else {
             throw ConfigurationError(variable: "SHOP_TIME_ZONE", reason: "expected an IANA time zone such as Asia/Ho_Chi_Minh")
         }
-        let storefront = environment.value("STOREFRONT_URL")
-        guard let storefrontURL = URL(string: storefront), ["http", "https"].contains(storefrontURL.scheme ?? "") else {
-            throw ConfigurationError(variable: "STOREFRONT_URL", reason: "expected an http or https URL")
-        }
-        let unsubscribe = environment.value("UNSUBSCRIBE_URL")
-        guard let unsubscribeURL = URL(string: unsubscribe), ["http", "https"].contains(unsubscribeURL.scheme ?? "") else {
-            throw ConfigurationError(variable: "UNSUBSCRIBE_URL", reason: "expected an http or https URL")
-        }
-        let storefrontBase = storefront.hasSuffix("/") ? String(storefront.dropLast()) : storefront
-        optOuts = ReminderOptOuts(database: environment.database, secret: linkSecret, apiURL: unsubscribe, storefrontURL: storefrontBase)
+        let storefront = try environment.httpURL("STOREFRONT_URL")
+        optOuts = ReminderOptOuts(database: environment.database, signer: signer, apiURL: try environment.httpURL("UNSUBSCRIBE_URL"),
+                                  storefrontURL: storefront)
         notifications = CustomerNotifications(
             emails: emails, templates: try EmailTemplates(overrides: environment.value("EMAIL_TEMPLATES_DIR")),
             locale: EmailLocale(language: language, timeZone: timeZone), shopName: environment.value("SHOP_NAME"),
-            storefrontURL: storefrontBase, downloads: downloads, optOuts: optOuts)
+            storefrontURL: storefront, downloads: downloads, optOuts: optOuts)
         guard let sender = MailMessage.Mailbox(parsing: environment.value("EMAIL_FROM")) else {
             throw ConfigurationError(variable: "EMAIL_FROM", reason: "expected an address, optionally as Name <address>")
         }
@@ -183,16 +172,9 @@ struct FulfillmentParts: Sendable {
                 timeout: .milliseconds(try environment.integer("SMTP_TIMEOUT_MS", in: 1_000 ... 600_000)),
                 extraTrustRoots: environment.value("SMTP_CA_FILE").isEmpty ? nil : environment.value("SMTP_CA_FILE")))
         }
-        let base = environment.value("POS_BASE_URL")
-        if base.isEmpty {
-            pos = nil
-        } else {
-            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? "") else {
-                throw ConfigurationError(variable: "POS_BASE_URL", reason: "expected an http or https URL")
-            }
-            pos = PosClient(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, apiKey: environment.value("POS_API_KEY"),
-                            shopId: environment.value("POS_SHOP_ID"), client: HTTPClient.shared,
-                            timeout: .milliseconds(try environment.integer("POS_TIMEOUT_MS", in: 100...120_000)))
+        pos = try environment.httpURL("POS_BASE_URL", optional: true).map { base in
+            PosClient(baseURL: base, apiKey: environment.value("POS_API_KEY"), shopId: environment.value("POS_SHOP_ID"), client: HTTPClient.shared,
+                      timeout: .milliseconds(try environment.integer("POS_TIMEOUT_MS", in: 100...120_000)))
         }
     }
 }

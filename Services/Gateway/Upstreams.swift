@@ -17,12 +17,7 @@ struct Upstreams: Sendable {
     init(environment: ServiceEnvironment) throws {
         var urls: [String: String] = [:]
         for name in Self.ports.keys {
-            let variable = "\(name.uppercased())_URL"
-            let value = environment.value(variable)
-            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError(variable: variable, reason: "expected an http(s) URL, got '\(value)'")
-            }
-            urls[name] = value.hasSuffix("/") ? String(value.dropLast()) : value
+            urls[name] = try environment.httpURL("\(name.uppercased())_URL")
         }
         self.baseURLs = urls
     }

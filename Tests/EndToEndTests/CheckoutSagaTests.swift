@@ -17,15 +17,6 @@ struct CheckoutSagaTests {
                        headers: ["Authorization": "Bearer \(admin)"]).json?["level"] as? [String: Any]
     }
 
-    private func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, id: Int, content: String, amount: Int,
-                       key: String = SuiteProcesses.sepayAPIKey) async throws -> Answer {
-        try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
-            "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
-            "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
-            "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
-        ], headers: ["Authorization": "Apikey \(key)"])
-    }
-
     /// Runs one of the Python tools with `input` on standard input; returns its output.
     private func python(_ script: String, _ arguments: [String], input: String = "") throws -> String {
         let process = Process()

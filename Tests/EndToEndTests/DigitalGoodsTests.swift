@@ -22,15 +22,6 @@ struct DigitalGoodsTests {
         return "expires=\(expires)&signature=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    private func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, content: String, amount: Int) async throws -> Answer {
-        let id = Int.random(in: 1...1 << 40)
-        return try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
-            "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
-            "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
-            "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
-        ], headers: ["Authorization": "Apikey \(SuiteProcesses.sepayAPIKey)"])
-    }
-
     @Test("a paid digital order's link downloads once valid, is counted, and is refused after expiry, tampering, or to anyone but its buyer")
     func downloads() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("commerce-downloads-\(UUID().uuidString.prefix(8))")
@@ -66,7 +57,7 @@ struct DigitalGoodsTests {
 
             // Cash on delivery is not offered for it; a bank transfer pays it.
             let email = "\(unique("lan"))@example.com"
-            let lan = ["Authorization": "Bearer \(try #require(try await send(client, "POST", base + "/api/auth/register", json: ["email": email, "password": "correct horse battery", "name": "Lan"]).json?["access_token"] as? String))"]
+            let lan = try await customer(client, base, email: email)
             let lansCart = try await cart(client, base, lan, variant: ebook, quantity: 1)
             let cod = try await checkOut(client, base, lan, order(cart: lansCart, method: "cod", email: email))
             #expect(cod.status == 422 && (cod.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "payment_method")
@@ -99,12 +90,7 @@ struct DigitalGoodsTests {
             #expect(try await send(client, "POST", base + "/api/orders/orders/\(orderID)/cancel", headers: lan).status == 409, "too late to cancel")
 
             // The payment email carries the same link.
-            var paymentEmail: [String: Any]?
-            _ = try await waitUntil(timeout: .seconds(20)) {
-                let inbox = try await get(client, "http://127.0.0.1:\(suite.smtpInboxPort)/_received").json?["received"] as? [[String: Any]] ?? []
-                paymentEmail = inbox.first { ($0["rcpt_tos"] as? [String])?.contains(email) == true && $0["kind"] as? String == "payment_received" }
-                return paymentEmail != nil
-            }
+            let paymentEmail = try await mail(client, suite, to: email, kind: "payment_received")
             #expect((paymentEmail?["text"] as? String)?.contains(link) == true, "the link is in the email: \(paymentEmail?["text"] ?? "none")")
             #expect((paymentEmail?["text"] as? String)?.contains("packing") == false, "nothing is packed for a download")
 
@@ -140,13 +126,9 @@ struct DigitalGoodsTests {
             #expect(listed["status"] as? String == "expired" && listed["url"] == nil && listed["downloads"] as? Int == 1)
 
             // A guest buys it too and downloads with the order number and email.
-            let opened = try await send(client, "POST", base + "/api/catalog/carts")
-            let guest = ["X-Cart-Token": try #require(opened.json?["cart_token"] as? String)]
-            let guestCartID = try #require(opened.json?["id"] as? String)
-            let added = try await send(client, "POST", base + "/api/catalog/carts/\(guestCartID)/lines", json: ["variant_id": ebook, "quantity": 1], headers: guest)
+            let guest = try await guestCart(client, base, variant: ebook, quantity: 1)
             let guestEmail = "\(unique("guest"))@example.com"
-            let guestOrder = try await checkOut(client, base, guest, order(cart: (guestCartID, try #require(added.json?["version"] as? Int)),
-                                                                          method: "bank_transfer", email: guestEmail))
+            let guestOrder = try await checkOut(client, base, guest.who, order(cart: guest.cart, method: "bank_transfer", email: guestEmail))
             let guestNumber = try #require(guestOrder.json?["order_number"] as? String)
             #expect(try await sepay(client, suite, content: "DH \(guestNumber)", amount: total).status == 200)
             let proof = "number=\(guestNumber)&email=\(guestEmail.uppercased())"

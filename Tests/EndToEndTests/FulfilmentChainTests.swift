@@ -15,30 +15,6 @@ struct FulfilmentChainTests {
     static let shop = "shop-88"
     static let merchantSecret = "whsec_" + Data("chain-test-secret-0123456789".utf8).base64EncodedString()
 
-    private func inbox(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> (received: [[String: Any]], refused: Int) {
-        let answer = try await get(client, "http://127.0.0.1:\(suite.smtpInboxPort)/_received").json ?? [:]
-        return (answer["received"] as? [[String: Any]] ?? [], answer["refused"] as? Int ?? 0)
-    }
-
-    /// The emails that reached the sink for `address`, waiting until `kind` is among them.
-    private func mail(_ client: HTTPClient, _ suite: SuiteProcesses, to address: String, kind: String) async throws -> [String: Any]? {
-        var found: [String: Any]?
-        _ = try await waitUntil(timeout: .seconds(20)) {
-            found = try await inbox(client, suite).received.first { ($0["rcpt_tos"] as? [String])?.contains(address) == true && $0["kind"] as? String == kind }
-            return found != nil
-        }
-        return found
-    }
-
-    private func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, content: String, amount: Int) async throws -> Answer {
-        let id = Int.random(in: 1...1 << 40)
-        return try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
-            "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
-            "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
-            "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",
-        ], headers: ["Authorization": "Apikey \(SuiteProcesses.sepayAPIKey)"])
-    }
-
     @Test("paid order → shipment → POS (after a forced failure) → POS webhook ships with tracking → order shipped → email with tracking at the SMTP sink → signed merchant webhook; every email once")
     func chain() async throws {
         let overrides = [
@@ -70,8 +46,7 @@ struct FulfilmentChainTests {
 
             // A customer pays for two teas by bank transfer.
             let email = "\(unique("lan"))@example.com"
-            let registered = try await send(client, "POST", base + "/api/auth/register", json: ["email": email, "password": "correct horse battery", "name": "Lan"])
-            let lan = ["Authorization": "Bearer \(try #require(registered.json?["access_token"] as? String))"]
+            let lan = try await customer(client, base, email: email)
             let tea = try await product(client, base, admin: admin, stock: 10, price: 120_000)
             let placed = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 2),
                                                                      method: "bank_transfer", email: email))
@@ -226,12 +201,8 @@ struct FulfilmentChainTests {
 
             // A guest orders with an address, then opens an account with it: the order joins the account once the email is verified.
             let guestEmail = "\(unique("hoa"))@example.com"
-            let opened = try await send(client, "POST", base + "/api/catalog/carts")
-            let guest = ["X-Cart-Token": try #require(opened.json?["cart_token"] as? String)]
-            let guestCart = try #require(opened.json?["id"] as? String)
-            let added = try await send(client, "POST", base + "/api/catalog/carts/\(guestCart)/lines", json: ["variant_id": tea, "quantity": 1], headers: guest)
-            let guestOrder = try await checkOut(client, base, guest, order(cart: (guestCart, try #require(added.json?["version"] as? Int)),
-                                                                          method: "cod", email: guestEmail))
+            let guest = try await guestCart(client, base, variant: tea, quantity: 1)
+            let guestOrder = try await checkOut(client, base, guest.who, order(cart: guest.cart, method: "cod", email: guestEmail))
             let guestOrderID = try #require(guestOrder.json?["order_id"] as? String)
             let hoaSession = try await send(client, "POST", base + "/api/auth/register", json: ["email": guestEmail.uppercased(), "password": "correct horse battery", "name": "Hoa"])
             let hoa = ["Authorization": "Bearer \(try #require(hoaSession.json?["access_token"] as? String))"]

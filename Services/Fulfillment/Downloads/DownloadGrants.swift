@@ -7,10 +7,10 @@ import ServiceKit
 
 /// The right to download one digital line of one paid order until it expires: made when the
 /// order is paid, revoked when it is cancelled or fully refunded, counted at each download.
-/// Links to it are signed (``DownloadLink``) and carry its expiry.
+/// Links to it carry its expiry and are signed (``LinkSigner``) over grant and expiry.
 struct DownloadGrants: Sendable {
     let database: Database
-    let signer: DownloadLink
+    let signer: LinkSigner
     /// How long links work after payment.
     let lifetime: Duration
     /// Where links point: the gateway's `/api/fulfillment/downloads` (or a storefront page
@@ -49,7 +49,9 @@ struct DownloadGrants: Sendable {
     }
 
     func url(_ grant: UUID, expiresAt: Date) -> String {
-        "\(linkBase)/\(grant.uuidString.lowercased())?\(signer.query(grant: grant, expiresAt: expiresAt))"
+        let expires = Int(expiresAt.timeIntervalSince1970)
+        let signature = signer.signature(of: LinkSigner.download(grant: grant, expires: expires))
+        return "\(linkBase)/\(grant.uuidString.lowercased())?expires=\(expires)&signature=\(signature)"
     }
 
     /// Grants every digital line of the order (once; a redelivered event grants nothing new)

@@ -57,7 +57,7 @@ struct DownloadRoutes: Sendable {
         if signature == nil { errors.append(.init(field: "signature", message: "is required")) }
         let (number, email) = try Self.proof(request, required: false)
         guard errors.isEmpty, let expires, let signature else { throw Problem.validation(errors) }
-        guard grants.signer.isValid(signature: signature, grant: id, expires: expires) else {
+        guard grants.signer.isValid(signature, of: LinkSigner.download(grant: id, expires: expires)) else {
             throw Problem(status: .forbidden, type: "link-invalid", title: "This download link is not valid.",
                           detail: "It was changed or was never issued by this shop.", errors: [.init(field: "signature", message: "does not match")])
         }

@@ -157,12 +157,10 @@ struct CustomerEmails: Sendable {
             """, logger: logger)
         var items: [Record] = []
         for try await row in rows.decode(Row.self) { items.append(Self.record(row)) }
-        let counted = try await database.client.query("""
+        let total = try await database.count("""
             SELECT count(*)::int8 FROM customer_emails
             WHERE (\(status)::text IS NULL OR status = \(status)) AND (\(order)::uuid IS NULL OR order_id = \(order))
             """, logger: logger)
-        var total = 0
-        for try await count in counted.decode(Int.self) { total = count }
         return Page(items: items, request: page, total: total)
     }
 

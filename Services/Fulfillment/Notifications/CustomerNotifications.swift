@@ -40,18 +40,14 @@ struct CustomerNotifications: EventHandler {
             let reset = try envelope.decodeData(PasswordResetRequested.self)
             let customer = UUID(uuidString: reset.customerId)
             if let customer { try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger) }
-            var token = URLComponents()
-            token.queryItems = [URLQueryItem(name: "token", value: reset.resetToken)]
             try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
-                "resetUrl": "\(storefrontURL)/reset-password\(token.string ?? "")", "expiresAt": locale.date(reset.expiresAt),
+                "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": locale.date(reset.expiresAt),
             ], on: connection, logger: logger)
         case EmailVerificationRequested.eventType:
             let request = try envelope.decodeData(EmailVerificationRequested.self)
-            var token = URLComponents()
-            token.queryItems = [URLQueryItem(name: "token", value: request.verificationToken)]
             try await send(.emailVerification, for: envelope, order: nil, customer: UUID(uuidString: request.customerId), to: request.email,
                            name: request.name, values: [
-                "verifyUrl": "\(storefrontURL)/verify-email\(token.string ?? "")", "expiresAt": locale.date(request.expiresAt),
+                "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
             ], on: connection, logger: logger)
         case CartAbandoned.eventType:
             let cart = try envelope.decodeData(CartAbandoned.self)
@@ -148,6 +144,13 @@ struct CustomerNotifications: EventHandler {
         }
         logger.warning("no snapshot of the order to write about", metadata: ["order.id": "\(id)"])
         return nil
+    }
+
+    /// A storefront page that takes a single-use token (`?token=…`, query-escaped).
+    private func storefrontLink(_ path: String, token: String) -> String {
+        var query = URLComponents()
+        query.queryItems = [URLQueryItem(name: "token", value: token)]
+        return storefrontURL + path + (query.string ?? "")
     }
 
     static func oneLine(_ address: ShippingAddress) -> String {

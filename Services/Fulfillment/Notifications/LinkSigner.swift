@@ -1,11 +1,10 @@
 import Foundation
 import ServiceKit
 
-/// Signs and checks download links with the kit's ``TimestampedSignature`` scheme: hex
-/// HMAC-SHA256 with `DOWNLOAD_LINK_SECRET` over `{expiry}.{grant id}`, compared in constant
-/// time. A link names one grant (one file of one order) and the second it stops working;
-/// changing either breaks the signature.
-struct DownloadLink: Sendable {
+/// Signs the links fulfilment hands to customers (downloads, one-click unsubscribes): hex
+/// HMAC-SHA256 of a message that names what the link is for, with `DOWNLOAD_LINK_SECRET`,
+/// compared in constant time. Changing any part of the message breaks the signature.
+struct LinkSigner: Sendable {
     private let secret: String
 
     /// Nil for an empty secret: such links would be forgeable.
@@ -14,17 +13,17 @@ struct DownloadLink: Sendable {
         self.secret = secret
     }
 
-    func signature(grant: UUID, expires: Int) -> String {
-        TimestampedSignature.sign(body: Data(grant.uuidString.lowercased().utf8), timestamp: expires, secret: secret)
+    func signature(of message: String) -> String {
+        TimestampedSignature.hexHMAC(Data(message.utf8), secret: secret)
     }
 
-    func isValid(signature: String, grant: UUID, expires: Int) -> Bool {
-        TimestampedSignature.sameSignature(signature, self.signature(grant: grant, expires: expires))
+    func isValid(_ signature: String, of message: String) -> Bool {
+        TimestampedSignature.sameSignature(signature, self.signature(of: message))
     }
 
-    /// `expires=…&signature=…` for a grant that ends at `expiresAt`.
-    func query(grant: UUID, expiresAt: Date) -> String {
-        let expires = Int(expiresAt.timeIntervalSince1970)
-        return "expires=\(expires)&signature=\(signature(grant: grant, expires: expires))"
-    }
+    /// A download link's message: the grant and the second it stops working.
+    static func download(grant: UUID, expires: Int) -> String { "\(expires).\(grant.uuidString.lowercased())" }
+
+    /// An unsubscribe link's message: whose reminders stop.
+    static func reminders(customer: UUID) -> String { "reminders:\(customer.uuidString.lowercased())" }
 }

@@ -8,23 +8,18 @@ import ServiceKit
 /// its customer out without signing in; signed-in customers set it themselves too.
 struct ReminderOptOuts: Sendable {
     let database: Database
-    /// Key of the unsubscribe links (the same key as download links; a different message).
-    let secret: String
+    let signer: LinkSigner
     /// The API route one-click unsubscribes post to (through the gateway).
     let apiURL: String
     /// The storefront page the email's own link opens (it asks, then posts to the API).
     let storefrontURL: String
 
-    func signature(for customer: UUID) -> String {
-        TimestampedSignature.sign(body: Data("reminders:\(customer.uuidString.lowercased())".utf8), timestamp: 0, secret: secret)
-    }
-
     func isValid(signature: String, customer: UUID) -> Bool {
-        TimestampedSignature.sameSignature(signature, self.signature(for: customer))
+        signer.isValid(signature, of: LinkSigner.reminders(customer: customer))
     }
 
     private func query(for customer: UUID) -> String {
-        "customer=\(customer.uuidString.lowercased())&signature=\(signature(for: customer))"
+        "customer=\(customer.uuidString.lowercased())&signature=\(signer.signature(of: LinkSigner.reminders(customer: customer)))"
     }
 
     /// For the `List-Unsubscribe` header: mail clients post here.

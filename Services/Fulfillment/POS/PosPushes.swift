@@ -159,10 +159,8 @@ struct PosPushes: Sendable {
             """, logger: logger)
         var items: [Push] = []
         for try await row in rows.decode(Row.self) { items.append(Self.push(row)) }
-        let counted = try await database.client.query(
+        let total = try await database.count(
             "SELECT count(*)::int8 FROM pos_pushes WHERE \(status)::text IS NULL OR status = \(status)", logger: logger)
-        var total = 0
-        for try await count in counted.decode(Int.self) { total = count }
         return Page(items: items, request: page, total: total)
     }
 

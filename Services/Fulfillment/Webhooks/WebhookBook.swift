@@ -45,7 +45,7 @@ struct WebhookBook: Sendable {
             """, logger: logger)
         var items: [WebhookEndpoint] = []
         for try await row in rows.decode(WebhookEndpoint.Row.self) { items.append(WebhookEndpoint(row: row)) }
-        return Page(items: items, request: page, total: try await count("SELECT count(*)::int8 FROM webhook_endpoints", logger: logger))
+        return Page(items: items, request: page, total: try await database.count("SELECT count(*)::int8 FROM webhook_endpoints", logger: logger))
     }
 
     /// Stops (or resumes) deliveries to an endpoint; returns it, or nil when unknown.
@@ -150,12 +150,10 @@ struct WebhookBook: Sendable {
             """, logger: logger)
         var items: [WebhookDelivery] = []
         for try await row in rows.decode(WebhookDelivery.Row.self) { items.append(try WebhookDelivery(row: row)) }
-        let total = try await database.client.query("""
+        let total = try await database.count("""
             SELECT count(*)::int8 FROM webhook_deliveries WHERE endpoint_id = \(endpoint) AND (\(status)::text IS NULL OR status = \(status))
             """, logger: logger)
-        var count = 0
-        for try await value in total.decode(Int.self) { count = value }
-        return Page(items: items, request: page, total: count)
+        return Page(items: items, request: page, total: total)
     }
 
     func delivery(_ id: UUID, logger: Logger) async throws -> WebhookDelivery? {
@@ -179,8 +177,4 @@ struct WebhookBook: Sendable {
         }
     }
 
-    private func count(_ sql: PostgresQuery, logger: Logger) async throws -> Int {
-        for try await value in try await database.client.query(sql, logger: logger).decode(Int.self) { return value }
-        return 0
-    }
 }

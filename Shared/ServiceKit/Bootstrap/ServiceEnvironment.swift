@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 
@@ -21,5 +22,22 @@ public struct ServiceEnvironment: Sendable {
     /// with a configuration error naming the variable.
     public func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
         try ServiceConfiguration.integer(name, value(name), in: range)
+    }
+
+    /// A service-specific http(s) URL, without a trailing slash (paths are appended to it);
+    /// nil when empty and `optional`. Anything else stops the start naming the variable.
+    public func httpURL(_ name: String, optional: Bool = false) throws -> String? {
+        let text = value(name)
+        if text.isEmpty && optional { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            throw ConfigurationError(variable: name, reason: "expected an http or https URL, got '\(text)'")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// ``httpURL(_:optional:)`` for a URL that must be set.
+    public func httpURL(_ name: String) throws -> String {
+        guard let url = try httpURL(name, optional: false) else { throw ConfigurationError(variable: name, reason: "must be set") }
+        return url
     }
 }

@@ -23,6 +23,13 @@ public struct Database: Sendable {
         self.settings = settings
     }
 
+    /// The number a `SELECT count(*)::int8 …` answers (0 when it answers no row), as a list's
+    /// page total.
+    public func count(_ query: PostgresQuery, logger: Logger) async throws -> Int {
+        for try await value in try await client.query(query, logger: logger).decode(Int.self) { return value }
+        return 0
+    }
+
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
     /// An error thrown by `body` comes out as itself (a ``Problem`` stays a 4xx) once the
     /// rollback succeeded; database failures come out as PostgresNIO's errors.

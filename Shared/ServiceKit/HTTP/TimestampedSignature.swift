@@ -23,7 +23,12 @@ public struct TimestampedSignature: Sendable {
     public static func sign(body: Data, timestamp: Int, secret: String) -> String {
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
+        return hexHMAC(signed, secret: secret)
+    }
+
+    /// Lower-case hex HMAC-SHA256 of `message` with `secret` (also what signed links use).
+    public static func hexHMAC(_ message: Data, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
