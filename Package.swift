@@ -136,6 +136,9 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/PaymentsTests"),
+        .testTarget(name: "OrdersTests", dependencies: [
+            "Orders", "ServiceKit", "ServiceKitTestKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Tests/OrdersTests"),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]

@@ -3,7 +3,7 @@ import ServiceKit
 /// The orders schema: orders with their snapshot, the daily order-number counters, each
 /// order's timeline and the customers' running statistics.
 enum OrdersMigrations {
-    static var all: [Migration] { [orders, shipmentTimeline] }
+    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers] }
 
     static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
         CREATE TABLE order_number_days (
@@ -63,5 +63,16 @@ enum OrdersMigrations {
     static let shipmentTimeline = Migration(version: 101, name: "shipment timeline entries", sql: """
         ALTER TABLE order_timeline DROP CONSTRAINT order_timeline_kind_check;
         ALTER TABLE order_timeline ADD CONSTRAINT order_timeline_kind_check CHECK (kind IN ('status', 'payment', 'refund', 'note', 'shipment'));
+        """)
+
+    /// Order numbers from a sequence instead of a locked counter row: `nextval` never waits
+    /// and is never rolled back, so concurrent placements no longer queue on the day's row
+    /// until their transactions commit. A day keeps the first sequence value it saw as its
+    /// base; numbers already handed out today stay below the next ones.
+    static let sequencedNumbers = Migration(version: 102, name: "order numbers from a sequence", sql: """
+        CREATE SEQUENCE order_number_sequence AS bigint;
+        ALTER TABLE order_number_days ADD COLUMN base bigint;
+        UPDATE order_number_days SET base = 1 - last;
+        ALTER TABLE order_number_days ALTER COLUMN base SET NOT NULL, DROP COLUMN last;
         """)
 }

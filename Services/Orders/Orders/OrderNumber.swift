@@ -2,23 +2,35 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Human order numbers, `{PREFIX}-{YYYYMMDD}-{NNNN}` (`SHOP-20261122-0042`): a counter per
-/// shop day, taken with one upsert whose row lock makes concurrent orders queue for the next
-/// value, so two orders never share a number. A number taken by a transaction that rolls
-/// back is skipped (gaps are allowed). More than 9,999 orders a day simply grow the last part.
+/// Human order numbers, `{PREFIX}-{YYYYMMDD}-{NNNN}` (`SHOP-20261122-0042`), counted per shop
+/// day. The count comes from one PostgreSQL sequence: `nextval` is atomic, never waits for
+/// another transaction and is never handed out twice, so concurrent placements cannot share
+/// a number and none of them holds a lock until it commits. A day's number is the sequence
+/// value minus the first value that day saw (its base, recorded once) plus one. A number
+/// taken by a transaction that rolls back is skipped (gaps are allowed). More than 9,999
+/// orders a day simply grow the last part.
 struct OrderNumber: Sendable {
     let prefix: String
     /// The shop's time zone: its day starts at its own midnight.
     let timeZone: String
 
     func next(on connection: PostgresConnection, logger: Logger) async throws -> String {
-        let rows = try await connection.query("""
-            INSERT INTO order_number_days AS d (day, last) VALUES ((now() AT TIME ZONE \(timeZone))::date, 1)
-            ON CONFLICT (day) DO UPDATE SET last = d.last + 1
-            RETURNING to_char(day, 'YYYYMMDD'), last
-            """, logger: logger)
-        for try await (day, sequence) in rows.decode((String, Int).self) {
-            return "\(prefix)-\(day)-\(String(format: "%04d", sequence))"
+        // Two rare cases ask again: the day's base was recorded by a transaction that
+        // committed after this statement's snapshot (the base reads as NULL), or a value
+        // taken just before the base was set (it would be zero or less).
+        for _ in 0..<10 {
+            let rows = try await connection.query("""
+                WITH taken AS (SELECT nextval('order_number_sequence') AS value, (now() AT TIME ZONE \(timeZone))::date AS day),
+                started AS (
+                    INSERT INTO order_number_days (day, base) SELECT day, value FROM taken
+                    ON CONFLICT (day) DO NOTHING RETURNING base)
+                SELECT to_char(t.day, 'YYYYMMDD'),
+                       t.value + 1 - COALESCE((SELECT base FROM started), (SELECT d.base FROM order_number_days d WHERE d.day = t.day))
+                FROM taken t
+                """, logger: logger)
+            for try await (day, count) in rows.decode((String, Int?).self) {
+                if let count, count > 0 { return "\(prefix)-\(day)-\(String(format: "%04d", count))" }
+            }
         }
         throw OrdersInvariantError("no order number was allocated")
     }

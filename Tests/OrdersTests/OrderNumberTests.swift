@@ -1,0 +1,114 @@
+import Foundation
+@testable import Orders
+import PostgresNIO
+import ServiceKit
+import ServiceKitTestKit
+import Testing
+
+/// Order numbers under concurrency, against PostgreSQL: never shared, never waiting for
+/// another placement's transaction, and continuing a day counted before numbers came from
+/// the sequence.
+@Suite("Orders: order numbers")
+struct OrderNumberTests {
+    private let numbers = OrderNumber(prefix: "SHOP", timeZone: "Asia/Ho_Chi_Minh")
+
+    private func today(on database: Database) async throws -> String {
+        let rows = try await database.client.query("SELECT to_char((now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 'YYYYMMDD')",
+                                                   logger: TestInfrastructure.logger)
+        for try await day in rows.decode(String.self) { return day }
+        throw OrdersInvariantError("no date")
+    }
+
+    @Test("400 placements in 20 overlapping transactions, a quarter rolled back: every committed number is unique, of today, and positive")
+    func concurrentPlacementsNeverShare() async throws {
+        let schema = try await TestSchema.create(prefix: "ordnum")
+        let logger = TestInfrastructure.logger
+        try await TestInfrastructure.withClient(schema.settings) { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + OrdersMigrations.all).migrate(logger: logger)
+            let day = try await today(on: database)
+            struct RolledBack: Error {}
+            let committed = try await withThrowingTaskGroup(of: [String].self) { group in
+                for worker in 0..<20 {
+                    group.addTask {
+                        var kept: [String] = []
+                        for round in 0..<20 {
+                            let rollBack = (worker + round) % 4 == 0
+                            do {
+                                let number = try await database.transaction(logger: logger) { connection -> String in
+                                    let number = try await numbers.next(on: connection, logger: logger)
+                                    // Hold the transaction open as a consumer batch does, so placements overlap.
+                                    try await Task.sleep(for: .milliseconds(2))
+                                    if rollBack { throw RolledBack() }
+                                    return number
+                                }
+                                kept.append(number)
+                            } catch is RolledBack {}
+                        }
+                        return kept
+                    }
+                }
+                var all: [String] = []
+                for try await kept in group { all += kept }
+                return all
+            }
+            #expect(committed.count == 300)
+            #expect(Set(committed).count == committed.count, "a number was handed out twice")
+            for number in committed {
+                let parts = number.split(separator: "-")
+                #expect(parts.count == 3 && parts[0] == "SHOP" && parts[1] == day, "\(number)")
+                #expect((Int(parts[2]) ?? 0) > 0 && parts[2].count >= 4, "\(number)")
+            }
+        }
+        try await schema.drop()
+    }
+
+    @Test("a placement whose transaction is still open does not make the next one wait")
+    func openPlacementDoesNotBlock() async throws {
+        let schema = try await TestSchema.create(prefix: "ordnum")
+        let logger = TestInfrastructure.logger
+        try await TestInfrastructure.withClient(schema.settings) { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + OrdersMigrations.all).migrate(logger: logger)
+            _ = try await database.transaction(logger: logger) { try await numbers.next(on: $0, logger: logger) }
+            let (held, release) = AsyncStream<Void>.makeStream()
+            let (taken, signal) = AsyncStream<String>.makeStream()
+            async let first: String = database.transaction(logger: logger) { connection in
+                let number = try await numbers.next(on: connection, logger: logger)
+                signal.yield(number)
+                for await _ in held { break }
+                return number
+            }
+            var iterator = taken.makeAsyncIterator()
+            let open = try #require(await iterator.next())
+            // While that transaction is open, another placement gets its number at once.
+            let second = try await database.transaction(logger: logger) { connection -> String in
+                try await connection.query("SET LOCAL lock_timeout = '1s'", logger: logger)
+                return try await numbers.next(on: connection, logger: logger)
+            }
+            release.yield()
+            release.finish()
+            let firstNumber = try await first
+            #expect(firstNumber == open)
+            #expect(second != open)
+            #expect(open.hasSuffix("-0002") && second.hasSuffix("-0003"), "\(open), \(second)")
+        }
+        try await schema.drop()
+    }
+
+    @Test("a day already counted by the old counter continues after its last number")
+    func continuesTheOldCounter() async throws {
+        let schema = try await TestSchema.create(prefix: "ordnum")
+        let logger = TestInfrastructure.logger
+        try await TestInfrastructure.withClient(schema.settings) { database in
+            let before = OrdersMigrations.all.filter { $0.version < OrdersMigrations.sequencedNumbers.version }
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + before).migrate(logger: logger)
+            try await database.client.query("""
+                INSERT INTO order_number_days (day, last) VALUES ((now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 41)
+                """, logger: logger)
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + OrdersMigrations.all).migrate(logger: logger)
+            let day = try await today(on: database)
+            let next = try await database.transaction(logger: logger) { try await numbers.next(on: $0, logger: logger) }
+            #expect(next == "SHOP-\(day)-0042")
+        }
+        try await schema.drop()
+    }
+}
