@@ -55,6 +55,27 @@ struct InboxAndDeadLetterTests {
         try await fixture.schema.drop()
     }
 
+    @Test("a burst's transaction lets each handler prepare once, with the burst's events of its types, before any is handled")
+    func burstIsPreparedFirst() async throws {
+        let fixture = try await KitFixture.make()
+        let probes = try (0..<3).map { index in
+            try EventEnvelope(ProbeSent(probeId: "p\(index)", note: "n\(index)", sentBy: "test"), subject: "s", source: "/test", correlationId: nil)
+        }
+        let other = EventEnvelope(type: "shop.test.unrelated.v1", source: "/test", subject: "s", correlationId: nil, data: Data("{}".utf8))
+        let burst = try (probes + [other]).enumerated().map { try message(for: $1, topic: fixture.topic, offset: Int64($0)) }
+        try await fixture.withRunning { database, producer async throws in
+            let consumer = EventConsumer(
+                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
+                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
+                handlers: [PreparingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            await consumer.process(batch: burst)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE event_id = 'prepare' AND note = '3'", on: database) == 1)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE event_id <> 'prepare' AND note = 'after'", on: database) == 3)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 4)
+        }
+        try await fixture.schema.drop()
+    }
+
     @Test("a handler that always throws sends the message to the dead-letter topic after the configured attempts; the partition moves on")
     func poisonMessageGoesToDeadLetter() async throws {
         let fixture = try await KitFixture.make()

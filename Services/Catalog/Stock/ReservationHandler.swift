@@ -1,5 +1,7 @@
 import EventContracts
 import Foundation
+import Logging
+import PostgresNIO
 import ServiceKit
 
 /// The saga's events that move stock: a submitted checkout is reserved (and its cart, now
@@ -11,6 +13,31 @@ struct ReservationHandler: EventHandler {
 
     var eventTypes: Set<String> {
         [CheckoutSubmitted.eventType, CheckoutClosed.eventType, OrderSettled.eventType, OrderCancelled.eventType]
+    }
+
+    /// Locks, in variant order, the stock every event of a batch will move: the variants a
+    /// submission asks for and those reserved for the checkouts being closed, settled or
+    /// cancelled. Batches of different partitions then queue for the same variants instead of
+    /// deadlocking (each deadlock cost a second's wait and the batch applied again one by one).
+    func prepare(batch envelopes: [EventEnvelope], on connection: PostgresConnection, logger: Logger) async throws {
+        var variants: [UUID] = []
+        var checkouts: [UUID] = []
+        for envelope in envelopes {
+            switch envelope.type {
+            case CheckoutSubmitted.eventType:
+                let lines = (try? envelope.decodeData(CheckoutSubmitted.self))?.lines ?? []
+                variants += lines.compactMap { UUID(uuidString: $0.variantId) }
+            case CheckoutClosed.eventType:
+                checkouts += [(try? envelope.decodeData(CheckoutClosed.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
+            case OrderSettled.eventType:
+                checkouts += [(try? envelope.decodeData(OrderSettled.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
+            case OrderCancelled.eventType:
+                checkouts += [(try? envelope.decodeData(OrderCancelled.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
+            default:
+                continue
+            }
+        }
+        try await reservations.lockStock(of: variants, reservedFor: checkouts, on: connection, logger: logger)
     }
 
     func handle(_ context: EventContext) async throws {

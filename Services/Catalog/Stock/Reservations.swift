@@ -223,6 +223,21 @@ struct Reservations: Sendable {
             subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
     }
 
+    /// Locks the stock rows of `variants` and of the variants reserved for `checkouts`, in id
+    /// order, for the rest of the transaction. A transaction that moves several reservations'
+    /// stock calls this first, so two of them never wait for each other in opposite orders.
+    func lockStock(of variants: [UUID], reservedFor checkouts: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !variants.isEmpty || !checkouts.isEmpty else { return }
+        let rows = try await connection.query("""
+            SELECT id FROM variants
+            WHERE id = ANY(\(variants)) OR id IN (
+                SELECT l.variant_id FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
+                WHERE r.checkout_id = ANY(\(checkouts)))
+            ORDER BY id FOR UPDATE
+            """, logger: logger)
+        for try await _ in rows {}
+    }
+
     /// Releases held reservations past their expiry, a batch at a time; replicas share the
     /// work (`SKIP LOCKED`). Returns how many it released.
     func releaseExpired(database: Database, batch: Int = 100, logger: Logger) async throws -> Int {
@@ -233,6 +248,7 @@ struct Reservations: Sendable {
                 """, logger: logger)
             var expired: [UUID] = []
             for try await id in rows.decode(UUID.self) { expired.append(id) }
+            try await lockStock(of: [], reservedFor: expired, on: connection, logger: logger)
             for checkout in expired {
                 try await release(checkoutId: checkout, reason: "expired", correlationId: nil, on: connection, logger: logger)
             }

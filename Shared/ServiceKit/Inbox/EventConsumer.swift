@@ -163,7 +163,12 @@ public final class EventConsumer: Service, Sendable {
         let outbox = self.outbox
         let logger = self.logger
         do {
+            let handlers = self.handlers
             try await database.transaction(logger: logger) { connection in
+                for handler in handlers {
+                    let theirs = applicable.map(\.1).filter { handler.eventTypes.contains($0.type) }
+                    if !theirs.isEmpty { try await handler.prepare(batch: theirs, on: connection, logger: logger) }
+                }
                 for (message, envelope, matching) in applicable {
                     let eventLogger = Self.logger(logger, for: message, envelope: envelope)
                     guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
