@@ -135,7 +135,9 @@ struct CheckoutSessions: Sendable {
     }
 
     /// Waits up to `seconds` for the checkout to reach a state a storefront can act on:
-    /// reads again whenever the change feed rings for it (and at least every second).
+    /// reads again whenever the change feed rings for it. Every move rings, and the feed rings
+    /// every watcher after it (re)connects, so the read every five seconds is only a safety
+    /// net; with hundreds of requests waiting, reading every second cost real CPU.
     func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger) async throws -> CheckoutSession? {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
@@ -145,7 +147,7 @@ struct CheckoutSessions: Sendable {
             let session = try await find(id, logger: logger)
             let remaining = deadline - clock.now
             guard let session, !session.status.settlesWait(paymentMethod: session.paymentMethod), remaining > .zero else { return session }
-            await watch.wait(upTo: min(remaining, .seconds(1)))
+            await watch.wait(upTo: min(remaining, .seconds(5)))
         }
     }
 }
