@@ -21,7 +21,22 @@ public final class KafkaConsumer: Sendable {
     private enum State { case open, draining, closing, closed }
 
     /// Joins `groupID` and subscribes to `topics`.
-    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger) throws {
+    public convenience init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger) throws {
+        try self.init(configuration: configuration, groupID: groupID, logger: logger)
+        guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else {
+            handle.destroy()
+            throw KafkaError.configuration("cannot allocate a topic list")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let err = rd_kafka_subscribe(handle.pointer, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            handle.destroy()
+            throw KafkaError(code: err)
+        }
+    }
+
+    private init(configuration: KafkaConfiguration, groupID: String, logger: Logger) throws {
         self.logger = logger
         self.queue = DispatchQueue(label: "commerce.kafka.consumer.\(groupID)")
         let callbacks = RDKafkaCallbacks(logger: logger)
@@ -34,16 +49,44 @@ public final class KafkaConsumer: Sendable {
         let handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, conf: conf, callbacks: callbacks)
         self.handle = handle
         rd_kafka_poll_set_consumer(handle.pointer)
-        guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else {
-            handle.destroy()
-            throw KafkaError.configuration("cannot allocate a topic list")
-        }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
-        let err = rd_kafka_subscribe(handle.pointer, list)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            handle.destroy()
-            throw KafkaError(code: err)
+    }
+
+    /// A consumer of every partition of `topic` from its first message, assigned by hand: it
+    /// joins no group (nothing to wait for) and commits nothing. Returns it with the end
+    /// offset (the offset the next message will get) of each partition that held messages
+    /// when reading started, so a reader knows when it has seen everything published before.
+    /// A topic that does not exist yet has no partitions and nothing is read from it.
+    public static func wholeTopic(_ topic: String, configuration: KafkaConfiguration, logger: Logger,
+                                  timeout: Duration = .seconds(10)) async throws -> (consumer: KafkaConsumer, ends: [Int32: Int64]) {
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: "whole-topic-reader", logger: logger)
+        let handle = consumer.handle
+        let milliseconds = Int32(timeout.components.seconds * 1000)
+        do {
+            let ends = try await BlockingCall.run(on: consumer.queue) { () throws -> [Int32: Int64] in
+                var ends: [Int32: Int64] = [:]
+                let partitions = try handle.partitions(of: topic, timeoutMilliseconds: milliseconds)
+                for partition in partitions {
+                    var low: Int64 = 0
+                    var high: Int64 = 0
+                    let err = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, milliseconds)
+                    if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+                    if high > low { ends[partition] = high }
+                }
+                guard let list = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1))) else {
+                    throw KafkaError.configuration("cannot allocate a partition list")
+                }
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                for partition in partitions {
+                    rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
+                }
+                let err = rd_kafka_assign(handle.pointer, list)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+                return ends
+            }
+            return (consumer, ends)
+        } catch {
+            await consumer.close()
+            throw error
         }
     }
 

@@ -21,19 +21,15 @@ extension SuiteProcesses {
     }
 
     /// The events of one type on a suite topic (by logical name) whose `subject` is given,
-    /// waiting until `count` arrived or `timeout` passed. Each pass reads the topic from the
-    /// start; what any pass saw is kept (by event id), so a pass cut short on a loaded machine
-    /// loses nothing. To check that something happened exactly once, ask for one more than
+    /// waiting until `count` arrived or `timeout` passed. Each pass reads the whole topic as
+    /// it is at that moment; what any pass saw is kept (by event id). To check that something happened exactly once, ask for one more than
     /// expected with a short timeout: every pass until then is read.
     public func events(on topic: String, type: String, subject: String, count: Int = 1,
                        timeout: Duration = .seconds(30)) async throws -> [EventEnvelope] {
         let deadline = ContinuousClock.now + timeout
         var found: [String: EventEnvelope] = [:]
         repeat {
-            // A second of quiet before the read ends: on a loaded machine the topic's messages
-            // can arrive in bursts with gaps, and a shorter quiet period stopped reading early.
-            let messages = try await TopicReader.read(topic: topicPrefix + topic, expected: 1, quietPeriod: .seconds(1),
-                                                      timeout: .seconds(10))
+            let messages = try await TopicReader.read(topic: topicPrefix + topic, expected: 0, timeout: .seconds(10))
             for envelope in messages.compactMap({ try? EventEnvelope.decode(Data($0.value)) })
             where envelope.type == type && envelope.subject == subject {
                 found[envelope.id] = envelope

@@ -26,6 +26,21 @@ final class RDKafkaHandle: @unchecked Sendable {
         return err == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
+    /// The partition ids of `topic` from the broker's metadata; none if the topic does not exist.
+    func partitions(of topic: String, timeoutMilliseconds: Int32) throws -> [Int32] {
+        guard let topicHandle = rd_kafka_topic_new(pointer, topic, nil) else { throw KafkaError.configuration("cannot open topic \(topic)") }
+        defer { rd_kafka_topic_destroy(topicHandle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(pointer, 0, topicHandle, &metadata, timeoutMilliseconds)
+        defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+        guard let metadata, metadata.pointee.topic_cnt > 0 else { return [] }
+        let described = metadata.pointee.topics[0]
+        if described.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART { return [] }
+        if described.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: described.err) }
+        return (0..<Int(described.partition_cnt)).map { described.partitions[$0].id }
+    }
+
     func destroy() {
         rd_kafka_destroy(pointer)
     }
