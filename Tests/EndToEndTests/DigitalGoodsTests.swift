@@ -66,7 +66,14 @@ struct DigitalGoodsTests {
             let number = try #require(placed.json?["order_number"] as? String)
             let total = try #require(minor((placed.json?["price"] as? [String: Any])?["total"]))
             let listURL = base + "/api/fulfillment/orders/\(orderID)/downloads"
-            #expect((try await send(client, "GET", listURL, headers: lan).json?["downloads"] as? [[String: Any]])?.isEmpty == true, "nothing before payment")
+            // Fulfilment learns of the order from the orders topic (until then the order is
+            // unknown to it, 404); it then lists no downloads before the payment.
+            var beforePayment: Answer?
+            _ = try await waitUntil(timeout: .seconds(20)) {
+                beforePayment = try await send(client, "GET", listURL, headers: lan)
+                return beforePayment?.status == 200
+            }
+            #expect((beforePayment?.json?["downloads"] as? [[String: Any]])?.isEmpty == true, "nothing before payment")
             #expect(try await sepay(client, suite, content: "DH \(number)", amount: total).status == 200)
 
             var downloads: [[String: Any]] = []
