@@ -186,7 +186,7 @@ struct FulfilmentChainTests {
             #expect(try await send(client, "GET", preferences, headers: fresh).json?["reminders"] as? Bool == false)
             let cartID = try #require(try await send(client, "POST", base + "/api/catalog/carts", headers: fresh).json?["id"] as? String)
             _ = try await send(client, "POST", base + "/api/catalog/carts/\(cartID)/lines", json: ["variant_id": tea, "quantity": 1], headers: fresh)
-            // Idle 2 s, scanned each second: after 6 s the cart has been announced again; one reader (one consumer group) checks.
+            // Idle 2 s, scanned each second: after 6 s the cart has been announced again; one read of the whole topic checks.
             try await Task.sleep(for: .seconds(6))
             let catalogEvents = try await TopicReader.read(topic: suite.topicPrefix + Topic.catalog, expected: 1)
                 .compactMap { try? EventEnvelope.decode(Data($0.value)) }
