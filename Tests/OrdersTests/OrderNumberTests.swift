@@ -12,6 +12,16 @@ import Testing
 struct OrderNumberTests {
     private let numbers = OrderNumber(prefix: "SHOP", timeZone: "Asia/Ho_Chi_Minh")
 
+    /// Runs `body` on a fresh schema migrated with `migrations` (the kit's first), then drops it.
+    private func withSchema(_ migrations: [Migration] = OrdersMigrations.all,
+                            _ body: @Sendable (Database) async throws -> Void) async throws {
+        let schema = try await TestSchema.create(prefix: "ordnum")
+        try await TestInfrastructure.withClient(schema.settings) { database in
+            try await MigrationRunner(database: database, migrations: KitMigrations.all + migrations).migrate(logger: TestInfrastructure.logger)
+            try await body(database)
+        }
+    }
+
     private func today(on database: Database) async throws -> String {
         let rows = try await database.client.query("SELECT to_char((now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 'YYYYMMDD')",
                                                    logger: TestInfrastructure.logger)
@@ -21,10 +31,8 @@ struct OrderNumberTests {
 
     @Test("400 placements in 20 overlapping transactions, a quarter rolled back: every committed number is unique, of today, and positive")
     func concurrentPlacementsNeverShare() async throws {
-        let schema = try await TestSchema.create(prefix: "ordnum")
         let logger = TestInfrastructure.logger
-        try await TestInfrastructure.withClient(schema.settings) { database in
-            try await MigrationRunner(database: database, migrations: KitMigrations.all + OrdersMigrations.all).migrate(logger: logger)
+        try await withSchema { database in
             let day = try await today(on: database)
             struct RolledBack: Error {}
             let committed = try await withThrowingTaskGroup(of: [String].self) { group in
@@ -59,15 +67,12 @@ struct OrderNumberTests {
                 #expect((Int(parts[2]) ?? 0) > 0 && parts[2].count >= 4, "\(number)")
             }
         }
-        try await schema.drop()
     }
 
     @Test("a placement whose transaction is still open does not make the next one wait")
     func openPlacementDoesNotBlock() async throws {
-        let schema = try await TestSchema.create(prefix: "ordnum")
         let logger = TestInfrastructure.logger
-        try await TestInfrastructure.withClient(schema.settings) { database in
-            try await MigrationRunner(database: database, migrations: KitMigrations.all + OrdersMigrations.all).migrate(logger: logger)
+        try await withSchema { database in
             _ = try await database.transaction(logger: logger) { try await numbers.next(on: $0, logger: logger) }
             let (held, release) = AsyncStream<Void>.makeStream()
             let (taken, signal) = AsyncStream<String>.makeStream()
@@ -91,16 +96,13 @@ struct OrderNumberTests {
             #expect(second != open)
             #expect(open.hasSuffix("-0002") && second.hasSuffix("-0003"), "\(open), \(second)")
         }
-        try await schema.drop()
     }
 
     @Test("a day already counted by the old counter continues after its last number")
     func continuesTheOldCounter() async throws {
-        let schema = try await TestSchema.create(prefix: "ordnum")
         let logger = TestInfrastructure.logger
-        try await TestInfrastructure.withClient(schema.settings) { database in
-            let before = OrdersMigrations.all.filter { $0.version < OrdersMigrations.sequencedNumbers.version }
-            try await MigrationRunner(database: database, migrations: KitMigrations.all + before).migrate(logger: logger)
+        let before = OrdersMigrations.all.filter { $0.version < OrdersMigrations.sequencedNumbers.version }
+        try await withSchema(before) { database in
             try await database.client.query("""
                 INSERT INTO order_number_days (day, last) VALUES ((now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 41)
                 """, logger: logger)
@@ -109,6 +111,5 @@ struct OrderNumberTests {
             let next = try await database.transaction(logger: logger) { try await numbers.next(on: $0, logger: logger) }
             #expect(next == "SHOP-\(day)-0042")
         }
-        try await schema.drop()
     }
 }

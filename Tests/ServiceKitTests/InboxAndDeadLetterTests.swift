@@ -20,10 +20,7 @@ struct InboxAndDeadLetterTests {
                                          source: "/test", correlationId: nil)
         let message = try message(for: envelope, topic: fixture.topic)
         try await fixture.withRunning { database, producer async throws in
-            let consumer = EventConsumer(
-                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
-                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
-                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            let consumer = fixture.consumer([RecordingHandler()], database: database, producer: producer)
             await consumer.process(message)
             await consumer.process(message)
             await withTaskGroup(of: Void.self) { group in
@@ -43,10 +40,7 @@ struct InboxAndDeadLetterTests {
         let burst = try envelopes.enumerated().map { try message(for: $1, topic: fixture.topic, offset: Int64($0)) }
             + [try message(for: envelopes[1], topic: fixture.topic, offset: 5), try message(for: envelopes[3], topic: fixture.topic, offset: 6)]
         try await fixture.withRunning { database, producer async throws in
-            let consumer = EventConsumer(
-                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
-                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
-                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            let consumer = fixture.consumer([RecordingHandler()], database: database, producer: producer)
             await consumer.process(batch: burst)
             await consumer.process(batch: burst)
             #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 5)
@@ -64,10 +58,7 @@ struct InboxAndDeadLetterTests {
         let other = EventEnvelope(type: "shop.test.unrelated.v1", source: "/test", subject: "s", correlationId: nil, data: Data("{}".utf8))
         let burst = try (probes + [other]).enumerated().map { try message(for: $1, topic: fixture.topic, offset: Int64($0)) }
         try await fixture.withRunning { database, producer async throws in
-            let consumer = EventConsumer(
-                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
-                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
-                handlers: [PreparingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            let consumer = fixture.consumer([PreparingHandler()], database: database, producer: producer)
             await consumer.process(batch: burst)
             #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE event_id = 'prepare' AND note = '3'", on: database) == 1)
             #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE event_id <> 'prepare' AND note = 'after'", on: database) == 3)

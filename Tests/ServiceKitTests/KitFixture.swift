@@ -56,6 +56,15 @@ struct KitFixture {
         }
     }
 
+    /// A consumer of the fixture's topic in group `g`, with the given handlers, for tests that
+    /// hand it messages directly (`process`).
+    func consumer(_ handlers: [any EventHandler], database: Database, producer: KafkaProducer) -> EventConsumer {
+        EventConsumer(
+            settings: .init(groupID: "g", topics: [topic], deadLetterTopic: topic + ".dead-letter"),
+            kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: outbox,
+            handlers: handlers, consumerName: "kit-test", logger: logger)
+    }
+
     func count(_ sql: String, on database: Database) async throws -> Int {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         for try await value in rows.decode(Int.self) { return value }

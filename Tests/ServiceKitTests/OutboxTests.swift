@@ -68,10 +68,7 @@ struct OutboxTests {
         let messages = try await TopicReader.read(topic: fixture.topic, expected: 2)
         #expect(messages.count == 2, "the event is on the topic twice")
         try await fixture.withRunning { database, producer async throws in
-            let consumer = EventConsumer(
-                settings: .init(groupID: "g", topics: [fixture.topic], deadLetterTopic: fixture.topic + ".dead-letter"),
-                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
-                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            let consumer = fixture.consumer([RecordingHandler()], database: database, producer: producer)
             for message in messages { await consumer.process(message) }
             #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 1, "one effect")
             #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 1)

@@ -21,23 +21,20 @@ struct ReservationHandler: EventHandler {
     /// deadlocking (each deadlock cost a second's wait and the batch applied again one by one).
     func prepare(batch envelopes: [EventEnvelope], on connection: PostgresConnection, logger: Logger) async throws {
         var variants: [UUID] = []
-        var checkouts: [UUID] = []
+        var checkouts: [String?] = []
         for envelope in envelopes {
             switch envelope.type {
             case CheckoutSubmitted.eventType:
                 let lines = (try? envelope.decodeData(CheckoutSubmitted.self))?.lines ?? []
                 variants += lines.compactMap { UUID(uuidString: $0.variantId) }
-            case CheckoutClosed.eventType:
-                checkouts += [(try? envelope.decodeData(CheckoutClosed.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
-            case OrderSettled.eventType:
-                checkouts += [(try? envelope.decodeData(OrderSettled.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
-            case OrderCancelled.eventType:
-                checkouts += [(try? envelope.decodeData(OrderCancelled.self))?.checkoutId].compactMap { $0.flatMap(UUID.init(uuidString:)) }
-            default:
-                continue
+            case CheckoutClosed.eventType: checkouts.append((try? envelope.decodeData(CheckoutClosed.self))?.checkoutId)
+            case OrderSettled.eventType: checkouts.append((try? envelope.decodeData(OrderSettled.self))?.checkoutId)
+            case OrderCancelled.eventType: checkouts.append((try? envelope.decodeData(OrderCancelled.self))?.checkoutId)
+            default: continue
             }
         }
-        try await reservations.lockStock(of: variants, reservedFor: checkouts, on: connection, logger: logger)
+        try await reservations.lockStock(of: variants, reservedFor: checkouts.compactMap { $0.flatMap(UUID.init(uuidString:)) },
+                                         on: connection, logger: logger)
     }
 
     func handle(_ context: EventContext) async throws {
