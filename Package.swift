@@ -140,6 +140,11 @@ let package = Package(
             "Orders", "ServiceKit", "ServiceKitTestKit", .product(name: "PostgresNIO", package: "postgres-nio"),
         ], path: "Tests/OrdersTests"),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "ServiceKit",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/GatewayTests"),
         .testTarget(name: "DeploymentTests", dependencies: ["ServiceKitTestKit"], path: "Tests/DeploymentTests"),
     ]
 )

@@ -21,9 +21,11 @@ extension ServiceDefinition {
             EnvironmentVariable("WEBHOOK_PORT", default: "8092", help: "Port of the listener the POS posts its webhooks to."),
             EnvironmentVariable("WEBHOOK_HOST", default: "127.0.0.1", help: "Address of the POS webhook listener."),
             EnvironmentVariable("POS_BASE_URL", default: "", help: "The POS API (Pancake-style, e.g. https://pos.pages.fm/api/v1); empty turns POS sync off."),
-            EnvironmentVariable("POS_API_KEY", default: "", help: "The POS API key.", isSecret: true),
+            .secret("POS_API_KEY", help: "The POS API key (needed when POS_BASE_URL is set).", required: false,
+                    recipe: .issuedElsewhere("from the POS's settings (Pancake: Cấu hình → Ứng dụng → API KEY)")),
             EnvironmentVariable("POS_SHOP_ID", default: "", help: "The shop's id at the POS."),
-            EnvironmentVariable("POS_WEBHOOK_SECRET", default: "", help: "Shared secret the POS signs its webhooks with.", isSecret: true),
+            .secret("POS_WEBHOOK_SECRET", help: "Shared secret the POS signs its webhooks with (needed when POS_BASE_URL is set; empty refuses every POS webhook).",
+                    required: false, recipe: .randomKey(bytes: 32)),
             EnvironmentVariable("POS_PUSH_MAX_ATTEMPTS", default: "8", help: "Attempts to push an order before it is dead (admin can push again)."),
             EnvironmentVariable("POS_PUSH_BASE_DELAY_MS", default: "2000", help: "First wait after a failed push; doubles each time, with jitter."),
             EnvironmentVariable("POS_PUSH_MAX_DELAY_MS", default: "600000", help: "Longest wait between pushes of one order."),
@@ -41,15 +43,15 @@ extension ServiceDefinition {
             EnvironmentVariable("SMTP_PORT", default: "587", help: "The SMTP server's port."),
             EnvironmentVariable("SMTP_SECURITY", default: "starttls", help: "none, starttls (port 587) or tls (port 465)."),
             EnvironmentVariable("SMTP_USERNAME", default: "", help: "SMTP user (AUTH PLAIN, only over TLS); empty sends without signing in."),
-            EnvironmentVariable("SMTP_PASSWORD", default: "", help: "SMTP password.", isSecret: true),
+            .secret("SMTP_PASSWORD", help: "SMTP password.", required: false, recipe: .issuedElsewhere("from your mail provider")),
             EnvironmentVariable("SMTP_CA_FILE", default: "", help: "A PEM file of CA certificates trusted for the SMTP server besides the system's."),
             EnvironmentVariable("SMTP_TIMEOUT_MS", default: "30000", help: "Deadline of one whole SMTP exchange."),
             EnvironmentVariable("EMAIL_MAX_ATTEMPTS", default: "8", help: "Sends tried before an email is dead (staff can send it again)."),
             EnvironmentVariable("EMAIL_RETRY_BASE_MS", default: "30000", help: "First wait after a failed send; doubles each time, with jitter."),
             EnvironmentVariable("EMAIL_RETRY_MAX_MS", default: "3600000", help: "Longest wait between sends of one email."),
             EnvironmentVariable("DOWNLOADS_DIR", default: ".data/downloads", help: "The folder digital goods' files are served from."),
-            EnvironmentVariable("DOWNLOAD_LINK_SECRET", default: "local-development-only-download-link-secret",
-                                help: "Key that signs download links, at least 16 bytes (set your own in production).", isSecret: true),
+            .secret("DOWNLOAD_LINK_SECRET", help: "Key that signs download and unsubscribe links, at least 16 bytes.",
+                    required: true, recipe: .randomKey(bytes: 32)),
             EnvironmentVariable("DOWNLOAD_LINK_TTL_SECONDS", default: "172800", help: "How long download links work after payment (48 h)."),
             EnvironmentVariable("UNSUBSCRIBE_URL", default: "http://localhost:8080/api/fulfillment/email-preferences/unsubscribe",
                                 help: "Where one-click unsubscribes from reminders post (List-Unsubscribe): the gateway's route."),
@@ -173,7 +175,10 @@ struct FulfillmentParts: Sendable {
                 extraTrustRoots: environment.value("SMTP_CA_FILE").isEmpty ? nil : environment.value("SMTP_CA_FILE")))
         }
         pos = try environment.httpURL("POS_BASE_URL", optional: true).map { base in
-            PosClient(baseURL: base, apiKey: environment.value("POS_API_KEY"), shopId: environment.value("POS_SHOP_ID"), client: HTTPClient.shared,
+            for secret in ["POS_API_KEY", "POS_WEBHOOK_SECRET"] where environment.value(secret).isEmpty {
+                throw ConfigurationError(variable: secret, reason: "must be set when POS_BASE_URL is: POS sync calls the POS with it and checks its webhooks")
+            }
+            return PosClient(baseURL: base, apiKey: environment.value("POS_API_KEY"), shopId: environment.value("POS_SHOP_ID"), client: HTTPClient.shared,
                       timeout: .milliseconds(try environment.integer("POS_TIMEOUT_MS", in: 100...120_000)))
         }
     }

@@ -14,8 +14,11 @@ extension ServiceDefinition {
         migrations: IdentityMigrations.all,
         variables: Upstreams.variables + [
             EnvironmentVariable("UPSTREAM_TIMEOUT_MS", default: "10000", help: "How long the gateway waits for a service before answering 504."),
-            EnvironmentVariable("JWT_SECRET", default: "local-development-only-jwt-secret-0123456789",
-                                help: "HS256 key for access tokens, at least 32 bytes.", isSecret: true),
+            .secret("JWT_KEYS", help: "Ed25519 keys that sign and verify access tokens: <key id>:<seed>, comma-separated (rotation: docs/operations.md).",
+                    required: true, recipe: .ed25519KeySet),
+            EnvironmentVariable("JWT_SIGNING_KEY_ID", default: "", help: "The key id in JWT_KEYS that signs new tokens; empty: the first."),
+            EnvironmentVariable("ACCOUNT_CHECK_SECONDS", default: "5",
+                                help: "How long a token's account standing (blocked, removed, role) is remembered per gateway instance."),
             EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
             EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
             EnvironmentVariable("EMAIL_VERIFICATION_TTL_HOURS", default: "72", help: "How long an email verification link stays valid."),
@@ -27,17 +30,22 @@ extension ServiceDefinition {
             EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
             EnvironmentVariable("ORDER_PLACEMENTS_PER_HOUR", default: "10", help: "Checkouts a client address may place per hour."),
             EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
-            EnvironmentVariable("BOOTSTRAP_ADMIN_PASSWORD", default: "admin-local-password",
-                                help: "The first admin's password (change it for any real deployment).", isSecret: true),
+            .secret("BOOTSTRAP_ADMIN_PASSWORD", help: "The first admin's plain password: local development only.", required: false,
+                    recipe: .issuedElsewhere("choose one"), developmentDefault: "admin-local-password"),
+            .secret("BOOTSTRAP_ADMIN_PASSWORD_HASH",
+                    help: "The first admin's bcrypt password hash; when neither it nor a password is set, a single-use invitation link is printed once.",
+                    required: false, recipe: .issuedElsewhere("htpasswd -bnBC 12 '' '<password>' | tr -d ':\\n'")),
+            EnvironmentVariable("BOOTSTRAP_INVITATION_TTL_HOURS", default: "24", help: "How long the first admin's invitation link works."),
+            EnvironmentVariable("ADMIN_INVITATION_URL", default: "",
+                                help: "An admin UI page that accepts invitations (the printed link is <url>?token=…); empty prints the API call only."),
         ],
         setUp: { router, environment in
-            let secret = environment.value("JWT_SECRET")
-            guard secret.utf8.count >= 32 else { throw ConfigurationError(variable: "JWT_SECRET", reason: "must be at least 32 bytes") }
+            let keys = try SigningKeys(keySet: environment.value("JWT_KEYS"), signingKeyID: environment.value("JWT_SIGNING_KEY_ID"))
             let accessTTL = try environment.integer("ACCESS_TOKEN_TTL_SECONDS", in: 1...Int.max)
             let refreshDays = try environment.integer("REFRESH_TOKEN_TTL_DAYS", in: 1...Int.max)
             let cost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
-            let tokens = AccessTokens(secret: secret, lifetime: TimeInterval(accessTTL))
-            let authenticator = Authenticator(tokens: tokens)
+            let tokens = AccessTokens(keys: keys, lifetime: TimeInterval(accessTTL))
+            let staff = StaffAccounts(database: environment.database)
             let hasher = PasswordHasher(cost: cost)
             let perAddress = try environment.integer("RATE_LIMIT_PER_MINUTE", in: 1...Int.max)
             let perCustomer = try environment.integer("RATE_LIMIT_CUSTOMER_PER_MINUTE", in: 1...Int.max)
@@ -49,12 +57,14 @@ extension ServiceDefinition {
                 database: environment.database, outbox: environment.outbox,
                 lifetime: TimeInterval(try environment.integer("EMAIL_VERIFICATION_TTL_HOURS", in: 1...8_760) * 3600))
             let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox, verifications: verifications)
+            let standing = AccountStanding(staff: staff, customers: customers,
+                                           freshness: .seconds(try environment.integer("ACCOUNT_CHECK_SECONDS", in: 0...300)))
+            let authenticator = Authenticator(tokens: tokens, standing: standing)
             router.add(middleware: DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
                 placements: RateLimiter(capacity: placementsPerHour, window: .seconds(3600)),
                 authenticator: authenticator, customers: customers))
-            let staff = StaffAccounts(database: environment.database)
             AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
                            refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)
             let resetMinutes = try environment.integer("PASSWORD_RESET_TTL_MINUTES", in: 1...Int.max)
@@ -64,7 +74,7 @@ extension ServiceDefinition {
                 customers: customers, authenticator: authenticator, hasher: hasher
             ).register(on: router)
             EmailVerificationController(verifications: verifications, authenticator: authenticator).register(on: router)
-            AdminController(staff: staff, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
+            AdminController(staff: staff, standing: standing, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
                 .register(on: router)
             let forwarder = try Forwarder(environment: environment, authenticator: authenticator)
             PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
@@ -72,7 +82,7 @@ extension ServiceDefinition {
             forwarder.register(on: router)
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
-                email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), password: environment.value("BOOTSTRAP_ADMIN_PASSWORD"))
+                email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), source: try BootstrapAdmin.source(in: environment))
             environment.startGate.beforeOpening { try await bootstrap.create() }
             return [forwarder]
         },

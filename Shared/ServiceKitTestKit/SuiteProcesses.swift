@@ -10,8 +10,11 @@ public final class SuiteProcesses: @unchecked Sendable {
                             "orders": 18084, "fulfillment": 18085, "payments-webhooks": 18090, "card-provider": 18091,
                             "merchant-endpoint": 18092, "fulfillment-webhooks": 18093, "pos": 18094, "smtp": 18095,
                             "smtp-inbox": 18096]
-    /// A secret the tests know, so they can forge tokens that must be refused.
-    public static let jwtSecret = "end-to-end-tests-jwt-secret-0123456789abcdef"
+    /// The gateway's access-token key in the tests (`JWT_KEYS`: `<kid>:<Ed25519 seed>`): the
+    /// tests know it, so they can sign tokens the gateway must refuse (expired, wrong claims).
+    public static let jwtKeyID = "e2e-1"
+    public static let jwtKeySeed = "yTH8EzZZtR2oeGFEXjBlCYnKw29xT23Z3CTkKqkqG6w"
+    public static var jwtKeys: String { "\(jwtKeyID):\(jwtKeySeed)" }
 
     /// Ports of this instance: each test suite that runs in parallel with others takes its
     /// own `portOffset`.
@@ -149,7 +152,10 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["CARD_WEBHOOK_SECRET"] = Self.cardWebhookSecret
         environment["CARD_SECRET_KEY"] = Self.cardSecretKey
         environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
-        environment["JWT_SECRET"] = Self.jwtSecret
+        environment["JWT_KEYS"] = Self.jwtKeys
+        // The tests' services run for local development (development database passwords, the
+        // local bootstrap admin); DeploymentTests start them without it.
+        environment["LOCAL_DEVELOPMENT"] = "true"
         environment["DOWNLOAD_LINK_SECRET"] = Self.downloadLinkSecret
         environment["DOWNLOAD_LINK_BASE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/downloads"
         environment["UNSUBSCRIBE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/email-preferences/unsubscribe"

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
+import Crypto
 import EventContracts
 import Foundation
-import JWTKit
 import ServiceKitTestKit
 import Testing
 
@@ -71,19 +71,21 @@ struct CustomerIdentityTests {
             let access = try #require(registered.json?["access_token"] as? String)
             let customerID = try #require((registered.json?["customer"] as? [String: Any])?["id"] as? String)
 
-            let expired = try await sign(["sub": customerID, "role": "customer", "iss": "commerce-gateway",
-                                          "exp": Date().timeIntervalSince1970 - 60, "iat": Date().timeIntervalSince1970 - 960,
-                                          "jti": UUID().uuidString], secret: SuiteProcesses.jwtSecret)
-            let foreignKey = try await sign(["sub": customerID, "role": "admin", "iss": "commerce-gateway",
-                                             "exp": Date().timeIntervalSince1970 + 600, "iat": Date().timeIntervalSince1970,
-                                             "jti": UUID().uuidString], secret: "somebody-else-s-secret-0123456789abcdef")
+            let expired = TokenForgery.eddsa(TokenForgery.claims(subject: customerID, role: "customer", seconds: -60))
+            let foreignKey = TokenForgery.eddsa(TokenForgery.claims(subject: customerID, role: "admin"), key: Curve25519.Signing.PrivateKey())
+            let unknownKid = TokenForgery.eddsa(TokenForgery.claims(subject: customerID, role: "customer"), kid: "retired-or-unknown")
+            let formerBuiltIn = TokenForgery.hs256(TokenForgery.claims(subject: customerID, role: "admin"), secret: TokenForgery.formerBuiltInSecret)
+            let genuineForgery = TokenForgery.eddsa(TokenForgery.claims(subject: customerID, role: "customer"))
+            #expect(try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(genuineForgery)"]).status == 200,
+                    "the test's own signing works, so the refusals below are about what they change")
             let parts = access.split(separator: ".").map(String.init)
             var payload = try JSONSerialization.jsonObject(with: base64URLDecode(parts[1])) as! [String: Any]
             payload["role"] = "admin"
             let tampered = [parts[0], base64URLEncode(try JSONSerialization.data(withJSONObject: payload)), parts[2]].joined(separator: ".")
             let none = [base64URLEncode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)), parts[1], ""].joined(separator: ".")
 
-            for (name, token) in [("expired", expired), ("foreign key", foreignKey), ("tampered", tampered), ("alg none", none), ("garbage", "abc")] {
+            for (name, token) in [("expired", expired), ("foreign key", foreignKey), ("unknown kid", unknownKid),
+                                  ("HS256 with the former built-in key", formerBuiltIn), ("tampered", tampered), ("alg none", none), ("garbage", "abc")] {
                 let answer = try await send(client, "GET", base + "/api/me", headers: ["Authorization": "Bearer \(token)"])
                 #expect(answer.status == 401, "\(name) token refused")
                 #expect(answer.problemType == "/problems/unauthenticated")
@@ -181,17 +183,6 @@ struct CustomerIdentityTests {
             #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "third password 3"]).status == 200)
             #expect(try await send(client, "POST", base + "/api/auth/login", json: ["email": email, "password": "fourth password 4"]).status == 401)
         }
-    }
-
-    private func sign(_ claims: [String: Any], secret: String) async throws -> String {
-        let header = base64URLEncode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let body = base64URLEncode(try JSONSerialization.data(withJSONObject: claims))
-        let key = HMACKey(from: secret)
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: key, digestAlgorithm: .sha256)
-        let signer = try await keys.getKey(alg: "HS256")
-        let signature = try signer.sign(Array("\(header).\(body)".utf8))
-        return "\(header).\(body).\(base64URLEncode(Data(signature)))"
     }
 
     private func unverifiedClaims(_ token: String) async throws -> [String: Any] {

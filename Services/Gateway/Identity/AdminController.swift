@@ -3,10 +3,12 @@ import Hummingbird
 import Logging
 import ServiceKit
 
-/// Staff sign-in and the identity part of the admin API: staff accounts (admin only) and
-/// blocking customers (staff).
+/// Staff sign-in and the identity part of the admin API: staff accounts (admin only: create,
+/// list, change role or name, block, remove; each takes effect on the member's tokens within
+/// seconds) and blocking customers (staff).
 struct AdminController: Sendable {
     let staff: StaffAccounts
+    let standing: AccountStanding
     let customers: CustomerAccounts
     let tokens: AccessTokens
     let authenticator: Authenticator
@@ -23,6 +25,20 @@ struct AdminController: Sendable {
         var reason: String
     }
 
+    struct StaffEdit: Decodable {
+        var role: String?
+        var name: String?
+    }
+
+    struct Invitation: Decodable {
+        var token: String
+        var password: String
+    }
+
+    struct StaffList: ResponseEncodable {
+        var items: [StaffAccounts.StaffUser]
+    }
+
     struct StaffSession: ResponseEncodable {
         var tokenType = "Bearer"
         var accessToken: String
@@ -35,6 +51,7 @@ struct AdminController: Sendable {
             let body = try await request.decodeBody(AuthController.Login.self, context: context)
             let user = try await hasher.authenticate(
                 body.password, account: try await staff.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
+            guard user.status != "blocked" else { throw Problem.accountBlocked }
             guard let subject = UUID(uuidString: user.id) else { throw Problem.internalError(correlationId: context.correlationId) }
             return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role),
                                 expiresIn: Int(tokens.lifetime), staff: user)
@@ -53,6 +70,50 @@ struct AdminController: Sendable {
                                               name: body.name, role: body.role, logger: context.logger)
             return EditedResponse(status: .created, response: user)
         }
+        router.post("/api/admin/auth/accept-invitation") { request, context -> StaffSession in
+            let body = try await request.decodeBody(Invitation.self, context: context)
+            if let problem = IdentityRules.passwordProblem(body.password) { throw Problem.validation([.init(field: "password", message: problem)]) }
+            guard (1...200).contains(body.token.utf8.count),
+                  let user = try await staff.acceptInvitation(body.token, passwordHash: await hasher.hash(body.password), logger: context.logger),
+                  let subject = UUID(uuidString: user.id)
+            else {
+                throw Problem(status: .unauthorized, type: "invalid-invitation", title: "The invitation is not valid: used, expired or unknown.")
+            }
+            standing.forget(subject)
+            context.logger.notice("staff invitation accepted", metadata: ["staff.id": "\(user.id)"])
+            return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role), expiresIn: Int(tokens.lifetime), staff: user)
+        }
+        router.get("/api/admin/staff") { request, context -> StaffList in
+            _ = try await authenticator.require([.admin], of: request, context: context)
+            return StaffList(items: try await staff.list(logger: context.logger))
+        }
+        router.patch("/api/admin/staff/{id}") { request, context -> StaffAccounts.StaffUser in
+            let caller = try await authenticator.require([.admin], of: request, context: context)
+            let body = try await request.decodeBody(StaffEdit.self, context: context)
+            var changes: [StaffAccounts.Change] = []
+            var errors: [Problem.FieldError] = []
+            if let role = body.role {
+                if ["admin", "staff"].contains(role) { changes.append(.role(role)) } else { errors.append(.init(field: "role", message: "must be admin or staff")) }
+            }
+            if let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
+                if (1...100).contains(name.count) { changes.append(.name(name)) } else { errors.append(.init(field: "name", message: "must be 1 to 100 characters")) }
+            }
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            return try await edit(changes, caller: caller, context: context)
+        }
+        router.post("/api/admin/staff/{id}/block") { request, context -> StaffAccounts.StaffUser in
+            let caller = try await authenticator.require([.admin], of: request, context: context)
+            return try await edit([.block], caller: caller, context: context)
+        }
+        router.post("/api/admin/staff/{id}/unblock") { request, context -> StaffAccounts.StaffUser in
+            let caller = try await authenticator.require([.admin], of: request, context: context)
+            return try await edit([.unblock], caller: caller, context: context)
+        }
+        router.delete("/api/admin/staff/{id}") { request, context -> Response in
+            let caller = try await authenticator.require([.admin], of: request, context: context)
+            _ = try await change([.remove], caller: caller, context: context)
+            return Response(status: .noContent)
+        }
         router.get("/api/admin/customers/{id}") { request, context -> Customer in
             _ = try await authenticator.require([.staff, .admin], of: request, context: context)
             return try await customer(context)
@@ -66,6 +127,7 @@ struct AdminController: Sendable {
             }
             let target = try await customer(context)
             try await customers.setBlocked(target.id, reason: reason, logger: context.logger)
+            standing.forget(target.id)
             context.logger.notice("customer blocked", metadata: ["customer.id": "\(target.id)", "staff.id": "\(caller.staffId?.uuidString ?? "")"])
             return try await customer(context)
         }
@@ -73,8 +135,36 @@ struct AdminController: Sendable {
             let caller = try await authenticator.require([.staff, .admin], of: request, context: context)
             let target = try await customer(context)
             try await customers.setBlocked(target.id, reason: nil, logger: context.logger)
+            standing.forget(target.id)
             context.logger.notice("customer unblocked", metadata: ["customer.id": "\(target.id)", "staff.id": "\(caller.staffId?.uuidString ?? "")"])
             return try await customer(context)
+        }
+    }
+
+    /// ``change(_:caller:context:)`` for changes that keep the account.
+    private func edit(_ changes: [StaffAccounts.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffAccounts.StaffUser {
+        guard let user = try await change(changes, caller: caller, context: context) else { throw Problem.notFound("That staff member") }
+        return user
+    }
+
+    /// Applies `changes` to the staff member in the path (404 for an unknown or removed one,
+    /// 409 for the last active admin) and logs who did it; nil once removed.
+    private func change(_ changes: [StaffAccounts.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffAccounts.StaffUser? {
+        let id = try context.uuid(what: "That staff member")
+        let outcome = try await staff.apply(changes, to: id, logger: context.logger)
+        standing.forget(id)
+        var metadata: Logger.Metadata = ["staff.target": "\(id)", "staff.id": "\(caller.staffId?.uuidString.lowercased() ?? "")"]
+        switch outcome {
+        case .notFound:
+            throw Problem.notFound("That staff member")
+        case .removed:
+            context.logger.notice("staff removed", metadata: metadata)
+            return nil
+        case .changed(let user):
+            metadata["staff.role"] = "\(user.role)"
+            metadata["staff.status"] = "\(user.status)"
+            context.logger.notice("staff changed", metadata: metadata)
+            return user
         }
     }
 

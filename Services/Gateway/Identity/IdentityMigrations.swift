@@ -2,7 +2,7 @@ import ServiceKit
 
 /// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.
 enum IdentityMigrations {
-    static var all: [Migration] { [base, staff, passwordResets, emailVerifications] }
+    static var all: [Migration] { [base, staff, passwordResets, emailVerifications, staffStanding] }
 
     static let base = Migration(version: 100, name: "customers and refresh tokens", sql: """
             CREATE TABLE customers (
@@ -68,5 +68,25 @@ extension IdentityMigrations {
             used_at timestamptz,
             created_at timestamptz NOT NULL DEFAULT now()
         );
+        """)
+}
+
+extension IdentityMigrations {
+    /// Staff can be blocked and removed (the row stays, for the audit trail; its email is free
+    /// again), and an account can wait for its password behind a single-use invitation.
+    static let staffStanding = Migration(version: 104, name: "staff standing and invitations", sql: """
+        ALTER TABLE staff_users ADD COLUMN blocked_at timestamptz;
+        ALTER TABLE staff_users ADD COLUMN removed_at timestamptz;
+        ALTER TABLE staff_users ALTER COLUMN password_hash DROP NOT NULL;
+        DROP INDEX staff_users_email;
+        CREATE UNIQUE INDEX staff_users_email ON staff_users (lower(email)) WHERE removed_at IS NULL;
+        CREATE TABLE staff_invitations (
+            token_hash bytea PRIMARY KEY,
+            staff_id uuid NOT NULL REFERENCES staff_users (id),
+            expires_at timestamptz NOT NULL,
+            used_at timestamptz,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX staff_invitations_staff ON staff_invitations (staff_id);
         """)
 }

@@ -5,6 +5,8 @@ import PostgresNIO
 import ServiceKit
 
 /// Shop staff: `admin` (refunds, role changes, staff accounts) and `staff` (day-to-day).
+/// Staff can be blocked (no sign-in; their tokens stop working) and removed (the row stays
+/// for the audit trail). The shop always keeps one admin in good standing.
 struct StaffAccounts: Sendable {
     let database: Database
 
@@ -14,6 +16,21 @@ struct StaffAccounts: Sendable {
         var email: String
         var name: String
         var role: String
+        /// `active`, `blocked`, or `invited` (no password yet).
+        var status: String
+    }
+
+    /// What a token's account says now.
+    struct Standing: Sendable {
+        var role: String
+        var blocked: Bool
+    }
+
+    private static let columns = "id, email, name, role, blocked_at IS NOT NULL, password_hash IS NULL"
+
+    private static func user(_ row: (UUID, String, String, String, Bool, Bool)) -> StaffUser {
+        StaffUser(id: row.0.uuidString.lowercased(), email: row.1, name: row.2, role: row.3,
+                  status: row.4 ? "blocked" : row.5 ? "invited" : "active")
     }
 
     func create(email: String, passwordHash: String, name: String, role: String, logger: Logger) async throws -> StaffUser {
@@ -26,32 +43,175 @@ struct StaffAccounts: Sendable {
             throw Problem(status: .conflict, type: "email-taken", title: "A staff account with this email exists.",
                           errors: [.init(field: "email", message: "is already registered")])
         }
-        return StaffUser(id: id.uuidString.lowercased(), email: email, name: name, role: role)
+        return StaffUser(id: id.uuidString.lowercased(), email: email, name: name, role: role, status: "active")
     }
 
+    /// The account that may sign in with `email`, with its password hash (nil while invited).
     func find(email: String, logger: Logger) async throws -> (StaffUser, String)? {
-        let rows = try await database.client.query(
-            "SELECT id, email, name, role, password_hash FROM staff_users WHERE lower(email) = lower(\(email))", logger: logger)
-        for try await (id, email, name, role, hash) in rows.decode((UUID, String, String, String, String).self) {
-            return (StaffUser(id: id.uuidString.lowercased(), email: email, name: name, role: role), hash)
+        let rows = try await database.client.query("""
+            SELECT \(unescaped: Self.columns), password_hash FROM staff_users WHERE lower(email) = lower(\(email)) AND removed_at IS NULL
+            """, logger: logger)
+        for try await (id, email, name, role, blocked, invited, hash) in rows.decode((UUID, String, String, String, Bool, Bool, String?).self) {
+            guard let hash else { return nil }
+            return (Self.user((id, email, name, role, blocked, invited)), hash)
         }
         return nil
     }
 
-    /// Creates the configured first admin if the shop has no admin yet. Idempotent, and safe
-    /// with several gateway replicas starting at once (advisory lock).
-    func ensureBootstrapAdmin(email: String, password: String, hasher: PasswordHasher, logger: Logger) async throws {
-        let hash = await hasher.hash(password)
+    func find(id: UUID, logger: Logger) async throws -> StaffUser? {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
+        for try await row in rows.decode((UUID, String, String, String, Bool, Bool).self) { return Self.user(row) }
+        return nil
+    }
+
+    /// Every staff account that is not removed, by email.
+    func list(logger: Logger) async throws -> [StaffUser] {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM staff_users WHERE removed_at IS NULL ORDER BY lower(email)", logger: logger)
+        var users: [StaffUser] = []
+        for try await row in rows.decode((UUID, String, String, String, Bool, Bool).self) { users.append(Self.user(row)) }
+        return users
+    }
+
+    /// The account behind a staff token, or nil when it was removed (or never existed).
+    func standing(id: UUID, logger: Logger) async throws -> Standing? {
+        let rows = try await database.client.query(
+            "SELECT role, blocked_at IS NOT NULL FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
+        for try await (role, blocked) in rows.decode((String, Bool).self) { return Standing(role: role, blocked: blocked) }
+        return nil
+    }
+
+    /// A change to one staff account.
+    enum Change: Sendable {
+        case role(String)
+        case name(String)
+        case block
+        case unblock
+        case remove
+    }
+
+    enum Outcome: Sendable {
+        case changed(StaffUser)
+        case removed
+        case notFound
+    }
+
+    /// Applies `changes` to `id` in one transaction; a 409 problem when they would leave the
+    /// shop without an active admin (nothing changes then).
+    func apply(_ changes: [Change], to id: UUID, logger: Logger) async throws -> Outcome {
+        try await database.transaction(logger: logger) { connection in
+            // One change to the admins at a time, so two admins cannot demote each other at once.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('staff-admins'))", logger: logger)
+            let exists = try await connection.query(
+                "SELECT 1 FROM staff_users WHERE id = \(id) AND removed_at IS NULL FOR UPDATE", logger: logger)
+            var found = false
+            for try await _ in exists.decode(Int.self) { found = true }
+            guard found else { return .notFound }
+            for change in changes {
+                switch change {
+                case .role(let role):
+                    try await connection.query("UPDATE staff_users SET role = \(role) WHERE id = \(id)", logger: logger)
+                case .name(let name):
+                    try await connection.query("UPDATE staff_users SET name = \(name) WHERE id = \(id)", logger: logger)
+                case .block:
+                    try await connection.query("UPDATE staff_users SET blocked_at = coalesce(blocked_at, now()) WHERE id = \(id)", logger: logger)
+                case .unblock:
+                    try await connection.query("UPDATE staff_users SET blocked_at = NULL WHERE id = \(id)", logger: logger)
+                case .remove:
+                    try await connection.query("UPDATE staff_users SET removed_at = now() WHERE id = \(id)", logger: logger)
+                    try await connection.query(
+                        "UPDATE staff_invitations SET used_at = coalesce(used_at, now()) WHERE staff_id = \(id)", logger: logger)
+                }
+            }
+            let admins = try await connection.query("""
+                SELECT count(*)::int FROM staff_users
+                WHERE role = 'admin' AND blocked_at IS NULL AND removed_at IS NULL AND password_hash IS NOT NULL
+                """, logger: logger)
+            var remaining = 0
+            for try await count in admins.decode(Int.self) { remaining = count }
+            guard remaining > 0 else {
+                throw Problem(status: .conflict, type: "last-admin", title: "The shop must keep one active admin.",
+                              detail: "Make another admin first.")
+            }
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
+            for try await row in rows.decode((UUID, String, String, String, Bool, Bool).self) { return .changed(Self.user(row)) }
+            return .removed
+        }
+    }
+
+    /// How the first admin gets in when the shop has none.
+    enum FirstAdmin: Sendable {
+        /// With this password hash (bcrypt).
+        case passwordHash(String)
+        /// Without a password: an invitation valid for `lifetime`, whose token is handed to `deliver` once.
+        case invitation(lifetime: TimeInterval, deliver: @Sendable (OpaqueToken) -> Void)
+    }
+
+    /// Creates the first admin if the shop has no active admin yet. Idempotent, and safe with
+    /// several gateway replicas starting at once (advisory lock). An admin still waiting on an
+    /// invitation gets a new one on each start (the earlier one stops working): the link is
+    /// shown once and only its hash is kept.
+    func ensureFirstAdmin(email: String, _ how: FirstAdmin, logger: Logger) async throws {
         try await database.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('bootstrap-admin'))", logger: logger)
-            let rows = try await connection.query("SELECT count(*)::int FROM staff_users WHERE role = 'admin'", logger: logger)
-            var admins = 0
-            for try await count in rows.decode(Int.self) { admins = count }
-            guard admins == 0 else { return }
-            try await connection.query("""
-                INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(UUID()), \(email.lowercased()), \(hash), 'Administrator', 'admin')
+            let rows = try await connection.query("""
+                SELECT count(*) FILTER (WHERE password_hash IS NOT NULL)::int, (array_agg(id) FILTER (WHERE password_hash IS NULL))[1]
+                FROM staff_users WHERE role = 'admin' AND removed_at IS NULL
                 """, logger: logger)
-            logger.notice("bootstrap admin created", metadata: ["staff.email": "\(email.lowercased())"])
+            var admins = 0
+            var invited: UUID?
+            for try await (count, waiting) in rows.decode((Int, UUID?).self) { (admins, invited) = (count, waiting) }
+            guard admins == 0 else { return }
+            switch how {
+            case .passwordHash(let hash):
+                if let invited {
+                    try await connection.query("UPDATE staff_users SET password_hash = \(hash) WHERE id = \(invited)", logger: logger)
+                } else {
+                    try await connection.query("""
+                        INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(UUID()), \(email.lowercased()), \(hash), 'Administrator', 'admin')
+                        """, logger: logger)
+                }
+                logger.notice("bootstrap admin created", metadata: ["staff.email": "\(email.lowercased())"])
+            case .invitation(let lifetime, let deliver):
+                let id = invited ?? UUID()
+                if invited == nil {
+                    try await connection.query("""
+                        INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(id), \(email.lowercased()), NULL, 'Administrator', 'admin')
+                        """, logger: logger)
+                }
+                try await connection.query(
+                    "UPDATE staff_invitations SET used_at = coalesce(used_at, now()) WHERE staff_id = \(id)", logger: logger)
+                let token = OpaqueToken.generate()
+                try await connection.query("""
+                    INSERT INTO staff_invitations (token_hash, staff_id, expires_at)
+                    VALUES (\(OpaqueToken.hash(token.value)), \(id), now() + make_interval(secs => \(lifetime)))
+                    """, logger: logger)
+                logger.notice("bootstrap admin invited", metadata: ["staff.email": "\(email.lowercased())"])
+                deliver(token)
+            }
+        }
+    }
+
+    /// Sets the password of the account an unused, unexpired invitation is for, and spends the
+    /// invitation; nil when the token opens nothing.
+    func acceptInvitation(_ token: String, passwordHash: String, logger: Logger) async throws -> StaffUser? {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE staff_invitations SET used_at = now()
+                WHERE token_hash = \(OpaqueToken.hash(token)) AND used_at IS NULL AND expires_at > now()
+                RETURNING staff_id
+                """, logger: logger)
+            var staffID: UUID?
+            for try await id in rows.decode(UUID.self) { staffID = id }
+            guard let staffID else { return nil }
+            let updated = try await connection.query("""
+                UPDATE staff_users SET password_hash = \(passwordHash) WHERE id = \(staffID) AND removed_at IS NULL
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            for try await row in updated.decode((UUID, String, String, String, Bool, Bool).self) { return Self.user(row) }
+            return nil
         }
     }
 }

@@ -74,7 +74,7 @@ public enum ServiceApplication {
             ("database", { await database.isReachable(logger: logger) }),
             ("broker", { await producer.brokerReachable() }),
             ("consumer", { consumedTopics.isEmpty || consumer.isRunning }),
-        ]).register(on: router)
+        ], localDevelopment: configuration.localDevelopment).register(on: router)
         MetricsRegistry.register(on: router, registry: registry)
         ProbeRoutes(environment: environment).register(on: router)
         // Which identity this service sees for a request: checks the gateway's assertion end to end.

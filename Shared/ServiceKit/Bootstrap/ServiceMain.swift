@@ -17,11 +17,25 @@ public enum ServiceMain {
             print("\(definition.name) \(version)")
             exit(0)
         }
+        if flags.count == 2, flags[0] == "--new-secret" {
+            // A fresh value for one of this service's secrets, for the operator's secret store.
+            let variable = ServiceConfiguration.variables(for: definition).first { $0.name == flags[1] && $0.isSecret }
+            guard let variable, let value = variable.recipe?.generate() else {
+                let makeable = ServiceConfiguration.variables(for: definition).filter { $0.recipe?.generate() != nil }.map(\.name)
+                FileHandle.standardError.write(Data("\(definition.name): --new-secret makes one of: \(makeable.joined(separator: ", "))\n".utf8))
+                exit(64)
+            }
+            print(value)
+            exit(0)
+        }
         if flags == ["--routes"] {
             // Every registered route, one `METHOD /path` per line: what the contract test compares
-            // with the OpenAPI document. Builds the application without starting anything.
+            // with the OpenAPI document. Builds the application without starting anything, so
+            // it needs no secrets: development values stand in.
             do {
-                let configuration = try ServiceConfiguration(definition: definition)
+                var environment = ProcessInfo.processInfo.environment
+                environment["LOCAL_DEVELOPMENT"] = "true"
+                let configuration = try ServiceConfiguration(definition: definition, environment: environment)
                 let built = try ServiceApplication.build(definition, configuration: configuration)
                 print(built.parts.routes.joined(separator: "\n"))
                 fflush(nil)
@@ -39,6 +53,7 @@ public enum ServiceMain {
         do {
             let configuration = try ServiceConfiguration(definition: definition)
             LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+            if configuration.localDevelopment { announceLocalDevelopment(configuration) }
             let (application, _) = try ServiceApplication.build(definition, configuration: configuration)
             try await application.runService()
             exit(0)
@@ -51,20 +66,40 @@ public enum ServiceMain {
         }
     }
 
+    /// What `/health/ready` and the log say of a service in local development.
+    public static let localDevelopmentWarning =
+        "LOCAL DEVELOPMENT MODE (LOCAL_DEVELOPMENT=true): secrets may have development values; never run like this where anyone else can reach the service"
+
+    private static func announceLocalDevelopment(_ configuration: ServiceConfiguration) {
+        var logger = Logger(label: configuration.serviceName)
+        logger[metadataKey: "service"] = "\(configuration.serviceName)"
+        let banner = String(repeating: "!", count: 100)
+        FileHandle.standardError.write(Data("\(banner)\n!! \(localDevelopmentWarning)\n\(banner)\n".utf8))
+        logger.warning("\(localDevelopmentWarning)", metadata: [
+            "secrets.generated_for_this_run": "\(configuration.generatedSecrets.joined(separator: ","))",
+        ])
+    }
+
     /// The `--help` text: what the service is and every variable it reads, with defaults
     /// (secrets' defaults are not shown).
     public static func help(for definition: ServiceDefinition) -> String {
         var lines = [
             "\(definition.name) \(version): \(definition.summary)",
             "",
-            "USAGE: \(definition.name) [--help] [--version] [--routes]",
+            "USAGE: \(definition.name) [--help] [--version] [--routes] [--new-secret NAME]",
             "",
             "Configuration is read from environment variables:",
         ]
         let variables = ServiceConfiguration.variables(for: definition)
         let width = (variables.map(\.name.count).max() ?? 0) + 2
         for variable in variables {
-            let shown = variable.isSecret ? "(local default; secret)" : "default: \(variable.defaultValue.isEmpty ? "\"\"" : variable.defaultValue)"
+            let shown: String
+            if variable.isSecret {
+                shown = "secret, or from the file \(variable.fileVariable) names; "
+                    + (variable.isRequired ? "required outside local development" : "optional")
+            } else {
+                shown = "default: \(variable.defaultValue.isEmpty ? "\"\"" : variable.defaultValue)"
+            }
             lines.append("  " + variable.name.padding(toLength: width, withPad: " ", startingAt: 0) + variable.help + " [\(shown)]")
         }
         lines += [

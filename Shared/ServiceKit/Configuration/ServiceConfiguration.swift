@@ -26,6 +26,12 @@ public struct ServiceConfiguration: Sendable {
     public var outboxRetention: Duration
     /// Every variable's effective value, for service-specific settings.
     public var values: [String: String]
+    /// `LOCAL_DEVELOPMENT=true`: secrets may take development values. Announced in the log
+    /// and on `/health/ready`; never set it where anyone else can reach the service.
+    public var localDevelopment: Bool
+    /// Required secrets that were not set and got a value generated for this run (local
+    /// development only): tokens and links they sign do not outlive the process.
+    public var generatedSecrets: [String]
 
     /// Reads the kit's variables and the service's own from `environment`.
     /// A whole-number variable within `range`, or the configuration error that names it.
@@ -37,10 +43,29 @@ public struct ServiceConfiguration: Sendable {
     }
 
     public init(definition: ServiceDefinition, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        var values: [String: String] = [:]
-        for variable in Self.variables(for: definition) {
-            values[variable.name] = environment[variable.name] ?? variable.defaultValue
+        let development = environment["LOCAL_DEVELOPMENT"] ?? "false"
+        guard let localDevelopment = Bool(development) else {
+            throw ConfigurationError(variable: "LOCAL_DEVELOPMENT", reason: "expected true or false, got '\(development)'")
         }
+        var values: [String: String] = [:]
+        var missing: [EnvironmentVariable] = []
+        var generated: [String] = []
+        for variable in Self.variables(for: definition) {
+            var value = try Self.given(variable, in: environment)
+            if value == nil, localDevelopment { value = variable.developmentDefault }
+            if variable.isRequired, (value ?? "").isEmpty {
+                if localDevelopment, let made = variable.recipe?.generate() {
+                    value = made
+                    generated.append(variable.name)
+                } else {
+                    missing.append(variable)
+                }
+            }
+            values[variable.name] = value ?? variable.defaultValue
+        }
+        guard missing.isEmpty else { throw ConfigurationError(missing: missing, service: definition.name) }
+        self.localDevelopment = localDevelopment
+        self.generatedSecrets = generated
         func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int {
             try Self.integer(name, values[name] ?? "", in: range)
         }
@@ -71,6 +96,20 @@ public struct ServiceConfiguration: Sendable {
         self.values = values
     }
 
+    /// What the environment says for `variable`: its own value, or for a secret the contents
+    /// of the file `<NAME>_FILE` names (without the trailing line break); nil when neither is set.
+    static func given(_ variable: EnvironmentVariable, in environment: [String: String]) throws -> String? {
+        let direct = environment[variable.name]
+        guard variable.isSecret, let path = environment[variable.fileVariable], !path.isEmpty else { return direct }
+        guard direct == nil else {
+            throw ConfigurationError(variable: variable.name, reason: "is set both directly and by \(variable.fileVariable); set one")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(variable: variable.fileVariable, reason: "cannot read '\(path)'")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
     /// The full topic name for a logical topic (``EventContracts/Topic``).
     public func topic(_ logical: String) -> String { topicPrefix + logical }
 
@@ -83,8 +122,12 @@ public struct ServiceConfiguration: Sendable {
         return [
             EnvironmentVariable("SERVICE_HOST", default: "127.0.0.1", help: "Address the internal HTTP API binds to."),
             EnvironmentVariable("SERVICE_PORT", default: "\(definition.defaultPort)", help: "Port of the internal HTTP API (0 picks a free port)."),
-            EnvironmentVariable("DATABASE_URL", default: "postgres://\(name):\(name)-local@127.0.0.1:55432/commerce",
-                                help: "PostgreSQL URL; the role must own DATABASE_SCHEMA.", isSecret: true),
+            EnvironmentVariable("LOCAL_DEVELOPMENT", default: "false",
+                                help: "true on a developer machine only: secrets may take development values (announced in the log and /health/ready)."),
+            .secret("DATABASE_URL", help: "PostgreSQL URL with the service's own role and password; the role must own DATABASE_SCHEMA.",
+                    required: true,
+                    recipe: .issuedElsewhere("give postgres://\(name):<password>@<host>:5432/<database> with the password your database administrator set for the role \(name)"),
+                    developmentDefault: "postgres://\(name):\(name)-local@127.0.0.1:55432/commerce"),
             EnvironmentVariable("DATABASE_SCHEMA", default: name, help: "The schema this service owns and migrates."),
             EnvironmentVariable("DATABASE_MAX_CONNECTIONS", default: "20", help: "Connection pool size."),
             EnvironmentVariable("DATABASE_TLS", default: "disable", help: "disable, prefer or require."),

@@ -8,9 +8,12 @@ import Logging
 public struct HealthRoutes: Sendable {
     public typealias Check = @Sendable () async -> Bool
     let checks: [(name: String, check: Check)]
+    /// A service in local development says so on every readiness answer.
+    let localDevelopment: Bool
 
-    public init(checks: [(name: String, check: Check)]) {
+    public init(checks: [(name: String, check: Check)], localDevelopment: Bool = false) {
         self.checks = checks
+        self.localDevelopment = localDevelopment
     }
 
     public func register(on router: Router<ServiceRequestContext>) {
@@ -24,7 +27,10 @@ public struct HealthRoutes: Sendable {
                 for await (name, ok) in group { results[name] = ok ? "ok" : "failing" }
             }
             let ready = results.values.allSatisfy { $0 == "ok" }
-            return Self.json(["status": ready ? "ready" : "not_ready", "checks": results], status: ready ? .ok : .serviceUnavailable)
+            var answer: [String: Any] = ["status": ready ? "ready" : "not_ready", "checks": results,
+                                         "mode": localDevelopment ? "local-development" : "production"]
+            if localDevelopment { answer["warning"] = ServiceMain.localDevelopmentWarning }
+            return Self.json(answer, status: ready ? .ok : .serviceUnavailable)
         }
     }
 

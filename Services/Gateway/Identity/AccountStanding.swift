@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// What the accounts behind access tokens say now: a staff member's current role, or that
+/// they were removed or blocked; whether a customer is blocked. A token is only as good as its
+/// account: removing, blocking or demoting staff, and blocking a customer, take effect within
+/// ``freshness`` on every route of every gateway instance, not when the token expires.
+///
+/// Answers are remembered per account for ``freshness`` (in memory, per instance), so a busy
+/// storefront costs one primary-key read per account per few seconds.
+final class AccountStanding: Sendable {
+    enum Standing: Sendable, Equatable {
+        /// Staff in good standing, with the role the account has now.
+        case staff(role: String)
+        case customer
+        case blocked
+        /// No such account (removed, or never existed).
+        case gone
+    }
+
+    let staff: StaffAccounts
+    let customers: CustomerAccounts
+    let freshness: Duration
+    private let remembered = Mutex<[UUID: (standing: Standing, at: ContinuousClock.Instant)]>([:])
+    static let capacity = 50_000
+
+    init(staff: StaffAccounts, customers: CustomerAccounts, freshness: Duration) {
+        self.staff = staff
+        self.customers = customers
+        self.freshness = freshness
+    }
+
+    /// The staff account `id` as it stands now (at most ``freshness`` old).
+    func ofStaff(_ id: UUID, logger: Logger) async throws -> Standing {
+        try await standing(of: id) {
+            guard let found = try await staff.standing(id: id, logger: logger) else { return .gone }
+            return found.blocked ? .blocked : .staff(role: found.role)
+        }
+    }
+
+    /// The customer account `id` as it stands now (at most ``freshness`` old).
+    func ofCustomer(_ id: UUID, logger: Logger) async throws -> Standing {
+        try await standing(of: id) {
+            guard let found = try await customers.find(id: id, logger: logger) else { return .gone }
+            return found.blocked ? .blocked : .customer
+        }
+    }
+
+    /// Forgets what is remembered of `id`, so this instance sees a change it made at once.
+    func forget(_ id: UUID) {
+        _ = remembered.withLock { $0.removeValue(forKey: id) }
+    }
+
+    private func standing(of id: UUID, read: () async throws -> Standing) async throws -> Standing {
+        let now = ContinuousClock.now
+        if let known = remembered.withLock({ $0[id] }), now - known.at < freshness { return known.standing }
+        let fresh = try await read()
+        remembered.withLock { cache in
+            if cache.count >= Self.capacity { cache = cache.filter { now - $0.value.at < freshness } }
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[id] = (fresh, now)
+        }
+        return fresh
+    }
+}
