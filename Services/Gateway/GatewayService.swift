@@ -40,6 +40,8 @@ extension ServiceDefinition {
                                 help: "An admin UI page that accepts invitations (the printed link is <url>?token=…); empty prints the API call only."),
         ],
         setUp: { router, environment in
+            // Every setting is read before anything that must be shut down (the forwarder's HTTP client) exists.
+            let firstAdmin = try BootstrapAdmin.source(in: environment)
             let keys = try SigningKeys(keySet: environment.value("JWT_KEYS"), signingKeyID: environment.value("JWT_SIGNING_KEY_ID"))
             let accessTTL = try environment.integer("ACCESS_TOKEN_TTL_SECONDS", in: 1...Int.max)
             let refreshDays = try environment.integer("REFRESH_TOKEN_TTL_DAYS", in: 1...Int.max)
@@ -82,7 +84,7 @@ extension ServiceDefinition {
             forwarder.register(on: router)
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
-                email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), source: try BootstrapAdmin.source(in: environment))
+                email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), source: firstAdmin)
             environment.startGate.beforeOpening { try await bootstrap.create() }
             return [forwarder]
         },

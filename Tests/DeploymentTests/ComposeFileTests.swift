@@ -45,17 +45,16 @@ struct ComposeFileTests {
             #expect((build["args"] as? [String: Any])?["SERVICE"] as? String == name)
             let environment = try #require(service["environment"] as? [String: Any])
             let documented = try Self.documentedVariables(of: name)
-            for required in ["SERVICE_HOST", "SERVICE_PORT", "DATABASE_URL", "KAFKA_BROKERS"] {
+            for required in ["SERVICE_HOST", "SERVICE_PORT", "DATABASE_URL_FILE", "KAFKA_BROKERS"] {
                 #expect(environment[required] != nil, "\(name) gets \(required)")
             }
             for variable in environment.keys {
-                #expect(documented.contains(variable), "\(name) reads \(variable) (it is in its --help)")
+                let read = variable.hasSuffix("_FILE") ? String(variable.dropLast(5)) : variable
+                #expect(documented.contains(read), "\(name) reads \(read) (it is in its --help)")
             }
             #expect(environment["SERVICE_HOST"] as? String == "0.0.0.0")
             #expect("\(environment["SERVICE_PORT"] ?? "")" == "\(ports[name]!)")
-            let url = try #require(URLComponents(string: "\(environment["DATABASE_URL"] ?? "")"))
-            #expect(url.user == name, "\(name) connects with its own role")
-            #expect(url.host == "postgres")
+            #expect(environment["DATABASE_URL_FILE"] as? String == "/run/secrets/\(name)_database_url", "\(name) connects with its own role's URL")
             #expect(environment["KAFKA_BROKERS"] as? String == "kafka:9092")
             let dependsOn = try #require(service["depends_on"] as? [String: Any])
             #expect(Set(dependsOn.keys) == ["postgres", "kafka"])
