@@ -101,7 +101,8 @@ let package = Package(
             dependencies: ["Kafka", "ServiceKit", "ServiceKitTestKit", "EventContracts",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "JWTKit", package: "jwt-kit")],
             path: "Benchmarks"
         ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),

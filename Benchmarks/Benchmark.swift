@@ -16,6 +16,7 @@ struct Benchmark {
         let which = CommandLine.arguments.dropFirst().first ?? "all"
         if which == "all" || which == "kafka" { try await kafkaThroughput(messages: 100_000, size: 200) }
         if which == "all" || which == "outbox" { try await outboxLatency(rate: 1000, seconds: 10) }
+        if which == "tokens" { try await TokenVerification.run() }
         if which == "outbox-low" { try await outboxLatency(rate: 200, seconds: 10) }
         if which == "orders" {
             // orders <gateway> <payments webhooks> <card webhook secret> <comma-separated variants> <comma-separated rates> <seconds>
