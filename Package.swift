@@ -93,6 +93,7 @@ let package = Package(
                 "ServiceKit", "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/ServiceKitTestKit"
         ),
@@ -142,7 +143,7 @@ let package = Package(
         ], path: "Tests/OrdersTests"),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "ServiceKit",
+            "Gateway", "ServiceKit", "ServiceKitTestKit",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Tests/GatewayTests"),

@@ -30,7 +30,7 @@ enum TokenVerification {
         let start = threadCPU()
         for _ in 0..<count { try body() }
         let perCall = (threadCPU() - start) / Double(count) * 1e6
-        print(String(format: "  %-62@ %8.2f µs CPU per token", label as NSString, perCall))
+        print("  " + label.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%8.2f µs CPU per token", perCall))
     }
 
     static func run() async throws {

@@ -170,4 +170,33 @@ struct SecretsTests {
         #expect(try read("jwt_keys").range(of: #"^[0-9]{8}:[A-Za-z0-9_-]{43}$"#, options: .regularExpression) != nil)
         #expect(try read("postgres_password") != "postgres-local")
     }
+
+    @Test("only the gateway reaches a service's internal API (it trusts the gateway's identity headers); webhook listeners stay reachable")
+    func internalAPIsAdmitOnlyTheGateway() throws {
+        let ports = ["catalog": 8081, "checkout": 8082, "payments": 8083, "orders": 8084, "fulfillment": 8085]
+        let webhooks = ["payments": 8090, "fulfillment": 8092]
+        for (service, port) in ports {
+            let (status, output) = try SuiteProcesses.run(
+                SuiteProcesses.pythonTool("python"),
+                arguments: ["-c", "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get('kind') == 'NetworkPolicy']))",
+                            Self.root.appendingPathComponent("deploy/services/\(service).yaml").path])
+            #expect(status == 0)
+            let policies = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+            let spec = try #require(policies.first?["spec"] as? [String: Any], "\(service) has a NetworkPolicy")
+            #expect(((spec["podSelector"] as? [String: Any])?["matchLabels"] as? [String: String])?["app.kubernetes.io/name"] == service)
+            #expect(spec["policyTypes"] as? [String] == ["Ingress"])
+            let rules = try #require(spec["ingress"] as? [[String: Any]])
+            for rule in rules {
+                let rulePorts = ((rule["ports"] as? [[String: Any]]) ?? []).compactMap { $0["port"] as? Int }
+                if rulePorts.contains(port) {
+                    let from = (rule["from"] as? [[String: Any]]) ?? []
+                    let selectors = from.compactMap { (($0["podSelector"] as? [String: Any])?["matchLabels"] as? [String: String])?["app.kubernetes.io/name"] }
+                    #expect(!from.isEmpty && selectors == ["gateway"], "\(service):\(port) admits the gateway only")
+                } else {
+                    #expect(rulePorts == webhooks[service].map { [$0] }, "\(service) opens nothing else to all: \(rulePorts)")
+                }
+            }
+            #expect(rules.contains { (($0["ports"] as? [[String: Any]]) ?? []).contains { $0["port"] as? Int == port } })
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import JWTKit
 import ServiceKit
+import ServiceKitTestKit
 import Testing
 @testable import Gateway
 
@@ -53,20 +54,17 @@ struct AccessTokenKeyTests {
     @Test("refused: an unknown kid, no kid, another key under a known kid, HS256 with the old built-in secret, alg none, expired")
     func refusals() async throws {
         let keys = try tokens(Self.new)
-        let claims = ["sub": UUID().uuidString.lowercased(), "role": "admin", "iss": "commerce-gateway",
-                      "iat": Int(Date().timeIntervalSince1970), "exp": Int(Date().timeIntervalSince1970) + 600,
-                      "jti": UUID().uuidString] as [String: Any]
+        let claims = TokenForgery.claims(subject: UUID().uuidString.lowercased(), role: "admin")
         let stranger = Curve25519.Signing.PrivateKey()
         let mine = try Curve25519.Signing.PrivateKey(rawRepresentation: Data(repeating: 2, count: 32))
-        #expect(await keys.verify(try Self.eddsa(claims, kid: "2026-12", key: mine)) != nil, "the forging helper makes genuine tokens")
-        #expect(await keys.verify(try Self.eddsa(claims, kid: "2027-01", key: mine)) == nil, "unknown kid")
-        #expect(await keys.verify(try Self.eddsa(claims, kid: nil, key: mine)) == nil, "no kid")
-        #expect(await keys.verify(try Self.eddsa(claims, kid: "2026-12", key: stranger)) == nil, "a stranger's key under our kid")
-        #expect(await keys.verify(Self.hs256(claims, secret: "local-development-only-jwt-secret-0123456789")) == nil,
+        #expect(await keys.verify(TokenForgery.eddsa(claims, kid: "2026-12", key: mine)) != nil, "the forging helper makes genuine tokens")
+        #expect(await keys.verify(TokenForgery.eddsa(claims, kid: "2027-01", key: mine)) == nil, "unknown kid")
+        #expect(await keys.verify(TokenForgery.eddsa(claims, kid: nil, key: mine)) == nil, "no kid")
+        #expect(await keys.verify(TokenForgery.eddsa(claims, kid: "2026-12", key: stranger)) == nil, "a stranger's key under our kid")
+        #expect(await keys.verify(TokenForgery.hs256(claims, secret: TokenForgery.formerBuiltInSecret)) == nil,
                 "the built-in HS256 key of earlier releases")
-        var expired = claims
-        expired["exp"] = Int(Date().timeIntervalSince1970) - 1
-        #expect(await keys.verify(try Self.eddsa(expired, kid: "2026-12", key: mine)) == nil, "expired")
+        let expired = TokenForgery.claims(subject: UUID().uuidString.lowercased(), role: "admin", seconds: -1)
+        #expect(await keys.verify(TokenForgery.eddsa(expired, kid: "2026-12", key: mine)) == nil, "expired")
         let none = [SecretRecipe.base64URL(Data(#"{"alg":"none","typ":"JWT","kid":"2026-12"}"#.utf8)),
                     SecretRecipe.base64URL(try JSONSerialization.data(withJSONObject: claims)), ""].joined(separator: ".")
         #expect(await keys.verify(none) == nil, "alg none")
@@ -94,20 +92,5 @@ struct AccessTokenKeyTests {
         }
         #expect(SecretRecipe.ed25519KeySet.generate().map { (try? SigningKeys(keySet: $0, signingKeyID: "")) != nil } == true,
                 "what `gateway --new-secret JWT_KEYS` makes is a valid set")
-    }
-
-    static func eddsa(_ claims: [String: Any], kid: String?, key: Curve25519.Signing.PrivateKey) throws -> String {
-        var header: [String: Any] = ["alg": "EdDSA", "typ": "JWT"]
-        header["kid"] = kid
-        let signed = SecretRecipe.base64URL(try JSONSerialization.data(withJSONObject: header)) + "."
-            + SecretRecipe.base64URL(try JSONSerialization.data(withJSONObject: claims))
-        return signed + "." + SecretRecipe.base64URL(try key.signature(for: Data(signed.utf8)))
-    }
-
-    static func hs256(_ claims: [String: Any], secret: String) -> String {
-        let signed = SecretRecipe.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "."
-            + SecretRecipe.base64URL(try! JSONSerialization.data(withJSONObject: claims))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return signed + "." + SecretRecipe.base64URL(Data(mac))
     }
 }

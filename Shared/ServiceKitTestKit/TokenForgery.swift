@@ -1,43 +1,42 @@
 import Crypto
 import Foundation
-import ServiceKitTestKit
 
 /// Access tokens made by hand, as an attacker (or a test) would: EdDSA with a given key and
 /// `kid`, or HS256 with a shared secret, over any claims.
-enum TokenForgery {
+public enum TokenForgery {
     /// The tests' gateway key (``SuiteProcesses/jwtKeys``).
-    static var suiteKey: Curve25519.Signing.PrivateKey {
+    public static var suiteKey: Curve25519.Signing.PrivateKey {
         try! Curve25519.Signing.PrivateKey(rawRepresentation: decode(SuiteProcesses.jwtKeySeed))
     }
 
     /// The HS256 key every gateway accepted before key sets (it was written in the source).
-    static let formerBuiltInSecret = "local-development-only-jwt-secret-0123456789"
+    public static let formerBuiltInSecret = "local-development-only-jwt-secret-0123456789"
 
     /// Claims for `subject` as `role`, valid from now for `seconds` (negative: already expired).
-    static func claims(subject: String, role: String, seconds: Double = 600) -> [String: Any] {
+    public static func claims(subject: String, role: String, seconds: Double = 600) -> [String: Any] {
         let now = Date().timeIntervalSince1970
         return ["sub": subject, "role": role, "iss": "commerce-gateway", "iat": Int(now), "exp": Int(now + seconds), "jti": UUID().uuidString]
     }
 
-    static func eddsa(_ claims: [String: Any], kid: String? = SuiteProcesses.jwtKeyID, key: Curve25519.Signing.PrivateKey = suiteKey) -> String {
+    public static func eddsa(_ claims: [String: Any], kid: String? = SuiteProcesses.jwtKeyID, key: Curve25519.Signing.PrivateKey = suiteKey) -> String {
         var header: [String: Any] = ["alg": "EdDSA", "typ": "JWT"]
         header["kid"] = kid
         let signed = encode(try! JSONSerialization.data(withJSONObject: header)) + "." + encode(try! JSONSerialization.data(withJSONObject: claims))
         return signed + "." + encode(try! key.signature(for: Data(signed.utf8)))
     }
 
-    static func hs256(_ claims: [String: Any], secret: String) -> String {
+    public static func hs256(_ claims: [String: Any], secret: String) -> String {
         let signed = encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "." + encode(try! JSONSerialization.data(withJSONObject: claims))
         let mac = HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return signed + "." + encode(Data(mac))
     }
 
-    static func encode(_ data: Data) -> String {
+    public static func encode(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ text: String) -> Data {
+    public static func decode(_ text: String) -> Data {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)!
