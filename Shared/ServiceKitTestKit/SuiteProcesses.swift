@@ -68,13 +68,13 @@ public final class SuiteProcesses: @unchecked Sendable {
     }
 
     /// Runs `<service> --help`; returns its exit status and what it printed.
-    public static func help(of service: String) throws -> (status: Int32, output: String) {
-        try run(binDirectory.appendingPathComponent(service), arguments: ["--help"])
+    public static func help(of service: String) async throws -> (status: Int32, output: String) {
+        try await exec(binDirectory.appendingPathComponent(service), arguments: ["--help"])
     }
 
     /// Runs `<service> --routes`: every route its router registers, as `METHOD /path`.
-    public static func routes(of service: String) throws -> [String] {
-        let (status, output) = try run(binDirectory.appendingPathComponent(service), arguments: ["--routes"])
+    public static func routes(of service: String) async throws -> [String] {
+        let (status, output) = try await exec(binDirectory.appendingPathComponent(service), arguments: ["--routes"])
         guard status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(service) --routes: \(status)"]) }
         return output.split(separator: "\n").map(String.init)
     }
@@ -124,6 +124,18 @@ public final class SuiteProcesses: @unchecked Sendable {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, output)
+    }
+
+    /// ``run(_:arguments:environment:mergingErrors:)`` on a Dispatch thread: a test that runs
+    /// many programs must not hold the cooperative pool's few threads while they run (other
+    /// suites' tasks would starve for seconds).
+    public static func exec(_ executable: URL, arguments: [String], environment: [String: String]? = nil,
+                            mergingErrors: Bool = false) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(executable, arguments: arguments, environment: environment, mergingErrors: mergingErrors) })
+            }
+        }
     }
 
     public func baseURL(_ service: String) -> String { "http://127.0.0.1:\(ports[service]!)" }

@@ -9,8 +9,8 @@ import Testing
 struct ComposeFileTests {
     static let root = SuiteProcesses.repositoryRoot
 
-    static func loadYAML(_ relativePath: String) throws -> [String: Any] {
-        let (status, output) = try SuiteProcesses.run(
+    static func loadYAML(_ relativePath: String) async throws -> [String: Any] {
+        let (status, output) = try await SuiteProcesses.exec(
             SuiteProcesses.pythonTool("python"),
             arguments: ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
                         root.appendingPathComponent(relativePath).path])
@@ -19,8 +19,8 @@ struct ComposeFileTests {
     }
 
     /// The variables an executable documents in --help.
-    static func documentedVariables(of service: String) throws -> Set<String> {
-        let output = try SuiteProcesses.help(of: service).output
+    static func documentedVariables(of service: String) async throws -> Set<String> {
+        let output = try await SuiteProcesses.help(of: service).output
         return Set(output.split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard let name = trimmed.split(separator: " ").first, name.allSatisfy({ $0.isUppercase || $0 == "_" }), name.count > 2 else { return nil }
@@ -29,8 +29,8 @@ struct ComposeFileTests {
     }
 
     @Test("every service in the compose file is an executable of the package, built by its own argument, with the variables it needs")
-    func composeMatchesPackage() throws {
-        let compose = try Self.loadYAML("docker-compose.yml")
+    func composeMatchesPackage() async throws {
+        let compose = try await Self.loadYAML("docker-compose.yml")
         let services = try #require(compose["services"] as? [String: Any])
         let packageServices = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Services").path)
             .map { $0.lowercased() }.sorted()
@@ -44,7 +44,7 @@ struct ComposeFileTests {
             #expect(build["dockerfile"] as? String == "deploy/Dockerfile")
             #expect((build["args"] as? [String: Any])?["SERVICE"] as? String == name)
             let environment = try #require(service["environment"] as? [String: Any])
-            let documented = try Self.documentedVariables(of: name)
+            let documented = try await Self.documentedVariables(of: name)
             for required in ["SERVICE_HOST", "SERVICE_PORT", "DATABASE_URL_FILE", "KAFKA_BROKERS"] {
                 #expect(environment[required] != nil, "\(name) gets \(required)")
             }
@@ -72,8 +72,8 @@ struct ComposeFileTests {
     }
 
     @Test("Kafka runs in KRaft mode from the official image; PostgreSQL gets the per-service roles")
-    func infrastructureContainers() throws {
-        let services = try #require(try Self.loadYAML("docker-compose.yml")["services"] as? [String: Any])
+    func infrastructureContainers() async throws {
+        let services = try #require(try await Self.loadYAML("docker-compose.yml")["services"] as? [String: Any])
         let kafka = try #require(services["kafka"] as? [String: Any])
         #expect((kafka["image"] as? String)?.hasPrefix("apache/kafka:") == true)
         let kafkaEnvironment = try #require(kafka["environment"] as? [String: Any])
@@ -85,7 +85,7 @@ struct ComposeFileTests {
     }
 
     @Test("every per-service manifest deploys that service's image with its health probes")
-    func manifests() throws {
+    func manifests() async throws {
         for name in ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"] {
             let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/services/\(name).yaml"), encoding: .utf8)
             #expect(text.contains("image: commerce-\(name):"))

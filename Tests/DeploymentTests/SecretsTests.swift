@@ -9,9 +9,9 @@ struct SecretsTests {
     static let root = SuiteProcesses.repositoryRoot
 
     /// A service's secret variables from its `--help`, and which of them it cannot start without.
-    static func secrets(of service: String) throws -> (all: Set<String>, required: Set<String>) {
+    static func secrets(of service: String) async throws -> (all: Set<String>, required: Set<String>) {
         var all: Set<String> = [], required: Set<String> = []
-        for line in try SuiteProcesses.help(of: service).output.split(separator: "\n") where line.contains("[secret") {
+        for line in try await SuiteProcesses.help(of: service).output.split(separator: "\n") where line.contains("[secret") {
             let name = String(line.trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
             all.insert(name)
             if line.contains("required outside local development") { required.insert(name) }
@@ -20,20 +20,20 @@ struct SecretsTests {
     }
 
     /// Runs `service` with only `environment` (and PATH); it must stop at once.
-    static func start(_ service: String, _ environment: [String: String]) throws -> (status: Int32, output: String) {
-        try SuiteProcesses.run(SuiteProcesses.binDirectory.appendingPathComponent(service), arguments: [],
+    static func start(_ service: String, _ environment: [String: String]) async throws -> (status: Int32, output: String) {
+        try await SuiteProcesses.exec(SuiteProcesses.binDirectory.appendingPathComponent(service), arguments: [],
                                environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }, mergingErrors: true)
     }
 
     @Test("each service started without the development switch and without its secrets stops at once, naming each and how to make it")
-    func servicesRefuseToStartWithoutSecrets() throws {
+    func servicesRefuseToStartWithoutSecrets() async throws {
         let expected: [String: Set<String>] = [
             "gateway": ["DATABASE_URL", "JWT_KEYS"], "fulfillment": ["DATABASE_URL", "DOWNLOAD_LINK_SECRET"],
             "catalog": ["DATABASE_URL"], "checkout": ["DATABASE_URL"], "payments": ["DATABASE_URL"], "orders": ["DATABASE_URL"],
         ]
         for (service, required) in expected {
-            #expect(try Self.secrets(of: service).required == required, "\(service)'s --help marks its required secrets")
-            let (status, output) = try Self.start(service, [:])
+            #expect(try await Self.secrets(of: service).required == required, "\(service)'s --help marks its required secrets")
+            let (status, output) = try await Self.start(service, [:])
             #expect(status == 78, "\(service) exits with EX_CONFIG: \(output)")
             for name in required {
                 #expect(output.contains("\(name) (or \(name)_FILE)"), "\(service) names \(name): \(output)")
@@ -46,48 +46,48 @@ struct SecretsTests {
             for missing in required {
                 var given: [String: String] = [:]
                 for other in required where other != missing {
-                    given[other] = other == "DATABASE_URL" ? "postgres://\(service):x@127.0.0.1:1/commerce" : try Self.newSecret(service, other)
+                    given[other] = other == "DATABASE_URL" ? "postgres://\(service):x@127.0.0.1:1/commerce" : try await Self.newSecret(service, other)
                 }
-                let (status, output) = try Self.start(service, given)
+                let (status, output) = try await Self.start(service, given)
                 #expect(status == 78 && output.contains("\(missing) is not set"), "\(service) without \(missing): \(output)")
             }
         }
     }
 
-    static func newSecret(_ service: String, _ name: String) throws -> String {
-        let (status, output) = try SuiteProcesses.run(SuiteProcesses.binDirectory.appendingPathComponent(service), arguments: ["--new-secret", name])
+    static func newSecret(_ service: String, _ name: String) async throws -> String {
+        let (status, output) = try await SuiteProcesses.exec(SuiteProcesses.binDirectory.appendingPathComponent(service), arguments: ["--new-secret", name])
         #expect(status == 0)
         return output.trimmingCharacters(in: .newlines)
     }
 
     @Test("secrets come from <NAME>_FILE too; outside local development a plain bootstrap password is refused, a malformed key set named")
-    func filesAndRefusals() throws {
+    func filesAndRefusals() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let keys = directory.appendingPathComponent("jwt_keys")
-        try (try Self.newSecret("gateway", "JWT_KEYS") + "\n").write(to: keys, atomically: true, encoding: .utf8)
+        try (try await Self.newSecret("gateway", "JWT_KEYS") + "\n").write(to: keys, atomically: true, encoding: .utf8)
         let database = ["DATABASE_URL": "postgres://gateway:x@127.0.0.1:1/commerce"]
 
-        let plain = try Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "BOOTSTRAP_ADMIN_PASSWORD": "admin-local-password"]) { $1 })
+        let plain = try await Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "BOOTSTRAP_ADMIN_PASSWORD": "admin-local-password"]) { $1 })
         #expect(plain.status == 78)
         #expect(plain.output.contains("BOOTSTRAP_ADMIN_PASSWORD: is read in local development only"), "the key file was read and accepted: \(plain.output)")
-        let badHash = try Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "BOOTSTRAP_ADMIN_PASSWORD_HASH": "plain"]) { $1 })
+        let badHash = try await Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "BOOTSTRAP_ADMIN_PASSWORD_HASH": "plain"]) { $1 })
         #expect(badHash.status == 78 && badHash.output.contains("BOOTSTRAP_ADMIN_PASSWORD_HASH"))
-        let both = try Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "JWT_KEYS": "a:b"]) { $1 })
+        let both = try await Self.start("gateway", database.merging(["JWT_KEYS_FILE": keys.path, "JWT_KEYS": "a:b"]) { $1 })
         #expect(both.status == 78 && both.output.contains("JWT_KEYS: is set both directly and by JWT_KEYS_FILE"))
-        let missingFile = try Self.start("gateway", database.merging(["JWT_KEYS_FILE": directory.appendingPathComponent("none").path]) { $1 })
+        let missingFile = try await Self.start("gateway", database.merging(["JWT_KEYS_FILE": directory.appendingPathComponent("none").path]) { $1 })
         #expect(missingFile.status == 78 && missingFile.output.contains("JWT_KEYS_FILE: cannot read"))
-        let formerSecret = try Self.start("gateway", database.merging(["JWT_KEYS": "local-development-only-jwt-secret-0123456789"]) { $1 })
+        let formerSecret = try await Self.start("gateway", database.merging(["JWT_KEYS": "local-development-only-jwt-secret-0123456789"]) { $1 })
         #expect(formerSecret.status == 78 && formerSecret.output.contains("JWT_KEYS:"), "an HS256 secret is not a key set: \(formerSecret.output)")
-        let fulfilment = try Self.start("fulfillment", ["DATABASE_URL": "postgres://fulfillment:x@127.0.0.1:1/commerce", "DOWNLOAD_LINK_SECRET": try Self.newSecret("fulfillment", "DOWNLOAD_LINK_SECRET"),
+        let fulfilment = try await Self.start("fulfillment", ["DATABASE_URL": "postgres://fulfillment:x@127.0.0.1:1/commerce", "DOWNLOAD_LINK_SECRET": try await Self.newSecret("fulfillment", "DOWNLOAD_LINK_SECRET"),
                                                        "POS_BASE_URL": "https://pos.example.com/api/v1"])
         #expect(fulfilment.status == 78 && fulfilment.output.contains("POS_API_KEY: must be set when POS_BASE_URL is"), "\(fulfilment.output)")
     }
 
     /// Every Deployment's container env in `deploy/services/<service>.yaml`.
-    static func manifestEnvironment(_ service: String) throws -> [[String: Any]] {
-        let (status, output) = try SuiteProcesses.run(
+    static func manifestEnvironment(_ service: String) async throws -> [[String: Any]] {
+        let (status, output) = try await SuiteProcesses.exec(
             SuiteProcesses.pythonTool("python"),
             arguments: ["-c", "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get('kind') == 'Deployment']))",
                         root.appendingPathComponent("deploy/services/\(service).yaml").path])
@@ -100,10 +100,10 @@ struct SecretsTests {
     }
 
     @Test("Kubernetes manifests take every secret from a secretKeyRef, never a value, and give each required one")
-    func manifestsUseSecretReferences() throws {
+    func manifestsUseSecretReferences() async throws {
         for service in SuiteProcesses.services {
-            let (secrets, required) = try Self.secrets(of: service)
-            let environment = try Self.manifestEnvironment(service)
+            let (secrets, required) = try await Self.secrets(of: service)
+            let environment = try await Self.manifestEnvironment(service)
             var given: Set<String> = []
             for entry in environment {
                 let name = try #require(entry["name"] as? String)
@@ -122,20 +122,20 @@ struct SecretsTests {
     }
 
     @Test("docker-compose gives every secret as a file from git-ignored .secrets, and make-secrets.sh makes them all")
-    func composeUsesSecretFiles() throws {
-        let compose = try ComposeFileTests.loadYAML("docker-compose.yml")
+    func composeUsesSecretFiles() async throws {
+        let compose = try await ComposeFileTests.loadYAML("docker-compose.yml")
         let services = try #require(compose["services"] as? [String: Any])
         let declared = try #require(compose["secrets"] as? [String: Any])
         for (name, value) in declared {
             let file = try #require((value as? [String: Any])?["file"] as? String)
             #expect(file == "./.secrets/\(name)", "\(name) is a file in .secrets")
         }
-        let (ignored, _) = try SuiteProcesses.run(URL(fileURLWithPath: "/usr/bin/git"),
+        let (ignored, _) = try await SuiteProcesses.exec(URL(fileURLWithPath: "/usr/bin/git"),
                                                   arguments: ["-C", Self.root.path, "check-ignore", "-q", ".secrets/jwt_keys"])
         #expect(ignored == 0, ".secrets/ is never committed")
 
         for service in SuiteProcesses.services {
-            let (secrets, required) = try Self.secrets(of: service)
+            let (secrets, required) = try await Self.secrets(of: service)
             let definition = try #require(services[service] as? [String: Any])
             let environment = try #require(definition["environment"] as? [String: Any])
             let mounted = Set((definition["secrets"] as? [String]) ?? [])
@@ -159,7 +159,7 @@ struct SecretsTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let script = scratch.appendingPathComponent("deploy/compose/make-secrets.sh")
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("deploy/compose/make-secrets.sh"), to: script)
-        #expect(try SuiteProcesses.run(URL(fileURLWithPath: "/bin/sh"), arguments: [script.path]).status == 0)
+        #expect(try await SuiteProcesses.exec(URL(fileURLWithPath: "/bin/sh"), arguments: [script.path]).status == 0)
         func read(_ name: String) throws -> String { try String(contentsOf: scratch.appendingPathComponent(".secrets/\(name)"), encoding: .utf8) }
         for name in declared.keys { #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent(".secrets/\(name)").path), "\(name)") }
         for service in SuiteProcesses.services {
@@ -172,11 +172,11 @@ struct SecretsTests {
     }
 
     @Test("only the gateway reaches a service's internal API (it trusts the gateway's identity headers); webhook listeners stay reachable")
-    func internalAPIsAdmitOnlyTheGateway() throws {
+    func internalAPIsAdmitOnlyTheGateway() async throws {
         let ports = ["catalog": 8081, "checkout": 8082, "payments": 8083, "orders": 8084, "fulfillment": 8085]
         let webhooks = ["payments": 8090, "fulfillment": 8092]
         for (service, port) in ports {
-            let (status, output) = try SuiteProcesses.run(
+            let (status, output) = try await SuiteProcesses.exec(
                 SuiteProcesses.pythonTool("python"),
                 arguments: ["-c", "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get('kind') == 'NetworkPolicy']))",
                             Self.root.appendingPathComponent("deploy/services/\(service).yaml").path])

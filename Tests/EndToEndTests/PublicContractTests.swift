@@ -13,10 +13,10 @@ struct PublicContractTests {
 
     /// What the document must list: the gateway's own routes and every service's routes under
     /// `/api/<service>`, read from the executables themselves.
-    static func registeredPublicRoutes() throws -> Set<String> {
+    static func registeredPublicRoutes() async throws -> Set<String> {
         var routes = Set<String>()
         for service in SuiteProcesses.services {
-            for route in try SuiteProcesses.routes(of: service) where !internalRoutes.contains(route) {
+            for route in try await SuiteProcesses.routes(of: service) where !internalRoutes.contains(route) {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 if service == "gateway" {
                     if parts[1] != "/api/{service}/**" { routes.insert(route) }
@@ -46,7 +46,7 @@ struct PublicContractTests {
             #expect(document["openapi"] as? String == "3.1.0")
             #expect((document["info"] as? [String: Any])?["x-missing-services"] as? [String] == [], "every service contributed")
 
-            let registered = try Self.registeredPublicRoutes()
+            let registered = try await Self.registeredPublicRoutes()
             let documented = Self.documentedRoutes(document)
             #expect(registered.count > 20)
             #expect(registered.subtracting(documented).isEmpty, "registered but undocumented: \(registered.subtracting(documented).sorted())")
@@ -82,7 +82,7 @@ struct PublicContractTests {
         try await withServices(SuiteProcesses.services, portOffset: 400, overrides: overrides) { client, suite in
             let gateway = suite.baseURL("gateway")
             let token = try await adminToken(client, gateway: gateway)
-            let (status, output) = try SuiteProcesses.run(
+            let (status, output) = try await SuiteProcesses.exec(
                 SuiteProcesses.pythonTool("schemathesis"),
                 arguments: [
                     "run", gateway + "/openapi.json", "--url", gateway,

@@ -9,9 +9,9 @@ import Testing
 @Suite("End to end: the suite's executables", .serialized)
 struct WalkingSkeletonTests {
     @Test("every executable answers --help with its configuration variables")
-    func everyExecutableAnswersHelp() throws {
+    func everyExecutableAnswersHelp() async throws {
         for service in SuiteProcesses.services {
-            let (status, output) = try SuiteProcesses.help(of: service)
+            let (status, output) = try await SuiteProcesses.help(of: service)
             #expect(status == 0, "\(service) --help exits 0")
             #expect(output.hasPrefix("\(service) "))
             for variable in ["SERVICE_PORT", "DATABASE_URL", "KAFKA_BROKERS", "LOG_LEVEL"] {
