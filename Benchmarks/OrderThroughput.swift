@@ -26,7 +26,14 @@ struct OrderThroughput: Sendable {
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    func shutdown() async throws { try await client.shutdown() }
+    /// Closes the client and prints the load generator's own CPU (`BENCH_LOADGEN_CPU_MS <ms>`),
+    /// which the order benchmark reports beside the suite's processes.
+    func shutdown() async throws {
+        try await client.shutdown()
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        print("BENCH_LOADGEN_CPU_MS \(time.tv_sec * 1000 + time.tv_nsec / 1_000_000)")
+    }
 
     struct Outcome: Sendable {
         var placed: Duration?

@@ -14,6 +14,13 @@ UPDATE catalog.carts c SET abandoned_at = now()
 WHERE c.abandoned_at IS NULL AND EXISTS (
     SELECT 1 FROM catalog.cart_lines l JOIN catalog.variants v ON v.id = l.variant_id
     JOIN catalog.products p ON p.id = v.product_id WHERE l.cart_id = c.id AND p.title LIKE 'Bench %');
--- Unpaid benchmark checkouts would keep the tests' expiry sweeper busy.
-UPDATE checkout.checkouts SET status = 'expired', problem = 'benchmark cleanup'
-WHERE status IN ('submitted', 'reserved', 'awaiting_payment') AND contact->>'name' = 'Bench';
+-- Unpaid benchmark checkouts would keep the tests' expiry sweeper busy (the catalog benchmark
+-- runs without checkout, whose tables may then not exist in this database yet).
+DO $$
+BEGIN
+    IF to_regclass('checkout.checkouts') IS NOT NULL THEN
+        UPDATE checkout.checkouts SET status = 'expired', problem = 'benchmark cleanup'
+        WHERE status IN ('submitted', 'reserved', 'awaiting_payment') AND contact->>'name' = 'Bench';
+    END IF;
+END
+$$;
