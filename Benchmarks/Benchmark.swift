@@ -103,6 +103,8 @@ struct Benchmark {
         let committedAt = LockedBox<[String: ContinuousClock.Instant]>([:])
         let latencies = LockedBox<[Duration]>([])
         let total = rate * seconds
+        /// This process's, PostgreSQL's and the broker's CPU seconds when the load starts and when its last event is applied.
+        let cpuBefore = LockedBox((0.0, 0.0, 0.0)), cpuAfter = LockedBox((0.0, 0.0, 0.0))
         try await TestInfrastructure.withClient(schema.settings) { database in
             try await MigrationRunner(database: database, migrations: KitMigrations.all + [
                 Migration(version: 100, name: "effects", sql: "CREATE TABLE effects (event_id text PRIMARY KEY);"),
@@ -120,6 +122,7 @@ struct Benchmark {
                 try await Task.sleep(for: .seconds(5)) // group join
                 let clock = ContinuousClock()
                 let start = clock.now
+                cpuBefore.withLock { $0 = (ProcessCPU.own(), ProcessCPU.named("postgres"), ProcessCPU.named("tansu")) }
                 try await withThrowingTaskGroup(of: Void.self) { writers in
                     for index in 0..<total {
                         let due = start + .microseconds(Int64(index) * 1_000_000 / Int64(rate))
@@ -137,7 +140,8 @@ struct Benchmark {
                     try await writers.waitForAll()
                 }
                 let deadline = clock.now + .seconds(30)
-                while latencies.value.count < total && clock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+                while latencies.value.count < total && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                cpuAfter.withLock { $0 = (ProcessCPU.own(), ProcessCPU.named("postgres"), ProcessCPU.named("tansu")) }
                 group.cancelAll()
             }
             await producer.shutdown()
@@ -163,6 +167,16 @@ struct Benchmark {
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))].milliseconds }
         print(String(format: "outbox→consumer at %d events/s for %d s: %d applied, p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                      rate, seconds, sorted.count, percentile(0.5), percentile(0.99), sorted.last?.milliseconds ?? .nan))
+        // One hop's cost: writing the outbox row, the relay publishing it, the consumer's inbox
+        // and effect transaction (all in this process, as in a service), PostgreSQL and the broker.
+        if !sorted.isEmpty {
+            let events = Double(sorted.count)
+            let (before, after) = (cpuBefore.value, cpuAfter.value)
+            let own = (after.0 - before.0) / events * 1e6, postgres = (after.1 - before.1) / events * 1e6
+            let broker = (after.2 - before.2) / events * 1e6
+            print(String(format: "one hop's CPU per event: writer + relay + consumer %.0f µs, PostgreSQL %.0f µs, broker %.0f µs, in all %.0f µs",
+                         own, postgres, broker, own + postgres + broker))
+        }
         try await schema.drop()
     }
 }
