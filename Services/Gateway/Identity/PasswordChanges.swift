@@ -46,14 +46,8 @@ struct PasswordChanges: Sendable {
     /// Uses a reset token once: sets the new password and ends every session.
     func completeReset(token: String, hash: String, logger: Logger) async throws -> ResetOutcome {
         try await database.transaction(logger: logger) { connection in
-            let rows = try await connection.query("""
-                UPDATE password_resets SET used_at = now()
-                WHERE token_hash = \(OpaqueToken.hash(token)) AND used_at IS NULL AND expires_at > now()
-                RETURNING customer_id
-                """, logger: logger)
-            var customerID: UUID?
-            for try await id in rows.decode(UUID.self) { customerID = id }
-            guard let customerID else { return .invalid }
+            guard let customerID = try await SingleUseTokens.spend(token, in: "password_resets", owner: "customer_id", on: connection, logger: logger)
+            else { return .invalid }
             try await Self.replace(customerID: customerID, hash: hash, on: connection, logger: logger)
             return .done
         }

@@ -198,14 +198,8 @@ struct StaffAccounts: Sendable {
     /// invitation; nil when the token opens nothing.
     func acceptInvitation(_ token: String, passwordHash: String, logger: Logger) async throws -> StaffUser? {
         try await database.transaction(logger: logger) { connection in
-            let rows = try await connection.query("""
-                UPDATE staff_invitations SET used_at = now()
-                WHERE token_hash = \(OpaqueToken.hash(token)) AND used_at IS NULL AND expires_at > now()
-                RETURNING staff_id
-                """, logger: logger)
-            var staffID: UUID?
-            for try await id in rows.decode(UUID.self) { staffID = id }
-            guard let staffID else { return nil }
+            guard let staffID = try await SingleUseTokens.spend(token, in: "staff_invitations", owner: "staff_id", on: connection, logger: logger)
+            else { return nil }
             let updated = try await connection.query("""
                 UPDATE staff_users SET password_hash = \(passwordHash) WHERE id = \(staffID) AND removed_at IS NULL
                 RETURNING \(unescaped: Self.columns)
