@@ -196,6 +196,15 @@ public final class SuiteProcesses: @unchecked Sendable {
         processes[service] = process
     }
 
+    /// Stops one service with SIGTERM (its schema stays, so it can be started again on it).
+    public func stop(_ service: String, timeout: Duration = .seconds(15)) async {
+        guard let process = processes.removeValue(forKey: service) else { return }
+        if process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     public func startAll() async throws {
         for service in Self.services { try await start(service) }
     }

@@ -169,6 +169,12 @@ struct SecretsTests {
         }
         #expect(try read("jwt_keys").range(of: #"^[0-9]{8}:[A-Za-z0-9_-]{43}$"#, options: .regularExpression) != nil)
         #expect(try read("postgres_password") != "postgres-local")
+        // The folder guards the host; the files must be readable by the containers' other users.
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: scratch.appendingPathComponent(path).path)[.posixPermissions] as? Int)
+        }
+        #expect(try mode(".secrets") == 0o700)
+        for name in declared.keys { #expect(try mode(".secrets/\(name)") == 0o644, "\(name)") }
     }
 
     @Test("only the gateway reaches a service's internal API (it trusts the gateway's identity headers); webhook listeners stay reachable")

@@ -66,4 +66,55 @@ struct ProductionModeTests {
             }
         }
     }
+
+    /// The token printed in the gateway's log (its latest start).
+    private func invitation(in suite: SuiteProcesses) throws -> String {
+        let log = suite.log(of: "gateway")
+        return String(try #require(log.firstMatch(of: /"token": "([A-Za-z0-9_-]{43})"/), "an invitation is printed: \(log.suffix(1500))").1)
+    }
+
+    private func restartGateway(_ suite: SuiteProcesses, _ client: HTTPClient, overrides: [String: String]) async throws {
+        await suite.stop("gateway")
+        try await suite.start("gateway", overrides: overrides)
+        let ready = try await waitUntil(timeout: .seconds(60)) {
+            (try? await get(client, suite.baseURL("gateway") + "/health/ready"))?.status == 200
+        }
+        #expect(ready, "the gateway is ready again: \(suite.log(of: "gateway").suffix(1500))")
+    }
+
+    @Test("each start while no admin accepted prints another invitation and accepting one voids all; a hash given later voids them too; htpasswd's $2y$ hashes sign in")
+    func invitationsAcrossRestarts() async throws {
+        let invite = ["LOCAL_DEVELOPMENT": "false", "JWT_KEYS": Self.keySet, "BOOTSTRAP_ADMIN_PASSWORD": ""]
+        try await withServices(["gateway"], portOffset: Self.offset + 20, overrides: invite) { client, suite in
+            let base = suite.baseURL("gateway")
+            let first = try invitation(in: suite)
+            try await restartGateway(suite, client, overrides: invite)
+            let second = try invitation(in: suite)
+            #expect(first != second, "a start makes another invitation")
+            let accepted = try await send(client, "POST", base + "/api/admin/auth/accept-invitation",
+                                          json: ["token": second, "password": "a long admin password"])
+            #expect(accepted.status == 200, "the later invitation works")
+            let earlier = try await send(client, "POST", base + "/api/admin/auth/accept-invitation",
+                                         json: ["token": first, "password": "an attacker's password"])
+            #expect(earlier.status == 401, "accepting one voided the earlier one")
+            #expect(try await send(client, "POST", base + "/api/admin/auth/login",
+                                   json: ["email": "admin@shop.local", "password": "a long admin password"]).status == 200)
+        }
+        // `htpasswd -bnBC 4 '' 'a long admin password'` writes $2y$; the same hash as crypt(3)'s $2b$.
+        let htpasswd = "$2y$04$4/Tz0AKtP5rChwDI/oQX8.XKlteZqgJt9k2WVpE1kGBBjOCxES5kK"
+        try await withServices(["gateway"], portOffset: Self.offset + 20, overrides: invite) { client, suite in
+            let base = suite.baseURL("gateway")
+            let printed = try invitation(in: suite)
+            try await restartGateway(suite, client, overrides: invite.merging(["BOOTSTRAP_ADMIN_PASSWORD_HASH": htpasswd]) { $1 })
+            #expect(!suite.log(of: "gateway").contains("accept-invitation"), "no invitation once the admin has a password")
+            #expect(try await send(client, "POST", base + "/api/admin/auth/login",
+                                   json: ["email": "admin@shop.local", "password": "a long admin password"]).status == 200)
+            let late = try await send(client, "POST", base + "/api/admin/auth/accept-invitation",
+                                      json: ["token": printed, "password": "an attacker's password"])
+            #expect(late.status == 401, "the invitation printed before the hash was given opens nothing")
+            #expect(try await send(client, "POST", base + "/api/admin/auth/login",
+                                   json: ["email": "admin@shop.local", "password": "a long admin password"]).status == 200,
+                    "and the admin's password is still theirs")
+        }
+    }
 }

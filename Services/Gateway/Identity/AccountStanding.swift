@@ -22,7 +22,12 @@ final class AccountStanding: Sendable {
     let staff: StaffAccounts
     let customers: CustomerAccounts
     let freshness: Duration
-    private let remembered = Mutex<[UUID: (standing: Standing, at: ContinuousClock.Instant)]>([:])
+    private struct Memory {
+        var standings: [UUID: (standing: Standing, at: ContinuousClock.Instant)] = [:]
+        /// Bumped by ``forget(_:)``: a read that began before a change must not store what it read.
+        var changes: [UUID: UInt64] = [:]
+    }
+    private let memory = Mutex(Memory())
     static let capacity = 50_000
 
     init(staff: StaffAccounts, customers: CustomerAccounts, freshness: Duration) {
@@ -49,17 +54,22 @@ final class AccountStanding: Sendable {
 
     /// Forgets what is remembered of `id`, so this instance sees a change it made at once.
     func forget(_ id: UUID) {
-        _ = remembered.withLock { $0.removeValue(forKey: id) }
+        memory.withLock { memory in
+            memory.standings.removeValue(forKey: id)
+            memory.changes[id, default: 0] &+= 1
+        }
     }
 
     private func standing(of id: UUID, read: () async throws -> Standing) async throws -> Standing {
         let now = ContinuousClock.now
-        if let known = remembered.withLock({ $0[id] }), now - known.at < freshness { return known.standing }
+        let (known, change) = memory.withLock { ($0.standings[id], $0.changes[id] ?? 0) }
+        if let known, now - known.at < freshness { return known.standing }
         let fresh = try await read()
-        remembered.withLock { cache in
-            if cache.count >= Self.capacity { cache = cache.filter { now - $0.value.at < freshness } }
-            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
-            cache[id] = (fresh, now)
+        memory.withLock { memory in
+            guard (memory.changes[id] ?? 0) == change else { return }
+            if memory.standings.count >= Self.capacity { memory.standings = memory.standings.filter { now - $0.value.at < freshness } }
+            if memory.standings.count >= Self.capacity { memory.standings.removeAll(keepingCapacity: true) }
+            memory.standings[id] = (fresh, now)
         }
         return fresh
     }

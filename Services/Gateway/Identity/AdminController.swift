@@ -73,12 +73,12 @@ struct AdminController: Sendable {
         router.post("/api/admin/auth/accept-invitation") { request, context -> StaffSession in
             let body = try await request.decodeBody(Invitation.self, context: context)
             if let problem = IdentityRules.passwordProblem(body.password) { throw Problem.validation([.init(field: "password", message: problem)]) }
-            guard (1...200).contains(body.token.utf8.count),
-                  let user = try await staff.acceptInvitation(body.token, passwordHash: await hasher.hash(body.password), logger: context.logger),
+            let invalid = Problem(status: .unauthorized, type: "invalid-invitation", title: "The invitation is not valid: used, expired or unknown.")
+            // The token is checked before the password is hashed, so garbage tokens cost no bcrypt.
+            guard (1...200).contains(body.token.utf8.count), try await staff.invitationIsOpen(body.token, logger: context.logger) else { throw invalid }
+            guard let user = try await staff.acceptInvitation(body.token, passwordHash: await hasher.hash(body.password), logger: context.logger),
                   let subject = UUID(uuidString: user.id)
-            else {
-                throw Problem(status: .unauthorized, type: "invalid-invitation", title: "The invitation is not valid: used, expired or unknown.")
-            }
+            else { throw invalid }
             standing.forget(subject)
             context.logger.notice("staff invitation accepted", metadata: ["staff.id": "\(user.id)"])
             return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role), expiresIn: Int(tokens.lifetime), staff: user)

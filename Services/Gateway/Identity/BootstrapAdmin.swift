@@ -27,11 +27,11 @@ struct BootstrapAdmin: Sendable {
         let hash = environment.value("BOOTSTRAP_ADMIN_PASSWORD_HASH")
         let password = environment.value("BOOTSTRAP_ADMIN_PASSWORD")
         if !hash.isEmpty {
-            guard hash.range(of: #"^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$"#, options: .regularExpression) != nil else {
+            guard let usable = Self.usableHash(hash) else {
                 throw ConfigurationError(variable: "BOOTSTRAP_ADMIN_PASSWORD_HASH",
-                                         reason: "expected a bcrypt hash ($2b$12$…), e.g. from `htpasswd -bnBC 12 '' '<password>' | tr -d ':\\n'`")
+                                         reason: "expected a bcrypt hash ($2b$12$…, or htpasswd's $2y$), e.g. from `htpasswd -bnBC 12 '' '<password>' | tr -d ':\\n'`")
             }
-            return .passwordHash(hash)
+            return .passwordHash(usable)
         }
         if !password.isEmpty {
             guard environment.configuration.localDevelopment else {
@@ -44,26 +44,31 @@ struct BootstrapAdmin: Sendable {
         return .invitation(lifetime: TimeInterval(hours * 3600), link: try environment.httpURL("ADMIN_INVITATION_URL", optional: true))
     }
 
+    /// A bcrypt hash our verifier reads: `$2a$`/`$2b$` as given; `$2y$` (what htpasswd and PHP
+    /// write: the same algorithm under another name) as `$2b$`; nil for anything else.
+    static func usableHash(_ hash: String) -> String? {
+        guard hash.range(of: #"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$"#, options: .regularExpression) != nil else { return nil }
+        return hash.hasPrefix("$2y$") ? "$2b$" + hash.dropFirst(4) : hash
+    }
+
     func create() async throws {
         let logger = environment.logger
         switch source {
         case .password(let password):
-            try await staff.ensureFirstAdmin(email: email, .passwordHash(await hasher.hash(password)), logger: logger)
+            _ = try await staff.ensureFirstAdmin(email: email, .passwordHash(await hasher.hash(password)), logger: logger)
         case .passwordHash(let hash):
-            try await staff.ensureFirstAdmin(email: email, .passwordHash(hash), logger: logger)
+            _ = try await staff.ensureFirstAdmin(email: email, .passwordHash(hash), logger: logger)
         case .invitation(let lifetime, let link):
-            let email = self.email
-            try await staff.ensureFirstAdmin(email: email, .invitation(lifetime: lifetime, deliver: { token in
-                let hours = Int(lifetime / 3600)
-                var lines = [
-                    "The shop has no admin yet. Invitation for \(email), single-use, valid \(hours) h, shown only this once",
-                    "(restarting the gateway before it is used makes a new one):",
-                ]
-                if let link { lines.append("  \(link)?token=\(token.value)") }
-                lines.append("  POST /api/admin/auth/accept-invitation {\"token\": \"\(token.value)\", \"password\": \"<8 to 72 bytes>\"}")
-                let rule = String(repeating: "=", count: 100)
-                FileHandle.standardError.write(Data(([rule] + lines + [rule]).joined(separator: "\n").appending("\n").utf8))
-            }), logger: logger)
+            // Shown once, after the invitation is committed; only its hash is kept.
+            guard let token = try await staff.ensureFirstAdmin(email: email, .invitation(lifetime: lifetime), logger: logger) else { return }
+            var lines = [
+                "The shop has no admin yet. Invitation for \(email), single-use, valid \(Int(lifetime / 3600)) h, shown only this once",
+                "(each gateway start while no admin has accepted makes another; accepting one voids them all):",
+            ]
+            if let link { lines.append("  \(link)?token=\(token.value)") }
+            lines.append("  POST /api/admin/auth/accept-invitation {\"token\": \"\(token.value)\", \"password\": \"<8 to 72 bytes>\"}")
+            let rule = String(repeating: "=", count: 100)
+            FileHandle.standardError.write(Data(([rule] + lines + [rule]).joined(separator: "\n").appending("\n").utf8))
         }
     }
 }

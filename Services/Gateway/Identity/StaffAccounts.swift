@@ -120,8 +120,7 @@ struct StaffAccounts: Sendable {
                     try await connection.query("UPDATE staff_users SET blocked_at = NULL WHERE id = \(id)", logger: logger)
                 case .remove:
                     try await connection.query("UPDATE staff_users SET removed_at = now() WHERE id = \(id)", logger: logger)
-                    try await connection.query(
-                        "UPDATE staff_invitations SET used_at = coalesce(used_at, now()) WHERE staff_id = \(id)", logger: logger)
+                    try await Self.spendInvitations(of: id, on: connection, logger: logger)
                 }
             }
             let admins = try await connection.query("""
@@ -145,16 +144,18 @@ struct StaffAccounts: Sendable {
     enum FirstAdmin: Sendable {
         /// With this password hash (bcrypt).
         case passwordHash(String)
-        /// Without a password: an invitation valid for `lifetime`, whose token is handed to `deliver` once.
-        case invitation(lifetime: TimeInterval, deliver: @Sendable (OpaqueToken) -> Void)
+        /// Without a password, behind a single-use invitation valid for `lifetime`.
+        case invitation(lifetime: TimeInterval)
     }
 
-    /// Creates the first admin if the shop has no active admin yet. Idempotent, and safe with
-    /// several gateway replicas starting at once (advisory lock). An admin still waiting on an
-    /// invitation gets a new one on each start (the earlier one stops working): the link is
-    /// shown once and only its hash is kept.
-    func ensureFirstAdmin(email: String, _ how: FirstAdmin, logger: Logger) async throws {
-        try await database.transaction(logger: logger) { connection in
+    /// Creates the first admin if the shop has no active admin yet; returns the invitation's
+    /// token when it made one (to be shown once: only its hash is kept). Idempotent, and safe
+    /// with several gateway replicas starting at once (advisory lock). While the admin waits on
+    /// an invitation, each start makes another (the earlier ones stay valid until they expire,
+    /// so replicas do not void each other's); accepting any of them spends them all, and so
+    /// does giving the admin a password hash.
+    func ensureFirstAdmin(email: String, _ how: FirstAdmin, logger: Logger) async throws -> OpaqueToken? {
+        try await database.transaction(logger: logger) { connection -> OpaqueToken? in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('bootstrap-admin'))", logger: logger)
             let rows = try await connection.query("""
                 SELECT count(*) FILTER (WHERE password_hash IS NOT NULL)::int, (array_agg(id) FILTER (WHERE password_hash IS NULL))[1]
@@ -163,49 +164,72 @@ struct StaffAccounts: Sendable {
             var admins = 0
             var invited: UUID?
             for try await (count, waiting) in rows.decode((Int, UUID?).self) { (admins, invited) = (count, waiting) }
-            guard admins == 0 else { return }
+            guard admins == 0 else { return nil }
             switch how {
             case .passwordHash(let hash):
                 if let invited {
                     try await connection.query("UPDATE staff_users SET password_hash = \(hash) WHERE id = \(invited)", logger: logger)
+                    try await Self.spendInvitations(of: invited, on: connection, logger: logger)
                 } else {
                     try await connection.query("""
                         INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(UUID()), \(email.lowercased()), \(hash), 'Administrator', 'admin')
                         """, logger: logger)
                 }
                 logger.notice("bootstrap admin created", metadata: ["staff.email": "\(email.lowercased())"])
-            case .invitation(let lifetime, let deliver):
+                return nil
+            case .invitation(let lifetime):
                 let id = invited ?? UUID()
                 if invited == nil {
                     try await connection.query("""
                         INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(id), \(email.lowercased()), NULL, 'Administrator', 'admin')
                         """, logger: logger)
                 }
-                try await connection.query(
-                    "UPDATE staff_invitations SET used_at = coalesce(used_at, now()) WHERE staff_id = \(id)", logger: logger)
                 let token = OpaqueToken.generate()
                 try await connection.query("""
                     INSERT INTO staff_invitations (token_hash, staff_id, expires_at)
                     VALUES (\(OpaqueToken.hash(token.value)), \(id), now() + make_interval(secs => \(lifetime)))
                     """, logger: logger)
                 logger.notice("bootstrap admin invited", metadata: ["staff.email": "\(email.lowercased())"])
-                deliver(token)
+                return token
             }
         }
     }
 
-    /// Sets the password of the account an unused, unexpired invitation is for, and spends the
-    /// invitation; nil when the token opens nothing.
+    private static func spendInvitations(of staffID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "UPDATE staff_invitations SET used_at = coalesce(used_at, now()) WHERE staff_id = \(staffID)", logger: logger)
+    }
+
+    /// Whether `token` is an unused, unexpired invitation of an account still waiting for its
+    /// password (a cheap check before the password is hashed).
+    func invitationIsOpen(_ token: String, logger: Logger) async throws -> Bool {
+        let rows = try await database.client.query("""
+            SELECT 1 FROM staff_invitations i JOIN staff_users u ON u.id = i.staff_id
+            WHERE i.token_hash = \(OpaqueToken.hash(token)) AND i.used_at IS NULL AND i.expires_at > now()
+              AND u.password_hash IS NULL AND u.blocked_at IS NULL AND u.removed_at IS NULL
+            """, logger: logger)
+        var open = false
+        for try await _ in rows.decode(Int.self) { open = true }
+        return open
+    }
+
+    /// Sets the password of the account an unused, unexpired invitation is for, if it is still
+    /// waiting for one (not blocked, not removed), and spends all its invitations; nil when the
+    /// token opens nothing.
     func acceptInvitation(_ token: String, passwordHash: String, logger: Logger) async throws -> StaffUser? {
         try await database.transaction(logger: logger) { connection in
             guard let staffID = try await SingleUseTokens.spend(token, in: "staff_invitations", owner: "staff_id", on: connection, logger: logger)
             else { return nil }
             let updated = try await connection.query("""
-                UPDATE staff_users SET password_hash = \(passwordHash) WHERE id = \(staffID) AND removed_at IS NULL
+                UPDATE staff_users SET password_hash = \(passwordHash)
+                WHERE id = \(staffID) AND password_hash IS NULL AND blocked_at IS NULL AND removed_at IS NULL
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
-            for try await row in updated.decode((UUID, String, String, String, Bool, Bool).self) { return Self.user(row) }
-            return nil
+            var user: StaffUser?
+            for try await row in updated.decode((UUID, String, String, String, Bool, Bool).self) { user = Self.user(row) }
+            guard let user else { return nil }
+            try await Self.spendInvitations(of: staffID, on: connection, logger: logger)
+            return user
         }
     }
 }
