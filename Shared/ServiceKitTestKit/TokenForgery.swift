@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceKit
 
 /// Access tokens made by hand, as an attacker (or a test) would: EdDSA with a given key and
 /// `kid`, or HS256 with a shared secret, over any claims.
@@ -31,14 +32,7 @@ public enum TokenForgery {
         return signed + "." + encode(Data(mac))
     }
 
-    public static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    public static func encode(_ data: Data) -> String { Base64URL.encode(data) }
 
-    public static func decode(_ text: String) -> Data {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)!
-    }
+    public static func decode(_ text: String) -> Data { Base64URL.decode(text)! }
 }

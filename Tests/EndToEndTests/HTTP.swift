@@ -19,6 +19,14 @@ func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async th
     return false
 }
 
+/// Waits (up to a minute) until `service` answers `/health/ready` with 200.
+func waitUntilReady(_ service: String, of suite: SuiteProcesses, _ client: HTTPClient) async throws {
+    let ready = try await waitUntil(timeout: .seconds(60)) {
+        (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
+    }
+    #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
+}
+
 /// Starts `services` on ports of their own (`portOffset`), waits until each is ready, runs
 /// `body`, and stops them all (also when `body` throws).
 func withServices(_ services: [String], portOffset: Int, overrides: [String: String] = [:],
@@ -27,12 +35,7 @@ func withServices(_ services: [String], portOffset: Int, overrides: [String: Str
     for service in services { try await suite.start(service, overrides: overrides) }
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
-        for service in services {
-            let ready = try await waitUntil(timeout: .seconds(60)) {
-                (try? await get(client, suite.baseURL(service) + "/health/ready"))?.status == 200
-            }
-            #expect(ready, "\(service) ready; log:\n\(suite.log(of: service).suffix(2000))")
-        }
+        for service in services { try await waitUntilReady(service, of: suite, client) }
         try await body(client, suite)
     } catch {
         try? await client.shutdown()

@@ -76,10 +76,7 @@ struct ProductionModeTests {
     private func restartGateway(_ suite: SuiteProcesses, _ client: HTTPClient, overrides: [String: String]) async throws {
         await suite.stop("gateway")
         try await suite.start("gateway", overrides: overrides)
-        let ready = try await waitUntil(timeout: .seconds(60)) {
-            (try? await get(client, suite.baseURL("gateway") + "/health/ready"))?.status == 200
-        }
-        #expect(ready, "the gateway is ready again: \(suite.log(of: "gateway").suffix(1500))")
+        try await waitUntilReady("gateway", of: suite, client)
     }
 
     @Test("each start while no admin accepted prints another invitation and accepting one voids all; a hash given later voids them too; htpasswd's $2y$ hashes sign in")

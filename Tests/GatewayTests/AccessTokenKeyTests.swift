@@ -9,8 +9,8 @@ import Testing
 /// Access tokens under key rotation: which tokens a key set verifies, and what it refuses.
 @Suite("Gateway: access-token keys and rotation")
 struct AccessTokenKeyTests {
-    static let old = "2026-06:" + SecretRecipe.base64URL(Data(repeating: 1, count: 32))
-    static let new = "2026-12:" + SecretRecipe.base64URL(Data(repeating: 2, count: 32))
+    static let old = "2026-06:" + Base64URL.encode(Data(repeating: 1, count: 32))
+    static let new = "2026-12:" + Base64URL.encode(Data(repeating: 2, count: 32))
 
     func tokens(_ keySet: String, signing: String = "") throws -> AccessTokens {
         AccessTokens(keys: try SigningKeys(keySet: keySet, signingKeyID: signing), lifetime: 900)
@@ -18,7 +18,7 @@ struct AccessTokenKeyTests {
 
     func header(of token: String) throws -> [String: Any] {
         let part = String(token.split(separator: ".")[0])
-        let bytes = try #require(SecretRecipe.decodeBase64(part))
+        let bytes = try #require(Base64URL.decode(part))
         return try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
     }
 
@@ -65,8 +65,8 @@ struct AccessTokenKeyTests {
                 "the built-in HS256 key of earlier releases")
         let expired = TokenForgery.claims(subject: UUID().uuidString.lowercased(), role: "admin", seconds: -1)
         #expect(await keys.verify(TokenForgery.eddsa(expired, kid: "2026-12", key: mine)) == nil, "expired")
-        let none = [SecretRecipe.base64URL(Data(#"{"alg":"none","typ":"JWT","kid":"2026-12"}"#.utf8)),
-                    SecretRecipe.base64URL(try JSONSerialization.data(withJSONObject: claims)), ""].joined(separator: ".")
+        let none = [Base64URL.encode(Data(#"{"alg":"none","typ":"JWT","kid":"2026-12"}"#.utf8)),
+                    Base64URL.encode(try JSONSerialization.data(withJSONObject: claims)), ""].joined(separator: ".")
         #expect(await keys.verify(none) == nil, "alg none")
     }
 

@@ -28,7 +28,7 @@ struct SigningKeys: Sendable {
             guard parts.count == 2, parts[0].range(of: "^[A-Za-z0-9._-]{1,64}$", options: .regularExpression) != nil else {
                 throw ConfigurationError(variable: "JWT_KEYS", reason: "expected <key id>:<seed> entries separated by commas (key ids of letters, digits, . _ -)")
             }
-            guard let seed = SecretRecipe.decodeBase64(parts[1]), seed.count == 32,
+            guard let seed = Base64URL.decode(parts[1]), seed.count == 32,
                   let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
                 throw ConfigurationError(variable: "JWT_KEYS", reason: "the key '\(parts[0])' is not a 32-byte Ed25519 seed in base64url; make one with `gateway --new-secret JWT_KEYS`")
             }

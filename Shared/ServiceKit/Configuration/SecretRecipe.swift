@@ -16,11 +16,10 @@ public enum SecretRecipe: Sendable, Hashable {
     public func generate(now: Date = Date()) -> String? {
         switch self {
         case .randomKey(let bytes):
-            return Self.base64URL(Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max) }))
+            return Base64URL.random(bytes: bytes)
         case .ed25519KeySet:
             let day = UTCDay.string(from: now)
-            let suffix = Self.base64URL(Data((0..<3).map { _ in UInt8.random(in: .min ... .max) }))
-            return "\(day)-\(suffix):" + Self.base64URL(Curve25519.Signing.PrivateKey().rawRepresentation)
+            return "\(day)-\(Base64URL.random(bytes: 3)):" + Base64URL.encode(Curve25519.Signing.PrivateKey().rawRepresentation)
         case .issuedElsewhere:
             return nil
         }
@@ -34,19 +33,6 @@ public enum SecretRecipe: Sendable, Hashable {
         case .issuedElsewhere(let text):
             return text
         }
-    }
-
-    /// Base64url without padding (RFC 4648 §5).
-    public static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Decodes base64url or standard base64, with or without padding.
-    public static func decodeBase64(_ text: String) -> Data? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.count % 4 != 0 { standard += "=" }
-        return Data(base64Encoded: standard)
     }
 }
 

@@ -11,11 +11,7 @@ public struct OpaqueToken: Sendable {
     public init(value: String) { self.value = value }
 
     public static func generate() -> OpaqueToken {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return OpaqueToken(value: text)
+        OpaqueToken(value: Base64URL.random(bytes: 32))
     }
 
     /// The stored form of a presented token, ready to bind as `bytea`.
