@@ -81,7 +81,7 @@ struct CheckoutRoutes: Sendable {
             _ = try await owned(id, request, context)
             return try await sessions.database.transaction(logger: context.logger) { connection in
                 guard try await sessions.move(id, to: .abandoned, reason: "customer", set: [("problem", "abandoned")],
-                                              correlationId: context.correlationId, on: connection, logger: context.logger) else {
+                                              on: connection, logger: context.logger) else {
                     let current = try await sessions.find(id, on: connection, logger: context.logger)
                     throw Problem(status: .conflict, type: "checkout-not-cancellable", title: "This checkout can no longer be given up.",
                                   detail: "It is \(current?.status.rawValue ?? "gone"); only a checkout awaiting payment can be.")

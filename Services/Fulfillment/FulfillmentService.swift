@@ -11,7 +11,7 @@ extension ServiceDefinition {
         summary: "Shipments, POS sync, digital downloads and customer notifications.",
         defaultPort: 8085,
         publishes: Topic.fulfillment,
-        consumes: [Topic.orders, Topic.payments, Topic.identity, Topic.catalog, Topic.fulfillment],
+        consumes: [Topic.orders, Topic.payments, Topic.identity, Topic.catalog],
         migrations: FulfillmentMigrations.all,
         variables: [
             EnvironmentVariable("WEBHOOK_RETRY_SCHEDULE", default: "5,300,1800,7200,18000,36000",

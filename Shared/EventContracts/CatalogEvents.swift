@@ -151,9 +151,9 @@ public struct ReservationReleased: EventPayload, Equatable {
     }
 }
 
-/// A reservation became a sale: the goods left the stock. `shortLines` lists what could not
-/// be supplied when the reservation had already been released before the payment arrived
-/// (staff must resolve those). Keyed by the checkout id.
+/// A sale came up short: the payment arrived after the reservation had been released, and
+/// `shortLines` lists what could not be supplied (staff must refund or source those). Only
+/// published then; a sale of what was reserved publishes nothing. Keyed by the checkout id.
 public struct ReservationCommitted: EventPayload, Equatable {
     public static let eventType = "shop.catalog.reservation.committed.v1"
 

@@ -77,22 +77,3 @@ public struct CheckoutPlaced: EventPayload, Equatable {
         self.paymentDueBy = paymentDueBy
     }
 }
-
-/// Any move of a checkout session along its state machine (`open → submitted → reserved →
-/// awaiting_payment → completed`, or `rejected`, `expired`, `failed`, `abandoned`), with why.
-/// Keyed by the checkout id.
-public struct CheckoutStatusChanged: EventPayload, Equatable {
-    public static let eventType = "shop.checkout.status_changed.v1"
-
-    public var checkoutId: String
-    public var from: String?
-    public var to: String
-    public var reason: String?
-
-    public init(checkoutId: String, from: String?, to: String, reason: String?) {
-        self.checkoutId = checkoutId
-        self.from = from
-        self.to = to
-        self.reason = reason
-    }
-}

@@ -5,7 +5,7 @@ public enum EventCatalogue {
         (Topic.catalog, [ProductPublished.self, ProductUpdated.self, ProductArchived.self, PriceChanged.self, StockLow.self,
                          InventoryReserved.self, InventoryRejected.self, ReservationReleased.self, ReservationCommitted.self,
                          CartUpdated.self, CartAbandoned.self, ProbeSent.self]),
-        (Topic.checkout, [CheckoutSubmitted.self, CheckoutPlaced.self, CheckoutStatusChanged.self, CheckoutClosed.self]),
+        (Topic.checkout, [CheckoutSubmitted.self, CheckoutPlaced.self, CheckoutClosed.self]),
         (Topic.payments, [PaymentOpened.self, PaymentSucceeded.self, PaymentUnderpaid.self, PaymentFailed.self, RefundSucceeded.self]),
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
         (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self,

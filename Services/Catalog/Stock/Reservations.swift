@@ -166,7 +166,8 @@ struct Reservations: Sendable {
 
     /// Turns the checkout's reservation into a sale: the units leave on hand and reserved.
     /// If the reservation had already been released (the payment came after the window), the
-    /// units are taken from what is available now, and what is short is reported.
+    /// units are taken from what is available now, and what is short is reported
+    /// (`reservation.committed` with its `short_lines`; a sale in full publishes nothing).
     func commit(checkoutId: UUID, orderId: String, correlationId: String?,
                 on connection: PostgresConnection, logger: Logger) async throws {
         let reference = "order:\(orderId)"
@@ -197,6 +198,9 @@ struct Reservations: Sendable {
         } else {
             return
         }
+        // A sale of what was reserved is news to nobody (orders settled it); one that came up
+        // short after a late payment is: staff must refund or source the missing units.
+        guard !short.isEmpty else { return }
         try await outbox.enqueue(
             ReservationCommitted(checkoutId: checkoutId.uuidString.lowercased(), reservationId: reservationId.uuidString.lowercased(),
                                  orderId: orderId, shortLines: short),

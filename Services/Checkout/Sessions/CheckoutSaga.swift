@@ -37,9 +37,9 @@ struct CheckoutSaga: EventHandler {
             do {
                 price = try pricing.price(lines: reserved.pricedLines, discount: reserved.discount, country: session.shippingAddress.country)
             } catch {
-                try await sessions.move(id, to: .reserved, reason: nil, correlationId: correlation, on: connection, logger: logger)
+                try await sessions.move(id, to: .reserved, reason: nil, on: connection, logger: logger)
                 try await sessions.move(id, to: .failed, reason: "not_priceable", set: [("problem", "not_priceable")],
-                                        correlationId: correlation, on: connection, logger: logger)
+                                        on: connection, logger: logger)
                 try await context.outbox.enqueue(CheckoutClosed(checkoutId: reserved.checkoutId, reason: "rejected"),
                                                  subject: reserved.checkoutId, correlationId: correlation, on: connection, logger: logger)
                 logger.error("reserved checkout could not be priced", metadata: ["checkout.id": "\(id)", "error": "\(error)"])
@@ -50,7 +50,7 @@ struct CheckoutSaga: EventHandler {
                 ("lines::jsonb", try json(reserved.pricedLines)), ("price::jsonb", try json(price)), ("currency", price.total.currency.code),
             ]
             if let dueBy { columns.append(("payment_due_by", dueBy)) }
-            try await sessions.move(id, to: .reserved, reason: nil, set: columns, correlationId: correlation, on: connection, logger: logger)
+            try await sessions.move(id, to: .reserved, reason: nil, set: columns, on: connection, logger: logger)
             try await context.outbox.enqueue(
                 CheckoutPlaced(checkoutId: reserved.checkoutId, customerId: session.customerId?.uuidString.lowercased(), contact: session.contact,
                                shippingAddress: session.shippingAddress, paymentMethod: session.paymentMethod, lines: reserved.pricedLines,
@@ -63,35 +63,36 @@ struct CheckoutSaga: EventHandler {
             let problem = rejected.voucherProblem.map { "voucher:\($0)" } ?? "out_of_stock"
             try await sessions.move(id, to: .rejected, reason: problem,
                                     set: [("problem", problem), ("short_lines::jsonb", try json(rejected.shortLines))],
-                                    correlationId: correlation, on: connection, logger: logger)
+                                    on: connection, logger: logger)
 
         case OrderPlaced.eventType:
             let placed = try envelope.decodeData(OrderPlaced.self)
             guard let id = UUID(uuidString: placed.checkoutId), let order = UUID(uuidString: placed.orderId) else { return }
-            try await sessions.update(id, set: [("order_id", order), ("order_number", placed.orderNumber)], on: connection, logger: logger)
-            if placed.paymentMethod == "cod" {
-                let instructions = PaymentInstructions(nextAction: "pay_on_delivery")
-                try await sessions.move(id, to: .completed, reason: "order_confirmed", set: [("payment::jsonb", try json(instructions))],
-                                        correlationId: correlation, on: connection, logger: logger)
-            }
+            let number: [(String, any PostgresEncodable & Sendable)] = [("order_id", order), ("order_number", placed.orderNumber)]
+            // Cash on delivery completes with the order; anything else learns its number and waits for the payment.
+            let instructions = PaymentInstructions(nextAction: "pay_on_delivery")
+            guard placed.paymentMethod == "cod",
+                  try await sessions.move(id, to: .completed, reason: "order_confirmed", set: number + [("payment::jsonb", try json(instructions))],
+                                          on: connection, logger: logger)
+            else { return try await sessions.update(id, set: number, on: connection, logger: logger) }
 
         case PaymentOpened.eventType:
             let opened = try envelope.decodeData(PaymentOpened.self)
             guard let id = UUID(uuidString: opened.checkoutId), let order = UUID(uuidString: opened.orderId) else { return }
             try await sessions.move(id, to: .awaitingPayment, reason: nil,
                                     set: [("payment::jsonb", try json(opened.instructions)), ("order_id", order), ("order_number", opened.orderNumber)],
-                                    correlationId: correlation, on: connection, logger: logger)
+                                    on: connection, logger: logger)
 
         case PaymentSucceeded.eventType:
             let paid = try envelope.decodeData(PaymentSucceeded.self)
             guard let id = UUID(uuidString: paid.checkoutId), !paid.afterCancellation else { return }
-            try await sessions.move(id, to: .completed, reason: "paid", correlationId: correlation, on: connection, logger: logger)
+            try await sessions.move(id, to: .completed, reason: "paid", on: connection, logger: logger)
 
         case PaymentFailed.eventType:
             let failed = try envelope.decodeData(PaymentFailed.self)
             guard failed.final, let id = UUID(uuidString: failed.checkoutId) else { return }
             if try await sessions.move(id, to: .failed, reason: failed.reason, set: [("problem", "payment_failed")],
-                                       correlationId: correlation, on: connection, logger: logger) {
+                                       on: connection, logger: logger) {
                 try await context.outbox.enqueue(CheckoutClosed(checkoutId: failed.checkoutId, reason: "payment_failed"),
                                                  subject: failed.checkoutId, correlationId: correlation, on: connection, logger: logger)
             }

@@ -5,8 +5,10 @@ import PostgresNIO
 import ServiceKit
 
 /// Checkout sessions in the database. Every move goes through ``move(_:to:reason:set:on:logger:)``:
-/// one conditional update from the states allowed to reach the target, its row in
-/// `checkout_transitions`, and a `checkout.status_changed` event, in the caller's transaction.
+/// one statement that updates the session if its state allows the move, records the move in
+/// `checkout_transitions` (the session's history, for support) and rings the requests waiting
+/// on it, in the caller's transaction. No event announces a move: the events that others act
+/// on (`checkout.submitted`, `checkout.placed`, `checkout.closed`) say what happened.
 struct CheckoutSessions: Sendable {
     let database: Database
     let outbox: Outbox
@@ -22,26 +24,35 @@ struct CheckoutSessions: Sendable {
         let contact = String(decoding: try encoder.encode(request.contact), as: UTF8.self)
         let address = String(decoding: try encoder.encode(request.shippingAddress), as: UTF8.self)
         let voucher = request.voucherCode ?? cart.voucherCode
+        var session: CheckoutSession?
         do {
-            try await connection.query("""
-                INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, status, contact, shipping_address,
-                                       payment_method, voucher_code, currency)
-                VALUES (\(id), \(cart.id), \(cart.version), \(caller.customerId), \(cart.customerId == nil ? guestTokenDigest : nil), 'submitted',
-                        \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod), \(voucher), \(cart.currency ?? "VND"))
+            // The session and its first two moves (open, submitted) in one round trip. Nobody
+            // can be waiting on an id that does not exist yet, so nothing rings.
+            let rows = try await connection.query("""
+                WITH created AS (
+                    INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, status, contact, shipping_address,
+                                           payment_method, voucher_code, currency)
+                    VALUES (\(id), \(cart.id), \(cart.version), \(caller.customerId), \(cart.customerId == nil ? guestTokenDigest : nil),
+                            'submitted', \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod), \(voucher), \(cart.currency ?? "VND"))
+                    RETURNING \(unescaped: CheckoutSession.columns)),
+                recorded AS (
+                    INSERT INTO checkout_transitions (checkout_id, from_status, to_status)
+                    SELECT id, moves.from_status, moves.to_status FROM created,
+                           (VALUES (NULL, 'open'), ('open', 'submitted')) AS moves (from_status, to_status))
+                SELECT * FROM created
                 """, logger: logger)
+            for try await row in rows.decode(CheckoutSession.Row.self) { session = try CheckoutSession(row: row) }
         } catch let error where ConstraintViolation(error)?.kind == .unique {
             throw Problem(status: .conflict, type: "checkout-in-progress", title: "This cart is already being checked out.",
                           detail: "Follow the existing checkout, or wait until it ends.",
                           errors: [.init(field: "cart_id", message: "has a checkout in progress")])
         }
+        guard let session else { throw CheckoutInvariantError("checkout \(id) was not created") }
         let subject = id.uuidString.lowercased()
-        try await record(id, from: nil, to: .open, reason: nil, correlationId: correlationId, on: connection, logger: logger)
-        try await record(id, from: .open, to: .submitted, reason: nil, correlationId: correlationId, on: connection, logger: logger)
         try await outbox.enqueue(
             CheckoutSubmitted(checkoutId: subject, cartId: cart.id.uuidString.lowercased(), customerId: caller.customerId?.uuidString.lowercased(),
                               lines: cart.lines.map { CheckoutLine(variantId: $0.variantId, quantity: $0.quantity) }, voucherCode: voucher),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
-        guard let session = try await find(id, on: connection, logger: logger) else { throw CheckoutInvariantError("checkout \(id) vanished") }
         return session
     }
 
@@ -56,35 +67,46 @@ struct CheckoutSessions: Sendable {
     }
 
     /// Moves the checkout to `target` if its current state allows it, setting `columns` on
-    /// the way (each a column name, `name::jsonb` for JSON text, and its bound value). Returns false when the move is not
-    /// allowed (a redelivered or late event): nothing changes.
+    /// the way (each a column name, `name::jsonb` for JSON text, and its bound value). Returns
+    /// false when the move is not allowed (a redelivered or late event): nothing changes.
     @discardableResult
     func move(_ id: UUID, to target: CheckoutStatus, reason: String?, set columns: [(String, any PostgresEncodable & Sendable)] = [],
-              correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+              on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         var (bindings, assignments) = try Self.assignments([("status", target.rawValue)] + columns)
-        bindings.append(id)
-        let idIndex = bindings.count
-        bindings.append(CheckoutStatus.sources(of: target))
+        func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
+            try bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        let idParameter = try bind(id)
+        // The update, its history row and the waiters' bell (with the new state, so a waiter
+        // that this state does not answer need not read) in one round trip.
         let sql = """
-            WITH previous AS (SELECT id, status FROM checkouts WHERE id = $\(idIndex) FOR UPDATE)
-            UPDATE checkouts c SET \(assignments.joined(separator: ", ")) FROM previous
-            WHERE c.id = previous.id AND previous.status = ANY($\(bindings.count)) RETURNING previous.status
+            WITH previous AS (SELECT id, status FROM checkouts WHERE id = \(idParameter) FOR UPDATE),
+            moved AS (
+                UPDATE checkouts c SET \(assignments.joined(separator: ", ")) FROM previous
+                WHERE c.id = previous.id AND previous.status = ANY(\(try bind(CheckoutStatus.sources(of: target)))) RETURNING previous.status),
+            recorded AS (
+                INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason)
+                SELECT \(idParameter), status, \(try bind(target.rawValue)), \(try reason.map { try bind($0) } ?? "NULL") FROM moved),
+            rung AS (
+                SELECT count(*) FROM (
+                    SELECT pg_notify(\(try bind(changes.channel)), \(try bind(ChangeFeed.payload(key: id.uuidString.lowercased(), note: target.rawValue))))
+                    FROM moved) AS bell)
+            SELECT moved.status FROM moved, rung
             """
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var from: CheckoutStatus?
-        for try await status in rows.decode(String.self) { from = CheckoutStatus(rawValue: status) }
-        guard let from else { return false }
-        try await record(id, from: from, to: target, reason: reason, correlationId: correlationId, on: connection, logger: logger)
-        return true
+        var moved = false
+        for try await _ in rows.decode(String.self) { moved = true }
+        return moved
     }
 
-    /// Sets columns without a move (an order number or payment instructions arriving).
+    /// Sets columns without a move (an order number arriving before the payment opens). No
+    /// state changes, so no waiter is rung.
     func update(_ id: UUID, set columns: [(String, any PostgresEncodable & Sendable)], on connection: PostgresConnection, logger: Logger) async throws {
         var (bindings, assignments) = try Self.assignments(columns)
         bindings.append(id)
         try await connection.query(PostgresQuery(unsafeSQL: "UPDATE checkouts SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)",
                                                  binds: bindings), logger: logger)
-        try await ChangeFeed.notify(changes.channel, key: id.uuidString.lowercased(), on: connection, logger: logger)
     }
 
     /// The `SET` list for `columns` (`column = $n`, or `column = $n::type` for a column
@@ -100,20 +122,6 @@ struct CheckoutSessions: Sendable {
         return (bindings, assignments)
     }
 
-    private func record(_ id: UUID, from: CheckoutStatus?, to: CheckoutStatus, reason: String?, correlationId: String?,
-                        on connection: PostgresConnection, logger: Logger) async throws {
-        let subject = id.uuidString.lowercased()
-        // The transition row and the waiters' bell in one round trip.
-        try await connection.query("""
-            WITH recorded AS (
-                INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason)
-                VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason)) RETURNING 1)
-            SELECT pg_notify(\(changes.channel), \(subject)) FROM recorded
-            """, logger: logger)
-        try await outbox.enqueue(CheckoutStatusChanged(checkoutId: subject, from: from?.rawValue, to: to.rawValue, reason: reason),
-                                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
-    }
-
     /// Expires checkouts whose payment window has passed (a batch at a time, safe on several
     /// replicas): each becomes `expired` and `checkout.closed` tells the catalog and orders.
     func expireOverdue(logger: Logger) async throws -> Int {
@@ -126,7 +134,7 @@ struct CheckoutSessions: Sendable {
             for try await id in rows.decode(UUID.self) { overdue.append(id) }
             for id in overdue {
                 try await move(id, to: .expired, reason: "payment_timeout", set: [("problem", "payment_timeout")],
-                               correlationId: nil, on: connection, logger: logger)
+                               on: connection, logger: logger)
                 try await outbox.enqueue(CheckoutClosed(checkoutId: id.uuidString.lowercased(), reason: "expired"),
                                          subject: id.uuidString.lowercased(), correlationId: nil, on: connection, logger: logger)
             }
@@ -135,20 +143,30 @@ struct CheckoutSessions: Sendable {
     }
 
     /// Waits up to `seconds` for the checkout to reach a state a storefront can act on:
-    /// reads again whenever the change feed rings for it. Every move rings, and the feed rings
-    /// every watcher after it (re)connects, so the read every five seconds is only a safety
-    /// net; with hundreds of requests waiting, reading every second cost real CPU.
+    /// reads again when the change feed rings for it with a state that answers the wait (or
+    /// with no state: the feed rings every watcher after it reconnects). Every move rings, so
+    /// the read every five seconds is only a safety net; a ring for a state that does not
+    /// answer (`reserved` on the way to a card payment's instructions) costs no read.
     func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger) async throws -> CheckoutSession? {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
         let watch = changes.watch(id.uuidString.lowercased())
         defer { watch.cancel() }
-        while true {
-            let session = try await find(id, logger: logger)
+        var session = try await find(id, logger: logger)
+        var behind = false
+        while let current = session, !current.status.settlesWait(paymentMethod: current.paymentMethod) {
             let remaining = deadline - clock.now
-            guard let session, !session.status.settlesWait(paymentMethod: session.paymentMethod), remaining > .zero else { return session }
-            await watch.wait(upTo: min(remaining, .seconds(5)))
+            guard remaining > .zero else { break }
+            let note = await watch.wait(upTo: min(remaining, .seconds(5)))
+            if let note, let moved = CheckoutStatus(rawValue: note), !moved.settlesWait(paymentMethod: current.paymentMethod) {
+                behind = true
+                continue
+            }
+            session = try await find(id, logger: logger)
+            behind = false
         }
+        // Moves that answered nothing were skipped: the answer shows where the checkout is now.
+        return behind ? try await find(id, logger: logger) : session
     }
 }
 

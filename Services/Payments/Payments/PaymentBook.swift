@@ -24,7 +24,8 @@ struct PaymentBook: Sendable {
     let cardFeeBasisPoints: Int64
 
     /// Opens the payment of a placed order: cash on delivery, a bank transfer with its
-    /// content and VietQR payload, or a card payment created at the provider. A provider
+    /// content and VietQR payload, or a card payment created at the provider; the last two
+    /// are announced (`payment.opened`) with how to pay. A provider
     /// that refuses (4xx) fails the payment for good; one that cannot be reached throws, so
     /// the event is retried.
     func open(_ placed: OrderPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
@@ -71,6 +72,9 @@ struct PaymentBook: Sendable {
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
             return
         }
+        // Cash on delivery has nothing to pay now: the order's confirmation already answered
+        // the checkout, and the cash is collected on delivery.
+        guard placed.paymentMethod != "cod" else { return }
         try await outbox.enqueue(
             PaymentOpened(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, orderNumber: placed.orderNumber,
                           checkoutId: placed.checkoutId, method: placed.paymentMethod, amount: placed.total, instructions: instructions,

@@ -56,12 +56,16 @@ public enum ServiceApplication {
             pollInterval: configuration.outboxPollInterval, batchSize: configuration.outboxBatchSize,
             retention: configuration.outboxRetention, startGate: gate)
         let deadLetterTopic = configuration.topic(Topic.deadLetter(forGroup: definition.name))
-        let consumedTopics = definition.consumes.map(configuration.topic)
+        // A service's own events reach its handlers as they are recorded (Outbox.reactLocally),
+        // so it never consumes its own topic.
+        let consumedTopics = definition.consumes.filter { $0 != definition.publishes }.map(configuration.topic)
+        let handlers = definition.handlers(environment)
+        outbox.reactLocally(with: handlers)
         let consumer = EventConsumer(
             settings: .init(groupID: configuration.consumerGroup, topics: consumedTopics, deadLetterTopic: deadLetterTopic,
                             maxAttempts: configuration.consumerMaxAttempts, retryBackoff: configuration.consumerRetryBackoff),
             kafka: kafka, database: database, producer: producer, outbox: outbox,
-            handlers: [ProbeHandler()] + definition.handlers(environment), consumerName: definition.name,
+            handlers: [ProbeHandler()] + handlers, consumerName: definition.name,
             logger: logger, startGate: gate)
 
         let router = Router(context: ServiceRequestContext.self)

@@ -14,7 +14,8 @@ public struct ServiceDefinition: Sendable {
     public var defaultPort: Int
     /// The logical topic this service publishes to (``EventContracts/Topic``).
     public var publishes: String
-    /// Logical topics this service consumes.
+    /// Logical topics this service consumes. Never its own: its own events reach its handlers
+    /// in the transaction that records them (``Outbox/reactLocally(with:)``).
     public var consumes: [String]
     /// The service's own migrations (versions from 100).
     public var migrations: [Migration]

@@ -13,7 +13,7 @@ public final class ChangeFeed: Service, Sendable {
     public let channel: String
     let database: Database
     let logger: Logger
-    private let watchers = Mutex<[String: [UUID: Doorbell]]>([:])
+    private let watchers = Mutex<[String: [UUID: Watch]]>([:])
 
     /// A feed on the channel `<schema>_<name>`, so replicas of one service hear each other and
     /// nothing else sharing the database.
@@ -28,6 +28,12 @@ public final class ChangeFeed: Service, Sendable {
         try await connection.query("SELECT pg_notify(\(channel), \(key))", logger: logger)
     }
 
+    /// The notification payload for a change of `key`, with an optional note for its waiters.
+    public static func payload(key: String, note: String? = nil) -> String {
+        guard let note else { return key }
+        return key + " " + note
+    }
+
     /// A registration for changes of one key; rings are remembered until waited for.
     public struct Watch: Sendable {
         let feed: ChangeFeed
@@ -35,8 +41,10 @@ public final class ChangeFeed: Service, Sendable {
         let id = UUID()
         let doorbell = Doorbell()
 
-        /// Returns when the key changed since the last wait, or after `timeout`.
-        public func wait(upTo timeout: Duration) async { await doorbell.wait(upTo: timeout) }
+        /// Returns when the key changed since the last wait, or after `timeout`: the note of
+        /// the latest ring, or nil after a ring without one or a timeout.
+        @discardableResult
+        public func wait(upTo timeout: Duration) async -> String? { await doorbell.wait(upTo: timeout) }
 
         public func cancel() {
             feed.watchers.withLock { watchers in
@@ -49,16 +57,18 @@ public final class ChangeFeed: Service, Sendable {
     /// Starts watching `key`; register before reading, so no change is missed in between.
     public func watch(_ key: String) -> Watch {
         let watch = Watch(feed: self, key: key)
-        watchers.withLock { $0[key, default: [:]][watch.id] = watch.doorbell }
+        watchers.withLock { $0[key, default: [:]][watch.id] = watch }
         return watch
     }
 
-    private func ring(_ key: String) {
-        for doorbell in watchers.withLock({ Array(($0[key] ?? [:]).values) }) { doorbell.ring() }
+    private func ring(_ payload: String) {
+        let (key, note) = payload.firstIndex(of: " ").map { (String(payload[..<$0]), String(payload[payload.index(after: $0)...])) }
+            ?? (payload, nil)
+        for watch in watchers.withLock({ Array(($0[key] ?? [:]).values) }) { watch.doorbell.ring(note: note) }
     }
 
     private func ringAll() {
-        for doorbell in watchers.withLock({ $0.values.flatMap(\.values) }) { doorbell.ring() }
+        for watch in watchers.withLock({ $0.values.flatMap(\.values) }) { watch.doorbell.ring(note: nil) }
     }
 
     public func run() async throws {

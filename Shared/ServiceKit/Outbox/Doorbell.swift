@@ -1,16 +1,19 @@
 import Synchronization
 
 /// Wakes one waiting task early: the outbox relay sleeps until a notification rings the
-/// doorbell or its polling interval passes. A ring with nobody waiting is remembered once.
+/// doorbell or its polling interval passes. A ring with nobody waiting is remembered once. A
+/// ring may carry a note (the latest ring's wins), which the next wait returns.
 final class Doorbell: Sendable {
     private struct State {
         var rung = false
+        var note: String?
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
 
-    func ring() {
+    func ring(note: String? = nil) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.note = note
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
@@ -23,14 +26,19 @@ final class Doorbell: Sendable {
 
     /// Returns when rung, or after `timeout`, or when the task is cancelled. Only a ring is
     /// remembered: the timeout and a cancellation leave nothing behind, so the next wait
-    /// sleeps its whole interval unless rung again.
-    func wait(upTo timeout: Duration) async {
+    /// sleeps its whole interval unless rung again. Returns the latest ring's note, if any.
+    @discardableResult
+    func wait(upTo timeout: Duration) async -> String? {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: timeout) }
             group.addTask { await self.waitForRing() }
             await group.next()
             group.cancelAll()
             await group.waitForAll()
+        }
+        return state.withLock { state in
+            defer { state.note = nil }
+            return state.note
         }
     }
 

@@ -4,6 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Writes a service's events into its `outbox` table, inside the caller's transaction, so an
 /// event exists if and only if the state change that caused it committed. The
@@ -20,10 +21,23 @@ public struct Outbox: Sendable {
     /// published by one relay at a time, which keeps per-key order across replicas.
     static let bucketCount = 16
 
+    /// The service's own handlers of its own events, run by ``enqueue(_:on:logger:)`` in the
+    /// transaction that records the event (shared by every copy of this outbox).
+    let ownReactions = OwnReactions()
+
     public init(topic: String, serviceName: String, schema: String) {
         self.topic = topic
         self.source = "/services/\(serviceName)"
         self.notifyChannel = "outbox_\(schema)"
+    }
+
+    /// Makes `handlers` react to this service's own events as they are recorded, in the same
+    /// transaction, instead of through the broker: no relay round, fetch or inbox transaction
+    /// for a service talking to itself, and exactly once because the event and its effect
+    /// commit together. The kit registers the service's handlers here and does not subscribe
+    /// the service to its own topic.
+    public func reactLocally(with handlers: [any EventHandler]) {
+        ownReactions.handlers.withLock { $0 = handlers }
     }
 
     /// Records an event about `subject` (the aggregate id, which becomes the message key).
@@ -55,6 +69,9 @@ public struct Outbox: Sendable {
                 RETURNING 1)
             SELECT pg_notify(\(notifyChannel), '') FROM recorded
             """, logger: logger)
+        for handler in ownReactions.handlers.withLock({ $0 }) where handler.eventTypes.contains(envelope.type) {
+            try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: logger, outbox: self))
+        }
     }
 
     /// A stable hash of the key (FNV-1a), so every replica computes the same bucket.
@@ -66,6 +83,11 @@ public struct Outbox: Sendable {
         }
         return Int(hash % UInt32(bucketCount))
     }
+}
+
+/// The handlers an ``Outbox`` runs for its service's own events.
+final class OwnReactions: Sendable {
+    let handlers = Mutex<[any EventHandler]>([])
 }
 
 /// Kafka header names the suite uses.

@@ -87,19 +87,16 @@ public final class OutboxRelay: Service, Sendable {
         let afterPublish = self.afterPublish
         let schema = database.settings.schema
         let count = try await database.transaction(logger: logger) { connection -> Int in
-            var buckets: [Int16] = []
-            let lockedBuckets = try await connection.query("""
-                SELECT b::int2 FROM generate_series(0, \(Int32(Outbox.bucketCount - 1))::int4) AS b
-                WHERE pg_try_advisory_xact_lock(hashtext(\(schema)), (100 + b)::int4)
-                """, logger: logger)
-            for try await bucket in lockedBuckets.decode(Int16.self) { buckets.append(bucket) }
-            guard !buckets.isEmpty else { return 0 }
             var ids: [Int64] = []
             var eventIDs: [UUID] = []
             var messages: [OutgoingMessage] = []
+            // The buckets no other replica holds (locked once, before the rows are read: the
+            // ARRAY is an init plan) and their unpublished rows, in one round trip.
             let rows = try await connection.query("""
                 SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
-                WHERE published_at IS NULL AND bucket = ANY(\(buckets))
+                WHERE published_at IS NULL AND bucket = ANY(ARRAY(
+                    SELECT b::int2 FROM generate_series(0, \(Int32(Outbox.bucketCount - 1))::int4) AS b
+                    WHERE pg_try_advisory_xact_lock(hashtext(\(schema)), (100 + b)::int4)))
                 ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
                 """, logger: logger)
             for try await (id, eventID, topic, key, payload, headersJSON) in rows.decode((Int64, UUID, String, String, ByteBuffer, String).self) {
