@@ -3,7 +3,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions] }
+    static var all: [Migration] { [sessions, completedCarts] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -53,5 +53,13 @@ enum CheckoutMigrations {
             at timestamptz NOT NULL DEFAULT clock_timestamp()
         );
         CREATE INDEX checkout_transitions_checkout ON checkout_transitions (checkout_id, id);
+        """)
+}
+
+extension CheckoutMigrations {
+    /// A cart's completed checkout closes it (the catalog publishes no snapshot for that):
+    /// found by cart and version on every submission.
+    static let completedCarts = Migration(version: 101, name: "completed checkouts by cart version", sql: """
+        CREATE INDEX checkouts_completed_cart ON checkouts (cart_id, cart_version) WHERE status = 'completed';
         """)
 }

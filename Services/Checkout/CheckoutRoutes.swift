@@ -43,9 +43,9 @@ struct CheckoutRoutes: Sendable {
                                   detail: "Checkout has version \(cart.version); retry in a moment.",
                                   errors: [.init(field: "cart_version", message: "is newer than checkout has seen")])
                 }
-                guard cart.status == "active" else {
+                guard cart.effectiveStatus == "active" else {
                     throw Problem(status: .conflict, type: "cart-closed", title: "The cart was already checked out or merged.",
-                                  errors: [.init(field: "cart_id", message: "is \(cart.status)")])
+                                  errors: [.init(field: "cart_id", message: "is \(cart.effectiveStatus)")])
                 }
                 guard !cart.lines.isEmpty else { throw Problem.validation([.init(field: "cart_id", message: "the cart is empty")]) }
                 if checkout.paymentMethod == "cod", cart.lines.contains(where: { $0.digital == true }) {

@@ -127,11 +127,15 @@ public struct InventoryRejected: EventPayload, Equatable {
     /// Why the checkout's voucher could not be redeemed (`used_up`, `expired`, …), when that
     /// is what stopped it; the stock was available.
     public var voucherProblem: String?
+    /// Why the cart could not be checked out (`checked_out`, `merged`: it is no longer
+    /// active), when that is what stopped it; nothing was reserved.
+    public var cartProblem: String?
 
-    public init(checkoutId: String, shortLines: [ShortLine], voucherProblem: String? = nil) {
+    public init(checkoutId: String, shortLines: [ShortLine], voucherProblem: String? = nil, cartProblem: String? = nil) {
         self.checkoutId = checkoutId
         self.shortLines = shortLines
         self.voucherProblem = voucherProblem
+        self.cartProblem = cartProblem
     }
 }
 

@@ -97,6 +97,8 @@ struct CheckoutSagaTests {
                     "the same key and body answer the same checkout")
             let changed = try await checkOut(client, base, lan, order(cart: lansCart, method: "bank_transfer"), key: key)
             #expect(changed.status == 422 && changed.problemType == "/problems/idempotency-key-reused")
+            let closed = try await checkOut(client, base, lan, order(cart: lansCart, method: "cod"))
+            #expect(closed.status == 409 && closed.problemType == "/problems/cart-closed", "a completed checkout's cart cannot be checked out again")
 
             let twinCart = try await cart(client, base, lan, variant: variant, quantity: 1)
             let twinKey = UUID().uuidString

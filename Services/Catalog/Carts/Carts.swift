@@ -257,13 +257,38 @@ struct Carts: Sendable {
         return 0
     }
 
-    /// A checkout reserved the cart's goods: the cart closes (a customer's next cart is new).
-    func checkOut(_ id: UUID, checkoutId: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query(
-            "UPDATE carts SET status = 'checked_out', checkout_id = \(checkoutId) WHERE id = \(id) AND status = 'active' RETURNING 1", logger: logger)
-        for try await _ in rows.decode(Int.self) {
-            try await touched(id, correlationId: correlationId, on: connection, logger: logger)
-        }
+    /// What became of a cart a checkout asked to check out.
+    enum CheckOut: Equatable {
+        /// It closed for this checkout.
+        case closed
+        /// It was no longer active (`checked_out`, `merged`): the checkout must be refused.
+        case notActive(String)
+        /// The catalog has no such cart (a submission not made from a cart).
+        case unknown
+    }
+
+    /// A submitted checkout takes the cart: it closes (a customer's next cart is new), in the
+    /// transaction that reserves its goods. Nothing is published: checkout knows the cart is
+    /// taken from its own completed checkout of this cart version, and a cart given back
+    /// (``reopen(afterCheckout:correlationId:on:logger:)``) is published with a new version.
+    func checkOut(_ id: UUID, checkoutId: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CheckOut {
+        let rows = try await connection.query("""
+            WITH cart AS (SELECT id, status FROM carts WHERE id = \(id) FOR UPDATE),
+            closed AS (
+                UPDATE carts c SET status = 'checked_out', checkout_id = \(checkoutId) FROM cart
+                WHERE c.id = cart.id AND cart.status = 'active' RETURNING 1)
+            SELECT cart.status FROM cart
+            """, logger: logger)
+        for try await status in rows.decode(String.self) { return status == "active" ? .closed : .notActive(status) }
+        return .unknown
+    }
+
+    /// The checkout that took the cart was refused (stock, voucher): the cart is active again,
+    /// as checkout never stopped believing.
+    func giveBack(_ id: UUID, fromCheckout checkoutId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "UPDATE carts SET status = 'active', checkout_id = NULL WHERE id = \(id) AND checkout_id = \(checkoutId) AND status = 'checked_out'",
+            logger: logger)
     }
 
     /// A checkout that closed without an order (payment window passed, the customer gave

@@ -5,7 +5,7 @@ import PostgresNIO
 import ServiceKit
 
 /// The saga's events that move stock: a submitted checkout is reserved (and its cart, now
-/// checked out, closes so the customer starts afresh); a closed checkout
+/// checked out, closes so the customer starts afresh; a cart no longer active is refused); a closed checkout
 /// releases; a settled order commits the sale; a cancelled order releases or restocks.
 struct ReservationHandler: EventHandler {
     let reservations: Reservations
@@ -43,9 +43,21 @@ struct ReservationHandler: EventHandler {
         switch envelope.type {
         case CheckoutSubmitted.eventType:
             let submitted = try envelope.decodeData(CheckoutSubmitted.self)
-            if try await reservations.handleSubmission(submitted, correlationId: correlation, on: context.connection, logger: context.logger),
-               let cart = submitted.cartId.flatMap(UUID.init(uuidString:)), let checkout = UUID(uuidString: submitted.checkoutId) {
-                try await carts.checkOut(cart, checkoutId: checkout, correlationId: correlation, on: context.connection, logger: context.logger)
+            let (connection, logger) = (context.connection, context.logger)
+            guard let cart = submitted.cartId.flatMap(UUID.init(uuidString:)), let checkout = UUID(uuidString: submitted.checkoutId) else {
+                _ = try await reservations.handleSubmission(submitted, correlationId: correlation, on: connection, logger: logger)
+                return
+            }
+            // The cart closes first (its row is locked): a cart that is no longer active
+            // reserves nothing, and a refused reservation gives the cart back.
+            if case .notActive(let status) = try await carts.checkOut(cart, checkoutId: checkout, on: connection, logger: logger) {
+                let subject = checkout.uuidString.lowercased()
+                try await context.outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: [], cartProblem: status),
+                                                 subject: subject, correlationId: correlation, on: connection, logger: logger)
+                return
+            }
+            if try await !reservations.handleSubmission(submitted, correlationId: correlation, on: connection, logger: logger) {
+                try await carts.giveBack(cart, fromCheckout: checkout, on: connection, logger: logger)
             }
         case CheckoutClosed.eventType:
             let closed = try envelope.decodeData(CheckoutClosed.self)

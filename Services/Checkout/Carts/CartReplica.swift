@@ -16,6 +16,12 @@ struct CartReplica: Sendable {
         var currency: String?
         var voucherCode: String?
         var lines: [CartLineSnapshot]
+        /// A checkout of this very version completed: the catalog closed the cart then, and
+        /// publishes no snapshot for that (only a cart given back gets a new version).
+        var checkedOut = false
+
+        /// `active`, or why the cart cannot be checked out (`checked_out`, `merged`).
+        var effectiveStatus: String { checkedOut ? "checked_out" : status }
 
         /// Whether `caller` holds this cart: its customer, or whoever presents the guest token.
         func isHeld(by caller: CallerIdentity, guestTokenDigest presented: String?) -> Bool {
@@ -50,12 +56,15 @@ struct CartReplica: Sendable {
 
     func find(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart? {
         let rows = try await connection.query("""
-            SELECT customer_id, guest_token_digest, status, version, currency, voucher_code, lines::text FROM cart_replicas WHERE cart_id = \(id)
+            SELECT r.customer_id, r.guest_token_digest, r.status, r.version, r.currency, r.voucher_code, r.lines::text,
+                   EXISTS (SELECT 1 FROM checkouts c WHERE c.cart_id = r.cart_id AND c.cart_version = r.version AND c.status = 'completed')
+            FROM cart_replicas r WHERE r.cart_id = \(id)
             """, logger: logger)
-        for try await (customer, digest, status, version, currency, voucher, lines)
-            in rows.decode((UUID?, String?, String, Int, String?, String?, String).self) {
+        for try await (customer, digest, status, version, currency, voucher, lines, checkedOut)
+            in rows.decode((UUID?, String?, String, Int, String?, String?, String, Bool).self) {
             return Cart(id: id, customerId: customer, guestTokenDigest: digest, status: status, version: version, currency: currency,
-                        voucherCode: voucher, lines: try JSONDecoder().decode([CartLineSnapshot].self, from: Data(lines.utf8)))
+                        voucherCode: voucher, lines: try JSONDecoder().decode([CartLineSnapshot].self, from: Data(lines.utf8)),
+                        checkedOut: checkedOut)
         }
         return nil
     }

@@ -60,7 +60,7 @@ struct CheckoutSaga: EventHandler {
         case InventoryRejected.eventType:
             let rejected = try envelope.decodeData(InventoryRejected.self)
             guard let id = UUID(uuidString: rejected.checkoutId) else { return }
-            let problem = rejected.voucherProblem.map { "voucher:\($0)" } ?? "out_of_stock"
+            let problem = rejected.cartProblem.map { _ in "cart_closed" } ?? rejected.voucherProblem.map { "voucher:\($0)" } ?? "out_of_stock"
             try await sessions.move(id, to: .rejected, reason: problem,
                                     set: [("problem", problem), ("short_lines::jsonb", try json(rejected.shortLines))],
                                     on: connection, logger: logger)
