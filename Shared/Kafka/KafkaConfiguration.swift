@@ -37,10 +37,10 @@ public struct KafkaConfiguration: Sendable {
         copy.setDefault("heartbeat.interval.ms", "1000")
         copy.setDefault("enable.partition.eof", "false")
         copy.setDefault("topic.metadata.refresh.interval.ms", "5000")
-        // The local broker (Tansu) answers a fetch only when its wait time runs out, so the
-        // wait is the floor of end-to-end latency; 10 ms keeps events flowing in milliseconds
-        // at the cost of more fetch requests when idle.
-        copy.setDefault("fetch.wait.max.ms", "10")
+        // The local broker (Tansu) answers as soon as it finds data, looking at halving
+        // intervals (at once, W/2, 3W/4, …): 50 ms bounds a hop's added delay to about 25 ms
+        // and keeps idle consumers' polling to a tenth of a core (35 % at 10 ms).
+        copy.setDefault("fetch.wait.max.ms", "50")
         return copy
     }
 

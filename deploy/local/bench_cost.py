@@ -69,6 +69,15 @@ def main():
     print(f"  deliveries consumed: {report['deliveries_per_purchase_total']}")
     for name, count in report["deliveries_per_purchase"].items():
         print(f"    {name:<56} {count:6.2f}")
+    report["relay_ms"] = {name: {"p50": events.get("relay_ms_p50", {}).get(name), "p99": value}
+                          for name, value in sorted(events.get("relay_ms_p99", {}).items())}
+    report["hop_ms"] = {name: {"p50": events.get("hop_ms_p50", {}).get(name), "p99": value}
+                        for name, value in sorted(events.get("hop_ms_p99", {}).items())}
+    if report["hop_ms"]:
+        print("  hops, outbox insert → consuming transaction (ms, p50 / p99; the relay's part in brackets):")
+        for name, hop in sorted(report["hop_ms"].items(), key=lambda item: -item[1]["p99"]):
+            relay = report["relay_ms"].get(name.split(" ← ", 1)[-1], {})
+            print(f"    {name:<56} {hop['p50']:8.1f} / {hop['p99']:8.1f}   [{relay.get('p50', 0):.1f} / {relay.get('p99', 0):.1f}]")
     print("BENCH_JSON " + json.dumps(report, sort_keys=True, ensure_ascii=False))
 
 

@@ -134,7 +134,7 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("KAFKA_BROKERS", default: "127.0.0.1:9092", help: "Kafka bootstrap servers (host:port,...)."),
             EnvironmentVariable("KAFKA_TOPIC_PREFIX", default: "", help: "Prefix for every topic and consumer group name."),
             EnvironmentVariable("KAFKA_TOPIC_PARTITIONS", default: "3", help: "Partitions of topics this service creates."),
-            EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "10",
+            EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "50",
                                 help: "How long the broker may hold an empty fetch (librdkafka fetch.wait.max.ms)."),
             EnvironmentVariable("KAFKA_REPLICATION_FACTOR", default: "1", help: "Replication factor of topics this service creates."),
             EnvironmentVariable("LOG_LEVEL", default: "info", help: "trace, debug, info, notice, warning, error or critical."),

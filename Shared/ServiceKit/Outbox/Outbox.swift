@@ -62,13 +62,11 @@ public struct Outbox: Sendable {
         }
         // One round trip: the row, and the relay's wake-up call, delivered at commit (several
         // in one transaction collapse into one notification).
-        try await connection.query("""
-            WITH recorded AS (
-                INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, bucket)
-                VALUES (\(eventID), \(topic), \(envelope.subject), \(envelope.type), \(payload), \(headersJSON)::jsonb, \(Int16(bucket)))
-                RETURNING 1)
-            SELECT pg_notify(\(notifyChannel), '') FROM recorded
-            """, logger: logger)
+        let recorded = try await connection.execute(
+            RecordStatement(eventID: eventID, topic: topic, key: envelope.subject, type: envelope.type, payload: payload,
+                            headers: headersJSON, bucket: Int16(bucket), channel: notifyChannel),
+            logger: logger)
+        for try await _ in recorded {}
         for handler in ownReactions.handlers.withLock({ $0 }) where handler.eventTypes.contains(envelope.type) {
             try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: logger, outbox: self))
         }
@@ -83,6 +81,43 @@ public struct Outbox: Sendable {
         }
         return Int(hash % UInt32(bucketCount))
     }
+}
+
+/// An outbox row and the relay's bell, prepared once per connection: every event runs it.
+struct RecordStatement: PostgresPreparedStatement {
+    typealias Row = Int
+    static let sql = """
+        WITH recorded AS (
+            INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, bucket)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING 1),
+        rung AS (SELECT pg_notify($8, '') FROM recorded)
+        SELECT count(*)::int8 FROM rung
+        """
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .text, .text, .bytea, .text, .int2, .text] }
+
+    var eventID: UUID
+    var topic: String
+    var key: String
+    var type: String
+    var payload: ByteBuffer
+    var headers: String
+    var bucket: Int16
+    var channel: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(eventID)
+        bindings.append(topic)
+        bindings.append(key)
+        bindings.append(type)
+        bindings.append(payload)
+        bindings.append(headers)
+        bindings.append(bucket)
+        bindings.append(channel)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
 }
 
 /// The handlers an ``Outbox`` runs for its service's own events.

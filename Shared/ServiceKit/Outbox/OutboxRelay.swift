@@ -90,16 +90,8 @@ public final class OutboxRelay: Service, Sendable {
             var ids: [Int64] = []
             var eventIDs: [UUID] = []
             var messages: [OutgoingMessage] = []
-            // The buckets no other replica holds (locked once, before the rows are read: the
-            // ARRAY is an init plan) and their unpublished rows, in one round trip.
-            let rows = try await connection.query("""
-                SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
-                WHERE published_at IS NULL AND bucket = ANY(ARRAY(
-                    SELECT b::int2 FROM generate_series(0, \(Int32(Outbox.bucketCount - 1))::int4) AS b
-                    WHERE pg_try_advisory_xact_lock(hashtext(\(schema)), (100 + b)::int4)))
-                ORDER BY id LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
-                """, logger: logger)
-            for try await (id, eventID, topic, key, payload, headersJSON) in rows.decode((Int64, UUID, String, String, ByteBuffer, String).self) {
+            let rows = try await connection.execute(ClaimStatement(schema: schema, limit: Int32(batchSize)), logger: logger)
+            for try await (id, eventID, topic, key, payload, headersJSON) in rows {
                 ids.append(id)
                 eventIDs.append(eventID)
                 let headerObject = (try? JSONSerialization.jsonObject(with: Data(headersJSON.utf8)) as? [String: String]) ?? [:]
@@ -118,8 +110,7 @@ public final class OutboxRelay: Service, Sendable {
             }
             try await afterPublish?(eventIDs)
             if !delivered.isEmpty {
-                try await connection.query(
-                    "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY(\(delivered))", logger: logger)
+                for try await _ in try await connection.execute(MarkStatement(ids: delivered), logger: logger) {}
             }
             if let firstError {
                 logger.warning("some outbox events were not acknowledged; they stay unpublished", metadata: [
@@ -181,5 +172,51 @@ public final class OutboxRelay: Service, Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+}
+
+extension OutboxRelay {
+    /// A round's rows: the key buckets no other replica holds (locked once, before the rows
+    /// are read: the ARRAY is an init plan) and up to `limit` of their unpublished rows, in
+    /// one round trip, prepared once per connection.
+    struct ClaimStatement: PostgresPreparedStatement {
+        typealias Row = (Int64, UUID, String, String, ByteBuffer, String)
+        static let sql = """
+            SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
+            WHERE published_at IS NULL AND bucket = ANY(ARRAY(
+                SELECT b::int2 FROM generate_series(0, \(Outbox.bucketCount - 1)) AS b
+                WHERE pg_try_advisory_xact_lock(hashtext($1), (100 + b)::int4)))
+            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+            """
+        static var bindingDataTypes: [PostgresDataType] { [.text, .int4] }
+
+        var schema: String
+        var limit: Int32
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(schema)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Marks the acknowledged rows published.
+    struct MarkStatement: PostgresPreparedStatement {
+        typealias Row = Int64
+        static let sql = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1) RETURNING id"
+        static var bindingDataTypes: [PostgresDataType] { [.int8Array] }
+
+        var ids: [Int64]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 }
