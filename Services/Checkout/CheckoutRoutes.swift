@@ -69,9 +69,12 @@ struct CheckoutRoutes: Sendable {
         }
         router.get("/checkouts/{id}") { request, context -> Response in
             let id = try context.uuid(what: "That checkout")
-            _ = try await owned(id, request, context)
             let wait = PreferWait.seconds(in: request.headers)
-            guard let session = try await sessions.awaitOutcome(id, seconds: wait, logger: context.logger) else { throw Problem.notFound("That checkout") }
+            // The first read of the wait is also the ownership check.
+            guard let session = try await sessions.awaitOutcome(id, seconds: wait, logger: context.logger,
+                                                                admitting: { try admit($0, request, context) }) else {
+                throw Problem.notFound("That checkout")
+            }
             var response = try session.response(from: request, context: context)
             if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
             return response
@@ -98,11 +101,17 @@ struct CheckoutRoutes: Sendable {
     /// The checkout if the caller may see it: its customer, the guest holding its cart's
     /// token, or staff. Otherwise 404, as if it did not exist.
     private func owned(_ id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> CheckoutSession {
-        let caller = context.caller(of: request)
         guard let session = try await sessions.find(id, logger: context.logger) else { throw Problem.notFound("That checkout") }
-        if caller.role == .staff || caller.role == .admin { return session }
-        if let owner = session.customerId, owner == caller.customerId { return session }
-        if session.customerId == nil, let digest = session.guestTokenDigest, digest == Self.guestTokenDigest(request) { return session }
+        try admit(session, request, context)
+        return session
+    }
+
+    /// Throws 404 unless the caller may see `session`.
+    private func admit(_ session: CheckoutSession, _ request: Request, _ context: ServiceRequestContext) throws {
+        let caller = context.caller(of: request)
+        if caller.role == .staff || caller.role == .admin { return }
+        if let owner = session.customerId, owner == caller.customerId { return }
+        if session.customerId == nil, let digest = session.guestTokenDigest, digest == Self.guestTokenDigest(request) { return }
         throw Problem.notFound("That checkout")
     }
 

@@ -91,29 +91,24 @@ struct Carts: Sendable {
             try Self.requireActive(row)
             switch change {
             case .add(let variant, let quantity):
-                let current = try await self.quantity(of: variant, in: id, on: connection, logger: logger)
-                try await put(variant, quantity: current + quantity, field: "quantity", into: row, on: connection, logger: logger)
+                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
+                try await put(variant, quantity: lines.quantity + quantity, field: "quantity", into: row, lines: lines, on: connection, logger: logger)
             case .set(let variant, let quantity):
-                guard try await self.quantity(of: variant, in: id, on: connection, logger: logger) > 0 else {
-                    throw Problem.notFound("That line")
-                }
+                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
+                guard lines.quantity > 0 else { throw Problem.notFound("That line") }
                 if quantity == 0 {
-                    try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id) AND variant_id = \(variant)", logger: logger)
+                    try await removeLines(of: id, variant: variant, on: connection, logger: logger)
                 } else {
-                    try await put(variant, quantity: quantity, field: "quantity", into: row, on: connection, logger: logger)
+                    try await put(variant, quantity: quantity, field: "quantity", into: row, lines: lines, on: connection, logger: logger)
                 }
             case .remove(let variant):
-                guard try await quantity(of: variant, in: id, on: connection, logger: logger) > 0 else { throw Problem.notFound("That line") }
-                try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id) AND variant_id = \(variant)", logger: logger)
+                guard try await lines(of: variant, in: id, on: connection, logger: logger).quantity > 0 else { throw Problem.notFound("That line") }
+                try await removeLines(of: id, variant: variant, on: connection, logger: logger)
             case .clear:
-                try await connection.query("DELETE FROM cart_lines WHERE cart_id = \(id)", logger: logger)
+                try await removeLines(of: id, variant: nil, on: connection, logger: logger)
             case .voucher(let code):
                 try await connection.query("UPDATE carts SET voucher_code = \(code) WHERE id = \(id)", logger: logger)
             }
-            try await connection.query("""
-                UPDATE carts SET currency = CASE WHEN EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = \(id)) THEN currency END
-                WHERE id = \(id)
-                """, logger: logger)
             return try await touched(id, correlationId: correlationId, on: connection, logger: logger)
         }
     }
@@ -138,12 +133,13 @@ struct Carts: Sendable {
             var guestLines: [(UUID, Int)] = []
             for try await line in lines.decode((UUID, Int).self) { guestLines.append(line) }
             for (variant, quantity) in guestLines {
-                let existing = try await self.quantity(of: variant, in: id, on: connection, logger: logger)
+                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
                 let available = try await availableNow(variant, on: connection, logger: logger)
-                let merged = min(existing + quantity, available, Self.maxQuantity)
-                guard merged > existing else { continue }
+                let merged = min(lines.quantity + quantity, available, Self.maxQuantity)
+                guard merged > lines.quantity else { continue }
                 do {
-                    target.currency = try await put(variant, quantity: merged, field: "quantity", into: target, on: connection, logger: logger)
+                    target.currency = try await put(variant, quantity: merged, field: "quantity", into: target, lines: lines,
+                                                    on: connection, logger: logger)
                 } catch let problem as Problem where problem.status == .unprocessableContent {
                     logger.info("guest line not merged", metadata: ["variant.id": "\(variant)", "reason": "\(problem.detail ?? "")"])
                 }
@@ -201,18 +197,30 @@ struct Carts: Sendable {
         return nil
     }
 
-    private func quantity(of variant: UUID, in cart: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            "SELECT quantity FROM cart_lines WHERE cart_id = \(cart) AND variant_id = \(variant)", logger: logger)
-        for try await quantity in rows.decode(Int.self) { return quantity }
-        return 0
+    /// How many of `variant` the cart holds (0 without a line) and how many lines it has, in one read.
+    private func lines(of variant: UUID, in cart: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (quantity: Int, count: Int) {
+        let rows = try await connection.query("""
+            SELECT coalesce(max(quantity) FILTER (WHERE variant_id = \(variant)), 0)::int8, count(*)::int8 FROM cart_lines WHERE cart_id = \(cart)
+            """, logger: logger)
+        for try await (quantity, count) in rows.decode((Int, Int).self) { return (quantity, count) }
+        return (0, 0)
     }
 
-    /// Sets a line's quantity at today's price after checking it is sellable, available and
-    /// in the cart's currency.
+    /// Removes one variant's line (or every line); a cart left empty has no currency again.
+    private func removeLines(of cart: UUID, variant: UUID?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            WITH removed AS (DELETE FROM cart_lines WHERE cart_id = \(cart) AND (\(variant)::uuid IS NULL OR variant_id = \(variant)) RETURNING 1)
+            UPDATE carts c SET currency = CASE WHEN EXISTS (
+                SELECT 1 FROM cart_lines l WHERE l.cart_id = c.id AND NOT (\(variant)::uuid IS NULL OR l.variant_id = \(variant))) THEN currency END
+            WHERE c.id = \(cart)
+            """, logger: logger)
+    }
+
+    /// Sets a line's quantity at today's price after checking it is sellable, available, in
+    /// the cart's currency and within the cart's line limit (`lines`: what the cart holds now).
     @discardableResult
-    private func put(_ variant: UUID, quantity: Int, field: String, into cart: Row, on connection: PostgresConnection,
-                     logger: Logger) async throws -> String {
+    private func put(_ variant: UUID, quantity: Int, field: String, into cart: Row, lines: (quantity: Int, count: Int),
+                     on connection: PostgresConnection, logger: Logger) async throws -> String {
         guard (1...Self.maxQuantity).contains(quantity) else {
             throw Problem.validation([.init(field: field, message: "the line may hold 1 to \(Self.maxQuantity)")])
         }
@@ -233,17 +241,15 @@ struct Carts: Sendable {
                           detail: "Only \(max(0, available)) available.",
                           errors: [.init(field: field, message: "at most \(max(0, available)) available")])
         }
-        let lines = try await connection.query("SELECT count(*)::int8 FROM cart_lines WHERE cart_id = \(cart.id)", logger: logger)
-        for try await count in lines.decode(Int.self) where count >= Self.maxLines {
-            if try await self.quantity(of: variant, in: cart.id, on: connection, logger: logger) == 0 {
-                throw Problem.validation([.init(field: "variant_id", message: "a cart holds at most \(Self.maxLines) lines")])
-            }
+        if lines.count >= Self.maxLines && lines.quantity == 0 {
+            throw Problem.validation([.init(field: "variant_id", message: "a cart holds at most \(Self.maxLines) lines")])
         }
         try await connection.query("""
-            INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor) VALUES (\(cart.id), \(variant), \(quantity)::int4, \(price))
-            ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity, unit_price_minor = excluded.unit_price_minor
+            WITH line AS (
+                INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor) VALUES (\(cart.id), \(variant), \(quantity)::int4, \(price))
+                ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity, unit_price_minor = excluded.unit_price_minor)
+            UPDATE carts SET currency = \(currency) WHERE id = \(cart.id)
             """, logger: logger)
-        try await connection.query("UPDATE carts SET currency = \(currency) WHERE id = \(cart.id)", logger: logger)
         return currency
     }
 
@@ -309,36 +315,65 @@ struct Carts: Sendable {
     /// Returns the cart as it now is (read once, for the snapshot and the answer).
     @discardableResult
     func touched(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
-        try await connection.query(
-            "UPDATE carts SET version = version + 1, updated_at = now(), abandoned_at = NULL WHERE id = \(id)", logger: logger)
-        let (snapshot, cart) = try await self.snapshot(id, on: connection, logger: logger)
-        try await outbox.enqueue(snapshot, subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
+        let rows = try await connection.query("""
+            UPDATE carts SET version = version + 1, updated_at = now(), abandoned_at = NULL WHERE id = \(id)
+            RETURNING \(unescaped: Header.columns)
+            """, logger: logger)
+        let header = try await Header.first(of: rows, cart: id)
+        let cart = try await assemble(id, header, on: connection, logger: logger)
+        try await outbox.enqueue(Self.snapshot(of: cart, header), subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
         return cart
     }
 
     /// The cart's event form, with the cart it was made from.
     func snapshot(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (event: CartUpdated, cart: Cart) {
-        let cart = try await view(id, on: connection, logger: logger)
-        let row = try await connection.query("SELECT customer_id, encode(token_hash, 'hex') FROM carts WHERE id = \(id)", logger: logger)
-        var customer: UUID?
-        var digest: String?
-        for try await (owner, tokenDigest) in row.decode((UUID?, String?).self) { (customer, digest) = (owner, tokenDigest) }
-        let event = CartUpdated(
-            cartId: id.lowercased, customerId: customer?.lowercased, status: cart.status, version: cart.version,
+        let header = try await Header.first(of: try await connection.query("SELECT \(unescaped: Header.columns) FROM carts WHERE id = \(id)",
+                                                                            logger: logger), cart: id)
+        let cart = try await assemble(id, header, on: connection, logger: logger)
+        return (Self.snapshot(of: cart, header), cart)
+    }
+
+    private static func snapshot(of cart: Cart, _ header: Header) -> CartUpdated {
+        CartUpdated(
+            cartId: cart.id, customerId: header.customerId?.lowercased, status: cart.status, version: cart.version,
             lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
                                                      quantity: $0.quantity, unitPrice: $0.unitPrice, digital: $0.digital ? true : nil) },
-            voucherCode: cart.voucher?.code, currency: cart.currency, guestTokenDigest: customer == nil ? digest : nil)
-        return (event, cart)
+            voucherCode: cart.voucher?.code, currency: cart.currency, guestTokenDigest: header.customerId == nil ? header.tokenDigest : nil)
+    }
+
+    /// A cart's own row as the answer and its snapshot need it.
+    struct Header: Sendable {
+        static let columns = "status, currency, voucher_code, version, updated_at, customer_id, encode(token_hash, 'hex')"
+
+        var status: String
+        var currency: String?
+        var voucherCode: String?
+        var version: Int
+        var updatedAt: Date
+        var customerId: UUID?
+        /// Hex SHA-256 of a guest cart's token.
+        var tokenDigest: String?
+
+        static func first(of rows: PostgresRowSequence, cart id: UUID) async throws -> Header {
+            for try await (status, currency, voucher, version, updatedAt, customer, digest)
+                in rows.decode((String, String?, String?, Int, Date, UUID?, String?).self) {
+                return Header(status: status, currency: currency, voucherCode: voucher, version: version, updatedAt: updatedAt,
+                              customerId: customer, tokenDigest: digest)
+            }
+            throw CatalogInvariantError("cart \(id) vanished")
+        }
     }
 
     /// The cart as its owner sees it, priced today; lines whose stored price differs from
     /// today's are flagged with the stored one.
     func view(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
-        let cartRows = try await connection.query(
-            "SELECT status, currency, voucher_code, version, updated_at, customer_id FROM carts WHERE id = \(id)", logger: logger)
-        var header: (String, String?, String?, Int, Date, UUID?)?
-        for try await row in cartRows.decode((String, String?, String?, Int, Date, UUID?).self) { header = row }
-        guard let (status, currencyCode, voucher, version, updatedAt, customer) = header else { throw CatalogInvariantError("cart \(id) vanished") }
+        try await snapshot(id, on: connection, logger: logger).cart
+    }
+
+    /// The cart priced today, from its row read (or just written) by the caller.
+    private func assemble(_ id: UUID, _ header: Header, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
+        let (status, currencyCode, voucher, version, updatedAt, customer) =
+            (header.status, header.currency, header.voucherCode, header.version, header.updatedAt, header.customerId)
         let rows = try await connection.query("""
             SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
                    v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END, v.digital_file IS NOT NULL

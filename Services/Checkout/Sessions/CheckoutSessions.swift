@@ -147,12 +147,16 @@ struct CheckoutSessions: Sendable {
     /// with no state: the feed rings every watcher after it reconnects). Every move rings, so
     /// the read every five seconds is only a safety net; a ring for a state that does not
     /// answer (`reserved` on the way to a card payment's instructions) costs no read.
-    func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger) async throws -> CheckoutSession? {
+    /// `admitting` sees the first read before anything is waited for (the caller's ownership
+    /// check; it throws to refuse).
+    func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger,
+                      admitting admit: (CheckoutSession) throws -> Void = { _ in }) async throws -> CheckoutSession? {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
         let watch = changes.watch(id.uuidString.lowercased())
         defer { watch.cancel() }
         var session = try await find(id, logger: logger)
+        if let session { try admit(session) }
         var behind = false
         while let current = session, !current.status.settlesWait(paymentMethod: current.paymentMethod) {
             let remaining = deadline - clock.now
