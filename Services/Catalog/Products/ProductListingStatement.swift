@@ -1,10 +1,11 @@
 import Foundation
 import PostgresNIO
+import ServiceKit
 
 /// The public listing as a prepared statement: the busiest read of the shop is parsed and
 /// planned once per connection instead of on every request. Pages on products alone (sorted
 /// by listing price, relevance or publication), then looks at the variants of the page only.
-struct ProductListingStatement: PostgresPreparedStatement {
+struct ProductListingStatement: PreparedStatement {
     typealias Row = (UUID, String, String, String?, UUID?, Int64?, Int64?, String?, Bool, Date?, Int)
 
     static let sql = """
@@ -37,15 +38,7 @@ struct ProductListingStatement: PostgresPreparedStatement {
     var limit: Int32
     var offset: Int32
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(categorySlug)
-        bindings.append(tsquery)
-        bindings.append(sort)
-        bindings.append(limit)
-        bindings.append(offset)
-        return bindings
-    }
+    var values: [(any PostgresEncodable & Sendable)?] { [categorySlug, tsquery, sort, limit, offset] }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

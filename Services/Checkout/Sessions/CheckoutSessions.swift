@@ -57,9 +57,20 @@ struct CheckoutSessions: Sendable {
     }
 
     func find(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession? {
-        let rows = try await connection.query("SELECT \(unescaped: CheckoutSession.columns) FROM checkouts WHERE id = \(id)", logger: logger)
-        for try await row in rows.decode(CheckoutSession.Row.self) { return try CheckoutSession(row: row) }
+        for try await row in try await connection.execute(FindStatement(id: id), logger: logger) { return try CheckoutSession(row: row) }
         return nil
+    }
+
+    /// A session by id: every waiting request and most saga steps read one.
+    struct FindStatement: PreparedStatement {
+        typealias Row = CheckoutSession.Row
+        static let sql = "SELECT \(CheckoutSession.columns) FROM checkouts WHERE id = $1"
+        static var bindingDataTypes: [PostgresDataType] { [.uuid] }
+
+        var id: UUID
+        var values: [(any PostgresEncodable & Sendable)?] { [id] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     func find(_ id: UUID, logger: Logger) async throws -> CheckoutSession? {

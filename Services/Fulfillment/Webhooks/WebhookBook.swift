@@ -63,14 +63,9 @@ struct WebhookBook: Sendable {
     /// consumer's transaction; a redelivered event queues nothing new.
     func queue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
         let payload = ByteBuffer(data: try Self.payload(of: envelope))
-        let rows = try await connection.query("""
-            INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
-            SELECT gen_random_uuid(), e.id, \(envelope.id), \(envelope.type), \(payload)
-            FROM webhook_endpoints e WHERE e.active AND \(envelope.type) = ANY(e.event_types)
-            ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING 1
-            """, logger: logger)
         var queued = false
-        for try await _ in rows.decode(Int.self) { queued = true }
+        for try await _ in try await connection.execute(QueueStatement(eventID: envelope.id, type: envelope.type, payload: payload),
+                                                        logger: logger) { queued = true }
         if queued { try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger) }
     }
 
@@ -177,4 +172,25 @@ struct WebhookBook: Sendable {
         }
     }
 
+}
+
+extension WebhookBook {
+    /// One delivery per active endpoint subscribed to the event's type: run for every event
+    /// merchants may subscribe to, endpoints or not, so prepared once per connection.
+    struct QueueStatement: PreparedStatement {
+        typealias Row = Int
+        static let sql = """
+            INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
+            SELECT gen_random_uuid(), e.id, $1, $2, $3 FROM webhook_endpoints e WHERE e.active AND $2 = ANY(e.event_types)
+            ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING 1
+            """
+        static var bindingDataTypes: [PostgresDataType] { [.text, .text, .bytea] }
+
+        var eventID: String
+        var type: String
+        var payload: ByteBuffer
+        var values: [(any PostgresEncodable & Sendable)?] { [eventID, type, payload] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
+    }
 }

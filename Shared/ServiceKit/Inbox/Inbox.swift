@@ -19,7 +19,7 @@ public enum Inbox {
 
     /// The claim, prepared once per connection: every delivery runs it, and parsing and
     /// planning it each time cost more than inserting the row.
-    struct ClaimStatement: PostgresPreparedStatement {
+    struct ClaimStatement: PreparedStatement {
         typealias Row = Int
         static let sql = "INSERT INTO inbox (event_id, consumer, event_type, topic) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1"
         static var bindingDataTypes: [PostgresDataType] { [.text, .text, .text, .text] }
@@ -29,14 +29,7 @@ public enum Inbox {
         var eventType: String
         var topic: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(eventID)
-            bindings.append(consumer)
-            bindings.append(eventType)
-            bindings.append(topic)
-            return bindings
-        }
+        var values: [(any PostgresEncodable & Sendable)?] { [eventID, consumer, eventType, topic] }
 
         func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }

@@ -84,7 +84,7 @@ public struct Outbox: Sendable {
 }
 
 /// An outbox row and the relay's bell, prepared once per connection: every event runs it.
-struct RecordStatement: PostgresPreparedStatement {
+struct RecordStatement: PreparedStatement {
     typealias Row = Int
     static let sql = """
         WITH recorded AS (
@@ -104,18 +104,7 @@ struct RecordStatement: PostgresPreparedStatement {
     var bucket: Int16
     var channel: String
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(eventID)
-        bindings.append(topic)
-        bindings.append(key)
-        bindings.append(type)
-        bindings.append(payload)
-        bindings.append(headers)
-        bindings.append(bucket)
-        bindings.append(channel)
-        return bindings
-    }
+    var values: [(any PostgresEncodable & Sendable)?] { [eventID, topic, key, type, payload, headers, bucket, channel] }
 
     func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
 }

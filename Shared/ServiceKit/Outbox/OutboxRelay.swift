@@ -179,7 +179,7 @@ extension OutboxRelay {
     /// A round's rows: the key buckets no other replica holds (locked once, before the rows
     /// are read: the ARRAY is an init plan) and up to `limit` of their unpublished rows, in
     /// one round trip, prepared once per connection.
-    struct ClaimStatement: PostgresPreparedStatement {
+    struct ClaimStatement: PreparedStatement {
         typealias Row = (Int64, UUID, String, String, ByteBuffer, String)
         static let sql = """
             SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
@@ -193,29 +193,20 @@ extension OutboxRelay {
         var schema: String
         var limit: Int32
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(schema)
-            bindings.append(limit)
-            return bindings
-        }
+        var values: [(any PostgresEncodable & Sendable)?] { [schema, limit] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// Marks the acknowledged rows published.
-    struct MarkStatement: PostgresPreparedStatement {
+    struct MarkStatement: PreparedStatement {
         typealias Row = Int64
         static let sql = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1) RETURNING id"
         static var bindingDataTypes: [PostgresDataType] { [.int8Array] }
 
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            return bindings
-        }
+        var values: [(any PostgresEncodable & Sendable)?] { [ids] }
 
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
