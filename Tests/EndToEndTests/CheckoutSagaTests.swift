@@ -17,31 +17,40 @@ struct CheckoutSagaTests {
                        headers: ["Authorization": "Bearer \(admin)"]).json?["level"] as? [String: Any]
     }
 
-    /// Runs one of the Python tools with `input` on standard input; returns its output.
-    private func python(_ script: String, _ arguments: [String], input: String = "") throws -> String {
-        let process = Process()
-        process.executableURL = SuiteProcesses.pythonTool("python")
-        process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/\(script)").path] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(script): \(errors)")
+    /// Runs one of the Python tools with `input` on standard input; returns its output. It
+    /// runs on a Dispatch thread: the interpreter and its imports take a second or more, and
+    /// holding the cooperative pool's few threads that long starves every other suite's tasks.
+    private func python(_ script: String, _ arguments: [String], input: String = "") async throws -> String {
+        let (status, output, errors) = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { () throws -> (Int32, String, String) in
+                    let process = Process()
+                    process.executableURL = SuiteProcesses.pythonTool("python")
+                    process.arguments = [SuiteProcesses.repositoryRoot.appendingPathComponent("Tests/Tools/\(script)").path] + arguments
+                    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+                    process.standardInput = stdin
+                    process.standardOutput = stdout
+                    process.standardError = stderr
+                    try process.run()
+                    stdin.fileHandleForWriting.write(Data(input.utf8))
+                    try stdin.fileHandleForWriting.close()
+                    let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    return (process.terminationStatus, output, errors)
+                })
+            }
+        }
+        #expect(status == 0, "\(script): \(errors)")
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A card webhook event as Stripe sends it, with the header Stripe's library makes for it.
-    private func cardEvent(_ type: String, id: String, object: [String: Any], offset: Int = 0) throws -> (body: Data, signature: String) {
+    private func cardEvent(_ type: String, id: String, object: [String: Any], offset: Int = 0) async throws -> (body: Data, signature: String) {
         let event: [String: Any] = ["id": id, "object": "event", "type": type, "api_version": "2024-06-20",
                                     "created": Int(Date().timeIntervalSince1970), "data": ["object": object]]
         let body = try JSONSerialization.data(withJSONObject: event)
-        let signature = try python("stripe_sign.py", [SuiteProcesses.cardWebhookSecret, String(offset)], input: String(decoding: body, as: UTF8.self))
+        let signature = try await python("stripe_sign.py", [SuiteProcesses.cardWebhookSecret, String(offset)], input: String(decoding: body, as: UTF8.self))
         return (body, signature)
     }
 
@@ -179,7 +188,7 @@ struct CheckoutSagaTests {
             #expect(total == 520_000, "free shipping from 500,000 ₫")
             let payment = try #require(placed.json?["payment"] as? [String: Any])
             #expect(payment["transfer_content"] as? String == "DH \(number)")
-            let qr = try JSONSerialization.jsonObject(with: Data(try python("vietqr_parse.py", [try #require(payment["qr_payload"] as? String)]).utf8))
+            let qr = try JSONSerialization.jsonObject(with: Data(try await python("vietqr_parse.py", [try #require(payment["qr_payload"] as? String)]).utf8))
                 as? [String: Any]
             #expect(qr?["valid"] as? Bool == true, "the CRC and structure parse: \(String(describing: qr))")
             #expect(qr?["guid"] as? String == "A000000727" && qr?["service"] as? String == "QRIBFTTA")
@@ -253,22 +262,22 @@ struct CheckoutSagaTests {
 
             let succeeded: [String: Any] = ["id": intent, "object": "payment_intent", "amount": total, "amount_received": total,
                                             "currency": "vnd", "status": "succeeded"]
-            var forged = try cardEvent("payment_intent.succeeded", id: "evt_forged", object: succeeded)
+            var forged = try await cardEvent("payment_intent.succeeded", id: "evt_forged", object: succeeded)
             forged.signature = forged.signature.replacingOccurrences(of: "v1=", with: "v1=0")
             #expect(try await postCard(client, suite, forged).status == 401, "a wrong signature is refused")
-            let stale = try cardEvent("payment_intent.succeeded", id: "evt_stale", object: succeeded, offset: -600)
+            let stale = try await cardEvent("payment_intent.succeeded", id: "evt_stale", object: succeeded, offset: -600)
             #expect(try await postCard(client, suite, stale).status == 401, "a signature older than the tolerance is refused")
-            let future = try cardEvent("payment_intent.succeeded", id: "evt_future", object: succeeded, offset: 600)
+            let future = try await cardEvent("payment_intent.succeeded", id: "evt_future", object: succeeded, offset: 600)
             #expect(try await postCard(client, suite, future).status == 401, "a timestamp from the future beyond the tolerance is refused")
             #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "pending_payment", "nothing changed")
 
-            let event = try cardEvent("payment_intent.succeeded", id: "evt_\(UUID().uuidString.prefix(12))", object: succeeded)
+            let event = try await cardEvent("payment_intent.succeeded", id: "evt_\(UUID().uuidString.prefix(12))", object: succeeded)
             for _ in 0..<3 { #expect(try await postCard(client, suite, event).status == 200) }
             let paid = try await waitUntil(timeout: .seconds(15)) {
                 try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "paid"
             }
             #expect(paid)
-            let late = try cardEvent("payment_intent.payment_failed", id: "evt_late_failure", object: succeeded)
+            let late = try await cardEvent("payment_intent.payment_failed", id: "evt_late_failure", object: succeeded)
             #expect(try await postCard(client, suite, late).status == 200, "a failure delivered after success is accepted and changes nothing")
             let timeline = try #require(try await orderDetail(client, base, admin: admin, orderID)["timeline"] as? [[String: Any]])
             #expect(timeline.filter { $0["to"] as? String == "paid" }.count == 1, "three deliveries, one payment on the timeline")
@@ -322,7 +331,7 @@ struct CheckoutSagaTests {
             let charge: [String: Any] = ["id": "ch_\(UUID().uuidString.prefix(12))", "object": "charge", "payment_intent": intent, "amount": total,
                                          "amount_captured": total, "amount_refunded": total, "refunded": true,
                                          "refunds": ["object": "list", "data": providerRefunds]]
-            let echoed = try cardEvent("charge.refunded", id: "evt_\(UUID().uuidString.prefix(12))", object: charge)
+            let echoed = try await cardEvent("charge.refunded", id: "evt_\(UUID().uuidString.prefix(12))", object: charge)
             #expect(try await postCard(client, suite, echoed).status == 200)
             let afterEcho = try await send(client, "GET", base + "/api/payments/admin/orders/\(orderID)/payment", headers: staff)
             #expect((afterEcho.json?["refunds"] as? [[String: Any]])?.count == 4 && minor(afterEcho.json?["refunded"]) == total,

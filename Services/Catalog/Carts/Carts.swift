@@ -48,12 +48,14 @@ struct Carts: Sendable {
         }
         let token = OpaqueToken.generate()
         let id = UUID()
-        return try await database.transaction(logger: logger) { connection in
-            try await connection.query("INSERT INTO carts (id, token_hash) VALUES (\(id), \(OpaqueToken.hash(token.value)))", logger: logger)
-            var cart = try await view(id, on: connection, logger: logger)
-            cart.cartToken = token.value
-            return (cart, true)
-        }
+        // One statement: a new cart has no lines to read.
+        let rows = try await database.client.query(
+            "INSERT INTO carts (id, token_hash) VALUES (\(id), \(OpaqueToken.hash(token.value))) RETURNING \(unescaped: Header.columns)", logger: logger)
+        let header = try await Header.first(of: rows, cart: id)
+        let zero = header.currency.flatMap(Currency.init(code:)).map(Money.zero)
+        let cart = Cart(id: id.lowercased, status: header.status, currency: header.currency, lines: [], itemCount: 0, subtotal: zero, voucher: nil,
+                        discount: zero, total: zero, version: header.version, updatedAt: header.updatedAt, cartToken: token.value)
+        return (cart, true)
     }
 
     /// The cart if `access` opens it; nil otherwise (the caller answers 404).
