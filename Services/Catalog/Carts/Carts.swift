@@ -49,13 +49,14 @@ struct Carts: Sendable {
         let token = OpaqueToken.generate()
         let id = UUID()
         // One statement: a new cart has no lines to read.
-        let rows = try await database.client.query(
-            "INSERT INTO carts (id, token_hash) VALUES (\(id), \(OpaqueToken.hash(token.value))) RETURNING \(unescaped: Header.columns)", logger: logger)
-        let header = try await Header.first(of: rows, cart: id)
-        let zero = header.currency.flatMap(Currency.init(code:)).map(Money.zero)
-        let cart = Cart(id: id.lowercased, status: header.status, currency: header.currency, lines: [], itemCount: 0, subtotal: zero, voucher: nil,
-                        discount: zero, total: zero, version: header.version, updatedAt: header.updatedAt, cartToken: token.value)
-        return (cart, true)
+        return try await database.client.withConnection { connection in
+            let rows = try await connection.query(
+                "INSERT INTO carts (id, token_hash) VALUES (\(id), \(OpaqueToken.hash(token.value))) RETURNING \(unescaped: Header.columns)",
+                logger: logger)
+            var cart = try await assemble(id, try await Header.first(of: rows, cart: id), readingLines: false, on: connection, logger: logger)
+            cart.cartToken = token.value
+            return (cart, true)
+        }
     }
 
     /// The cart if `access` opens it; nil otherwise (the caller answers 404).
@@ -372,29 +373,33 @@ struct Carts: Sendable {
         try await snapshot(id, on: connection, logger: logger).cart
     }
 
-    /// The cart priced today, from its row read (or just written) by the caller.
-    private func assemble(_ id: UUID, _ header: Header, on connection: PostgresConnection, logger: Logger) async throws -> Cart {
+    /// The cart priced today, from its row read (or just written) by the caller; a cart known
+    /// to have no lines (just created) skips reading them.
+    private func assemble(_ id: UUID, _ header: Header, readingLines: Bool = true, on connection: PostgresConnection,
+                          logger: Logger) async throws -> Cart {
         let (status, currencyCode, voucher, version, updatedAt, customer) =
             (header.status, header.currency, header.voucherCode, header.version, header.updatedAt, header.customerId)
-        let rows = try await connection.query("""
-            SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
-                   v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END, v.digital_file IS NOT NULL
-            FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-            WHERE l.cart_id = \(id) ORDER BY l.added_at, l.variant_id
-            """, logger: logger)
         var lines: [CartLine] = []
-        for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available, digital)
-            in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int, Bool).self) {
-            let currency = Currency(code: code) ?? .vnd
-            let unit = Money(minorUnits: price, currency: currency)
-            lines.append(CartLine(
-                variantId: variant.lowercased, productId: product.lowercased, productSlug: slug,
-                title: variantTitle.isEmpty ? productTitle : "\(productTitle) – \(variantTitle)", sku: sku,
-                options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
-                quantity: quantity, unitPrice: unit,
-                previousUnitPrice: seenPrice != price ? Money(minorUnits: seenPrice, currency: currency) : nil,
-                priceChanged: seenPrice != price, available: max(0, available), insufficientStock: quantity > available,
-                lineTotal: try unit.multiplied(by: Int64(quantity)), digital: digital))
+        if readingLines {
+            let rows = try await connection.query("""
+                SELECT l.variant_id, p.id, p.slug, p.title, v.title, v.sku, v.options::text, l.quantity, l.unit_price_minor, v.price_minor,
+                       v.currency, CASE WHEN p.status = 'published' THEN v.on_hand - v.reserved ELSE 0 END, v.digital_file IS NOT NULL
+                FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+                WHERE l.cart_id = \(id) ORDER BY l.added_at, l.variant_id
+                """, logger: logger)
+            for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available, digital)
+                in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int, Bool).self) {
+                let currency = Currency(code: code) ?? .vnd
+                let unit = Money(minorUnits: price, currency: currency)
+                lines.append(CartLine(
+                    variantId: variant.lowercased, productId: product.lowercased, productSlug: slug,
+                    title: variantTitle.isEmpty ? productTitle : "\(productTitle) – \(variantTitle)", sku: sku,
+                    options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
+                    quantity: quantity, unitPrice: unit,
+                    previousUnitPrice: seenPrice != price ? Money(minorUnits: seenPrice, currency: currency) : nil,
+                    priceChanged: seenPrice != price, available: max(0, available), insufficientStock: quantity > available,
+                    lineTotal: try unit.multiplied(by: Int64(quantity)), digital: digital))
+            }
         }
         let currency = currencyCode.flatMap(Currency.init(code:))
         var subtotal = currency.map(Money.zero)
