@@ -29,6 +29,16 @@ enum CatalogContract {
     static let voucherReasons = ["unknown", "inactive", "not_started", "expired", "below_minimum", "used_up", "already_used",
                                  "wrong_currency", "empty_cart"]
 
+    /// What a shop window read (listing, product page, categories) takes and answers besides
+    /// its body: a client or CDN keeps the answer and asks again with its entity tag.
+    static let revalidation = (name: "If-None-Match", description: "The `ETag` of a copy the client has; 304 when it is current.",
+                               required: false)
+    static let kept: [(String, String)] = [("ETag", "A strong entity tag of this answer."),
+                                           ("Cache-Control", "`public, max-age=N`: how long it may be shown without asking again.")]
+    static func notModified() -> APIOperation.Answer {
+        .init(304, "The client's copy (`If-None-Match`) is current; no body.", headers: kept)
+    }
+
     static let contract = APIContract(
         operations: [
             APIOperation(.get, "/products", id: "listProducts", summary: "Published products: search, filter by category, sort, paginate.",
@@ -38,14 +48,15 @@ enum CatalogContract {
                             .init("category", Schema.string(maxLength: 120), "A category slug; its sub-categories are included."),
                             .init("sort", Schema.string(oneOf: ProductCatalog.Sort.allCases.map(\.rawValue)),
                                   "newest (default), price_asc, price_desc, relevance (default with q)."),
-                         ] + PageRequest.parameters,
-                         answers: [.init(200, "A page of products.", schema: Page<ProductSummary>.schema(of: Schema.ref("ProductSummary")))]),
+                         ] + PageRequest.parameters, headers: [revalidation],
+                         answers: [.init(200, "A page of products.", schema: Page<ProductSummary>.schema(of: Schema.ref("ProductSummary")),
+                                         headers: kept), notModified()]),
             APIOperation(.get, "/products/{slug}", id: "productBySlug", summary: "A published product with its variants' availability.",
-                         tag: "catalog", access: .everyone,
-                         answers: [.init(200, "The product.", schema: Schema.ref("Product"))]),
+                         tag: "catalog", access: .everyone, headers: [revalidation],
+                         answers: [.init(200, "The product.", schema: Schema.ref("Product"), headers: kept), notModified()]),
             APIOperation(.get, "/categories", id: "listCategories", summary: "The category tree, as a list with parent ids.",
-                         tag: "catalog", access: .everyone,
-                         answers: [.init(200, "Every category.", schema: Schema.array(of: Schema.ref("Category")))]),
+                         tag: "catalog", access: .everyone, headers: [revalidation],
+                         answers: [.init(200, "Every category.", schema: Schema.array(of: Schema.ref("Category")), headers: kept), notModified()]),
             APIOperation(.post, "/admin/categories", id: "createCategory", summary: "Create a category.", tag: "catalog admin", access: .staff,
                          body: Schema.object(["slug": slug, "name": Schema.string(minLength: 1, maxLength: 120), "parent_id": Schema.uuid],
                                              required: ["slug", "name"]),

@@ -3,7 +3,8 @@ import ServiceKit
 /// The catalog's schema: products, variants and categories; stock with its movement log and
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
-    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods] }
+    static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods,
+                                  shopWindowChanges] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -176,5 +177,23 @@ enum CatalogMigrations {
     /// A digital variant names the file its buyers download (a path in fulfilment's store).
     static let digitalGoods = Migration(version: 108, name: "digital variants", sql: """
             ALTER TABLE variants ADD COLUMN digital_file text;
+            """)
+
+    /// Any committed change to what the shop window shows (products, variants with their
+    /// stock, categories) notifies `<schema>_changed` with the key `shop_window`, once per
+    /// transaction (PostgreSQL folds equal notifications), so every replica's ``ShopWindow``
+    /// empties.
+    static let shopWindowChanges = Migration(version: 109, name: "shop window change notifications", sql: """
+            CREATE FUNCTION notify_shop_window() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify(TG_TABLE_SCHEMA || '_changed', 'shop_window');
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER products_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON products
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
+            CREATE TRIGGER variants_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON variants
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
+            CREATE TRIGGER categories_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON categories
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
             """)
 }

@@ -20,16 +20,23 @@ extension ServiceDefinition {
             EnvironmentVariable("RESERVATION_SWEEP_SECONDS", default: "30", help: "How often expired reservations are released."),
             EnvironmentVariable("CART_ABANDON_AFTER_SECONDS", default: "172800", help: "Idle time after which a cart with goods counts as abandoned (48 h)."),
             EnvironmentVariable("CART_SCAN_SECONDS", default: "300", help: "How often idle carts are looked for."),
+            EnvironmentVariable("SHOP_WINDOW_MAX_AGE_SECONDS", default: "5",
+                                help: "How long browsers and CDNs may show a product listing, product page or the categories before asking again."),
             EnvironmentVariable("LOAD_DEMO_CATALOG", default: "false", help: "Load the demo catalog on start when the catalog is empty."),
         ],
         setUp: { router, environment in
             let parts = try CatalogParts(environment: environment)
-            ProductRoutes(catalog: parts.products).register(on: router)
+            let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
+            let window = ShopWindow(feed: changes)
+            router.add(middleware: window.afterStaffChanges)
+            let maxAge = try environment.integer("SHOP_WINDOW_MAX_AGE_SECONDS", in: 0...86_400)
+            ProductRoutes(catalog: parts.products, window: window, maxAge: maxAge).register(on: router)
             ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
             StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
             CartRoutes(carts: parts.carts).register(on: router)
             VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
             var services: [any Service] = [
+                changes,
                 PeriodicJob("reservation-sweeper", every: parts.sweepInterval, environment: environment) {
                     let released = try await parts.reservations.releaseExpired(database: environment.database, logger: environment.logger)
                     if released > 0 { environment.logger.info("expired reservations released", metadata: ["count": "\(released)"]) }

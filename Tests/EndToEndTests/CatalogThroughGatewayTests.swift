@@ -162,6 +162,84 @@ struct CatalogThroughGatewayTests {
         }
     }
 
+    @Test("the shop window answers with an entity tag and Cache-Control, 304 to a client that has it, and shows every change at once: staff's, a reservation's, a write from outside the process")
+    func shopWindowRevalidation() async throws {
+        try await withCatalog(["SHOP_WINDOW_MAX_AGE_SECONDS": "7"]) { client, suite, base, admin in
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let word = "zw" + UUID().uuidString.prefix(6).lowercased().filter(\.isLetter)
+            let slug = unique("dripper")
+            let sku = unique("DRIP")
+            let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": slug, "title": "Dripper \(word)", "variants": [["sku": sku, "price": ["minor_units": 390_000, "currency": "VND"], "on_hand": 5]],
+            ], headers: staff)
+            let productID = try #require(created.json?["id"] as? String)
+            let variantID = try #require((created.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/publish", headers: staff).status == 200)
+            let page = base + "/api/catalog/products/\(slug)"
+            func available(_ answer: Answer) -> Int? { (answer.json?["variants"] as? [[String: Any]])?.first?["available"] as? Int }
+            func revalidate(_ url: String, _ tag: String) async throws -> Answer {
+                try await send(client, "GET", url, headers: ["If-None-Match": tag])
+            }
+
+            let first = try await get(client, page)
+            #expect(first.status == 200 && available(first) == 5)
+            let tag = try #require(first.header("ETag"), "a product page carries an entity tag")
+            #expect(tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count > 10, "a strong tag: \(tag)")
+            #expect(first.header("Cache-Control") == "public, max-age=7", "browsers and CDNs may keep it for the configured time")
+            let again = try await get(client, page)
+            #expect(again.header("ETag") == tag && again.body == first.body, "the same page twice is the same bytes and tag")
+            let notModified = try await revalidate(page, tag)
+            #expect(notModified.status == 304 && notModified.body.isEmpty, "a client that has the page gets 304 without it")
+            #expect(notModified.header("ETag") == tag && notModified.header("Cache-Control") == "public, max-age=7")
+            #expect(try await revalidate(page, "\"other\", W/\(tag)").status == 304, "a weak form of the tag in a list matches too")
+            #expect(try await revalidate(page, "\"other\"").status == 200, "another tag gets the page")
+
+            let listing = base + "/api/catalog/products?q=\(word)"
+            let listed = try await get(client, listing)
+            let listingTag = try #require(listed.header("ETag"))
+            #expect((listed.json?["items"] as? [[String: Any]])?.first?["in_stock"] as? Bool == true)
+            #expect(try await revalidate(listing, listingTag).status == 304)
+            let categories = try await get(client, base + "/api/catalog/categories")
+            #expect(categories.status == 200 && categories.header("ETag") != nil && categories.jsonArray != nil)
+
+            // A reservation (over Kafka, in the catalog's own handler) changes availability.
+            let checkout = UUID().uuidString.lowercased()
+            try await suite.publish(CheckoutSubmitted(checkoutId: checkout, lines: [CheckoutLine(variantId: variantID, quantity: 2)]),
+                                    on: "checkout.events", subject: checkout, source: "/services/checkout")
+            #expect(try await suite.events(on: "catalog.events", type: InventoryReserved.eventType, subject: checkout).count == 1)
+            let reserved = try await revalidate(page, tag)
+            #expect(reserved.status == 200 && available(reserved) == 3, "the reservation shows on the next read")
+            let reservedTag = try #require(reserved.header("ETag"))
+            #expect(reservedTag != tag)
+
+            // Staff change the title: the next read shows it, the listing too.
+            #expect(try await send(client, "PATCH", base + "/api/catalog/admin/products/\(productID)",
+                                   json: ["title": "Glass dripper \(word)"], headers: staff).status == 200)
+            let renamed = try await revalidate(page, reservedTag)
+            #expect(renamed.status == 200 && renamed.json?["title"] as? String == "Glass dripper \(word)")
+            let relisted = try await revalidate(listing, listingTag)
+            #expect(relisted.status == 200 && (relisted.json?["items"] as? [[String: Any]])?.first?["title"] as? String == "Glass dripper \(word)")
+            let renamedTag = try #require(renamed.header("ETag"))
+
+            // A write that is not this process's (another replica, an operator's fix) reaches it through PostgreSQL's notification.
+            try await suite.runSQL(in: "catalog", "UPDATE variants SET on_hand = reserved WHERE sku = '\(sku)'")
+            var outside = try await revalidate(page, renamedTag)
+            _ = try await waitUntil(timeout: .seconds(5)) {
+                outside = try await revalidate(page, renamedTag)
+                return outside.status == 200
+            }
+            #expect(outside.status == 200 && available(outside) == 0 && (outside.json?["variants"] as? [[String: Any]])?.first?["in_stock"] as? Bool == false,
+                    "the page shows the outside write: \(String(decoding: outside.body, as: UTF8.self))")
+            let soldOut = try await get(client, listing)
+            #expect((soldOut.json?["items"] as? [[String: Any]])?.first?["in_stock"] as? Bool == false)
+
+            // Archived: gone from the window at once.
+            #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/archive", headers: staff).status == 200)
+            #expect(try await get(client, page).status == 404)
+            #expect(try await get(client, listing).json?["total"] as? Int == 0)
+        }
+    }
+
     @Test("a submitted checkout's lines are reserved over Kafka; a closed checkout releases them; an unsettled reservation expires")
     func sagaReservations() async throws {
         try await withCatalog(["RESERVATION_TTL_SECONDS": "10", "RESERVATION_SWEEP_SECONDS": "1"]) { client, suite, base, admin in

@@ -4,28 +4,44 @@ import Money
 import ServiceKit
 
 /// The shop window: published products (list with search, category and sort; detail by
-/// slug) and the category tree. Anyone may read them.
+/// slug) and the category tree. Anyone may read them; the answers come from the
+/// ``ShopWindow`` when nothing changed since, carry an entity tag (304 when the client has
+/// it) and may be kept by browsers and CDNs for `maxAge`.
 struct ProductRoutes: Sendable {
     let catalog: ProductCatalog
+    let window: ShopWindow
+    /// How long a client or CDN may show a shop window answer without asking again.
+    let maxAge: Int
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.get("/products") { request, context -> Page<ProductSummary> in
+        let cacheControl = "public, max-age=\(maxAge)"
+        router.get("/products") { request, context -> Response in
             let page = try PageRequest(request)
             let sort = try request.queryChoice("sort", ProductCatalog.Sort.allCases.map(\.rawValue)).flatMap(ProductCatalog.Sort.init)
             let query = ProductCatalog.ListQuery(text: try request.queryText("q"), categorySlug: try request.queryText("category", maxLength: 120),
                                                  sort: sort, page: page)
-            let (items, total) = try await catalog.list(query, logger: context.logger)
-            return Page(items: items, request: page, total: total)
-        }
-        router.get("/products/{slug}") { _, context -> Product in
-            let slug = try context.parameters.require("slug")
-            guard let product = try await catalog.product(slug: slug, publishedOnly: true, logger: context.logger) else {
-                throw Problem.notFound("A product '\(slug)'")
+            let key = ["products", query.text ?? "", query.categorySlug ?? "", sort?.rawValue ?? "", "\(page.page)", "\(page.size)"]
+                .joined(separator: "\u{1F}")
+            let body = try await window.page(key) {
+                let (items, total) = try await catalog.list(query, logger: context.logger)
+                return try TaggedBody(encoding: Page(items: items, request: page, total: total), context: context)
             }
-            return product
+            return body.response(to: request, cacheControl: cacheControl)
         }
-        router.get("/categories") { _, context -> [Category] in
-            try await catalog.categories(logger: context.logger)
+        router.get("/products/{slug}") { request, context -> Response in
+            let slug = try context.parameters.require("slug")
+            let body = try await window.pageIfFound("product\u{1F}" + slug) {
+                try await catalog.product(slug: slug, publishedOnly: true, logger: context.logger)
+                    .map { try TaggedBody(encoding: $0, context: context) }
+            }
+            guard let body else { throw Problem.notFound("A product '\(slug)'") }
+            return body.response(to: request, cacheControl: cacheControl)
+        }
+        router.get("/categories") { request, context -> Response in
+            let body = try await window.page("categories") {
+                try TaggedBody(encoding: try await catalog.categories(logger: context.logger), context: context)
+            }
+            return body.response(to: request, cacheControl: cacheControl)
         }
     }
 }

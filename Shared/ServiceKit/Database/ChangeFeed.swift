@@ -14,6 +14,12 @@ public final class ChangeFeed: Service, Sendable {
     let database: Database
     let logger: Logger
     private let watchers = Mutex<[String: [UUID: Watch]]>([:])
+    private let observers = Mutex<[String: [@Sendable () -> Void]]>([:])
+    private let listening = Atomic<Bool>(false)
+
+    /// Whether the feed hears changes now. While it does not (before the first `LISTEN`,
+    /// after a lost connection), whatever it keeps fresh must be read afresh.
+    public var isListening: Bool { listening.load(ordering: .acquiring) }
 
     /// A feed on the channel `<schema>_<name>`, so replicas of one service hear each other and
     /// nothing else sharing the database.
@@ -61,13 +67,22 @@ public final class ChangeFeed: Service, Sendable {
         return watch
     }
 
+    /// Calls `action` on every change of `key` for as long as the feed runs, and whenever
+    /// changes may have been missed (the feed starts or finds its connection again). For
+    /// what is kept in memory and must be dropped when its rows change.
+    public func observe(_ key: String, _ action: @escaping @Sendable () -> Void) {
+        observers.withLock { $0[key, default: []].append(action) }
+    }
+
     private func ring(_ payload: String) {
         let (key, note) = payload.firstIndex(of: " ").map { (String(payload[..<$0]), String(payload[payload.index(after: $0)...])) }
             ?? (payload, nil)
+        for action in observers.withLock({ $0[key] ?? [] }) { action() }
         for watch in watchers.withLock({ Array(($0[key] ?? [:]).values) }) { watch.doorbell.ring(note: note) }
     }
 
     private func ringAll() {
+        for action in observers.withLock({ $0.values.flatMap { $0 } }) { action() }
         for watch in watchers.withLock({ $0.values.flatMap(\.values) }) { watch.doorbell.ring(note: nil) }
     }
 
@@ -80,13 +95,16 @@ public final class ChangeFeed: Service, Sendable {
                         try await connection.listen(on: self.channel) { notifications in
                             // Changes made while not listening: every watcher reads again.
                             self.ringAll()
+                            self.listening.store(true, ordering: .releasing)
                             for try await notification in notifications { self.ring(notification.payload) }
                         }
                     } onCancel: {
                         connection.close().whenComplete { _ in }
                     }
+                    self.listening.store(false, ordering: .releasing)
                     try? await connection.close()
                 } catch {
+                    self.listening.store(false, ordering: .releasing)
                     if Task.isCancelled { return }
                     self.logger.debug("change feed LISTEN connection lost; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     try? await Task.sleep(for: .seconds(1))
