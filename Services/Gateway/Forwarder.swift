@@ -42,6 +42,9 @@ struct Forwarder: Service {
         configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds + Int64(PreferWait.maximum) * 1000))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.redirectConfiguration = .disallow
+        // No tracer is bootstrapped; without this the client still opens a no-op span and
+        // computes its attributes on every forwarded request (about 4 % of the gateway's CPU).
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
