@@ -24,17 +24,12 @@ extension ServiceDefinition {
                                 help: "How long browsers and CDNs may show a product listing, product page or the categories before asking again."),
             EnvironmentVariable("LOAD_DEMO_CATALOG", default: "false", help: "Load the demo catalog on start when the catalog is empty."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             let parts = try CatalogParts(environment: environment)
             let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
             let window = ShopWindow(feed: changes)
-            router.add(middleware: window.afterStaffChanges)
-            let maxAge = try environment.integer("SHOP_WINDOW_MAX_AGE_SECONDS", in: 0...86_400)
-            ProductRoutes(catalog: parts.products, window: window, maxAge: maxAge).register(on: router)
-            ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
-            StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
-            CartRoutes(carts: parts.carts).register(on: router)
-            VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
+            let shopWindow = ProductRoutes(catalog: parts.products, window: window,
+                                           maxAge: try environment.integer("SHOP_WINDOW_MAX_AGE_SECONDS", in: 0...86_400))
             var services: [any Service] = [
                 changes,
                 PeriodicJob("reservation-sweeper", every: parts.sweepInterval, environment: environment) {
@@ -50,11 +45,17 @@ extension ServiceDefinition {
                 let demo = DemoCatalog(environment: environment, catalog: parts.products)
                 environment.startGate.beforeOpening { await demo.load() }
             }
-            return services
-        },
-        handlers: { environment in
-            guard let parts = try? CatalogParts(environment: environment) else { return [] }
-            return [ReservationHandler(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)]
+            return ServiceParts(
+                routes: { router in
+                    router.add(middleware: window.afterStaffChanges)
+                    shopWindow.register(on: router)
+                    ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
+                    StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
+                    CartRoutes(carts: parts.carts).register(on: router)
+                    VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
+                },
+                handlers: [ReservationHandler(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
+                services: services)
         },
         contract: CatalogContract.contract
     )

@@ -22,24 +22,24 @@ extension ServiceDefinition {
             EnvironmentVariable("CART_REPLICA_WAIT_MS", default: "3000", help: "How long a checkout waits for the cart's latest snapshot before answering 409."),
             EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long Idempotency-Keys are remembered."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             let parts = try CheckoutParts(environment: environment)
-            CheckoutRoutes(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
-                           replicaPatience: parts.replicaPatience).register(on: router)
-            return [
-                parts.sessions.changes,
-                PeriodicJob("checkout-expiry", every: parts.sweepInterval, environment: environment) {
-                    let expired = try await parts.sessions.expireOverdue(logger: environment.logger)
-                    if expired > 0 { environment.logger.info("checkouts expired", metadata: ["count": "\(expired)"]) }
+            return ServiceParts(
+                routes: { router in
+                    CheckoutRoutes(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
+                                   replicaPatience: parts.replicaPatience).register(on: router)
                 },
-                PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
-                    try await parts.idempotency.purge(logger: environment.logger)
-                },
-            ]
-        },
-        handlers: { environment in
-            guard let parts = try? CheckoutParts(environment: environment) else { return [] }
-            return [CheckoutSaga(sessions: parts.sessions, replica: parts.replica, pricing: parts.pricing, paymentWindow: parts.paymentWindow)]
+                handlers: [CheckoutSaga(sessions: parts.sessions, replica: parts.replica, pricing: parts.pricing, paymentWindow: parts.paymentWindow)],
+                services: [
+                    parts.sessions.changes,
+                    PeriodicJob("checkout-expiry", every: parts.sweepInterval, environment: environment) {
+                        let expired = try await parts.sessions.expireOverdue(logger: environment.logger)
+                        if expired > 0 { environment.logger.info("checkouts expired", metadata: ["count": "\(expired)"]) }
+                    },
+                    PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
+                        try await parts.idempotency.purge(logger: environment.logger)
+                    },
+                ])
         },
         contract: CheckoutContract.contract
     )

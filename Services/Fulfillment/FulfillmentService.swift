@@ -58,14 +58,8 @@ extension ServiceDefinition {
             EnvironmentVariable("DOWNLOAD_LINK_BASE_URL", default: "http://localhost:8080/api/fulfillment/downloads",
                                 help: "Where download links point: the gateway's /api/fulfillment/downloads, or a storefront page calling it."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             let parts = try FulfillmentParts(environment: environment)
-            ShipmentRoutes(book: parts.shipments).register(on: router)
-            WebhookRoutes(book: parts.webhooks, destinations: parts.destinations).register(on: router)
-            PosRoutes(pushes: parts.pushes).register(on: router)
-            EmailRoutes(emails: parts.emails).register(on: router)
-            ReminderRoutes(optOuts: parts.optOuts).register(on: router)
-            DownloadRoutes(grants: parts.downloads, store: DirectoryDownloadStore(path: environment.value("DOWNLOADS_DIR"))).register(on: router)
             var services: [any Service] = [
                 parts.changes,
                 WebhookDispatcher(book: parts.webhooks, destinations: parts.destinations, environment: environment).work,
@@ -76,21 +70,28 @@ extension ServiceDefinition {
             if let smtp = parts.smtp {
                 services.append(EmailSender(emails: parts.emails, smtp: smtp, from: parts.sender, environment: environment).work)
             }
+            var handlers: [any EventHandler] = [ShipmentSaga(book: parts.shipments), DownloadSaga(grants: parts.downloads),
+                                                WebhookFanout(book: parts.webhooks), parts.notifications]
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
                 services.append(PeriodicJob("pos-inventory-pull", every: parts.inventoryPullInterval, environment: environment) {
                     try await pull.run(logger: environment.logger)
                 })
+                handlers.append(PosSync(pushes: parts.pushes))
             }
-            return services
-        },
-        handlers: { environment in
-            guard let parts = try? FulfillmentParts(environment: environment) else { return [] }
-            var handlers: [any EventHandler] = [ShipmentSaga(book: parts.shipments), DownloadSaga(grants: parts.downloads),
-                                                WebhookFanout(book: parts.webhooks), parts.notifications]
-            if parts.pos != nil { handlers.append(PosSync(pushes: parts.pushes)) }
-            return handlers
+            let downloads = DirectoryDownloadStore(path: environment.value("DOWNLOADS_DIR"))
+            return ServiceParts(
+                routes: { router in
+                    ShipmentRoutes(book: parts.shipments).register(on: router)
+                    WebhookRoutes(book: parts.webhooks, destinations: parts.destinations).register(on: router)
+                    PosRoutes(pushes: parts.pushes).register(on: router)
+                    EmailRoutes(emails: parts.emails).register(on: router)
+                    ReminderRoutes(optOuts: parts.optOuts).register(on: router)
+                    DownloadRoutes(grants: parts.downloads, store: downloads).register(on: router)
+                },
+                handlers: handlers,
+                services: services)
         },
         contract: FulfillmentContract.contract
     )

@@ -39,54 +39,62 @@ extension ServiceDefinition {
             EnvironmentVariable("ADMIN_INVITATION_URL", default: "",
                                 help: "An admin UI page that accepts invitations (the printed link is <url>?token=…); empty prints the API call only."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             // Every setting is read before anything that must be shut down (the forwarder's HTTP client) exists.
             let firstAdmin = try BootstrapAdmin.source(in: environment)
             let keys = try SigningKeys(keySet: environment.value("JWT_KEYS"), signingKeyID: environment.value("JWT_SIGNING_KEY_ID"))
             let accessTTL = try environment.integer("ACCESS_TOKEN_TTL_SECONDS", in: 1...Int.max)
             let refreshDays = try environment.integer("REFRESH_TOKEN_TTL_DAYS", in: 1...Int.max)
             let cost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
-            let tokens = AccessTokens(keys: keys, lifetime: TimeInterval(accessTTL))
-            let staff = StaffAccounts(database: environment.database)
-            let hasher = PasswordHasher(cost: cost)
             let perAddress = try environment.integer("RATE_LIMIT_PER_MINUTE", in: 1...Int.max)
             let perCustomer = try environment.integer("RATE_LIMIT_CUSTOMER_PER_MINUTE", in: 1...Int.max)
             let placementsPerHour = try environment.integer("ORDER_PLACEMENTS_PER_HOUR", in: 1...Int.max)
+            let verificationHours = try environment.integer("EMAIL_VERIFICATION_TTL_HOURS", in: 1...8_760)
+            let standingSeconds = try environment.integer("ACCOUNT_CHECK_SECONDS", in: 0...300)
+            let resetMinutes = try environment.integer("PASSWORD_RESET_TTL_MINUTES", in: 1...Int.max)
             let origins = environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
-            let verifications = EmailVerifications(
-                database: environment.database, outbox: environment.outbox,
-                lifetime: TimeInterval(try environment.integer("EMAIL_VERIFICATION_TTL_HOURS", in: 1...8_760) * 3600))
+
+            let tokens = AccessTokens(keys: keys, lifetime: TimeInterval(accessTTL))
+            let staff = StaffAccounts(database: environment.database)
+            let hasher = PasswordHasher(cost: cost)
+            let verifications = EmailVerifications(database: environment.database, outbox: environment.outbox,
+                                                   lifetime: TimeInterval(verificationHours * 3600))
             let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox, verifications: verifications)
-            let standing = AccountStanding(staff: staff, customers: customers,
-                                           freshness: .seconds(try environment.integer("ACCOUNT_CHECK_SECONDS", in: 0...300)))
+            let standing = AccountStanding(staff: staff, customers: customers, freshness: .seconds(standingSeconds))
             let authenticator = Authenticator(tokens: tokens, standing: standing)
-            router.add(middleware: DoorMiddleware(
+            let door = DoorMiddleware(
                 perAddress: RateLimiter(capacity: perAddress, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: perCustomer, window: .seconds(60)),
                 placements: RateLimiter(capacity: placementsPerHour, window: .seconds(3600)),
-                authenticator: authenticator, customers: customers))
-            AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
-                           refreshLifetime: TimeInterval(refreshDays * 86_400)).register(on: router)
-            let resetMinutes = try environment.integer("PASSWORD_RESET_TTL_MINUTES", in: 1...Int.max)
-            PasswordController(
-                changes: PasswordChanges(database: environment.database, outbox: environment.outbox,
-                                         resetLifetime: TimeInterval(resetMinutes * 60)),
-                customers: customers, authenticator: authenticator, hasher: hasher
-            ).register(on: router)
-            EmailVerificationController(verifications: verifications, authenticator: authenticator).register(on: router)
-            AdminController(staff: staff, standing: standing, customers: customers, tokens: tokens, authenticator: authenticator, hasher: hasher)
-                .register(on: router)
+                authenticator: authenticator, customers: customers)
+            let auth = AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
+                                      refreshLifetime: TimeInterval(refreshDays * 86_400))
+            let passwords = PasswordController(
+                changes: PasswordChanges(database: environment.database, outbox: environment.outbox, resetLifetime: TimeInterval(resetMinutes * 60)),
+                customers: customers, authenticator: authenticator, hasher: hasher)
+            let emailVerification = EmailVerificationController(verifications: verifications, authenticator: authenticator)
+            let admin = AdminController(staff: staff, standing: standing, customers: customers, tokens: tokens, authenticator: authenticator,
+                                        hasher: hasher)
             let forwarder = try Forwarder(environment: environment, authenticator: authenticator)
-            PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
-                           upstreams: forwarder.upstreams, client: forwarder.client).register(on: router)
-            forwarder.register(on: router)
+            let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
+                                          upstreams: forwarder.upstreams, client: forwarder.client)
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
                 email: environment.value("BOOTSTRAP_ADMIN_EMAIL"), source: firstAdmin)
             environment.startGate.beforeOpening { try await bootstrap.create() }
-            return [forwarder]
+            return ServiceParts(
+                routes: { router in
+                    router.add(middleware: CORSPolicy(allowedOrigins: Set(origins)))
+                    router.add(middleware: door)
+                    auth.register(on: router)
+                    passwords.register(on: router)
+                    emailVerification.register(on: router)
+                    admin.register(on: router)
+                    document.register(on: router)
+                    forwarder.register(on: router)
+                },
+                services: [forwarder])
         },
         contract: GatewayContract.contract,
         servesOwnDocument: false

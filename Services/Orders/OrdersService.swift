@@ -15,15 +15,14 @@ extension ServiceDefinition {
             EnvironmentVariable("ORDER_NUMBER_PREFIX", default: "SHOP", help: "First part of order numbers (SHOP-20261122-0042)."),
             EnvironmentVariable("SHOP_TIME_ZONE", default: "Asia/Ho_Chi_Minh", help: "The shop's time zone: order numbers count per shop day."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             let book = try OrdersParts.book(environment)
-            OrderRoutes(book: book).register(on: router)
-            OrderAdminRoutes(book: book).register(on: router)
-            return []
-        },
-        handlers: { environment in
-            guard let book = try? OrdersParts.book(environment) else { return [] }
-            return [OrderSaga(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)]
+            return ServiceParts(
+                routes: { router in
+                    OrderRoutes(book: book).register(on: router)
+                    OrderAdminRoutes(book: book).register(on: router)
+                },
+                handlers: [OrderSaga(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)])
         },
         contract: OrdersContract.contract
     )

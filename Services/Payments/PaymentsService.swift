@@ -35,23 +35,25 @@ extension ServiceDefinition {
             EnvironmentVariable("CARD_FEE_BASIS_POINTS", default: "290", help: "The card provider's fee, written to the ledger (2.9%)."),
             EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long refund Idempotency-Keys are remembered."),
         ],
-        setUp: { router, environment in
+        build: { environment in
             let parts = try PaymentsParts(environment: environment)
-            PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency).register(on: router)
-            return [
-                try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
-                    SePayWebhook(book: parts.book, apiKey: environment.value("SEPAY_API_KEY"),
-                                 orderPrefix: environment.value("ORDER_NUMBER_PREFIX")).register(on: webhooks)
-                    StripeWebhook(book: parts.book, signature: StripeSignature(secret: environment.value("CARD_WEBHOOK_SECRET"))).register(on: webhooks)
+            return ServiceParts(
+                routes: { router in
+                    PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency)
+                        .register(on: router)
                 },
-                PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
-                    try await parts.idempotency.purge(logger: environment.logger)
-                },
-            ]
-        },
-        handlers: { environment in
-            guard let parts = try? PaymentsParts(environment: environment) else { return [] }
-            return [PaymentSaga(book: parts.book)]
+                handlers: [PaymentSaga(book: parts.book)],
+                services: [
+                    try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
+                        SePayWebhook(book: parts.book, apiKey: environment.value("SEPAY_API_KEY"),
+                                     orderPrefix: environment.value("ORDER_NUMBER_PREFIX")).register(on: webhooks)
+                        StripeWebhook(book: parts.book, signature: StripeSignature(secret: environment.value("CARD_WEBHOOK_SECRET")))
+                            .register(on: webhooks)
+                    },
+                    PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
+                        try await parts.idempotency.purge(logger: environment.logger)
+                    },
+                ])
         },
         contract: PaymentsContract.contract
     )

@@ -56,16 +56,17 @@ public enum ServiceApplication {
             pollInterval: configuration.outboxPollInterval, batchSize: configuration.outboxBatchSize,
             retention: configuration.outboxRetention, startGate: gate)
         let deadLetterTopic = configuration.topic(Topic.deadLetter(forGroup: definition.name))
+        // The service's parts, built once from its settings; a bad setting stops the start here.
+        let own = try definition.build(environment)
         // A service's own events reach its handlers as they are recorded (Outbox.reactLocally),
         // so it never consumes its own topic.
         let consumedTopics = definition.consumes.filter { $0 != definition.publishes }.map(configuration.topic)
-        let handlers = definition.handlers(environment)
-        outbox.reactLocally(with: handlers)
+        outbox.reactLocally(with: own.handlers)
         let consumer = EventConsumer(
             settings: .init(groupID: configuration.consumerGroup, topics: consumedTopics, deadLetterTopic: deadLetterTopic,
                             maxAttempts: configuration.consumerMaxAttempts, retryBackoff: configuration.consumerRetryBackoff),
             kafka: kafka, database: database, producer: producer, outbox: outbox,
-            handlers: [ProbeHandler()] + handlers, consumerName: definition.name,
+            handlers: [ProbeHandler()] + own.handlers, consumerName: definition.name,
             logger: logger, startGate: gate)
 
         let router = Router(context: ServiceRequestContext.self)
@@ -89,7 +90,7 @@ public enum ServiceApplication {
                 Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
             }
         }
-        let ownServices = try definition.setUp(router, environment)
+        own.routes(router)
         let routes = router.routes.map { "\($0.method.rawValue) \($0.path)" }.sorted()
 
         var application = Application(
@@ -100,7 +101,7 @@ public enum ServiceApplication {
             },
             logger: logger)
         application.addServices(database.client, producer, relay, consumer)
-        application.addServices(ownServices)
+        application.addServices(own.services)
         let migrations = KitMigrations.all + definition.migrations
         let topics = Set([outbox.topic, deadLetterTopic] + consumedTopics).sorted().map {
             KafkaAdmin.TopicSpec(name: $0, partitions: configuration.topicPartitions, replicationFactor: configuration.topicReplicationFactor)

@@ -21,12 +21,9 @@ public struct ServiceDefinition: Sendable {
     public var migrations: [Migration]
     /// The service's own environment variables.
     public var variables: [EnvironmentVariable]
-    /// Registers the service's routes and returns its further long-running parts (a second
-    /// listener for provider webhooks, an HTTP client to shut down, sweepers), which run
-    /// after the kit's and stop before them.
-    public var setUp: @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) throws -> [any Service]
-    /// The service's event handlers.
-    public var handlers: @Sendable (ServiceEnvironment) -> [any EventHandler]
+    /// Builds the service's parts once from its settings: a setting that cannot be used throws
+    /// a ``ConfigurationError`` naming it, and the service does not start.
+    public var build: @Sendable (ServiceEnvironment) throws -> ServiceParts
     /// The service's public and admin routes as documented; the kit adds its diagnostics and
     /// serves the whole as OpenAPI on `GET /openapi.json`.
     public var contract: APIContract
@@ -37,8 +34,7 @@ public struct ServiceDefinition: Sendable {
     public init(
         name: String, summary: String, defaultPort: Int, publishes: String, consumes: [String],
         migrations: [Migration] = [], variables: [EnvironmentVariable] = [],
-        setUp: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) throws -> [any Service] = { _, _ in [] },
-        handlers: @escaping @Sendable (ServiceEnvironment) -> [any EventHandler] = { _ in [] },
+        build: @escaping @Sendable (ServiceEnvironment) throws -> ServiceParts = { _ in ServiceParts() },
         contract: APIContract = APIContract(), servesOwnDocument: Bool = true
     ) {
         precondition(migrations.allSatisfy { $0.version >= 100 }, "service migrations are numbered from 100")
@@ -49,8 +45,7 @@ public struct ServiceDefinition: Sendable {
         self.consumes = consumes
         self.migrations = migrations
         self.variables = variables
-        self.setUp = setUp
-        self.handlers = handlers
+        self.build = build
         self.contract = contract
         self.servesOwnDocument = servesOwnDocument
     }
@@ -61,5 +56,24 @@ public struct ServiceDefinition: Sendable {
     /// The OpenAPI document of this service's routes, paths as the service registers them.
     public func document(version: String) -> JSONValue {
         fullContract.document(title: "\(name) service", version: version, description: summary)
+    }
+}
+
+/// What a service is made of besides the kit's parts, built once by
+/// ``ServiceDefinition/build``: the same stores serve its routes and its handlers.
+public struct ServiceParts: Sendable {
+    /// Puts the service's routes (and any middleware of its own) on its router, after the kit's.
+    public var routes: @Sendable (Router<ServiceRequestContext>) -> Void
+    /// The service's event handlers.
+    public var handlers: [any EventHandler]
+    /// Further long-running parts (a second listener for provider webhooks, an HTTP client to
+    /// shut down, sweepers), which run after the kit's and stop before them.
+    public var services: [any Service]
+
+    public init(routes: @escaping @Sendable (Router<ServiceRequestContext>) -> Void = { _ in },
+                handlers: [any EventHandler] = [], services: [any Service] = []) {
+        self.routes = routes
+        self.handlers = handlers
+        self.services = services
     }
 }
