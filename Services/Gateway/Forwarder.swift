@@ -32,14 +32,14 @@ struct Forwarder: Service {
     let timeout: TimeAmount
     let authenticator: Authenticator
 
-    init(environment: ServiceEnvironment, authenticator: Authenticator) throws {
+    init(upstreams: Upstreams, timeout: Duration, authenticator: Authenticator) {
         self.authenticator = authenticator
-        self.upstreams = try Upstreams(environment: environment)
-        let milliseconds = Int64(try environment.integer("UPSTREAM_TIMEOUT_MS", in: 1...Int.max))
-        self.timeout = .milliseconds(milliseconds)
+        self.upstreams = upstreams
+        let milliseconds = timeout / .milliseconds(1)
+        self.timeout = .milliseconds(Int64(milliseconds))
         var configuration = HTTPClient.Configuration()
         // A `Prefer: wait=N` request may be silent for N seconds before its answer.
-        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(milliseconds + Int64(PreferWait.maximum) * 1000))
+        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(Int64(milliseconds) + Int64(PreferWait.maximum) * 1000))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.redirectConfiguration = .disallow
         // No tracer is bootstrapped; without this the client still opens a no-op span and

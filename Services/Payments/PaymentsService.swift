@@ -17,26 +17,10 @@ extension ServiceDefinition {
         publishes: Topic.payments,
         consumes: [Topic.checkout, Topic.orders],
         migrations: PaymentsMigrations.all,
-        variables: [
-            EnvironmentVariable("WEBHOOK_HOST", default: "127.0.0.1", help: "Address of the payment providers' webhook listener."),
-            EnvironmentVariable("WEBHOOK_PORT", default: "8090", help: "Port of the payment providers' webhook listener."),
-            EnvironmentVariable("ORDER_NUMBER_PREFIX", default: "SHOP", help: "First part of order numbers, to find them in transfer contents."),
-            EnvironmentVariable("BANK_BIN", default: "970436", help: "NAPAS BIN of the shop's bank (970436: Vietcombank)."),
-            EnvironmentVariable("BANK_ACCOUNT_NUMBER", default: "0011001234567", help: "The shop's account that receives transfers."),
-            EnvironmentVariable("BANK_ACCOUNT_NAME", default: "CONG TY TNHH CUA HANG", help: "The account holder's name, shown to the customer."),
-            EnvironmentVariable("TRANSFER_CONTENT_PREFIX", default: "DH", help: "First word of the transfer content (DH SHOP-20261122-0042)."),
-            .secret("SEPAY_API_KEY", help: "The key SePay sends as `Authorization: Apikey <key>`; empty refuses every SePay webhook.",
-                    required: false, recipe: .randomKey(bytes: 32)),
-            EnvironmentVariable("CARD_API_BASE_URL", default: "https://api.stripe.com", help: "The Stripe-compatible card provider's API."),
-            .secret("CARD_SECRET_KEY", help: "The card provider's secret API key; empty: card payments fail at the provider.", required: false,
-                    recipe: .issuedElsewhere("from the provider's dashboard (Stripe: Developers → API keys, sk_live_…)")),
-            .secret("CARD_WEBHOOK_SECRET", help: "The card provider's webhook signing secret (whsec_…); empty refuses every card webhook.", required: false,
-                    recipe: .issuedElsewhere("from the provider's webhook endpoint settings (Stripe: Developers → Webhooks → Signing secret)")),
-            EnvironmentVariable("CARD_FEE_BASIS_POINTS", default: "290", help: "The card provider's fee, written to the ledger (2.9%)."),
-            EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long refund Idempotency-Keys are remembered."),
-        ],
+        variables: PaymentsSettings.variables,
         build: { environment in
-            let parts = try PaymentsParts(environment: environment)
+            let settings = try PaymentsSettings(environment)
+            let parts = PaymentsParts(settings: settings, environment: environment)
             return ServiceParts(
                 routes: { router in
                     PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency)
@@ -45,9 +29,8 @@ extension ServiceDefinition {
                 handlers: [PaymentSaga(book: parts.book)],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
-                        SePayWebhook(book: parts.book, apiKey: environment.value("SEPAY_API_KEY"),
-                                     orderPrefix: environment.value("ORDER_NUMBER_PREFIX")).register(on: webhooks)
-                        StripeWebhook(book: parts.book, signature: StripeSignature(secret: environment.value("CARD_WEBHOOK_SECRET")))
+                        SePayWebhook(book: parts.book, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)
+                        StripeWebhook(book: parts.book, signature: StripeSignature(secret: settings.cardWebhookSecret))
                             .register(on: webhooks)
                     },
                     PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
@@ -59,26 +42,16 @@ extension ServiceDefinition {
     )
 }
 
-/// The payments service's parts, built from its configuration.
+/// The payments service's parts, built once from its settings.
 struct PaymentsParts: Sendable {
-    let client: HTTPClient
     let book: PaymentBook
     let idempotency: IdempotencyKeys
 
-    init(environment: ServiceEnvironment) throws {
-        let bin = environment.value("BANK_BIN")
-        guard bin.count == 6, bin.allSatisfy(\.isNumber) else { throw ConfigurationError(variable: "BANK_BIN", reason: "expected a 6-digit NAPAS BIN") }
-        let account = environment.value("BANK_ACCOUNT_NUMBER")
-        guard (6...19).contains(account.count), account.allSatisfy(\.isNumber) else {
-            throw ConfigurationError(variable: "BANK_ACCOUNT_NUMBER", reason: "expected 6 to 19 digits")
-        }
-        client = HTTPClient.shared
+    init(settings: PaymentsSettings, environment: ServiceEnvironment) {
         book = PaymentBook(
-            database: environment.database, outbox: environment.outbox,
-            bank: .init(bin: bin, number: account, name: environment.value("BANK_ACCOUNT_NAME"), contentPrefix: environment.value("TRANSFER_CONTENT_PREFIX")),
-            card: CardProvider(client: client, baseURL: environment.value("CARD_API_BASE_URL"), secretKey: environment.value("CARD_SECRET_KEY")),
-            cardFeeBasisPoints: Int64(try environment.integer("CARD_FEE_BASIS_POINTS", in: 0...10_000)))
-        idempotency = IdempotencyKeys(database: environment.database,
-                                      retention: .seconds(3600 * (try environment.integer("IDEMPOTENCY_KEY_HOURS", in: 24...24 * 365))))
+            database: environment.database, outbox: environment.outbox, bank: settings.bank,
+            card: CardProvider(client: HTTPClient.shared, baseURL: settings.cardAPIBaseURL, secretKey: settings.cardSecretKey),
+            cardFeeBasisPoints: settings.cardFeeBasisPoints)
+        idempotency = IdempotencyKeys(database: environment.database, retention: settings.idempotencyKeyRetention)
     }
 }

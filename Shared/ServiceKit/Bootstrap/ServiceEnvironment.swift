@@ -24,6 +24,12 @@ public struct ServiceEnvironment: Sendable {
         try ServiceConfiguration.integer(name, value(name), in: range)
     }
 
+    /// A service-specific `true` or `false`; anything else stops the start naming the variable.
+    public func boolean(_ name: String) throws -> Bool {
+        guard let flag = Bool(value(name)) else { throw ConfigurationError(variable: name, reason: "expected true or false, got '\(value(name))'") }
+        return flag
+    }
+
     /// A service-specific http(s) URL, without a trailing slash (paths are appended to it);
     /// nil when empty and `optional`. Anything else stops the start naming the variable.
     public func httpURL(_ name: String, optional: Bool = false) throws -> String? {
