@@ -48,7 +48,7 @@ struct CheckoutRoutes: Sendable {
                                   errors: [.init(field: "cart_id", message: "is \(cart.effectiveStatus)")])
                 }
                 guard !cart.lines.isEmpty else { throw Problem.validation([.init(field: "cart_id", message: "the cart is empty")]) }
-                if checkout.paymentMethod == "cod", cart.lines.contains(where: { $0.digital == true }) {
+                if checkout.method == .cod, cart.lines.contains(where: { $0.digital == true }) {
                     throw Problem.validation([.init(field: "payment_method",
                                                     message: "cash on delivery is not offered for digital goods; pay by bank transfer or card")])
                 }

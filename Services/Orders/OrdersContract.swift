@@ -1,3 +1,4 @@
+import EventContracts
 import ServiceKit
 
 /// The orders routes as the OpenAPI document shows them (under `/api/orders` at the gateway).
@@ -56,7 +57,7 @@ enum OrdersContract {
             ("Order", Schema.object([
                 "id": Schema.uuid, "number": Schema.string(pattern: "^[A-Z0-9]+-[0-9]{8}-[0-9]{4,}$"), "status": Schema.string(oneOf: statuses),
                 "payment_status": Schema.string(oneOf: OrderAdminRoutes.paymentStatuses),
-                "payment_method": Schema.string(oneOf: ["cod", "bank_transfer", "card"]), "customer_id": Schema.uuid,
+                "payment_method": Schema.string(oneOf: PaymentMethod.allCases.map(\.rawValue)), "customer_id": Schema.uuid,
                 "contact": ["type": "object"], "shipping_address": ["type": "object"], "lines": Schema.array(of: ["type": "object"]),
                 "price": ["type": "object"], "refunded": money, "voucher_code": Schema.string(), "cancel_reason": Schema.string(),
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "timeline": Schema.array(of: Schema.ref("TimelineEntry")),

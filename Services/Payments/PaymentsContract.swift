@@ -1,3 +1,4 @@
+import EventContracts
 import ServiceKit
 
 /// The payments admin routes as the OpenAPI document shows them (under `/api/payments` at
@@ -42,7 +43,7 @@ enum PaymentsContract {
             ], required: ["provider", "event_id", "kind", "outcome", "received_at"])),
             ("Payment", Schema.object([
                 "id": Schema.uuid, "order_id": Schema.uuid, "order_number": Schema.string(), "checkout_id": Schema.uuid, "customer_id": Schema.uuid,
-                "method": Schema.string(oneOf: ["cod", "bank_transfer", "card"]),
+                "method": Schema.string(oneOf: PaymentMethod.allCases.map(\.rawValue)),
                 "status": Schema.string(oneOf: ["awaiting", "collect_on_delivery", "succeeded", "underpaid", "failed", "cancelled"]),
                 "amount": money, "received": money, "captured": money, "refunded": money, "provider_payment_id": Schema.string(),
                 "instructions": ["type": "object"], "order_cancelled": Schema.boolean, "flags": Schema.array(of: Schema.string()),

@@ -56,8 +56,7 @@ public struct CheckoutPlaced: EventPayload, Equatable {
     public var customerId: String?
     public var contact: ContactDetails
     public var shippingAddress: ShippingAddress
-    /// `cod`, `bank_transfer`, `card`.
-    public var paymentMethod: String
+    public var paymentMethod: PaymentMethod
     public var lines: [PricedLine]
     public var voucherCode: String?
     public var price: PriceBreakdown
@@ -65,7 +64,7 @@ public struct CheckoutPlaced: EventPayload, Equatable {
     public var paymentDueBy: Date?
 
     public init(checkoutId: String, customerId: String?, contact: ContactDetails, shippingAddress: ShippingAddress,
-                paymentMethod: String, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?) {
+                paymentMethod: PaymentMethod, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?) {
         self.checkoutId = checkoutId
         self.customerId = customerId
         self.contact = contact

@@ -49,7 +49,7 @@ public struct OrderPlaced: EventPayload, Equatable {
     public var checkoutId: String
     public var customerId: String?
     public var email: String
-    public var paymentMethod: String
+    public var paymentMethod: PaymentMethod
     public var total: Money
     public var status: String
     public var paymentDueBy: Date?
@@ -59,7 +59,7 @@ public struct OrderPlaced: EventPayload, Equatable {
     public var shippingAddress: ShippingAddress?
 
     public init(orderId: String, orderNumber: String, checkoutId: String, customerId: String?, email: String,
-                paymentMethod: String, total: Money, status: String, paymentDueBy: Date?,
+                paymentMethod: PaymentMethod, total: Money, status: String, paymentDueBy: Date?,
                 lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil) {
         self.lines = lines
         self.contact = contact
@@ -87,9 +87,9 @@ public struct OrderStatusChanged: EventPayload, Equatable {
     public var from: String
     public var to: String
     public var actor: String
-    public var paymentMethod: String
+    public var paymentMethod: PaymentMethod
 
-    public init(orderId: String, orderNumber: String, checkoutId: String, from: String, to: String, actor: String, paymentMethod: String) {
+    public init(orderId: String, orderNumber: String, checkoutId: String, from: String, to: String, actor: String, paymentMethod: PaymentMethod) {
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId

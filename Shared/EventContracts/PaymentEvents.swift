@@ -36,12 +36,12 @@ public struct PaymentOpened: EventPayload, Equatable {
     public var orderId: String
     public var orderNumber: String
     public var checkoutId: String
-    public var method: String
+    public var method: PaymentMethod
     public var amount: Money
     public var instructions: PaymentInstructions
     public var dueBy: Date?
 
-    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: String, amount: Money,
+    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: PaymentMethod, amount: Money,
                 instructions: PaymentInstructions, dueBy: Date?) {
         self.paymentId = paymentId
         self.orderId = orderId
@@ -64,13 +64,13 @@ public struct PaymentSucceeded: EventPayload, Equatable {
     public var orderId: String
     public var orderNumber: String
     public var checkoutId: String
-    public var method: String
+    public var method: PaymentMethod
     public var amount: Money
     /// What arrived beyond the amount due (flagged for staff), if anything.
     public var overpaid: Money?
     public var afterCancellation: Bool
 
-    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: String, amount: Money,
+    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: PaymentMethod, amount: Money,
                 overpaid: Money? = nil, afterCancellation: Bool = false) {
         self.paymentId = paymentId
         self.orderId = orderId

@@ -10,6 +10,7 @@ struct SettingsTests {
     static let badValues: [(service: String, variable: String, value: String)] = [
         ("catalog", "SHOP_WINDOW_MAX_AGE_SECONDS", "-1"),
         ("catalog", "LOW_STOCK_THRESHOLD", "lots"),
+        ("catalog", "LOAD_DEMO_CATALOG", "yes"),
         ("checkout", "SHIPPING_FEE_TIERS", "free"),
         ("checkout", "CART_REPLICA_WAIT_MS", "99999"),
         ("payments", "BANK_BIN", "12"),

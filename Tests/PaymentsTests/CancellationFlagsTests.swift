@@ -14,7 +14,7 @@ import Testing
 /// refund; an unpaid payment just closes.
 @Suite("Payments: flags when an order is cancelled")
 struct CancellationFlagsTests {
-    private func placed(_ method: String) -> OrderPlaced {
+    private func placed(_ method: PaymentMethod) -> OrderPlaced {
         OrderPlaced(orderId: UUID().uuidString.lowercased(), orderNumber: "SHOP-20261122-\(Int.random(in: 1000...9999))",
                     checkoutId: UUID().uuidString.lowercased(), customerId: nil, email: "lan@example.com", paymentMethod: method,
                     total: Money(minorUnits: 270_000, currency: .vnd), status: "pending_payment", paymentDueBy: nil)
@@ -31,7 +31,7 @@ struct CancellationFlagsTests {
                                    card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
                                    cardFeeBasisPoints: 0)
             func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
-                let order = placed("bank_transfer")
+                let order = placed(.bankTransfer)
                 let id = try #require(UUID(uuidString: order.orderId))
                 try await database.transaction(logger: logger) { connection in
                     try await book.open(order, correlationId: nil, on: connection, logger: logger)

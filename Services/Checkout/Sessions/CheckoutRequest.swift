@@ -15,7 +15,10 @@ struct CheckoutRequest: Decodable, Sendable {
     /// Overrides the voucher applied on the cart.
     var voucherCode: String?
 
-    static let paymentMethods = ["cod", "bank_transfer", "card"]
+    static let paymentMethods = PaymentMethod.allCases.map(\.rawValue)
+
+    /// The payment method asked for; nil for a word that is none (refused by ``validated()``).
+    var method: PaymentMethod? { PaymentMethod(rawValue: paymentMethod) }
 
     /// The request with tidied text, or every invalid field named.
     func validated() throws -> (request: CheckoutRequest, cart: UUID) {
@@ -24,7 +27,7 @@ struct CheckoutRequest: Decodable, Sendable {
         let cart = UUID(uuidString: cartId)
         if cart == nil { errors.append(.init(field: "cart_id", message: "must be a UUID")) }
         if let version = cartVersion, version < 0 { errors.append(.init(field: "cart_version", message: "must be 0 or more")) }
-        if !Self.paymentMethods.contains(paymentMethod) {
+        if method == nil {
             errors.append(.init(field: "payment_method", message: "must be one of \(Self.paymentMethods.joined(separator: ", "))"))
         }
         tidy.contact.name = contact.name.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -45,7 +45,7 @@ struct CheckoutSaga: EventHandler {
                 logger.error("reserved checkout could not be priced", metadata: ["checkout.id": "\(id)", "error": "\(error)"])
                 return
             }
-            let dueBy = session.paymentMethod == "cod" ? nil : Date().addingTimeInterval(Double(paymentWindow.components.seconds))
+            let dueBy = !session.paymentMethod.paysInAdvance ? nil : Date().addingTimeInterval(Double(paymentWindow.components.seconds))
             var columns: [(String, any PostgresEncodable & Sendable)] = [
                 ("lines::jsonb", try json(reserved.pricedLines)), ("price::jsonb", try json(price)), ("currency", price.total.currency.code),
             ]
@@ -71,7 +71,7 @@ struct CheckoutSaga: EventHandler {
             let number: [(String, any PostgresEncodable & Sendable)] = [("order_id", order), ("order_number", placed.orderNumber)]
             // Cash on delivery completes with the order; anything else learns its number and waits for the payment.
             let instructions = PaymentInstructions(nextAction: "pay_on_delivery")
-            guard placed.paymentMethod == "cod",
+            guard placed.paymentMethod == .cod,
                   try await sessions.move(id, to: .completed, reason: "order_confirmed", set: number + [("payment::jsonb", try json(instructions))],
                                           on: connection, logger: logger)
             else { return try await sessions.update(id, set: number, on: connection, logger: logger) }

@@ -9,7 +9,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     var id: String
     var status: CheckoutStatus
     var cartId: String
-    var paymentMethod: String
+    var paymentMethod: PaymentMethod
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
     var voucherCode: String?
@@ -41,7 +41,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
         short_lines::text, problem, order_id, order_number, payment::text, payment_due_by, created_at, updated_at, customer_id, guest_token_digest
         """
 
-    typealias Row = (UUID, String, UUID, String, String, String, String?, String, String?, String?,
+    typealias Row = (UUID, String, UUID, PaymentMethod, String, String, String?, String, String?, String?,
                      String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?)
 
     init(row: Row) throws {

@@ -1,3 +1,5 @@
+import EventContracts
+
 /// Where a checkout session is. The allowed moves are the saga's:
 /// `open → submitted → reserved → awaiting_payment → completed`; `submitted → rejected`
 /// (stock or voucher); `reserved`/`awaiting_payment → expired` (payment window),
@@ -28,10 +30,10 @@ enum CheckoutStatus: String, Codable, Sendable, CaseIterable {
     /// payment instructions. Cash on delivery has no instructions to wait for: only its
     /// outcome answers (it may pass through `awaiting_payment` when the payment opens before
     /// the order is confirmed).
-    func settlesWait(paymentMethod: String) -> Bool {
+    func settlesWait(paymentMethod: PaymentMethod) -> Bool {
         switch self {
         case .open, .submitted, .reserved: false
-        case .awaitingPayment: paymentMethod != "cod"
+        case .awaitingPayment: paymentMethod.paysInAdvance
         case .completed, .rejected, .expired, .failed, .abandoned: true
         }
     }

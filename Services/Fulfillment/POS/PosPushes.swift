@@ -91,7 +91,7 @@ struct PosPushes: Sendable {
         var claimed: [Claimed] = []
         let decoder = EventCoding.decoder
         for try await (id, attempt, number, email, method, contactText, addressText, linesText, withdraw)
-            in rows.decode((UUID, Int, String, String, String, String?, String?, String, String?).self) {
+            in rows.decode((UUID, Int, String, String, PaymentMethod, String?, String?, String, String?).self) {
             let contact = try contactText.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) }
             let address = try addressText.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) }
             let lines = try decoder.decode([PricedLine].self, from: Data(linesText.utf8))
@@ -103,7 +103,7 @@ struct PosPushes: Sendable {
     }
 
     /// The POS's shape of an order.
-    static func order(number: String, email: String, method: String, contact: ContactDetails?, address: ShippingAddress?,
+    static func order(number: String, email: String, method: PaymentMethod, contact: ContactDetails?, address: ShippingAddress?,
                       lines: [PricedLine]) -> PosClient.Order {
         let name = contact?.name ?? email
         let phone = contact?.phone ?? ""
@@ -114,7 +114,7 @@ struct PosPushes: Sendable {
                                    communeName: address?.ward, districtName: address?.district, provinceName: address?.province,
                                    countryCode: address?.country ?? "VN"),
             items: lines.filter { !$0.isDigital }.map { .init(variationId: $0.sku, quantity: $0.quantity, price: $0.unitPrice.minorUnits, name: $0.title) },
-            isCod: method == "cod", note: "Order \(number)")
+            isCod: method == .cod, note: "Order \(number)")
     }
 
     /// The POS has the order. If it was cancelled while the push was on its way, it is

@@ -10,7 +10,7 @@ struct Order: ResponseEncodable, Sendable {
     var number: String
     var status: OrderStatus
     var paymentStatus: String
-    var paymentMethod: String
+    var paymentMethod: PaymentMethod
     var customerId: String?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
@@ -34,7 +34,7 @@ struct Order: ResponseEncodable, Sendable {
         currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id
         """
 
-    typealias Row = (UUID, String, String, String, String, UUID?, String, String, String, String,
+    typealias Row = (UUID, String, String, String, PaymentMethod, UUID?, String, String, String, String,
                      String, Int64, String?, String?, Date, Date, UUID)
 
     init(row: Row) throws {

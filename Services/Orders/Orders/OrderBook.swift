@@ -21,7 +21,7 @@ struct OrderBook: Sendable {
         for try await _ in exists.decode(Int.self) { return }
         let id = UUID()
         let number = try await numbers.next(on: connection, logger: logger)
-        let cod = placed.paymentMethod == "cod"
+        let cod = placed.paymentMethod == .cod
         let status: OrderStatus = cod ? .confirmed : .pendingPayment
         let encoder = JSONEncoder()
         func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }

@@ -40,7 +40,7 @@ struct OrderSaga: EventHandler {
                 try await book.paymentNote(id, paymentStatus: "refund_due",
                                            note: "\(paid.amount) arrived after the order was cancelled; flagged for refund", actor: "payments",
                                            on: connection, logger: logger)
-            } else if paid.method == "cod" {
+            } else if paid.method == .cod {
                 try await book.paymentNote(id, paymentStatus: "paid", note: "Cash \(paid.amount) collected on delivery", actor: "payments",
                                            on: connection, logger: logger)
                 try await book.addSpend(paid.amount, customer: order.customerId, on: connection, logger: logger)

@@ -12,7 +12,7 @@ struct Payment: ResponseEncodable, Sendable {
     var orderNumber: String
     var checkoutId: String
     var customerId: String?
-    var method: String
+    var method: PaymentMethod
     var status: String
     var amount: Money
     var received: Money
@@ -33,7 +33,7 @@ struct Payment: ResponseEncodable, Sendable {
         refunded_minor, provider_payment_id, instructions::text, order_cancelled, flags, due_by, created_at, updated_at
         """
 
-    typealias Row = (UUID, UUID, String, UUID, UUID?, String, String, String, Int64, Int64, Int64,
+    typealias Row = (UUID, UUID, String, UUID, UUID?, PaymentMethod, String, String, Int64, Int64, Int64,
                      Int64, String?, String, Bool, [String], Date?, Date, Date)
 
     init(row: Row) throws {

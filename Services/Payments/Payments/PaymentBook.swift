@@ -37,15 +37,15 @@ struct PaymentBook: Sendable {
         var status = "awaiting"
         var providerId: String?
         switch placed.paymentMethod {
-        case "cod":
+        case .cod:
             instructions = PaymentInstructions(nextAction: "pay_on_delivery")
             status = "collect_on_delivery"
-        case "bank_transfer":
+        case .bankTransfer:
             let content = "\(bank.contentPrefix) \(placed.orderNumber)"
             let qr = VietQR(bankBin: bank.bin, accountNumber: bank.number, amount: placed.total.minorUnits, purpose: content)
             instructions = PaymentInstructions(transferContent: content, qrPayload: qr.payload, bankBin: bank.bin, bankAccount: bank.number,
                                                accountName: bank.name, nextAction: "transfer")
-        default:
+        case .card:
             do {
                 let intent = try await card.createPaymentIntent(amount: placed.total, orderId: placed.orderId, orderNumber: placed.orderNumber,
                                                                 logger: logger)
@@ -74,7 +74,7 @@ struct PaymentBook: Sendable {
         }
         // Cash on delivery has nothing to pay now: the order's confirmation already answered
         // the checkout, and the cash is collected on delivery.
-        guard placed.paymentMethod != "cod" else { return }
+        guard placed.paymentMethod != .cod else { return }
         try await outbox.enqueue(
             PaymentOpened(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, orderNumber: placed.orderNumber,
                           checkoutId: placed.checkoutId, method: placed.paymentMethod, amount: placed.total, instructions: instructions,
@@ -139,7 +139,7 @@ struct PaymentBook: Sendable {
                 flags = \(flags.sorted()), updated_at = now() WHERE id = \(paymentId)
             """, logger: logger)
         try await ledger(payment, kind: "capture", amount: amount, note: source, on: connection, logger: logger)
-        if payment.method == "card", cardFeeBasisPoints > 0 {
+        if payment.method == .card, cardFeeBasisPoints > 0 {
             let fee = (amount * cardFeeBasisPoints + 5_000) / 10_000
             if fee > 0 { try await ledger(payment, kind: "fee", amount: -fee, note: "card processing fee", on: connection, logger: logger) }
         }
@@ -230,7 +230,7 @@ struct PaymentBook: Sendable {
         let id = UUID()
         var channel = "manual"
         var providerRefund: String?
-        if payment.method == "card", let intent = payment.providerPaymentId {
+        if payment.method == .card, let intent = payment.providerPaymentId {
             do {
                 providerRefund = try await card.refund(paymentIntent: intent, amount: amount, refundId: id.uuidString.lowercased(), logger: logger).id
             } catch {

@@ -21,7 +21,7 @@ struct PaymentSaga: EventHandler {
             try await book.orderCancelled(orderId: order, reason: cancelled.reason, on: connection, logger: logger)
         case OrderStatusChanged.eventType:
             let change = try envelope.decodeData(OrderStatusChanged.self)
-            guard change.to == "delivered", change.paymentMethod == "cod", let order = UUID(uuidString: change.orderId),
+            guard change.to == "delivered", change.paymentMethod == .cod, let order = UUID(uuidString: change.orderId),
                   let payment = try await book.find(order: order, on: connection, logger: logger), payment.status == "collect_on_delivery" else { return }
             let event = PaymentBook.ProviderEventRecord(provider: "cod", eventId: "delivered:\(change.orderId)", kind: "cash_collected",
                                                         amount: payment.amount.minorUnits, payload: "{}")

@@ -45,7 +45,7 @@ struct SePayWebhook: Sendable {
             try await book.database.transaction(logger: context.logger) { connection in
                 guard transfer.transferType == "in", let number,
                       let payment = try await book.find(orderNumber: number, lock: true, on: connection, logger: context.logger),
-                      payment.method == "bank_transfer" else {
+                      payment.method == .bankTransfer else {
                     if try await book.record(event, payment: nil, outcome: "unmatched", on: connection, logger: context.logger) {
                         context.logger.info("bank transfer without a matching order recorded", metadata: ["sepay.id": "\(transfer.id)"])
                     }

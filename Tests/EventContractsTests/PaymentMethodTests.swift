@@ -1,0 +1,32 @@
+import EventContracts
+import Foundation
+import Money
+import Testing
+
+@Suite("Payment methods, typed once")
+struct PaymentMethodTests {
+    private func statusChange(method: String) -> Data {
+        Data("""
+        {"order_id":"o","order_number":"SHOP-20261202-0001","checkout_id":"c","from":"shipped","to":"delivered","actor":"pos",
+         "payment_method":"\(method)"}
+        """.utf8)
+    }
+
+    @Test("each method travels in events as the word it always had")
+    func wireWords() throws {
+        #expect(PaymentMethod.allCases.map(\.rawValue) == ["cod", "bank_transfer", "card"])
+        let change = OrderStatusChanged(orderId: "o", orderNumber: "SHOP-20261202-0001", checkoutId: "c", from: "shipped", to: "delivered",
+                                        actor: "pos", paymentMethod: .bankTransfer)
+        let json = try JSONSerialization.jsonObject(with: try EventCoding.encoder.encode(change)) as? [String: Any]
+        #expect(json?["payment_method"] as? String == "bank_transfer")
+        #expect(try EventCoding.decoder.decode(OrderStatusChanged.self, from: statusChange(method: "cod")).paymentMethod == .cod)
+        #expect(PaymentMethod.cod.paysInAdvance == false && PaymentMethod.card.paysInAdvance && PaymentMethod.bankTransfer.paysInAdvance)
+    }
+
+    @Test("an event with a method that is none of them does not decode (the consumer dead-letters it) instead of passing as text")
+    func unknownMethodRefused() {
+        #expect(throws: DecodingError.self) {
+            try EventCoding.decoder.decode(OrderStatusChanged.self, from: statusChange(method: "cheque"))
+        }
+    }
+}
