@@ -185,8 +185,8 @@ struct PaymentBook: Sendable {
             WHERE order_id = \(orderId)
             RETURNING id, method, status, provider_payment_id
             """, logger: logger)
-        for try await (id, method, status, intent) in rows.decode((UUID, String, String, String?).self)
-        where method == "card" && status == "cancelled" {
+        for try await (id, method, status, intent) in rows.decode((UUID, PaymentMethod, String, String?).self)
+        where method == .card && status == "cancelled" {
             guard let intent else { continue }
             try await cancelIntent(intent, payment: id, on: connection, logger: logger)
         }
