@@ -18,7 +18,7 @@ final class ShopWindow: Sendable {
 
     private struct State {
         var generation: UInt64 = 0
-        var pages: [String: TaggedBody] = [:]
+        var pages: [String: (page: TaggedBody, keptAt: ContinuousClock.Instant)] = [:]
     }
 
     private let state = Mutex(State())
@@ -26,10 +26,14 @@ final class ShopWindow: Sendable {
     /// Pages kept at most; a full window empties (cheaper than tracking use, and a shop's
     /// hot pages come straight back).
     let capacity: Int
+    /// The longest a page is kept even when no change is heard: a bound on what a notification
+    /// lost on a connection that has not yet noticed it is broken could leave showing.
+    let longestKept: Duration
 
-    init(feed: ChangeFeed, capacity: Int = 2_000) {
+    init(feed: ChangeFeed, capacity: Int = 2_000, longestKept: Duration = .seconds(30)) {
         self.feed = feed
         self.capacity = capacity
+        self.longestKept = longestKept
         feed.observe(Self.feedKey) { [weak self] in self?.empty() }
     }
 
@@ -52,14 +56,15 @@ final class ShopWindow: Sendable {
     /// what does not exist, which is not kept.
     func pageIfFound(_ key: String, render: () async throws -> TaggedBody?) async throws -> TaggedBody? {
         let listening = feed.isListening
+        let now = ContinuousClock.now
         let (kept, generation) = state.withLock { ($0.pages[key], $0.generation) }
-        if listening, let kept { return kept }
+        if listening, let kept, now - kept.keptAt < longestKept { return kept.page }
         guard let page = try await render() else { return nil }
         if listening {
             state.withLock { state in
                 guard state.generation == generation else { return }
                 if state.pages.count >= capacity { state.pages.removeAll(keepingCapacity: true) }
-                state.pages[key] = page
+                state.pages[key] = (page, now)
             }
         }
         return page
