@@ -20,6 +20,7 @@ struct PaymentMethodTests {
         let json = try JSONSerialization.jsonObject(with: try EventCoding.encoder.encode(change)) as? [String: Any]
         #expect(json?["payment_method"] as? String == "bank_transfer")
         #expect(try EventCoding.decoder.decode(OrderStatusChanged.self, from: statusChange(method: "cod")).paymentMethod == .cod)
+        #expect("by \(PaymentMethod.bankTransfer)" == "by bank_transfer", "text written for people (an order's timeline) shows the same word")
         #expect(PaymentMethod.cod.paysInAdvance == false && PaymentMethod.card.paysInAdvance && PaymentMethod.bankTransfer.paysInAdvance)
     }
 

@@ -59,16 +59,25 @@ public enum ServiceMain {
             exit(0)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("\(definition.name): configuration error: \(error)\n".utf8))
-            exit(78)
+            stopAtOnce(78)
         } catch {
             FileHandle.standardError.write(Data("\(definition.name): \(error)\n".utf8))
-            exit(1)
+            stopAtOnce(1)
         }
     }
 
     /// What `/health/ready` and the log say of a service in local development.
     public static let localDevelopmentWarning =
         "LOCAL DEVELOPMENT MODE (LOCAL_DEVELOPMENT=true): secrets may have development values; never run like this where anyone else can reach the service"
+
+    /// Ends a start that failed: flushes what was written and leaves without running exit
+    /// handlers. Parts built before the failure (the Kafka producer's polling thread inside
+    /// librdkafka) may still be running, and librdkafka's static teardown under a live thread
+    /// crashed the process now and then (SIGSEGV instead of the status meant).
+    private static func stopAtOnce(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
+    }
 
     private static func announceLocalDevelopment(_ configuration: ServiceConfiguration) {
         var logger = Logger(label: configuration.serviceName)
