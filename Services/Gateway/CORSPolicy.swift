@@ -4,7 +4,9 @@ import ServiceKit
 
 /// Lets the configured storefront origins call the API from a browser. Only listed origins
 /// get `Access-Control-Allow-Origin` (echoed, with `Vary: Origin`), error answers included;
-/// a preflight from any other origin is refused with 403.
+/// a preflight from any other origin is refused with 403. Every answer says `Vary: Origin`,
+/// so a shared cache (a CDN keeping the public catalog) never hands an answer made for one
+/// origin, or for none, to another.
 struct CORSPolicy: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
@@ -14,7 +16,11 @@ struct CORSPolicy: RouterMiddleware {
     static let exposedHeaders = "X-Request-Id, Retry-After, Location, Preference-Applied, Idempotent-Replayed"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        guard let origin = request.headers[.origin] else {
+            var response = try await next(request, context)
+            Self.varyByOrigin(&response.headers)
+            return response
+        }
         let allowed = allowedOrigins.contains(origin)
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             guard allowed else {
@@ -34,13 +40,17 @@ struct CORSPolicy: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        if allowed { decorate(&response.headers, origin: origin) }
+        if allowed { decorate(&response.headers, origin: origin) } else { Self.varyByOrigin(&response.headers) }
         return response
     }
 
     private func decorate(_ headers: inout HTTPFields, origin: String) {
         headers[.accessControlAllowOrigin] = origin
         headers[.accessControlExposeHeaders] = Self.exposedHeaders
-        headers[.vary] = "Origin"
+        Self.varyByOrigin(&headers)
+    }
+
+    private static func varyByOrigin(_ headers: inout HTTPFields) {
+        if !headers[values: .vary].contains(where: { $0.lowercased().contains("origin") }) { headers.append(HTTPField(name: .vary, value: "Origin")) }
     }
 }

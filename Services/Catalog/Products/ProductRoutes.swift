@@ -18,7 +18,10 @@ struct ProductRoutes: Sendable {
         router.get("/products") { request, context -> Response in
             let page = try PageRequest(request)
             let sort = try request.queryChoice("sort", ProductCatalog.Sort.allCases.map(\.rawValue)).flatMap(ProductCatalog.Sort.init)
-            let query = ProductCatalog.ListQuery(text: try request.queryText("q"), categorySlug: try request.queryText("category", maxLength: 120),
+            // One form of each letter (NFC): two spellings of one text are one key (Swift strings
+            // compare them equal), so the search must see them as one spelling too.
+            let query = ProductCatalog.ListQuery(text: try request.queryText("q")?.precomposedStringWithCanonicalMapping,
+                                                 categorySlug: try request.queryText("category", maxLength: 120)?.precomposedStringWithCanonicalMapping,
                                                  sort: sort, page: page)
             let key = ["products", query.text ?? "", query.categorySlug ?? "", sort?.rawValue ?? "", "\(page.page)", "\(page.size)"]
                 .joined(separator: "\u{1F}")

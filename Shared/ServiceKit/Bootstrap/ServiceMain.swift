@@ -43,7 +43,7 @@ public enum ServiceMain {
                 withExtendedLifetime(built) { exit(0) }
             } catch {
                 FileHandle.standardError.write(Data("\(definition.name): \(error)\n".utf8))
-                exit(1)
+                stopAtOnce(1)
             }
         }
         if let unknown = flags.first {
@@ -70,10 +70,11 @@ public enum ServiceMain {
     public static let localDevelopmentWarning =
         "LOCAL DEVELOPMENT MODE (LOCAL_DEVELOPMENT=true): secrets may have development values; never run like this where anyone else can reach the service"
 
-    /// Ends a start that failed: flushes what was written and leaves without running exit
-    /// handlers. Parts built before the failure (the Kafka producer's polling thread inside
-    /// librdkafka) may still be running, and librdkafka's static teardown under a live thread
-    /// crashed the process now and then (SIGSEGV instead of the status meant).
+    /// Ends the process with `status` after a start that failed or a run that ended in an
+    /// error: flushes what was written and leaves without running exit handlers. Parts built
+    /// before the failure (the Kafka producer's polling thread inside librdkafka) may still be
+    /// running, and librdkafka's static teardown under a live thread crashed the process now
+    /// and then (SIGSEGV instead of the status meant).
     private static func stopAtOnce(_ status: Int32) -> Never {
         fflush(nil)
         _exit(status)

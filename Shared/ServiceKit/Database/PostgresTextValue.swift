@@ -4,7 +4,9 @@ import PostgresNIO
 
 /// A word of the shop's vocabulary (``EventContracts/PaymentMethod`` and the like) stored as
 /// its text in PostgreSQL: it binds and reads as the text it encodes to in JSON, and a value
-/// that is not one of its words fails the read instead of passing as a string.
+/// that is not one of its words fails the read instead of passing as a string. (PostgresNIO's
+/// own `RawRepresentable` and `Codable` defaults both apply to such a type and are ambiguous
+/// together, the latter as JSON; this picks text.)
 public protocol PostgresTextValue: RawRepresentable, PostgresEncodable, PostgresDecodable where RawValue == String {}
 
 /// A stored word that is not one of its type's.
