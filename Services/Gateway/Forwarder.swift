@@ -35,11 +35,10 @@ struct Forwarder: Service {
     init(upstreams: Upstreams, timeout: Duration, authenticator: Authenticator) {
         self.authenticator = authenticator
         self.upstreams = upstreams
-        let milliseconds = timeout / .milliseconds(1)
-        self.timeout = .milliseconds(Int64(milliseconds))
+        self.timeout = TimeAmount(timeout)
         var configuration = HTTPClient.Configuration()
         // A `Prefer: wait=N` request may be silent for N seconds before its answer.
-        configuration.timeout = .init(connect: .seconds(2), read: .milliseconds(Int64(milliseconds) + Int64(PreferWait.maximum) * 1000))
+        configuration.timeout = .init(connect: .seconds(2), read: TimeAmount(timeout + .seconds(PreferWait.maximum)))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.redirectConfiguration = .disallow
         // No tracer is bootstrapped; without this the client still opens a no-op span and
