@@ -16,11 +16,15 @@ struct CORSPolicy: RouterMiddleware {
     static let exposedHeaders = "X-Request-Id, Retry-After, Location, Preference-Applied, Idempotent-Replayed"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin] else {
-            var response = try await next(request, context)
-            Self.varyByOrigin(&response.headers)
-            return response
+        var response = try await answer(request, context: context, next: next)
+        if !response.headers[values: .vary].contains(where: { $0.lowercased().contains("origin") }) {
+            response.headers.append(HTTPField(name: .vary, value: "Origin"))
         }
+        return response
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin] else { return try await next(request, context) }
         let allowed = allowedOrigins.contains(origin)
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             guard allowed else {
@@ -40,17 +44,12 @@ struct CORSPolicy: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        if allowed { decorate(&response.headers, origin: origin) } else { Self.varyByOrigin(&response.headers) }
+        if allowed { decorate(&response.headers, origin: origin) }
         return response
     }
 
     private func decorate(_ headers: inout HTTPFields, origin: String) {
         headers[.accessControlAllowOrigin] = origin
         headers[.accessControlExposeHeaders] = Self.exposedHeaders
-        Self.varyByOrigin(&headers)
-    }
-
-    private static func varyByOrigin(_ headers: inout HTTPFields) {
-        if !headers[values: .vary].contains(where: { $0.lowercased().contains("origin") }) { headers.append(HTTPField(name: .vary, value: "Origin")) }
     }
 }
