@@ -185,9 +185,11 @@ struct Benchmark {
 struct LatencyHandler: EventHandler {
     let committedAt: LockedBox<[String: ContinuousClock.Instant]>
     let latencies: LockedBox<[Duration]>
-    var eventTypes: Set<String> { [ProbeSent.eventType] }
+    var reactions: EventReactions {
+        EventReactions().on(ProbeSent.self) { _, context in try await record(context) }
+    }
 
-    func handle(_ context: EventContext) async throws {
+    private func record(_ context: EventContext) async throws {
         try await context.connection.query("INSERT INTO effects (event_id) VALUES (\(context.envelope.id))", logger: context.logger)
         let now = ContinuousClock.now
         // The writer records the commit instant right after its transaction returns; an event

@@ -43,7 +43,7 @@ extension ServiceDefinition {
                     CartRoutes(carts: parts.carts).register(on: router)
                     VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
                 },
-                handlers: [ReservationHandler(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
+                handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
                 services: services)
         },
         contract: CatalogContract.contract

@@ -82,19 +82,7 @@ struct CheckoutRoutes: Sendable {
         router.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
             let id = try context.uuid(what: "That checkout")
             _ = try await owned(id, request, context)
-            return try await sessions.database.transaction(logger: context.logger) { connection in
-                guard try await sessions.move(id, to: .abandoned, reason: "customer", set: [("problem", "abandoned")],
-                                              on: connection, logger: context.logger) else {
-                    let current = try await sessions.find(id, on: connection, logger: context.logger)
-                    throw Problem(status: .conflict, type: "checkout-not-cancellable", title: "This checkout can no longer be given up.",
-                                  detail: "It is \(current?.status.rawValue ?? "gone"); only a checkout awaiting payment can be.")
-                }
-                try await sessions.outbox.enqueue(CheckoutClosed(checkoutId: id.uuidString.lowercased(), reason: "abandoned"),
-                                                  subject: id.uuidString.lowercased(), correlationId: context.correlationId,
-                                                  on: connection, logger: context.logger)
-                guard let session = try await sessions.find(id, on: connection, logger: context.logger) else { throw Problem.notFound("That checkout") }
-                return session
-            }
+            return try await sessions.abandon(id, by: "customer", correlationId: context.correlationId, logger: context.logger)
         }
     }
 

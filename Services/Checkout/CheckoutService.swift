@@ -21,7 +21,8 @@ extension ServiceDefinition {
                     CheckoutRoutes(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
                                    replicaPatience: settings.replicaPatience).register(on: router)
                 },
-                handlers: [CheckoutSaga(sessions: parts.sessions, replica: parts.replica, pricing: parts.pricing, paymentWindow: settings.paymentWindow)],
+                handlers: [CartReplication(replica: parts.replica),
+                           CheckoutProgress(sessions: parts.sessions, pricing: parts.pricing, paymentWindow: settings.paymentWindow)],
                 services: [
                     parts.sessions.changes,
                     PeriodicJob("checkout-expiry", every: settings.expirySweepInterval, environment: environment) {

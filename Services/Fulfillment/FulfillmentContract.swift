@@ -95,7 +95,7 @@ enum FulfillmentContract {
                          tag: "webhooks admin", access: .admin,
                          body: Schema.object([
                             "url": Schema.string(minLength: 1, maxLength: 2000, description: "http or https; private addresses are refused."),
-                            "event_types": Schema.array(of: Schema.string(oneOf: WebhookEndpoint.subscribable), maxItems: 50),
+                            "event_types": Schema.array(of: Schema.string(oneOf: WebhookEndpoint.subscribableTypes), maxItems: 50),
                             "secret": Schema.string(pattern: "^whsec_", description: "Standard Webhooks secret; made for you when left out."),
                             "description": Schema.string(maxLength: 500),
                          ], required: ["url", "event_types"]),

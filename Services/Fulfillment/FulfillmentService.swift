@@ -27,7 +27,7 @@ extension ServiceDefinition {
             if let smtp = parts.smtp {
                 services.append(EmailSender(emails: parts.emails, smtp: smtp, from: settings.sender, environment: environment).work)
             }
-            var handlers: [any EventHandler] = [ShipmentSaga(book: parts.shipments), DownloadSaga(grants: parts.downloads),
+            var handlers: [any EventHandler] = [ShipmentPlanning(book: parts.shipments), OrderDownloads(grants: parts.downloads),
                                                 WebhookFanout(book: parts.webhooks), parts.notifications]
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)

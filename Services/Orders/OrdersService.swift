@@ -21,7 +21,7 @@ extension ServiceDefinition {
                     OrderRoutes(book: book).register(on: router)
                     OrderAdminRoutes(book: book).register(on: router)
                 },
-                handlers: [OrderSaga(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)])
+                handlers: [CheckoutOutcomes(book: book), PaymentOutcomes(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)])
         },
         contract: OrdersContract.contract
     )

@@ -26,7 +26,7 @@ extension ServiceDefinition {
                     PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency)
                         .register(on: router)
                 },
-                handlers: [PaymentSaga(book: parts.book)],
+                handlers: [OrderPayments(book: parts.book)],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
                         SePayWebhook(book: parts.book, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)

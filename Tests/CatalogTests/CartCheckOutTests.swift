@@ -17,7 +17,7 @@ struct CartCheckOutTests {
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database)
             let carts = Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database))
-            let handler = ReservationHandler(reservations: reservations, carts: carts)
+            let handler = CheckoutStock(reservations: reservations, carts: carts)
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
             let (opened, _) = try await carts.open(for: CartAccess(customerId: nil, token: nil), correlationId: "test", logger: fixture.logger)
             let cart = try #require(UUID(uuidString: opened.id))
@@ -32,7 +32,7 @@ struct CartCheckOutTests {
                                       lines: [CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: quantity)]),
                     subject: checkout, source: "test", correlationId: nil)
                 try await database.transaction(logger: fixture.logger) { connection in
-                    try await handler.prepare(batch: [envelope], on: connection, logger: fixture.logger)
+                    try await handler.prepare(batch: [try envelope.decodeData(CheckoutSubmitted.self)], on: connection, logger: fixture.logger)
                     try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: fixture.logger, outbox: fixture.outbox))
                 }
                 return checkout

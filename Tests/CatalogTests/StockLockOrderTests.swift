@@ -16,8 +16,8 @@ struct StockLockOrderTests {
         let fixture = try await CatalogFixture.make()
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database)
-            let handler = ReservationHandler(reservations: reservations,
-                                             carts: Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database)))
+            let handler = CheckoutStock(reservations: reservations,
+                                        carts: Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database)))
             let variants = try await fixture.publishedProduct(catalog, stock: [10, 10])
             func submission(_ variant: UUID) throws -> EventEnvelope {
                 let checkout = UUID().uuidString.lowercased()
@@ -34,7 +34,7 @@ struct StockLockOrderTests {
                 for batch in batches {
                     group.addTask {
                         try await database.transaction(logger: logger) { connection in
-                            try await handler.prepare(batch: batch, on: connection, logger: logger)
+                            try await handler.prepare(batch: try batch.map { try $0.decodeData(CheckoutSubmitted.self) }, on: connection, logger: logger)
                             try await handler.handle(EventContext(envelope: batch[0], connection: connection, logger: logger, outbox: fixture.outbox))
                             atFirstEvent.withLock { $0 += 1 }
                             let deadline = ContinuousClock.now + .seconds(2)

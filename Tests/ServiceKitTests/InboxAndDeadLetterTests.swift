@@ -102,4 +102,30 @@ struct InboxAndDeadLetterTests {
         }
         try await fixture.schema.drop()
     }
+
+    @Test("an event whose payload does not decode as its type goes to the dead-letter topic at once; its burst's other events apply")
+    func undecodablePayloadIsDeadLettered() async throws {
+        let fixture = try await KitFixture.make()
+        let deadLetterTopic = fixture.topic + ".dead-letter"
+        try await fixture.withRunning { database, producer async throws in
+            let good = try EventEnvelope(ProbeSent(probeId: "good", note: "kept", sentBy: "test"), subject: "k", source: "/test", correlationId: nil)
+            let broken = EventEnvelope(type: ProbeSent.eventType, source: "/test", subject: "k", correlationId: nil,
+                                       data: Data(#"{"probe_id":5,"note":"n"}"#.utf8))
+            let consumer = EventConsumer(
+                settings: .init(groupID: TestInfrastructure.uniqueName("undecodable"), topics: [fixture.topic], deadLetterTopic: deadLetterTopic,
+                                maxAttempts: 3, retryBackoff: .milliseconds(10)),
+                kafka: TestInfrastructure.kafka, database: database, producer: producer, outbox: fixture.outbox,
+                handlers: [RecordingHandler()], consumerName: "kit-test", logger: fixture.logger)
+            await consumer.process(batch: [try message(for: broken, topic: fixture.topic, offset: 0),
+                                           try message(for: good, topic: fixture.topic, offset: 1)])
+            let received = try await TopicReader.read(topic: deadLetterTopic, expected: 1)
+            let dead = try #require(received.first)
+            #expect(try EventEnvelope.decode(Data(dead.value)).id == broken.id)
+            #expect(dead.header(MessageHeader.deadLetterAttempts) == "0", "a payload that cannot decode is not retried")
+            #expect(dead.header(MessageHeader.deadLetterError)?.contains("payload does not decode") == true)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE note = 'kept'", on: database) == 1)
+            #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 1, "only the good event is in the inbox")
+        }
+        try await fixture.schema.drop()
+    }
 }

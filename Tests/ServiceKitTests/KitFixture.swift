@@ -74,35 +74,33 @@ struct KitFixture {
 
 /// Records each application in `effects`, so a test can count how often the effect happened.
 struct RecordingHandler: EventHandler {
-    var eventTypes: Set<String> { [ProbeSent.eventType] }
-
-    func handle(_ context: EventContext) async throws {
-        let probe = try context.envelope.decodeData(ProbeSent.self)
-        try await context.connection.query(
-            "INSERT INTO effects (event_id, note) VALUES (\(context.envelope.id), \(probe.note))", logger: context.logger)
+    var reactions: EventReactions {
+        EventReactions().on(ProbeSent.self) { probe, context in
+            try await context.connection.query(
+                "INSERT INTO effects (event_id, note) VALUES (\(context.envelope.id), \(probe.note))", logger: context.logger)
+        }
     }
 }
 
 /// Records its batch preparation as an `effects` row (`prepare`, with the batch's size), and
 /// each event with whether that preparation was already there in the same transaction.
 struct PreparingHandler: EventHandler {
-    var eventTypes: Set<String> { [ProbeSent.eventType] }
-
-    func prepare(batch envelopes: [EventEnvelope], on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("INSERT INTO effects (event_id, note) VALUES ('prepare', \(String(envelopes.count)))", logger: logger)
+    func prepare(batch events: [any EventPayload], on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("INSERT INTO effects (event_id, note) VALUES ('prepare', \(String(events.count)))", logger: logger)
     }
 
-    func handle(_ context: EventContext) async throws {
-        try await context.connection.query("""
-            INSERT INTO effects (event_id, note)
-            SELECT \(context.envelope.id), CASE WHEN EXISTS (SELECT 1 FROM effects WHERE event_id = 'prepare') THEN 'after' ELSE 'before' END
-            """, logger: context.logger)
+    var reactions: EventReactions {
+        EventReactions().on(ProbeSent.self) { _, context in
+            try await context.connection.query("""
+                INSERT INTO effects (event_id, note)
+                SELECT \(context.envelope.id), CASE WHEN EXISTS (SELECT 1 FROM effects WHERE event_id = 'prepare') THEN 'after' ELSE 'before' END
+                """, logger: context.logger)
+        }
     }
 }
 
 /// Always fails, as a handler with a bug would.
 struct FailingHandler: EventHandler {
     struct Boom: Error, CustomStringConvertible { var description: String { "handler exploded" } }
-    var eventTypes: Set<String> { [ProbeSent.eventType] }
-    func handle(_ context: EventContext) async throws { throw Boom() }
+    var reactions: EventReactions { EventReactions().on(ProbeSent.self) { _, _ in throw Boom() } }
 }

@@ -54,6 +54,13 @@ struct Inventory: Sendable {
         return level
     }
 
+    /// The variant with this SKU, if the catalog has one.
+    func variant(sku: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("SELECT id FROM variants WHERE sku = \(sku)", logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
     /// The current level of `variant`, locked for the rest of the transaction.
     func lockedLevel(of variant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StockLevel? {
         let rows = try await connection.query(

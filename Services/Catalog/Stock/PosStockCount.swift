@@ -9,15 +9,14 @@ import ServiceKit
 struct PosStockCount: EventHandler {
     let inventory: Inventory
 
-    var eventTypes: Set<String> { [StockCounted.eventType] }
+    var reactions: EventReactions {
+        EventReactions().on(StockCounted.self) { counted, context in try await apply(counted, context) }
+    }
 
-    func handle(_ context: EventContext) async throws {
-        let counted = try context.envelope.decodeData(StockCounted.self)
+    private func apply(_ counted: StockCounted, _ context: EventContext) async throws {
         guard counted.onHand >= 0 else { return }
-        let rows = try await context.connection.query("SELECT id FROM variants WHERE sku = \(counted.sku)", logger: context.logger)
-        var variant: UUID?
-        for try await id in rows.decode(UUID.self) { variant = id }
-        guard let variant, let current = try await inventory.lockedLevel(of: variant, on: context.connection, logger: context.logger) else {
+        guard let variant = try await inventory.variant(sku: counted.sku, on: context.connection, logger: context.logger),
+              let current = try await inventory.lockedLevel(of: variant, on: context.connection, logger: context.logger) else {
             context.logger.info("POS counted a SKU the catalog does not have", metadata: ["sku": "\(counted.sku)"])
             return
         }
@@ -26,6 +25,6 @@ struct PosStockCount: EventHandler {
         let reason = target == counted.onHand ? "pos count" : "pos count \(counted.onHand), kept at the \(current.reserved) reserved"
         try await inventory.apply(Inventory.Change(kind: .set, onHandDelta: target - current.onHand, reason: reason,
                                                    reference: context.envelope.id),
-                                  to: variant, correlationId: context.envelope.correlationId, on: context.connection, logger: context.logger)
+                                  to: variant, correlationId: context.correlationId, on: context.connection, logger: context.logger)
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// Checkout sessions in the database. Every move goes through ``move(_:to:reason:set:on:logger:)``:
+/// Checkout sessions in the database. Every move goes through ``move(_:to:reason:_:on:logger:)``:
 /// one statement that updates the session if its state allows the move, records the move in
 /// `checkout_transitions` (the session's history, for support) and rings the requests waiting
 /// on it, in the caller's transaction. No event announces a move: the events that others act
@@ -77,60 +77,174 @@ struct CheckoutSessions: Sendable {
         try await database.client.withConnection { try await find(id, on: $0, logger: logger) }
     }
 
-    /// Moves the checkout to `target` if its current state allows it, setting `columns` on
-    /// the way (each a column name, `name::jsonb` for JSON text, and its bound value). Returns
-    /// false when the move is not allowed (a redelivered or late event): nothing changes.
-    @discardableResult
-    func move(_ id: UUID, to target: CheckoutStatus, reason: String?, set columns: [(String, any PostgresEncodable & Sendable)] = [],
-              on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        var (bindings, assignments) = try Self.assignments([("status", target.rawValue)] + columns)
-        func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
-            try bindings.append(value)
-            return "$\(bindings.count)"
+    /// The catalog reserved the goods: the checkout is `reserved` at `price`, due by `dueBy`
+    /// when it pays in advance.
+    func reserve(_ id: UUID, lines: [PricedLine], price: PriceBreakdown, dueBy: Date?, on connection: PostgresConnection,
+                 logger: Logger) async throws {
+        try await move(id, to: .reserved, reason: nil,
+                       SessionFields(lines: lines, price: price, paymentDueBy: dueBy), on: connection, logger: logger)
+    }
+
+    /// The reserved goods cannot be priced (a rule is missing for the address): the checkout
+    /// fails and `checkout.closed` gives the goods back.
+    func failUnpriceable(_ id: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await move(id, to: .reserved, reason: nil, on: connection, logger: logger)
+        try await move(id, to: .failed, reason: "not_priceable", SessionFields(problem: "not_priceable"), on: connection, logger: logger)
+        try await close(id, reason: "rejected", correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// The catalog refused the goods (`problem` says why; `shortLines` what is missing).
+    func reject(_ id: UUID, problem: String, shortLines: [ShortLine], on connection: PostgresConnection, logger: Logger) async throws {
+        try await move(id, to: .rejected, reason: problem, SessionFields(problem: problem, shortLines: shortLines),
+                       on: connection, logger: logger)
+    }
+
+    /// A cash-on-delivery checkout is complete once its order exists. False when it was not
+    /// waiting for that (a redelivered event).
+    func completeCashOnDelivery(_ id: UUID, order: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await move(id, to: .completed, reason: "order_confirmed",
+                       SessionFields(orderId: order, orderNumber: number, payment: PaymentInstructions(nextAction: "pay_on_delivery")),
+                       on: connection, logger: logger)
+    }
+
+    /// The checkout learns its order's id and number (it then waits for the payment).
+    func recordOrder(_ id: UUID, order: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws {
+        for try await _ in try await connection.execute(RecordOrderStatement(id: id, order: order, number: number), logger: logger) {}
+    }
+
+    /// The payment is open: the checkout shows how to pay.
+    func awaitPayment(_ id: UUID, instructions: PaymentInstructions, order: UUID, number: String,
+                      on connection: PostgresConnection, logger: Logger) async throws {
+        try await move(id, to: .awaitingPayment, reason: nil, SessionFields(orderId: order, orderNumber: number, payment: instructions),
+                       on: connection, logger: logger)
+    }
+
+    /// The money arrived.
+    func completePaid(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await move(id, to: .completed, reason: "paid", on: connection, logger: logger)
+    }
+
+    /// No payment could be made for good: the checkout fails and `checkout.closed` gives the
+    /// goods back.
+    func failPayment(_ id: UUID, reason: String, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard try await move(id, to: .failed, reason: reason, SessionFields(problem: "payment_failed"), on: connection, logger: logger)
+        else { return }
+        try await close(id, reason: "payment_failed", correlationId: correlationId, on: connection, logger: logger)
+    }
+
+    /// The customer gives up a checkout awaiting payment: it is `abandoned` and
+    /// `checkout.closed` gives the goods back. A checkout past that point is a conflict.
+    func abandon(_ id: UUID, by actor: String, correlationId: String?, logger: Logger) async throws -> CheckoutSession {
+        try await database.transaction(logger: logger) { connection in
+            guard try await move(id, to: .abandoned, reason: actor, SessionFields(problem: "abandoned"), on: connection, logger: logger) else {
+                let current = try await find(id, on: connection, logger: logger)
+                throw Problem(status: .conflict, type: "checkout-not-cancellable", title: "This checkout can no longer be given up.",
+                              detail: "It is \(current?.status.rawValue ?? "gone"); only a checkout awaiting payment can be.")
+            }
+            try await close(id, reason: "abandoned", correlationId: correlationId, on: connection, logger: logger)
+            guard let session = try await find(id, on: connection, logger: logger) else { throw Problem.notFound("That checkout") }
+            return session
         }
-        let idParameter = try bind(id)
-        // The update, its history row and the waiters' bell (with the new state, so a waiter
-        // that this state does not answer need not read) in one round trip.
-        let sql = """
-            WITH previous AS (SELECT id, status FROM checkouts WHERE id = \(idParameter) FOR UPDATE),
+    }
+
+    /// Announces that the checkout ended without an order being paid (`checkout.closed`).
+    private func close(_ id: UUID, reason: String, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        let subject = id.uuidString.lowercased()
+        try await outbox.enqueue(CheckoutClosed(checkoutId: subject, reason: reason), subject: subject, correlationId: correlationId,
+                                 on: connection, logger: logger)
+    }
+
+    /// What a move writes besides the state; a field left nil keeps its value.
+    struct SessionFields: Sendable {
+        var problem: String?
+        var lines: [PricedLine]?
+        var price: PriceBreakdown?
+        var paymentDueBy: Date?
+        var shortLines: [ShortLine]?
+        var orderId: UUID?
+        var orderNumber: String?
+        var payment: PaymentInstructions?
+    }
+
+    /// Moves the checkout to `target` if its current state allows it, writing `fields` on the
+    /// way. Returns false when the move is not allowed (a redelivered or late event): nothing
+    /// changes.
+    @discardableResult
+    private func move(_ id: UUID, to target: CheckoutStatus, reason: String?, _ fields: SessionFields = SessionFields(),
+                      on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        func json(_ value: (some Encodable)?) throws -> String? { try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } }
+        let statement = MoveStatement(
+            id: id, status: target.rawValue, problem: fields.problem, lines: try json(fields.lines), price: try json(fields.price),
+            currency: fields.price?.total.currency.code, paymentDueBy: fields.paymentDueBy, shortLines: try json(fields.shortLines),
+            orderId: fields.orderId, orderNumber: fields.orderNumber, payment: try json(fields.payment),
+            sources: CheckoutStatus.sources(of: target), reason: reason, channel: changes.channel,
+            bell: ChangeFeed.payload(key: id.uuidString.lowercased(), note: target.rawValue))
+        for try await _ in try await connection.execute(statement, logger: logger) { return true }
+        return false
+    }
+
+    /// A move: the update if the state allows it, its history row and the waiters' bell (with
+    /// the new state, so a waiter that this state does not answer need not read), in one
+    /// round trip; every saga step runs it.
+    struct MoveStatement: PreparedStatement {
+        typealias Row = String
+        static let sql = """
+            WITH previous AS (SELECT id, status FROM checkouts WHERE id = $1 FOR UPDATE),
             moved AS (
-                UPDATE checkouts c SET \(assignments.joined(separator: ", ")) FROM previous
-                WHERE c.id = previous.id AND previous.status = ANY(\(try bind(CheckoutStatus.sources(of: target)))) RETURNING previous.status),
+                UPDATE checkouts c SET status = $2, updated_at = now(), problem = COALESCE($3, c.problem),
+                       lines = COALESCE($4::jsonb, c.lines), price = COALESCE($5::jsonb, c.price), currency = COALESCE($6, c.currency),
+                       payment_due_by = COALESCE($7, c.payment_due_by), short_lines = COALESCE($8::jsonb, c.short_lines),
+                       order_id = COALESCE($9, c.order_id), order_number = COALESCE($10, c.order_number),
+                       payment = COALESCE($11::jsonb, c.payment)
+                FROM previous WHERE c.id = previous.id AND previous.status = ANY($12) RETURNING previous.status),
             recorded AS (
                 INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason)
-                SELECT \(idParameter), status, \(try bind(target.rawValue)), \(try reason.map { try bind($0) } ?? "NULL") FROM moved),
-            rung AS (
-                SELECT count(*) FROM (
-                    SELECT pg_notify(\(try bind(changes.channel)), \(try bind(ChangeFeed.payload(key: id.uuidString.lowercased(), note: target.rawValue))))
-                    FROM moved) AS bell)
+                SELECT $1, status, $2, $13 FROM moved),
+            rung AS (SELECT count(*) FROM (SELECT pg_notify($14, $15) FROM moved) AS bell)
             SELECT moved.status FROM moved, rung
             """
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var moved = false
-        for try await _ in rows.decode(String.self) { moved = true }
-        return moved
-    }
-
-    /// Sets columns without a move (an order number arriving before the payment opens). No
-    /// state changes, so no waiter is rung.
-    func update(_ id: UUID, set columns: [(String, any PostgresEncodable & Sendable)], on connection: PostgresConnection, logger: Logger) async throws {
-        var (bindings, assignments) = try Self.assignments(columns)
-        bindings.append(id)
-        try await connection.query(PostgresQuery(unsafeSQL: "UPDATE checkouts SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count)",
-                                                 binds: bindings), logger: logger)
-    }
-
-    /// The `SET` list for `columns` (`column = $n`, or `column = $n::type` for a column
-    /// written as `column::type`), with `updated_at`, and its bindings.
-    private static func assignments(_ columns: [(String, any PostgresEncodable & Sendable)]) throws -> (PostgresBindings, [String]) {
-        var bindings = PostgresBindings()
-        var assignments = ["updated_at = now()"]
-        for (column, value) in columns {
-            try bindings.append(value)
-            let parts = column.components(separatedBy: "::")
-            assignments.append(parts.count == 2 ? "\(parts[0]) = $\(bindings.count)::\(parts[1])" : "\(column) = $\(bindings.count)")
+        static var bindingDataTypes: [PostgresDataType] {
+            [.uuid, .text, .text, .text, .text, .text, .timestamptz, .text, .uuid, .text, .text, .textArray, .text, .text, .text]
         }
-        return (bindings, assignments)
+
+        var id: UUID
+        var status: String
+        var problem: String?
+        var lines: String?
+        var price: String?
+        var currency: String?
+        var paymentDueBy: Date?
+        var shortLines: String?
+        var orderId: UUID?
+        var orderNumber: String?
+        var payment: String?
+        var sources: [String]
+        var reason: String?
+        var channel: String
+        var bell: String
+
+        var values: [(any PostgresEncodable & Sendable)?] {
+            [id, status, problem, lines, price, currency, paymentDueBy, shortLines, orderId, orderNumber, payment, sources, reason, channel, bell]
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
+
+    /// An order's id and number on its checkout, without a move (so no waiter is rung).
+    struct RecordOrderStatement: PreparedStatement {
+        typealias Row = Int
+        static let sql = "UPDATE checkouts SET order_id = $2, order_number = $3, updated_at = now() WHERE id = $1"
+        static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid, .text] }
+
+        var id: UUID
+        var order: UUID
+        var number: String
+
+        var values: [(any PostgresEncodable & Sendable)?] { [id, order, number] }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int { 0 }
     }
 
     /// Expires checkouts whose payment window has passed (a batch at a time, safe on several
@@ -144,10 +258,9 @@ struct CheckoutSessions: Sendable {
             var overdue: [UUID] = []
             for try await id in rows.decode(UUID.self) { overdue.append(id) }
             for id in overdue {
-                try await move(id, to: .expired, reason: "payment_timeout", set: [("problem", "payment_timeout")],
+                try await move(id, to: .expired, reason: "payment_timeout", SessionFields(problem: "payment_timeout"),
                                on: connection, logger: logger)
-                try await outbox.enqueue(CheckoutClosed(checkoutId: id.uuidString.lowercased(), reason: "expired"),
-                                         subject: id.uuidString.lowercased(), correlationId: nil, on: connection, logger: logger)
+                try await close(id, reason: "expired", correlationId: nil, on: connection, logger: logger)
             }
             return overdue.count
         }

@@ -10,7 +10,7 @@ import ServiceKit
 /// password reset, email verification and the abandoned-cart reminder (not to customers who
 /// opted out; it carries a one-click unsubscribe). Each is rendered in the shop's language
 /// and queued in the consuming transaction, so an event makes its email exactly once and
-/// sending never holds the consumer up. Runs after ``ShipmentSaga`` and ``DownloadSaga`` in
+/// sending never holds the consumer up. Runs after ``ShipmentPlanning`` and ``OrderDownloads`` in
 /// the same transaction, so the order's snapshot and its downloads are there to read.
 struct CustomerNotifications: EventHandler {
     let emails: CustomerEmails
@@ -22,94 +22,113 @@ struct CustomerNotifications: EventHandler {
     let downloads: DownloadGrants
     let optOuts: ReminderOptOuts
 
-    var eventTypes: Set<String> {
-        [CustomerRegistered.eventType, PasswordResetRequested.eventType, EmailVerificationRequested.eventType, CartAbandoned.eventType, OrderPlaced.eventType,
-         OrderSettled.eventType, OrderCancelled.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType,
-         RefundSucceeded.eventType]
+    var reactions: EventReactions {
+        EventReactions()
+            .on(CustomerRegistered.self) { registered, context in try await rememberCustomer(registered, context) }
+            .on(PasswordResetRequested.self) { reset, context in try await sendPasswordReset(reset, context) }
+            .on(EmailVerificationRequested.self) { request, context in try await sendEmailVerification(request, context) }
+            .on(CartAbandoned.self) { cart, context in try await remindOfCart(cart, context) }
+            .on(OrderPlaced.self) { placed, context in try await confirmOrder(placed, context) }
+            .on(OrderSettled.self) { settled, context in try await confirmPayment(settled, context) }
+            .on(OrderCancelled.self) { cancelled, context in try await announceCancellation(cancelled, context) }
+            .on(ShipmentShipped.self) { shipped, context in try await announceShipment(shipped, context) }
+            .on(ShipmentDelivered.self) { delivered, context in try await announceDelivery(delivered, context) }
+            .on(RefundSucceeded.self) { refund, context in try await announceRefund(refund, context) }
     }
 
-    func handle(_ context: EventContext) async throws {
-        let envelope = context.envelope
+    private func rememberCustomer(_ registered: CustomerRegistered, _ context: EventContext) async throws {
         let (connection, logger) = (context.connection, context.logger)
-        switch envelope.type {
-        case CustomerRegistered.eventType:
-            let registered = try envelope.decodeData(CustomerRegistered.self)
-            guard let customer = UUID(uuidString: registered.customerId) else { return }
-            try await emails.remember(customer: customer, email: registered.email, name: registered.name, on: connection, logger: logger)
-        case PasswordResetRequested.eventType:
-            let reset = try envelope.decodeData(PasswordResetRequested.self)
-            let customer = UUID(uuidString: reset.customerId)
-            if let customer { try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger) }
-            try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
-                "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": locale.date(reset.expiresAt),
-            ], on: connection, logger: logger)
-        case EmailVerificationRequested.eventType:
-            let request = try envelope.decodeData(EmailVerificationRequested.self)
-            try await send(.emailVerification, for: envelope, order: nil, customer: UUID(uuidString: request.customerId), to: request.email,
-                           name: request.name, values: [
-                "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
-            ], on: connection, logger: logger)
-        case CartAbandoned.eventType:
-            let cart = try envelope.decodeData(CartAbandoned.self)
-            guard let customer = cart.customerId.flatMap(UUID.init(uuidString:)), !cart.lines.isEmpty,
-                  try await !optOuts.isOptedOut(customer, on: connection, logger: logger),
-                  let recipient = try await emails.recipient(of: customer, on: connection, logger: logger) else { return }
-            try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
-                "lines": cart.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
-                "cartUrl": "\(storefrontURL)/cart", "unsubscribeUrl": optOuts.pageURL(for: customer),
-            ], unsubscribeURL: optOuts.oneClickURL(for: customer), on: connection, logger: logger)
-        case OrderPlaced.eventType:
-            let placed = try envelope.decodeData(OrderPlaced.self)
-            guard let order = try await snapshot(placed.orderId, on: connection, logger: logger) else { return }
-            if let customer = order.customerId {
-                try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
-            }
-            try await send(.orderConfirmation, about: order, for: envelope, values: [
-                "lines": order.lines.map { ["title": $0.title, "sku": $0.sku, "quantity": $0.quantity, "lineTotal": locale.money($0.lineTotal)] },
-                "total": order.total.map(locale.money) ?? "",
-                "method": [order.paymentMethod: true],
-                "paymentDueBy": order.paymentDueBy.map(locale.date) as Any,
-                "address": order.address.map(Self.oneLine) as Any,
-            ], on: connection, logger: logger)
-        case OrderSettled.eventType:
-            let settled = try envelope.decodeData(OrderSettled.self)
-            guard settled.status == "paid", let order = try await snapshot(settled.orderId, on: connection, logger: logger) else { return }
-            let links = try await downloads.links(forOrder: order.id, on: connection, logger: logger)
-            try await send(.paymentReceived, about: order, for: envelope, values: [
-                "total": order.total.map(locale.money) ?? "",
-                "hasShipment": order.lines.contains { !$0.isDigital },
-                "hasDownloads": !links.isEmpty,
-                "downloads": links.map { ["title": $0.title, "url": $0.url] },
-                "downloadsExpireAt": links.map(\.expiresAt).min().map(locale.date) ?? "",
-            ], on: connection, logger: logger)
-        case OrderCancelled.eventType:
-            let cancelled = try envelope.decodeData(OrderCancelled.self)
-            guard let order = try await snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
-            let reason = ["customer_abandoned": "customer"][cancelled.reason] ?? cancelled.reason
-            try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], on: connection, logger: logger)
-        case ShipmentShipped.eventType:
-            let shipped = try envelope.decodeData(ShipmentShipped.self)
-            guard let order = try await snapshot(shipped.orderId, on: connection, logger: logger) else { return }
-            try await send(.shipped, about: order, for: envelope, values: [
-                "lines": shipped.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
-                "tracking": ["carrier": shipped.tracking.carrier as Any, "number": shipped.tracking.number as Any, "url": shipped.tracking.url as Any],
-                "allShipped": shipped.allShipped,
-            ], on: connection, logger: logger)
-        case ShipmentDelivered.eventType:
-            let delivered = try envelope.decodeData(ShipmentDelivered.self)
-            guard let order = try await snapshot(delivered.orderId, on: connection, logger: logger) else { return }
-            try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], on: connection, logger: logger)
-        case RefundSucceeded.eventType:
-            let refund = try envelope.decodeData(RefundSucceeded.self)
-            guard let order = try await snapshot(refund.orderId, on: connection, logger: logger) else { return }
-            try await send(.refunded, about: order, for: envelope, values: [
-                "amount": locale.money(refund.amount), "refundedTotal": locale.money(refund.refundedTotal),
-                "captured": locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
-                "method": [order.paymentMethod: true],
-            ], on: connection, logger: logger)
-        default:
-            return
+        guard let customer = UUID(uuidString: registered.customerId) else { return }
+        try await emails.remember(customer: customer, email: registered.email, name: registered.name, on: connection, logger: logger)
+    }
+
+    private func sendPasswordReset(_ reset: PasswordResetRequested, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        let customer = UUID(uuidString: reset.customerId)
+        if let customer { try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger) }
+        try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
+            "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": locale.date(reset.expiresAt),
+        ], on: connection, logger: logger)
+    }
+
+    private func sendEmailVerification(_ request: EmailVerificationRequested, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        try await send(.emailVerification, for: envelope, order: nil, customer: UUID(uuidString: request.customerId), to: request.email,
+                       name: request.name, values: [
+            "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
+        ], on: connection, logger: logger)
+    }
+
+    private func remindOfCart(_ cart: CartAbandoned, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let customer = cart.customerId.flatMap(UUID.init(uuidString:)), !cart.lines.isEmpty,
+              try await !optOuts.isOptedOut(customer, on: connection, logger: logger),
+              let recipient = try await emails.recipient(of: customer, on: connection, logger: logger) else { return }
+        try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
+            "lines": cart.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
+            "cartUrl": "\(storefrontURL)/cart", "unsubscribeUrl": optOuts.pageURL(for: customer),
+        ], unsubscribeURL: optOuts.oneClickURL(for: customer), on: connection, logger: logger)
+    }
+
+    private func confirmOrder(_ placed: OrderPlaced, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let order = try await snapshot(placed.orderId, on: connection, logger: logger) else { return }
+        if let customer = order.customerId {
+            try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
         }
+        try await send(.orderConfirmation, about: order, for: envelope, values: [
+            "lines": order.lines.map { ["title": $0.title, "sku": $0.sku, "quantity": $0.quantity, "lineTotal": locale.money($0.lineTotal)] },
+            "total": order.total.map(locale.money) ?? "",
+            "method": [order.paymentMethod: true],
+            "paymentDueBy": order.paymentDueBy.map(locale.date) as Any,
+            "address": order.address.map(Self.oneLine) as Any,
+        ], on: connection, logger: logger)
+    }
+
+    private func confirmPayment(_ settled: OrderSettled, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard settled.status == "paid", let order = try await snapshot(settled.orderId, on: connection, logger: logger) else { return }
+        let links = try await downloads.links(forOrder: order.id, on: connection, logger: logger)
+        try await send(.paymentReceived, about: order, for: envelope, values: [
+            "total": order.total.map(locale.money) ?? "",
+            "hasShipment": order.lines.contains { !$0.isDigital },
+            "hasDownloads": !links.isEmpty,
+            "downloads": links.map { ["title": $0.title, "url": $0.url] },
+            "downloadsExpireAt": links.map(\.expiresAt).min().map(locale.date) ?? "",
+        ], on: connection, logger: logger)
+    }
+
+    private func announceCancellation(_ cancelled: OrderCancelled, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let order = try await snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
+        let reason = ["customer_abandoned": "customer"][cancelled.reason] ?? cancelled.reason
+        try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], on: connection, logger: logger)
+    }
+
+    private func announceShipment(_ shipped: ShipmentShipped, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let order = try await snapshot(shipped.orderId, on: connection, logger: logger) else { return }
+        try await send(.shipped, about: order, for: envelope, values: [
+            "lines": shipped.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
+            "tracking": ["carrier": shipped.tracking.carrier as Any, "number": shipped.tracking.number as Any, "url": shipped.tracking.url as Any],
+            "allShipped": shipped.allShipped,
+        ], on: connection, logger: logger)
+    }
+
+    private func announceDelivery(_ delivered: ShipmentDelivered, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let order = try await snapshot(delivered.orderId, on: connection, logger: logger) else { return }
+        try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], on: connection, logger: logger)
+    }
+
+    private func announceRefund(_ refund: RefundSucceeded, _ context: EventContext) async throws {
+        let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
+        guard let order = try await snapshot(refund.orderId, on: connection, logger: logger) else { return }
+        try await send(.refunded, about: order, for: envelope, values: [
+            "amount": locale.money(refund.amount), "refundedTotal": locale.money(refund.refundedTotal),
+            "captured": locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
+            "method": [order.paymentMethod: true],
+        ], on: connection, logger: logger)
     }
 
     /// An order as fulfilment keeps it (from `order.placed`).

@@ -31,12 +31,15 @@ struct WebhookEndpoint: ResponseEncodable, Sendable {
 
     /// The events a merchant may subscribe to: orders, payments, refunds, shipments and the
     /// public catalog. Identity events (reset tokens) and carts (guest tokens) never leave.
-    static let subscribable: [String] = [
-        OrderPlaced.eventType, OrderSettled.eventType, OrderStatusChanged.eventType, OrderCancelled.eventType,
-        PaymentSucceeded.eventType, PaymentUnderpaid.eventType, PaymentFailed.eventType, RefundSucceeded.eventType,
-        ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType, DownloadsGranted.eventType,
-        ProductPublished.eventType, ProductUpdated.eventType, ProductArchived.eventType, PriceChanged.eventType, StockLow.eventType,
+    static let subscribable: [any EventPayload.Type] = [
+        OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self,
+        PaymentSucceeded.self, PaymentUnderpaid.self, PaymentFailed.self, RefundSucceeded.self,
+        ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, DownloadsGranted.self,
+        ProductPublished.self, ProductUpdated.self, ProductArchived.self, PriceChanged.self, StockLow.self,
     ]
+
+    /// The CloudEvents types of ``subscribable``.
+    static let subscribableTypes: [String] = subscribable.map { $0.eventType }
 }
 
 /// What staff send to register an endpoint.
@@ -64,10 +67,10 @@ struct EndpointRegistration: Decodable, Sendable {
             errors.append(.init(field: "url", message: "must be an http or https URL"))
         }
         let types = Array(Set(eventTypes)).sorted()
-        if types.isEmpty || types.count > WebhookEndpoint.subscribable.count {
+        if types.isEmpty || types.count > WebhookEndpoint.subscribableTypes.count {
             errors.append(.init(field: "event_types", message: "must list at least one event type"))
         }
-        for type in types where !WebhookEndpoint.subscribable.contains(type) {
+        for type in types where !WebhookEndpoint.subscribableTypes.contains(type) {
             errors.append(.init(field: "event_types", message: "\(type.prefix(100)) is not an event merchants can subscribe to"))
         }
         let secret = self.secret ?? WebhookSignature.newSecret()

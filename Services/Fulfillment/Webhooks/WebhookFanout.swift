@@ -6,9 +6,11 @@ import ServiceKit
 struct WebhookFanout: EventHandler {
     let book: WebhookBook
 
-    var eventTypes: Set<String> { Set(WebhookEndpoint.subscribable) }
+    var reactions: EventReactions {
+        WebhookEndpoint.subscribable.reduce(EventReactions()) { reactions, type in queueing(type, in: reactions) }
+    }
 
-    func handle(_ context: EventContext) async throws {
-        try await book.queue(context.envelope, on: context.connection, logger: context.logger)
+    private func queueing<Payload: EventPayload>(_: Payload.Type, in reactions: EventReactions) -> EventReactions {
+        reactions.on(Payload.self) { _, context in try await book.queue(context.envelope, on: context.connection, logger: context.logger) }
     }
 }

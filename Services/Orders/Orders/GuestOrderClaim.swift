@@ -8,11 +8,10 @@ import ServiceKit
 struct GuestOrderClaim: EventHandler {
     let book: OrderBook
 
-    var eventTypes: Set<String> { [EmailVerified.eventType] }
-
-    func handle(_ context: EventContext) async throws {
-        let verified = try context.envelope.decodeData(EmailVerified.self)
-        guard let customer = UUID(uuidString: verified.customerId) else { return }
-        try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
+    var reactions: EventReactions {
+        EventReactions().on(EmailVerified.self) { verified, context in
+            guard let customer = UUID(uuidString: verified.customerId) else { return }
+            try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
+        }
     }
 }

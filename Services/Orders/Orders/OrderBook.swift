@@ -137,6 +137,18 @@ struct OrderBook: Sendable {
             """, logger: logger)
     }
 
+    /// The order placed from `checkout`, if there is one.
+    func orderId(checkout: UUID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("SELECT id FROM orders WHERE checkout_id = \(checkout)", logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// Records how much of the order has been refunded in all.
+    func recordRefunded(_ total: Money, order id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE orders SET refunded_minor = \(total.minorUnits) WHERE id = \(id)", logger: logger)
+    }
+
     func find(_ id: UUID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Order? {
         let rows = try await connection.query(
             "SELECT \(unescaped: Order.columns) FROM orders WHERE id = \(id) \(unescaped: lock ? "FOR UPDATE" : "")", logger: logger)

@@ -10,63 +10,42 @@ import ServiceKit
 struct ShipmentProgress: EventHandler {
     let book: OrderBook
 
-    var eventTypes: Set<String> {
-        [ShipmentCreated.eventType, ShipmentShipped.eventType, ShipmentDelivered.eventType, ShipmentCancelled.eventType,
-         DownloadsGranted.eventType]
+    var reactions: EventReactions {
+        EventReactions()
+            .on(ShipmentCreated.self) { created, context in
+                guard let order = UUID(uuidString: created.orderId) else { return }
+                let split = created.splitFrom.map { " (split from \(Self.short($0)))" } ?? ""
+                try await note(order, "Shipment \(Self.short(created.shipmentId)) to pack\(split): \(Self.goods(created.lines))", context)
+            }
+            .on(DownloadsGranted.self) { granted, context in
+                let until = granted.downloads.map(\.expiresAt).min().map { " until \(RFC3339.string(from: $0))" } ?? ""
+                let text = "Downloads ready\(until): \(granted.downloads.map(\.title).joined(separator: ", "))"
+                try await advance(granted.orderId, to: granted.allDigital ? .delivered : nil, text, context)
+            }
+            .on(ShipmentShipped.self) { shipped, context in
+                let text = "Shipment \(Self.short(shipped.shipmentId)) shipped: \(Self.goods(shipped.lines))\(Self.describe(shipped.tracking))"
+                try await advance(shipped.orderId, to: shipped.allShipped ? .shipped : .processing, text, context)
+            }
+            .on(ShipmentDelivered.self) { delivered, context in
+                let text = "Shipment \(Self.short(delivered.shipmentId)) delivered"
+                try await advance(delivered.orderId, to: delivered.allDelivered ? .delivered : nil, text, context)
+            }
+            .on(ShipmentCancelled.self) { cancelled, context in
+                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                try await note(order, "Shipment \(Self.short(cancelled.shipmentId)) cancelled (\(cancelled.reason))", context)
+            }
     }
 
-    func handle(_ context: EventContext) async throws {
-        let envelope = context.envelope
-        let (connection, logger, correlation) = (context.connection, context.logger, envelope.correlationId)
-        switch envelope.type {
-        case ShipmentCreated.eventType:
-            let created = try envelope.decodeData(ShipmentCreated.self)
-            guard let order = UUID(uuidString: created.orderId) else { return }
-            let split = created.splitFrom.map { " (split from \(Self.short($0)))" } ?? ""
-            try await note(order, "Shipment \(Self.short(created.shipmentId)) to pack\(split): \(Self.goods(created.lines))", context)
-
-        case DownloadsGranted.eventType:
-            let granted = try envelope.decodeData(DownloadsGranted.self)
-            guard let order = UUID(uuidString: granted.orderId),
-                  let current = try await book.find(order, lock: true, on: connection, logger: logger) else { return }
-            let until = granted.downloads.map(\.expiresAt).min().map { " until \(RFC3339.string(from: $0))" } ?? ""
-            let text = "Downloads ready\(until): \(granted.downloads.map(\.title).joined(separator: ", "))"
-            if granted.allDigital && current.status.next.contains(.delivered) {
-                try await book.move(order, to: .delivered, actor: "fulfillment", note: text, correlationId: correlation, on: connection, logger: logger)
-            } else {
-                try await note(order, text, context)
-            }
-
-        case ShipmentShipped.eventType:
-            let shipped = try envelope.decodeData(ShipmentShipped.self)
-            guard let order = UUID(uuidString: shipped.orderId),
-                  let current = try await book.find(order, lock: true, on: connection, logger: logger) else { return }
-            let text = "Shipment \(Self.short(shipped.shipmentId)) shipped: \(Self.goods(shipped.lines))\(Self.describe(shipped.tracking))"
-            let target: OrderStatus = shipped.allShipped ? .shipped : .processing
-            if current.status == target || !current.status.next.contains(target) {
-                try await note(order, text, context)
-            } else {
-                try await book.move(order, to: target, actor: "fulfillment", note: text, correlationId: correlation, on: connection, logger: logger)
-            }
-
-        case ShipmentDelivered.eventType:
-            let delivered = try envelope.decodeData(ShipmentDelivered.self)
-            guard let order = UUID(uuidString: delivered.orderId),
-                  let current = try await book.find(order, lock: true, on: connection, logger: logger) else { return }
-            let text = "Shipment \(Self.short(delivered.shipmentId)) delivered"
-            if delivered.allDelivered, current.status.next.contains(.delivered) {
-                try await book.move(order, to: .delivered, actor: "fulfillment", note: text, correlationId: correlation, on: connection, logger: logger)
-            } else {
-                try await note(order, text, context)
-            }
-
-        case ShipmentCancelled.eventType:
-            let cancelled = try envelope.decodeData(ShipmentCancelled.self)
-            guard let order = UUID(uuidString: cancelled.orderId) else { return }
-            try await note(order, "Shipment \(Self.short(cancelled.shipmentId)) cancelled (\(cancelled.reason))", context)
-
-        default:
-            return
+    /// Moves the order to `target` with `text` on its timeline when it can make that move, and
+    /// only writes `text` there when it cannot (or is there already, or there is no move).
+    private func advance(_ orderId: String, to target: OrderStatus?, _ text: String, _ context: EventContext) async throws {
+        guard let order = UUID(uuidString: orderId),
+              let current = try await book.find(order, lock: true, on: context.connection, logger: context.logger) else { return }
+        if let target, current.status != target, current.status.next.contains(target) {
+            try await book.move(order, to: target, actor: "fulfillment", note: text, correlationId: context.correlationId,
+                                on: context.connection, logger: context.logger)
+        } else {
+            try await note(order, text, context)
         }
     }
 

@@ -103,6 +103,17 @@ struct PaymentBook: Sendable {
         return false
     }
 
+    /// A cash-on-delivery order was delivered: its cash is collected and settles the payment,
+    /// once (the delivery is recorded as the provider event `delivered:<order>`).
+    func collectOnDelivery(order: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let payment = try await find(order: order, on: connection, logger: logger), payment.status == "collect_on_delivery" else { return }
+        let event = ProviderEventRecord(provider: "cod", eventId: "delivered:\(order.uuidString.lowercased())", kind: "cash_collected",
+                                        amount: payment.amount.minorUnits, payload: "{}")
+        guard try await record(event, payment: payment.paymentUUID, outcome: "collected", on: connection, logger: logger) else { return }
+        try await settle(payment.paymentUUID, arrived: payment.amount.minorUnits, source: "cash collected on delivery",
+                         correlationId: correlationId, on: connection, logger: logger)
+    }
+
     /// What became of money that arrived.
     enum Settlement: String, Sendable {
         case paid, underpaid, overpaid, afterCancellation = "paid_after_cancellation"

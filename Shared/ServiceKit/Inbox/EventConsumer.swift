@@ -13,8 +13,8 @@ import ServiceLifecycle
 /// partition is applied in one transaction. A handler failure is
 /// retried with exponential backoff up to `maxAttempts`; then the message goes to the
 /// group's dead-letter topic with the error in its headers, and the partition moves on.
-/// A message that is not an event envelope goes there at once. Unknown event types are
-/// skipped. On graceful shutdown it stops polling, finishes in-flight messages, commits
+/// A message that is not an event envelope, or whose payload does not decode as its type
+/// says, goes there at once. Event types no handler reacts to are skipped. On graceful shutdown it stops polling, finishes in-flight messages, commits
 /// synchronously and leaves the group.
 public final class EventConsumer: Service, Sendable {
     public struct Settings: Sendable {
@@ -42,7 +42,7 @@ public final class EventConsumer: Service, Sendable {
     private let database: Database
     private let producer: KafkaProducer
     private let outbox: Outbox
-    private let handlers: [any EventHandler]
+    private let dispatch: EventDispatch
     private let logger: Logger
     private let startGate: StartupGate?
     private let consumerName: String
@@ -60,7 +60,7 @@ public final class EventConsumer: Service, Sendable {
         self.database = database
         self.producer = producer
         self.outbox = outbox
-        self.handlers = handlers
+        self.dispatch = EventDispatch(handlers)
         self.consumerName = consumerName
         self.logger = logger
         self.startGate = startGate
@@ -149,39 +149,41 @@ public final class EventConsumer: Service, Sendable {
             await process(messages[0])
             return
         }
-        var applicable: [(KafkaMessage, EventEnvelope, [any EventHandler])] = []
+        var applicable: [(KafkaMessage, EventDispatch.Decoded)] = []
         for message in messages {
             guard let envelope = try? EventEnvelope.decode(Data(message.value)) else {
                 await process(message)
                 continue
             }
-            let matching = handlers.filter { $0.eventTypes.contains(envelope.type) }
-            if !matching.isEmpty { applicable.append((message, envelope, matching)) }
+            guard dispatch.reacts(to: envelope.type) else { continue }
+            guard let event = try? dispatch.decode(envelope) else {
+                await process(message)
+                continue
+            }
+            applicable.append((message, event))
         }
         guard !applicable.isEmpty else { return }
         let consumerName = self.consumerName
         let outbox = self.outbox
         let logger = self.logger
+        let dispatch = self.dispatch
         do {
-            let handlers = self.handlers
             try await database.transaction(logger: logger) { connection in
-                for handler in handlers {
-                    let theirs = applicable.map(\.1).filter { handler.eventTypes.contains($0.type) }
-                    if !theirs.isEmpty { try await handler.prepare(batch: theirs, on: connection, logger: logger) }
-                }
-                for (message, envelope, matching) in applicable {
+                try await dispatch.prepare(applicable.map(\.1), on: connection, logger: logger)
+                for (message, event) in applicable {
+                    let envelope = event.envelope
                     let eventLogger = Self.logger(logger, for: message, envelope: envelope)
                     guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
                                                 topic: message.topic, on: connection, logger: eventLogger)
                     else { continue }
                     let context = EventContext(envelope: envelope, connection: connection, logger: eventLogger, outbox: outbox)
-                    for handler in matching { try await handler.handle(context) }
+                    try await dispatch.react(to: event.payload, in: context)
                 }
             }
             processed.increment(by: applicable.count)
         } catch {
             logger.debug("batch failed; applying its messages one by one", metadata: ["error": "\(error)"])
-            for (message, _, _) in applicable { await process(message) }
+            for (message, _) in applicable { await process(message) }
         }
     }
 
@@ -211,9 +213,15 @@ public final class EventConsumer: Service, Sendable {
             return
         }
         let logger = Self.logger(self.logger, for: message, envelope: envelope)
-        let matching = handlers.filter { $0.eventTypes.contains(envelope.type) }
-        guard !matching.isEmpty else {
-            logger.trace("skipping event type this service does not handle")
+        let event: EventDispatch.Decoded
+        do {
+            guard let decoded = try dispatch.decode(envelope) else {
+                logger.trace("skipping event type this service does not handle")
+                return
+            }
+            event = decoded
+        } catch {
+            await deadLetter(message, error: "the \(envelope.type) payload does not decode: \(error)", attempts: 0, logger: logger)
             return
         }
         var attempt = 0
@@ -221,7 +229,7 @@ public final class EventConsumer: Service, Sendable {
         while true {
             attempt += 1
             do {
-                let applied = try await apply(envelope, topic: message.topic, handlers: matching, logger: logger)
+                let applied = try await apply(event, topic: message.topic, logger: logger)
                 processed.increment()
                 logger.debug(applied ? "event applied" : "duplicate event skipped")
                 return
@@ -238,15 +246,14 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
-    private func apply(_ envelope: EventEnvelope, topic: String, handlers: [any EventHandler], logger: Logger) async throws -> Bool {
-        let consumerName = self.consumerName
-        let outbox = self.outbox
+    private func apply(_ event: EventDispatch.Decoded, topic: String, logger: Logger) async throws -> Bool {
+        let (consumerName, outbox, dispatch, envelope) = (self.consumerName, self.outbox, self.dispatch, event.envelope)
         return try await database.transaction(logger: logger) { connection in
             guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
                                         topic: topic, on: connection, logger: logger)
             else { return false }
             let context = EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox)
-            for handler in handlers { try await handler.handle(context) }
+            try await dispatch.react(to: event.payload, in: context)
             return true
         }
     }

@@ -37,7 +37,7 @@ public struct Outbox: Sendable {
     /// commit together. The kit registers the service's handlers here and does not subscribe
     /// the service to its own topic.
     public func reactLocally(with handlers: [any EventHandler]) {
-        ownReactions.handlers.withLock { $0 = handlers }
+        ownReactions.dispatch.withLock { $0 = EventDispatch(handlers) }
     }
 
     /// Records an event about `subject` (the aggregate id, which becomes the message key).
@@ -46,12 +46,21 @@ public struct Outbox: Sendable {
         _ payload: Payload, subject: String, correlationId: String?, on connection: PostgresConnection, logger: Logger
     ) async throws -> EventEnvelope {
         let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId)
-        try await enqueue(envelope, on: connection, logger: logger)
+        try await record(envelope, on: connection, logger: logger)
+        try await reactLocally(to: envelope, payload: payload, on: connection, logger: logger)
         return envelope
     }
 
     /// Records a prepared envelope.
     public func enqueue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
+        try await record(envelope, on: connection, logger: logger)
+        let dispatch = ownReactions.dispatch.withLock { $0 }
+        if let event = try dispatch.decode(envelope) {
+            try await reactLocally(to: envelope, payload: event.payload, on: connection, logger: logger)
+        }
+    }
+
+    private func record(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
         let payload = ByteBuffer(data: try envelope.encoded())
         var headers: [String: String] = ["ce-type": envelope.type, "content-type": EventEnvelope.contentType]
         if let correlationId = envelope.correlationId { headers[MessageHeader.correlationId] = correlationId }
@@ -67,9 +76,13 @@ public struct Outbox: Sendable {
                             headers: headersJSON, bucket: Int16(bucket), channel: notifyChannel),
             logger: logger)
         for try await _ in recorded {}
-        for handler in ownReactions.handlers.withLock({ $0 }) where handler.eventTypes.contains(envelope.type) {
-            try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: logger, outbox: self))
-        }
+    }
+
+    /// Runs the service's own reactions to an event it has just recorded, in its transaction.
+    private func reactLocally(to envelope: EventEnvelope, payload: any EventPayload, on connection: PostgresConnection,
+                              logger: Logger) async throws {
+        let dispatch = ownReactions.dispatch.withLock { $0 }
+        try await dispatch.react(to: payload, in: EventContext(envelope: envelope, connection: connection, logger: logger, outbox: self))
     }
 
     /// A stable hash of the key (FNV-1a), so every replica computes the same bucket.
@@ -111,7 +124,7 @@ struct RecordStatement: PreparedStatement {
 
 /// The handlers an ``Outbox`` runs for its service's own events.
 final class OwnReactions: Sendable {
-    let handlers = Mutex<[any EventHandler]>([])
+    let dispatch = Mutex(EventDispatch([]))
 }
 
 /// Kafka header names the suite uses.

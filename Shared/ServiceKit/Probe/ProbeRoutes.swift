@@ -68,10 +68,11 @@ struct ProbeRoutes: Sendable {
 
 /// Records every probe this service receives.
 struct ProbeHandler: EventHandler {
-    var eventTypes: Set<String> { [ProbeSent.eventType] }
+    var reactions: EventReactions {
+        EventReactions().on(ProbeSent.self) { probe, context in try await record(probe, context) }
+    }
 
-    func handle(_ context: EventContext) async throws {
-        let probe = try context.envelope.decodeData(ProbeSent.self)
+    private func record(_ probe: ProbeSent, _ context: EventContext) async throws {
         guard let probeID = UUID(uuidString: probe.probeId) else { return }
         try await context.connection.query("""
             INSERT INTO probe_receipts (probe_id, sent_by, note, event_id, correlation_id)

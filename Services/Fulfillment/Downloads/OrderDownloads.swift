@@ -1,0 +1,28 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// Downloads follow their orders: a paid order's digital lines become download grants
+/// (expiring `DOWNLOAD_LINK_TTL_SECONDS` after payment, announced as `downloads.granted`); a
+/// cancelled or fully refunded order's grants are revoked. Cash-on-delivery orders cannot hold
+/// digital goods (checkout refuses them), so `paid` is the only way in.
+struct OrderDownloads: EventHandler {
+    let grants: DownloadGrants
+
+    var reactions: EventReactions {
+        EventReactions()
+            .on(OrderSettled.self) { settled, context in
+                guard settled.status == "paid", let order = UUID(uuidString: settled.orderId) else { return }
+                try await grants.grant(forOrder: order, correlationId: context.correlationId, outbox: context.outbox,
+                                       on: context.connection, logger: context.logger)
+            }
+            .on(OrderCancelled.self) { cancelled, context in
+                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                try await grants.revoke(forOrder: order, on: context.connection, logger: context.logger)
+            }
+            .on(RefundSucceeded.self) { refund, context in
+                guard refund.refundedTotal == refund.captured, let order = UUID(uuidString: refund.orderId) else { return }
+                try await grants.revoke(forOrder: order, on: context.connection, logger: context.logger)
+            }
+    }
+}

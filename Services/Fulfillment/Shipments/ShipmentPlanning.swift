@@ -1,0 +1,29 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// Shipments follow their orders: fulfilment keeps each placed order's snapshot, makes a
+/// shipment when the order is settled (paid, or confirmed for cash on delivery), and cancels
+/// the shipments that have not left when the order is cancelled. A verified email makes the
+/// guest orders placed with it the customer's (their shipments and downloads follow).
+struct ShipmentPlanning: EventHandler {
+    let book: ShipmentBook
+
+    var reactions: EventReactions {
+        EventReactions()
+            .on(OrderPlaced.self) { placed, context in try await book.remember(placed, on: context.connection, logger: context.logger) }
+            .on(OrderSettled.self) { settled, context in
+                guard let order = UUID(uuidString: settled.orderId) else { return }
+                try await book.orderSettled(order, correlationId: context.correlationId, on: context.connection, logger: context.logger)
+            }
+            .on(OrderCancelled.self) { cancelled, context in
+                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                try await book.orderCancelled(order, reason: cancelled.reason, correlationId: context.correlationId,
+                                              on: context.connection, logger: context.logger)
+            }
+            .on(EmailVerified.self) { verified, context in
+                guard let customer = UUID(uuidString: verified.customerId) else { return }
+                try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
+            }
+    }
+}

@@ -1,0 +1,25 @@
+import EventContracts
+import Foundation
+import ServiceKit
+
+/// Payments follow their orders: a payment opens for each placed order, closes when the order
+/// is cancelled, and a cash-on-delivery order's cash is collected when it is delivered.
+struct OrderPayments: EventHandler {
+    let book: PaymentBook
+
+    var reactions: EventReactions {
+        EventReactions()
+            .on(OrderPlaced.self) { placed, context in
+                try await book.open(placed, correlationId: context.correlationId, on: context.connection, logger: context.logger)
+            }
+            .on(OrderCancelled.self) { cancelled, context in
+                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                try await book.orderCancelled(orderId: order, reason: cancelled.reason, on: context.connection, logger: context.logger)
+            }
+            .on(OrderStatusChanged.self) { change, context in
+                guard change.to == "delivered", change.paymentMethod == .cod, let order = UUID(uuidString: change.orderId) else { return }
+                try await book.collectOnDelivery(order: order, correlationId: context.correlationId, on: context.connection,
+                                                 logger: context.logger)
+            }
+    }
+}
