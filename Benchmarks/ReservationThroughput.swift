@@ -16,7 +16,7 @@ extension Benchmark {
         let wanted = Set(checkouts)
         let messages = try checkouts.enumerated().map { index, checkout in
             let envelope = try EventEnvelope(
-                CheckoutSubmitted(checkoutId: checkout, lines: [CheckoutLine(variantId: variants[index % variants.count], quantity: 1)]),
+                CheckoutSubmitted(checkoutId: CheckoutID(checkout)!, lines: [CheckoutLine(variantId: VariantID(variants[index % variants.count])!, quantity: 1)]),
                 subject: checkout, source: "/services/checkout", correlationId: nil)
             return OutgoingMessage(topic: prefix + Topic.checkout, key: Array(checkout.utf8), value: Array(try envelope.encoded()))
         }

@@ -44,7 +44,7 @@ enum PaymentsContract {
             ("Payment", Schema.object([
                 "id": Schema.uuid, "order_id": Schema.uuid, "order_number": Schema.string(), "checkout_id": Schema.uuid, "customer_id": Schema.uuid,
                 "method": Schema.string(oneOf: PaymentMethod.allCases.map(\.rawValue)),
-                "status": Schema.string(oneOf: ["awaiting", "collect_on_delivery", "succeeded", "underpaid", "failed", "cancelled"]),
+                "status": Schema.string(oneOf: PaymentStatus.allCases.map(\.rawValue)),
                 "amount": money, "received": money, "captured": money, "refunded": money, "provider_payment_id": Schema.string(),
                 "instructions": ["type": "object"], "order_cancelled": Schema.boolean, "flags": Schema.array(of: Schema.string()),
                 "due_by": Schema.timestamp, "created_at": Schema.timestamp, "updated_at": Schema.timestamp,

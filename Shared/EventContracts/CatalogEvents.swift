@@ -3,13 +3,13 @@ import Money
 
 /// A product as its events describe it.
 public struct ProductSnapshot: Codable, Sendable, Equatable {
-    public var productId: String
+    public var productId: ProductID
     public var slug: String
     public var title: String
     public var status: String
-    public var categoryId: String?
+    public var categoryId: CategoryID?
 
-    public init(productId: String, slug: String, title: String, status: String, categoryId: String?) {
+    public init(productId: ProductID, slug: String, title: String, status: String, categoryId: CategoryID?) {
         self.productId = productId
         self.slug = slug
         self.title = title
@@ -43,14 +43,14 @@ public struct ProductArchived: EventPayload, Equatable {
 public struct PriceChanged: EventPayload, Equatable {
     public static let eventType = "shop.catalog.variant.price_changed.v1"
 
-    public var productId: String
-    public var variantId: String
+    public var productId: ProductID
+    public var variantId: VariantID
     public var sku: String
     public var previousPrice: Money
     public var price: Money
     public var compareAtPrice: Money?
 
-    public init(productId: String, variantId: String, sku: String, previousPrice: Money, price: Money, compareAtPrice: Money?) {
+    public init(productId: ProductID, variantId: VariantID, sku: String, previousPrice: Money, price: Money, compareAtPrice: Money?) {
         self.productId = productId
         self.variantId = variantId
         self.sku = sku
@@ -64,12 +64,12 @@ public struct PriceChanged: EventPayload, Equatable {
 public struct StockLow: EventPayload, Equatable {
     public static let eventType = "shop.catalog.stock.low.v1"
 
-    public var variantId: String
+    public var variantId: VariantID
     public var sku: String
     public var available: Int
     public var threshold: Int
 
-    public init(variantId: String, sku: String, available: Int, threshold: Int) {
+    public init(variantId: VariantID, sku: String, available: Int, threshold: Int) {
         self.variantId = variantId
         self.sku = sku
         self.available = available
@@ -81,8 +81,8 @@ public struct StockLow: EventPayload, Equatable {
 public struct InventoryReserved: EventPayload, Equatable {
     public static let eventType = "shop.catalog.inventory.reserved.v1"
 
-    public var checkoutId: String
-    public var reservationId: String
+    public var checkoutId: CheckoutID
+    public var reservationId: ReservationID
     public var lines: [CheckoutLine]
     public var expiresAt: Date
     /// The lines priced as the catalog sells them at the moment of reservation: what the
@@ -92,7 +92,7 @@ public struct InventoryReserved: EventPayload, Equatable {
     public var discount: Money?
     public var voucherCode: String?
 
-    public init(checkoutId: String, reservationId: String, lines: [CheckoutLine], expiresAt: Date,
+    public init(checkoutId: CheckoutID, reservationId: ReservationID, lines: [CheckoutLine], expiresAt: Date,
                 pricedLines: [PricedLine] = [], discount: Money? = nil, voucherCode: String? = nil) {
         self.checkoutId = checkoutId
         self.reservationId = reservationId
@@ -106,11 +106,11 @@ public struct InventoryReserved: EventPayload, Equatable {
 
 /// A line the shop cannot supply in full.
 public struct ShortLine: Codable, Sendable, Equatable {
-    public var variantId: String
+    public var variantId: VariantID
     public var requested: Int
     public var available: Int
 
-    public init(variantId: String, requested: Int, available: Int) {
+    public init(variantId: VariantID, requested: Int, available: Int) {
         self.variantId = variantId
         self.requested = requested
         self.available = available
@@ -122,7 +122,7 @@ public struct ShortLine: Codable, Sendable, Equatable {
 public struct InventoryRejected: EventPayload, Equatable {
     public static let eventType = "shop.catalog.inventory.rejected.v1"
 
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     public var shortLines: [ShortLine]
     /// Why the checkout's voucher could not be redeemed (`used_up`, `expired`, …), when that
     /// is what stopped it; the stock was available.
@@ -131,7 +131,7 @@ public struct InventoryRejected: EventPayload, Equatable {
     /// active), when that is what stopped it; nothing was reserved.
     public var cartProblem: String?
 
-    public init(checkoutId: String, shortLines: [ShortLine], voucherProblem: String? = nil, cartProblem: String? = nil) {
+    public init(checkoutId: CheckoutID, shortLines: [ShortLine], voucherProblem: String? = nil, cartProblem: String? = nil) {
         self.checkoutId = checkoutId
         self.shortLines = shortLines
         self.voucherProblem = voucherProblem
@@ -144,11 +144,11 @@ public struct InventoryRejected: EventPayload, Equatable {
 public struct ReservationReleased: EventPayload, Equatable {
     public static let eventType = "shop.catalog.reservation.released.v1"
 
-    public var checkoutId: String
-    public var reservationId: String
+    public var checkoutId: CheckoutID
+    public var reservationId: ReservationID
     public var reason: String
 
-    public init(checkoutId: String, reservationId: String, reason: String) {
+    public init(checkoutId: CheckoutID, reservationId: ReservationID, reason: String) {
         self.checkoutId = checkoutId
         self.reservationId = reservationId
         self.reason = reason
@@ -161,12 +161,12 @@ public struct ReservationReleased: EventPayload, Equatable {
 public struct ReservationCommitted: EventPayload, Equatable {
     public static let eventType = "shop.catalog.reservation.committed.v1"
 
-    public var checkoutId: String
-    public var reservationId: String
-    public var orderId: String
+    public var checkoutId: CheckoutID
+    public var reservationId: ReservationID
+    public var orderId: OrderID
     public var shortLines: [ShortLine]
 
-    public init(checkoutId: String, reservationId: String, orderId: String, shortLines: [ShortLine]) {
+    public init(checkoutId: CheckoutID, reservationId: ReservationID, orderId: OrderID, shortLines: [ShortLine]) {
         self.checkoutId = checkoutId
         self.reservationId = reservationId
         self.orderId = orderId
@@ -176,8 +176,8 @@ public struct ReservationCommitted: EventPayload, Equatable {
 
 /// One line of a cart as its snapshot carries it.
 public struct CartLineSnapshot: Codable, Sendable, Equatable {
-    public var variantId: String
-    public var productId: String
+    public var variantId: VariantID
+    public var productId: ProductID
     public var sku: String
     public var title: String
     public var quantity: Int
@@ -185,7 +185,7 @@ public struct CartLineSnapshot: Codable, Sendable, Equatable {
     /// True for a digital variant (downloaded, not shipped); absent otherwise.
     public var digital: Bool?
 
-    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money, digital: Bool? = nil) {
+    public init(variantId: VariantID, productId: ProductID, sku: String, title: String, quantity: Int, unitPrice: Money, digital: Bool? = nil) {
         self.digital = digital
         self.variantId = variantId
         self.productId = productId
@@ -201,8 +201,8 @@ public struct CartLineSnapshot: Codable, Sendable, Equatable {
 public struct CartUpdated: EventPayload, Equatable {
     public static let eventType = "shop.catalog.cart.updated.v1"
 
-    public var cartId: String
-    public var customerId: String?
+    public var cartId: CartID
+    public var customerId: CustomerID?
     /// `active`, `merged` (into another cart), `checked_out`.
     public var status: String
     public var version: Int
@@ -213,7 +213,7 @@ public struct CartUpdated: EventPayload, Equatable {
     /// anyone else without the token itself ever travelling. `nil` for a customer's cart.
     public var guestTokenDigest: String?
 
-    public init(cartId: String, customerId: String?, status: String, version: Int, lines: [CartLineSnapshot],
+    public init(cartId: CartID, customerId: CustomerID?, status: String, version: Int, lines: [CartLineSnapshot],
                 voucherCode: String?, currency: String?, guestTokenDigest: String? = nil) {
         self.cartId = cartId
         self.customerId = customerId
@@ -231,12 +231,12 @@ public struct CartUpdated: EventPayload, Equatable {
 public struct CartAbandoned: EventPayload, Equatable {
     public static let eventType = "shop.catalog.cart.abandoned.v1"
 
-    public var cartId: String
-    public var customerId: String?
+    public var cartId: CartID
+    public var customerId: CustomerID?
     public var lines: [CartLineSnapshot]
     public var lastChangedAt: Date
 
-    public init(cartId: String, customerId: String?, lines: [CartLineSnapshot], lastChangedAt: Date) {
+    public init(cartId: CartID, customerId: CustomerID?, lines: [CartLineSnapshot], lastChangedAt: Date) {
         self.cartId = cartId
         self.customerId = customerId
         self.lines = lines

@@ -2,10 +2,10 @@ import Foundation
 
 /// One line of a checkout as catalog must reserve it.
 public struct CheckoutLine: Codable, Sendable, Equatable {
-    public var variantId: String
+    public var variantId: VariantID
     public var quantity: Int
 
-    public init(variantId: String, quantity: Int) {
+    public init(variantId: VariantID, quantity: Int) {
         self.variantId = variantId
         self.quantity = quantity
     }
@@ -16,14 +16,14 @@ public struct CheckoutLine: Codable, Sendable, Equatable {
 public struct CheckoutSubmitted: EventPayload, Equatable {
     public static let eventType = "shop.checkout.submitted.v1"
 
-    public var checkoutId: String
-    public var cartId: String?
-    public var customerId: String?
+    public var checkoutId: CheckoutID
+    public var cartId: CartID?
+    public var customerId: CustomerID?
     public var lines: [CheckoutLine]
     /// The voucher the checkout applies, if any (catalog counts the redemption at placement).
     public var voucherCode: String?
 
-    public init(checkoutId: String, cartId: String? = nil, customerId: String? = nil, lines: [CheckoutLine], voucherCode: String? = nil) {
+    public init(checkoutId: CheckoutID, cartId: CartID? = nil, customerId: CustomerID? = nil, lines: [CheckoutLine], voucherCode: String? = nil) {
         self.checkoutId = checkoutId
         self.cartId = cartId
         self.customerId = customerId
@@ -39,9 +39,9 @@ public struct CheckoutClosed: EventPayload, Equatable {
 
     /// `expired`, `payment_failed`, `abandoned`, `rejected`.
     public var reason: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
 
-    public init(checkoutId: String, reason: String) {
+    public init(checkoutId: CheckoutID, reason: String) {
         self.checkoutId = checkoutId
         self.reason = reason
     }
@@ -52,8 +52,8 @@ public struct CheckoutClosed: EventPayload, Equatable {
 public struct CheckoutPlaced: EventPayload, Equatable {
     public static let eventType = "shop.checkout.placed.v1"
 
-    public var checkoutId: String
-    public var customerId: String?
+    public var checkoutId: CheckoutID
+    public var customerId: CustomerID?
     public var contact: ContactDetails
     public var shippingAddress: ShippingAddress
     public var paymentMethod: PaymentMethod
@@ -63,7 +63,7 @@ public struct CheckoutPlaced: EventPayload, Equatable {
     /// When an unpaid bank transfer or card checkout expires; `nil` for cash on delivery.
     public var paymentDueBy: Date?
 
-    public init(checkoutId: String, customerId: String?, contact: ContactDetails, shippingAddress: ShippingAddress,
+    public init(checkoutId: CheckoutID, customerId: CustomerID?, contact: ContactDetails, shippingAddress: ShippingAddress,
                 paymentMethod: PaymentMethod, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?) {
         self.checkoutId = checkoutId
         self.customerId = customerId

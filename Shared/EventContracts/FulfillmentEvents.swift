@@ -2,12 +2,12 @@ import Foundation
 
 /// Goods of one shipment: a variant and how many.
 public struct ShipmentLine: Codable, Sendable, Equatable {
-    public var variantId: String
+    public var variantId: VariantID
     public var sku: String
     public var title: String
     public var quantity: Int
 
-    public init(variantId: String, sku: String, title: String, quantity: Int) {
+    public init(variantId: VariantID, sku: String, title: String, quantity: Int) {
         self.variantId = variantId
         self.sku = sku
         self.title = title
@@ -33,14 +33,14 @@ public struct Tracking: Codable, Sendable, Equatable {
 public struct ShipmentCreated: EventPayload, Equatable {
     public static let eventType = "shop.fulfillment.shipment.created.v1"
 
-    public var shipmentId: String
-    public var orderId: String
+    public var shipmentId: ShipmentID
+    public var orderId: OrderID
     public var orderNumber: String
     public var lines: [ShipmentLine]
     /// The shipment it was split from, if any.
-    public var splitFrom: String?
+    public var splitFrom: ShipmentID?
 
-    public init(shipmentId: String, orderId: String, orderNumber: String, lines: [ShipmentLine], splitFrom: String?) {
+    public init(shipmentId: ShipmentID, orderId: OrderID, orderNumber: String, lines: [ShipmentLine], splitFrom: ShipmentID?) {
         self.shipmentId = shipmentId
         self.orderId = orderId
         self.orderNumber = orderNumber
@@ -54,14 +54,14 @@ public struct ShipmentCreated: EventPayload, Equatable {
 public struct ShipmentShipped: EventPayload, Equatable {
     public static let eventType = "shop.fulfillment.shipment.shipped.v1"
 
-    public var shipmentId: String
-    public var orderId: String
+    public var shipmentId: ShipmentID
+    public var orderId: OrderID
     public var orderNumber: String
     public var lines: [ShipmentLine]
     public var tracking: Tracking
     public var allShipped: Bool
 
-    public init(shipmentId: String, orderId: String, orderNumber: String, lines: [ShipmentLine], tracking: Tracking, allShipped: Bool) {
+    public init(shipmentId: ShipmentID, orderId: OrderID, orderNumber: String, lines: [ShipmentLine], tracking: Tracking, allShipped: Bool) {
         self.shipmentId = shipmentId
         self.orderId = orderId
         self.orderNumber = orderNumber
@@ -76,12 +76,12 @@ public struct ShipmentShipped: EventPayload, Equatable {
 public struct ShipmentDelivered: EventPayload, Equatable {
     public static let eventType = "shop.fulfillment.shipment.delivered.v1"
 
-    public var shipmentId: String
-    public var orderId: String
+    public var shipmentId: ShipmentID
+    public var orderId: OrderID
     public var orderNumber: String
     public var allDelivered: Bool
 
-    public init(shipmentId: String, orderId: String, orderNumber: String, allDelivered: Bool) {
+    public init(shipmentId: ShipmentID, orderId: OrderID, orderNumber: String, allDelivered: Bool) {
         self.shipmentId = shipmentId
         self.orderId = orderId
         self.orderNumber = orderNumber
@@ -93,12 +93,12 @@ public struct ShipmentDelivered: EventPayload, Equatable {
 public struct ShipmentCancelled: EventPayload, Equatable {
     public static let eventType = "shop.fulfillment.shipment.cancelled.v1"
 
-    public var shipmentId: String
-    public var orderId: String
+    public var shipmentId: ShipmentID
+    public var orderId: OrderID
     public var orderNumber: String
     public var reason: String
 
-    public init(shipmentId: String, orderId: String, orderNumber: String, reason: String) {
+    public init(shipmentId: ShipmentID, orderId: OrderID, orderNumber: String, reason: String) {
         self.shipmentId = shipmentId
         self.orderId = orderId
         self.orderNumber = orderNumber
@@ -127,11 +127,11 @@ public struct StockCounted: EventPayload, Equatable {
 
 /// A digital good the buyer may download until `expiresAt`.
 public struct GrantedDownload: Codable, Sendable, Equatable {
-    public var variantId: String
+    public var variantId: VariantID
     public var title: String
     public var expiresAt: Date
 
-    public init(variantId: String, title: String, expiresAt: Date) {
+    public init(variantId: VariantID, title: String, expiresAt: Date) {
         self.variantId = variantId
         self.title = title
         self.expiresAt = expiresAt
@@ -143,12 +143,12 @@ public struct GrantedDownload: Codable, Sendable, Equatable {
 public struct DownloadsGranted: EventPayload, Equatable {
     public static let eventType = "shop.fulfillment.downloads.granted.v1"
 
-    public var orderId: String
+    public var orderId: OrderID
     public var orderNumber: String
     public var downloads: [GrantedDownload]
     public var allDigital: Bool
 
-    public init(orderId: String, orderNumber: String, downloads: [GrantedDownload], allDigital: Bool) {
+    public init(orderId: OrderID, orderNumber: String, downloads: [GrantedDownload], allDigital: Bool) {
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.downloads = downloads

@@ -5,13 +5,13 @@ import Foundation
 public struct PasswordResetRequested: EventPayload, Equatable {
     public static let eventType = "shop.identity.password_reset.requested.v1"
 
-    public var customerId: String
+    public var customerId: CustomerID
     public var email: String
     public var name: String
     public var resetToken: String
     public var expiresAt: Date
 
-    public init(customerId: String, email: String, name: String, resetToken: String, expiresAt: Date) {
+    public init(customerId: CustomerID, email: String, name: String, resetToken: String, expiresAt: Date) {
         self.customerId = customerId
         self.email = email
         self.name = name
@@ -25,11 +25,11 @@ public struct PasswordResetRequested: EventPayload, Equatable {
 public struct CustomerRegistered: EventPayload, Equatable {
     public static let eventType = "shop.identity.customer.registered.v1"
 
-    public var customerId: String
+    public var customerId: CustomerID
     public var email: String
     public var name: String
 
-    public init(customerId: String, email: String, name: String) {
+    public init(customerId: CustomerID, email: String, name: String) {
         self.customerId = customerId
         self.email = email
         self.name = name
@@ -41,13 +41,13 @@ public struct CustomerRegistered: EventPayload, Equatable {
 public struct EmailVerificationRequested: EventPayload, Equatable {
     public static let eventType = "shop.identity.email_verification.requested.v1"
 
-    public var customerId: String
+    public var customerId: CustomerID
     public var email: String
     public var name: String
     public var verificationToken: String
     public var expiresAt: Date
 
-    public init(customerId: String, email: String, name: String, verificationToken: String, expiresAt: Date) {
+    public init(customerId: CustomerID, email: String, name: String, verificationToken: String, expiresAt: Date) {
         self.customerId = customerId
         self.email = email
         self.name = name
@@ -61,10 +61,10 @@ public struct EmailVerificationRequested: EventPayload, Equatable {
 public struct EmailVerified: EventPayload, Equatable {
     public static let eventType = "shop.identity.email.verified.v1"
 
-    public var customerId: String
+    public var customerId: CustomerID
     public var email: String
 
-    public init(customerId: String, email: String) {
+    public init(customerId: CustomerID, email: String) {
         self.customerId = customerId
         self.email = email
     }

@@ -6,13 +6,13 @@ import Money
 public struct OrderSettled: EventPayload, Equatable {
     public static let eventType = "shop.orders.order.settled.v1"
 
-    public var orderId: String
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     /// `paid` or `confirmed`.
     public var status: String
 
-    public init(orderId: String, orderNumber: String, checkoutId: String, status: String) {
+    public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, status: String) {
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId
@@ -25,13 +25,13 @@ public struct OrderSettled: EventPayload, Equatable {
 public struct OrderCancelled: EventPayload, Equatable {
     public static let eventType = "shop.orders.order.cancelled.v1"
 
-    public var orderId: String
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     /// `payment_timeout`, `customer`, `staff`, …
     public var reason: String
 
-    public init(orderId: String, orderNumber: String, checkoutId: String, reason: String) {
+    public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, reason: String) {
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId
@@ -44,10 +44,10 @@ public struct OrderCancelled: EventPayload, Equatable {
 public struct OrderPlaced: EventPayload, Equatable {
     public static let eventType = "shop.orders.order.placed.v1"
 
-    public var orderId: String
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
-    public var customerId: String?
+    public var checkoutId: CheckoutID
+    public var customerId: CustomerID?
     public var email: String
     public var paymentMethod: PaymentMethod
     public var total: Money
@@ -58,7 +58,7 @@ public struct OrderPlaced: EventPayload, Equatable {
     public var contact: ContactDetails?
     public var shippingAddress: ShippingAddress?
 
-    public init(orderId: String, orderNumber: String, checkoutId: String, customerId: String?, email: String,
+    public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, customerId: CustomerID?, email: String,
                 paymentMethod: PaymentMethod, total: Money, status: String, paymentDueBy: Date?,
                 lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil) {
         self.lines = lines
@@ -81,15 +81,15 @@ public struct OrderPlaced: EventPayload, Equatable {
 public struct OrderStatusChanged: EventPayload, Equatable {
     public static let eventType = "shop.orders.order.status_changed.v1"
 
-    public var orderId: String
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     public var from: String
     public var to: String
     public var actor: String
     public var paymentMethod: PaymentMethod
 
-    public init(orderId: String, orderNumber: String, checkoutId: String, from: String, to: String, actor: String, paymentMethod: PaymentMethod) {
+    public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, from: String, to: String, actor: String, paymentMethod: PaymentMethod) {
         self.orderId = orderId
         self.orderNumber = orderNumber
         self.checkoutId = checkoutId

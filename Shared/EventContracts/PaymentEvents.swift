@@ -32,16 +32,16 @@ public struct PaymentInstructions: Codable, Sendable, Equatable {
 public struct PaymentOpened: EventPayload, Equatable {
     public static let eventType = "shop.payments.payment.opened.v1"
 
-    public var paymentId: String
-    public var orderId: String
+    public var paymentId: PaymentID
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     public var method: PaymentMethod
     public var amount: Money
     public var instructions: PaymentInstructions
     public var dueBy: Date?
 
-    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: PaymentMethod, amount: Money,
+    public init(paymentId: PaymentID, orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, method: PaymentMethod, amount: Money,
                 instructions: PaymentInstructions, dueBy: Date?) {
         self.paymentId = paymentId
         self.orderId = orderId
@@ -60,17 +60,17 @@ public struct PaymentOpened: EventPayload, Equatable {
 public struct PaymentSucceeded: EventPayload, Equatable {
     public static let eventType = "shop.payments.payment.succeeded.v1"
 
-    public var paymentId: String
-    public var orderId: String
+    public var paymentId: PaymentID
+    public var orderId: OrderID
     public var orderNumber: String
-    public var checkoutId: String
+    public var checkoutId: CheckoutID
     public var method: PaymentMethod
     public var amount: Money
     /// What arrived beyond the amount due (flagged for staff), if anything.
     public var overpaid: Money?
     public var afterCancellation: Bool
 
-    public init(paymentId: String, orderId: String, orderNumber: String, checkoutId: String, method: PaymentMethod, amount: Money,
+    public init(paymentId: PaymentID, orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, method: PaymentMethod, amount: Money,
                 overpaid: Money? = nil, afterCancellation: Bool = false) {
         self.paymentId = paymentId
         self.orderId = orderId
@@ -87,13 +87,13 @@ public struct PaymentSucceeded: EventPayload, Equatable {
 public struct PaymentUnderpaid: EventPayload, Equatable {
     public static let eventType = "shop.payments.payment.underpaid.v1"
 
-    public var paymentId: String
-    public var orderId: String
-    public var checkoutId: String
+    public var paymentId: PaymentID
+    public var orderId: OrderID
+    public var checkoutId: CheckoutID
     public var expected: Money
     public var received: Money
 
-    public init(paymentId: String, orderId: String, checkoutId: String, expected: Money, received: Money) {
+    public init(paymentId: PaymentID, orderId: OrderID, checkoutId: CheckoutID, expected: Money, received: Money) {
         self.paymentId = paymentId
         self.orderId = orderId
         self.checkoutId = checkoutId
@@ -107,13 +107,13 @@ public struct PaymentUnderpaid: EventPayload, Equatable {
 public struct PaymentFailed: EventPayload, Equatable {
     public static let eventType = "shop.payments.payment.failed.v1"
 
-    public var paymentId: String?
-    public var orderId: String
-    public var checkoutId: String
+    public var paymentId: PaymentID?
+    public var orderId: OrderID
+    public var checkoutId: CheckoutID
     public var reason: String
     public var final: Bool
 
-    public init(paymentId: String?, orderId: String, checkoutId: String, reason: String, final: Bool) {
+    public init(paymentId: PaymentID?, orderId: OrderID, checkoutId: CheckoutID, reason: String, final: Bool) {
         self.paymentId = paymentId
         self.orderId = orderId
         self.checkoutId = checkoutId
@@ -127,9 +127,9 @@ public struct PaymentFailed: EventPayload, Equatable {
 public struct RefundSucceeded: EventPayload, Equatable {
     public static let eventType = "shop.payments.refund.succeeded.v1"
 
-    public var refundId: String
-    public var paymentId: String
-    public var orderId: String
+    public var refundId: RefundID
+    public var paymentId: PaymentID
+    public var orderId: OrderID
     public var amount: Money
     /// Everything refunded on the payment so far, this refund included.
     public var refundedTotal: Money
@@ -137,7 +137,7 @@ public struct RefundSucceeded: EventPayload, Equatable {
     /// `provider` or `manual`.
     public var channel: String
 
-    public init(refundId: String, paymentId: String, orderId: String, amount: Money, refundedTotal: Money, captured: Money, channel: String) {
+    public init(refundId: RefundID, paymentId: PaymentID, orderId: OrderID, amount: Money, refundedTotal: Money, captured: Money, channel: String) {
         self.refundId = refundId
         self.paymentId = paymentId
         self.orderId = orderId

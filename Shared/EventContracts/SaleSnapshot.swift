@@ -3,8 +3,8 @@ import Money
 
 /// A line as it was priced when stock was reserved: what the order keeps.
 public struct PricedLine: Codable, Sendable, Equatable {
-    public var variantId: String
-    public var productId: String
+    public var variantId: VariantID
+    public var productId: ProductID
     public var sku: String
     public var title: String
     public var quantity: Int
@@ -16,7 +16,7 @@ public struct PricedLine: Codable, Sendable, Equatable {
 
     public var isDigital: Bool { digitalFile != nil }
 
-    public init(variantId: String, productId: String, sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money,
+    public init(variantId: VariantID, productId: ProductID, sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money,
                 digitalFile: String? = nil) {
         self.digitalFile = digitalFile
         self.variantId = variantId

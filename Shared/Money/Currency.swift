@@ -12,6 +12,13 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         self.code = code
     }
 
+    /// A currency read back from storage; a code that is not well formed throws (a stored
+    /// amount never silently becomes another currency's).
+    public init(stored code: String) throws {
+        guard let currency = Currency(code: code) else { throw MalformedCurrencyCode(code: code) }
+        self = currency
+    }
+
     private init(unchecked code: String) { self.code = code }
 
     public static let vnd = Currency(unchecked: "VND")
@@ -47,4 +54,10 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         var container = encoder.singleValueContainer()
         try container.encode(code)
     }
+}
+
+/// A currency code that is not three upper-case letters.
+public struct MalformedCurrencyCode: Error, CustomStringConvertible {
+    public let code: String
+    public var description: String { "'\(code.prefix(16))' is not an ISO 4217 currency code" }
 }

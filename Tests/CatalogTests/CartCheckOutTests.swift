@@ -20,24 +20,24 @@ struct CartCheckOutTests {
             let handler = CheckoutStock(reservations: reservations, carts: carts)
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
             let (opened, _) = try await carts.open(for: CartAccess(customerId: nil, token: nil), correlationId: "test", logger: fixture.logger)
-            let cart = try #require(UUID(uuidString: opened.id))
+            let cart = opened.id.uuid
             let access = CartAccess(customerId: nil, token: opened.cartToken)
             _ = try #require(try await carts.change(cart, .add(variant: variant, quantity: 2), access: access, correlationId: "test", logger: fixture.logger))
             let snapshotsBefore = try await fixture.events(of: CartUpdated.eventType, on: database).count
 
-            func submit(_ quantity: Int) async throws -> String {
-                let checkout = UUID().uuidString.lowercased()
+            func submit(_ quantity: Int) async throws -> CheckoutID {
+                let checkout = CheckoutID.new()
                 let envelope = try EventEnvelope(
-                    CheckoutSubmitted(checkoutId: checkout, cartId: cart.uuidString.lowercased(),
-                                      lines: [CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: quantity)]),
-                    subject: checkout, source: "test", correlationId: nil)
+                    CheckoutSubmitted(checkoutId: checkout, cartId: CartID(cart),
+                                      lines: [CheckoutLine(variantId: VariantID(variant), quantity: quantity)]),
+                    subject: checkout.description, source: "test", correlationId: nil)
                 try await database.transaction(logger: fixture.logger) { connection in
                     try await handler.prepare(batch: [try envelope.decodeData(CheckoutSubmitted.self)], on: connection, logger: fixture.logger)
                     try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: fixture.logger, outbox: fixture.outbox))
                 }
                 return checkout
             }
-            func rejection(of checkout: String) async throws -> InventoryRejected? {
+            func rejection(of checkout: CheckoutID) async throws -> InventoryRejected? {
                 try await fixture.events(of: InventoryRejected.eventType, on: database)
                     .map { try $0.decodeData(InventoryRejected.self) }.first { $0.checkoutId == checkout }
             }

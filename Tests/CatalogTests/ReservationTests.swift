@@ -20,7 +20,7 @@ struct ReservationTests {
                 for _ in 0..<200 {
                     group.addTask {
                         try await database.transaction(logger: fixture.logger) { connection in
-                            try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: variant.uuidString, quantity: 1)],
+                            try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)],
                                                            correlationId: nil, on: connection, logger: fixture.logger)
                         }
                     }
@@ -55,18 +55,18 @@ struct ReservationTests {
             let checkout = UUID()
             let outcome = try await database.transaction(logger: fixture.logger) { connection in
                 try await reservations.reserve(checkoutId: checkout, lines: [
-                    CheckoutLine(variantId: variants[0].uuidString, quantity: 3),
-                    CheckoutLine(variantId: variants[1].uuidString, quantity: 5),
+                    CheckoutLine(variantId: VariantID(variants[0]), quantity: 3),
+                    CheckoutLine(variantId: VariantID(variants[1]), quantity: 5),
                 ], correlationId: nil, on: connection, logger: fixture.logger)
             }
-            #expect(outcome == .rejected([ShortLine(variantId: variants[1].uuidString.lowercased(), requested: 5, available: 2)]))
+            #expect(outcome == .rejected([ShortLine(variantId: VariantID(variants[1]), requested: 5, available: 2)]))
             #expect(try await fixture.level(variants[0], on: database) == (10, 0))
             #expect(try await fixture.level(variants[1], on: database) == (2, 0))
             #expect(try await fixture.movementSums(variants[0], on: database).count == 1, "no movement was kept for the rolled-back line")
 
             let unknown = try await database.transaction(logger: fixture.logger) { connection in
-                try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: UUID().uuidString, quantity: 1),
-                                                                         CheckoutLine(variantId: "not-a-uuid", quantity: 1)],
+                try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: .new(), quantity: 1),
+                                                                         CheckoutLine(variantId: .new(), quantity: 1)],
                                                correlationId: nil, on: connection, logger: fixture.logger)
             }
             guard case .rejected(let short) = unknown else { Issue.record("unknown variants cannot be reserved"); return }
@@ -81,7 +81,7 @@ struct ReservationTests {
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database)
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [10]).first)
-            let line = [CheckoutLine(variantId: variant.uuidString, quantity: 4)]
+            let line = [CheckoutLine(variantId: VariantID(variant), quantity: 4)]
             func transaction<R: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> R) async throws -> R {
                 try await database.transaction(logger: fixture.logger) { try await body($0) }
             }
@@ -90,9 +90,9 @@ struct ReservationTests {
                 _ = try await transaction { try await reservations.reserve(checkoutId: sold, lines: line, correlationId: nil, on: $0, logger: fixture.logger) }
             }
             #expect(try await fixture.level(variant, on: database) == (10, 4), "the same checkout reserved twice holds once")
-            try await transaction { try await reservations.commit(checkoutId: sold, orderId: "order-1", correlationId: nil, on: $0, logger: fixture.logger) }
+            try await transaction { try await reservations.commit(checkoutId: sold, orderId: .new(), correlationId: nil, on: $0, logger: fixture.logger) }
             #expect(try await fixture.level(variant, on: database) == (6, 0), "sold: out of on hand and reserved")
-            try await transaction { try await reservations.commit(checkoutId: sold, orderId: "order-1", correlationId: nil, on: $0, logger: fixture.logger) }
+            try await transaction { try await reservations.commit(checkoutId: sold, orderId: .new(), correlationId: nil, on: $0, logger: fixture.logger) }
             #expect(try await fixture.level(variant, on: database) == (6, 0), "a second settlement changes nothing")
 
             let closed = UUID()
@@ -119,7 +119,7 @@ struct ReservationTests {
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
             let checkout = UUID()
             _ = try await database.transaction(logger: fixture.logger) { connection in
-                try await reservations.reserve(checkoutId: checkout, lines: [CheckoutLine(variantId: variant.uuidString, quantity: 3)],
+                try await reservations.reserve(checkoutId: checkout, lines: [CheckoutLine(variantId: VariantID(variant), quantity: 3)],
                                                correlationId: nil, on: connection, logger: fixture.logger)
             }
             #expect(try await reservations.releaseExpired(database: database, logger: fixture.logger) == 0, "not yet expired")
@@ -133,15 +133,15 @@ struct ReservationTests {
 
             // Someone else buys 2 of the 3; then the late payment arrives.
             _ = try await database.transaction(logger: fixture.logger) { connection in
-                try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: variant.uuidString, quantity: 2)],
+                try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 2)],
                                                correlationId: nil, on: connection, logger: fixture.logger)
             }
             try await database.transaction(logger: fixture.logger) { connection in
-                try await reservations.commit(checkoutId: checkout, orderId: "late", correlationId: nil, on: connection, logger: fixture.logger)
+                try await reservations.commit(checkoutId: checkout, orderId: .new(), correlationId: nil, on: connection, logger: fixture.logger)
             }
             let committed = try #require(try await fixture.events(of: ReservationCommitted.eventType, on: database).first)
             let short = try committed.decodeData(ReservationCommitted.self).shortLines
-            #expect(short == [ShortLine(variantId: variant.uuidString.lowercased(), requested: 3, available: 1)], "the shortfall is reported, stock never negative")
+            #expect(short == [ShortLine(variantId: VariantID(variant), requested: 3, available: 1)], "the shortfall is reported, stock never negative")
             #expect(try await fixture.level(variant, on: database) == (3, 2))
         }
         try await fixture.schema.drop()

@@ -20,9 +20,9 @@ struct StockLockOrderTests {
                                         carts: Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database)))
             let variants = try await fixture.publishedProduct(catalog, stock: [10, 10])
             func submission(_ variant: UUID) throws -> EventEnvelope {
-                let checkout = UUID().uuidString.lowercased()
-                return try EventEnvelope(CheckoutSubmitted(checkoutId: checkout, lines: [CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: 1)]),
-                                         subject: checkout, source: "test", correlationId: nil)
+                let checkout = CheckoutID.new()
+                return try EventEnvelope(CheckoutSubmitted(checkoutId: checkout, lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)]),
+                                         subject: checkout.description, source: "test", correlationId: nil)
             }
             let batches = [try [submission(variants[1]), submission(variants[0])], try [submission(variants[0]), submission(variants[1])]]
             // Each batch waits, after its first event, until the other has applied its first

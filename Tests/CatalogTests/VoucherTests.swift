@@ -60,7 +60,7 @@ struct VoucherTests {
                     group.addTask {
                         _ = try await database.transaction(logger: fixture.logger) { connection in
                             try await reservations.handleSubmission(
-                                CheckoutSubmitted(checkoutId: checkout.uuidString, lines: [CheckoutLine(variantId: variant.uuidString, quantity: 1)],
+                                CheckoutSubmitted(checkoutId: CheckoutID(checkout), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)],
                                                   voucherCode: "lastone"),
                                 correlationId: nil, on: connection, logger: fixture.logger)
                         }

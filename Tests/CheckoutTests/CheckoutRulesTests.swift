@@ -11,7 +11,7 @@ import Testing
 struct CheckoutRulesTests {
     private func line(_ price: Int64, _ quantity: Int, _ currency: Currency = .vnd) -> PricedLine {
         let unit = Money(minorUnits: price, currency: currency)
-        return PricedLine(variantId: "v", productId: "p", sku: "S", title: "T", quantity: quantity, unitPrice: unit,
+        return PricedLine(variantId: .new(), productId: .new(), sku: "S", title: "T", quantity: quantity, unitPrice: unit,
                           lineTotal: Money(minorUnits: price * Int64(quantity), currency: currency))
     }
 

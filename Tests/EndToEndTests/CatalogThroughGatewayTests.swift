@@ -207,7 +207,7 @@ struct CatalogThroughGatewayTests {
 
             // A reservation (over Kafka, in the catalog's own handler) changes availability.
             let checkout = UUID().uuidString.lowercased()
-            try await suite.publish(CheckoutSubmitted(checkoutId: checkout, lines: [CheckoutLine(variantId: variantID, quantity: 2)]),
+            try await suite.publish(CheckoutSubmitted(checkoutId: try #require(CheckoutID(checkout)), lines: [CheckoutLine(variantId: try #require(VariantID(variantID)), quantity: 2)]),
                                     on: "checkout.events", subject: checkout, source: "/services/checkout")
             #expect(try await suite.events(on: "catalog.events", type: InventoryReserved.eventType, subject: checkout).count == 1)
             // The window hears of it by PostgreSQL's notification, milliseconds after the commit.
@@ -261,20 +261,20 @@ struct CatalogThroughGatewayTests {
             _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/publish", headers: staff)
 
             let held = UUID().uuidString.lowercased()
-            try await suite.publish(CheckoutSubmitted(checkoutId: held, lines: [CheckoutLine(variantId: variantID, quantity: 2)]),
+            try await suite.publish(CheckoutSubmitted(checkoutId: try #require(CheckoutID(held)), lines: [CheckoutLine(variantId: try #require(VariantID(variantID)), quantity: 2)]),
                                     on: "checkout.events", subject: held, source: "/services/checkout", correlationId: "saga-1")
             let reserved = try await suite.events(on: "catalog.events", type: InventoryReserved.eventType, subject: held)
             let reservation = try #require(reserved.first)
-            #expect(try reservation.decodeData(InventoryReserved.self).lines == [CheckoutLine(variantId: variantID, quantity: 2)])
+            #expect(try reservation.decodeData(InventoryReserved.self).lines == [CheckoutLine(variantId: try #require(VariantID(variantID)), quantity: 2)])
             #expect(reservation.correlationId == "saga-1", "the correlation id travels through the saga")
             let available = try await get(client, base + "/api/catalog/products/\(slug)")
             #expect((available.json?["variants"] as? [[String: Any]])?.first?["available"] as? Int == 1)
 
             let tooMany = UUID().uuidString.lowercased()
-            try await suite.publish(CheckoutSubmitted(checkoutId: tooMany, lines: [CheckoutLine(variantId: variantID, quantity: 2)]),
+            try await suite.publish(CheckoutSubmitted(checkoutId: try #require(CheckoutID(tooMany)), lines: [CheckoutLine(variantId: try #require(VariantID(variantID)), quantity: 2)]),
                                     on: "checkout.events", subject: tooMany, source: "/services/checkout")
             let rejected = try #require(try await suite.events(on: "catalog.events", type: InventoryRejected.eventType, subject: tooMany).first)
-            #expect(try rejected.decodeData(InventoryRejected.self).shortLines == [ShortLine(variantId: variantID, requested: 2, available: 1)])
+            #expect(try rejected.decodeData(InventoryRejected.self).shortLines == [ShortLine(variantId: try #require(VariantID(variantID)), requested: 2, available: 1)])
 
             // Nobody pays: the sweeper releases it after the TTL, and says so.
             let expired = try await suite.events(on: "catalog.events", type: ReservationReleased.eventType, subject: held)
@@ -283,10 +283,10 @@ struct CatalogThroughGatewayTests {
             #expect((restored.json?["variants"] as? [[String: Any]])?.first?["available"] as? Int == 3)
 
             let closed = UUID().uuidString.lowercased()
-            try await suite.publish(CheckoutSubmitted(checkoutId: closed, lines: [CheckoutLine(variantId: variantID, quantity: 3)]),
+            try await suite.publish(CheckoutSubmitted(checkoutId: try #require(CheckoutID(closed)), lines: [CheckoutLine(variantId: try #require(VariantID(variantID)), quantity: 3)]),
                                     on: "checkout.events", subject: closed, source: "/services/checkout")
             // Same key, same partition: catalog sees the close right after the submission, well within the TTL.
-            try await suite.publish(CheckoutClosed(checkoutId: closed, reason: "payment_failed"),
+            try await suite.publish(CheckoutClosed(checkoutId: try #require(CheckoutID(closed)), reason: "payment_failed"),
                                     on: "checkout.events", subject: closed, source: "/services/checkout")
             let released = try await suite.events(on: "catalog.events", type: ReservationReleased.eventType, subject: closed)
             #expect(try released.first?.decodeData(ReservationReleased.self).reason == "payment_failed")

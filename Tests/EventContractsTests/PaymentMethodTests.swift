@@ -7,7 +7,7 @@ import Testing
 struct PaymentMethodTests {
     private func statusChange(method: String) -> Data {
         Data("""
-        {"order_id":"o","order_number":"SHOP-20261202-0001","checkout_id":"c","from":"shipped","to":"delivered","actor":"pos",
+        {"order_id":"6f1c3a52-0b7e-4a35-9d57-2f3c1e0a9b10","order_number":"SHOP-20261202-0001","checkout_id":"0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a","from":"shipped","to":"delivered","actor":"pos",
          "payment_method":"\(method)"}
         """.utf8)
     }
@@ -15,7 +15,7 @@ struct PaymentMethodTests {
     @Test("each method travels in events as the word it always had")
     func wireWords() throws {
         #expect(PaymentMethod.allCases.map(\.rawValue) == ["cod", "bank_transfer", "card"])
-        let change = OrderStatusChanged(orderId: "o", orderNumber: "SHOP-20261202-0001", checkoutId: "c", from: "shipped", to: "delivered",
+        let change = OrderStatusChanged(orderId: .new(), orderNumber: "SHOP-20261202-0001", checkoutId: .new(), from: "shipped", to: "delivered",
                                         actor: "pos", paymentMethod: .bankTransfer)
         let json = try JSONSerialization.jsonObject(with: try EventCoding.encoder.encode(change)) as? [String: Any]
         #expect(json?["payment_method"] as? String == "bank_transfer")

@@ -15,8 +15,8 @@ import Testing
 @Suite("Payments: flags when an order is cancelled")
 struct CancellationFlagsTests {
     private func placed(_ method: PaymentMethod) -> OrderPlaced {
-        OrderPlaced(orderId: UUID().uuidString.lowercased(), orderNumber: "SHOP-20261122-\(Int.random(in: 1000...9999))",
-                    checkoutId: UUID().uuidString.lowercased(), customerId: nil, email: "lan@example.com", paymentMethod: method,
+        OrderPlaced(orderId: .new(), orderNumber: "SHOP-20261122-\(Int.random(in: 1000...9999))",
+                    checkoutId: .new(), customerId: nil, email: "lan@example.com", paymentMethod: method,
                     total: Money(minorUnits: 270_000, currency: .vnd), status: "pending_payment", paymentDueBy: nil)
     }
 
@@ -32,7 +32,7 @@ struct CancellationFlagsTests {
                                    cardFeeBasisPoints: 0)
             func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
                 let order = placed(.bankTransfer)
-                let id = try #require(UUID(uuidString: order.orderId))
+                let id = order.orderId.uuid
                 try await database.transaction(logger: logger) { connection in
                     try await book.open(order, correlationId: nil, on: connection, logger: logger)
                     if captured {

@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Hummingbird
 import Money
@@ -6,7 +7,7 @@ import Money
 /// the line was added or last seen) with today's availability, and the totals. Shipping and
 /// tax belong to checkout.
 struct Cart: ResponseEncodable, Sendable {
-    var id: String
+    var id: CartID
     var status: String
     var currency: String?
     var lines: [CartLine]
@@ -22,8 +23,8 @@ struct Cart: ResponseEncodable, Sendable {
 }
 
 struct CartLine: ResponseEncodable, Sendable {
-    var variantId: String
-    var productId: String
+    var variantId: VariantID
+    var productId: ProductID
     var productSlug: String
     var title: String
     var sku: String

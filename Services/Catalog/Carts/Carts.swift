@@ -338,7 +338,7 @@ struct Carts: Sendable {
 
     private static func snapshot(of cart: Cart, _ header: Header) -> CartUpdated {
         CartUpdated(
-            cartId: cart.id, customerId: header.customerId?.lowercased, status: cart.status, version: cart.version,
+            cartId: cart.id, customerId: header.customerId.map(CustomerID.init), status: cart.status, version: cart.version,
             lines: cart.lines.map { CartLineSnapshot(variantId: $0.variantId, productId: $0.productId, sku: $0.sku, title: $0.title,
                                                      quantity: $0.quantity, unitPrice: $0.unitPrice, digital: $0.digital ? true : nil) },
             voucherCode: cart.voucher?.code, currency: cart.currency, guestTokenDigest: header.customerId == nil ? header.tokenDigest : nil)
@@ -389,10 +389,10 @@ struct Carts: Sendable {
                 """, logger: logger)
             for try await (variant, product, slug, productTitle, variantTitle, sku, options, quantity, seenPrice, price, code, available, digital)
                 in rows.decode((UUID, UUID, String, String, String, String, String, Int, Int64, Int64, String, Int, Bool).self) {
-                let currency = Currency(code: code) ?? .vnd
+                let currency = try Currency(stored: code)
                 let unit = Money(minorUnits: price, currency: currency)
                 lines.append(CartLine(
-                    variantId: variant.lowercased, productId: product.lowercased, productSlug: slug,
+                    variantId: VariantID(variant), productId: ProductID(product), productSlug: slug,
                     title: variantTitle.isEmpty ? productTitle : "\(productTitle) – \(variantTitle)", sku: sku,
                     options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
                     quantity: quantity, unitPrice: unit,
@@ -416,7 +416,7 @@ struct Carts: Sendable {
             }
         }
         let total = try subtotal.map { try $0.subtracting(discount ?? .zero($0.currency)) }
-        return Cart(id: id.lowercased, status: status, currency: currencyCode, lines: lines, itemCount: lines.reduce(0) { $0 + $1.quantity },
+        return Cart(id: CartID(id), status: status, currency: currencyCode, lines: lines, itemCount: lines.reduce(0) { $0 + $1.quantity },
                     subtotal: subtotal, voucher: applied, discount: discount, total: total, version: version, updatedAt: updatedAt,
                     cartToken: nil)
     }

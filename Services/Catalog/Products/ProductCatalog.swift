@@ -90,7 +90,7 @@ struct ProductCatalog: Sendable {
         let decoder = JSONDecoder()
         for try await (id, sku, title, options, price, compareAt, code, onHand, reserved, digitalFile)
             in rows.decode((UUID, String, String, String, Int64, Int64?, String, Int, Int, String?).self) {
-            let currency = Currency(code: code) ?? .vnd
+            let currency = try Currency(stored: code)
             result.append(Variant(
                 id: id.lowercased, sku: sku, title: title,
                 options: (try? decoder.decode([String: String].self, from: Data(options.utf8))) ?? [:],
@@ -237,8 +237,8 @@ struct ProductCatalog: Sendable {
                 for try await (slug, title, status, category) in rows.decode((String, String, String, UUID?).self) {
                     if status == "published" {
                         try await outbox.enqueue(
-                            ProductUpdated(product: ProductSnapshot(productId: id.lowercased, slug: slug, title: title, status: status,
-                                                                    categoryId: category?.lowercased)),
+                            ProductUpdated(product: ProductSnapshot(productId: ProductID(id), slug: slug, title: title, status: status,
+                                                                    categoryId: category.map(CategoryID.init))),
                             subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
                     }
                     return true
@@ -265,7 +265,7 @@ struct ProductCatalog: Sendable {
                 WHERE id = \(id) RETURNING slug, title, category_id
                 """, logger: logger)
             for try await (slug, title, category) in rows.decode((String, String, UUID?).self) {
-                let snapshot = ProductSnapshot(productId: id.lowercased, slug: slug, title: title, status: status, categoryId: category?.lowercased)
+                let snapshot = ProductSnapshot(productId: ProductID(id), slug: slug, title: title, status: status, categoryId: category.map(CategoryID.init))
                 if status == "published" {
                     try await outbox.enqueue(ProductPublished(product: snapshot), subject: id.lowercased, correlationId: correlationId,
                                              on: connection, logger: logger)
@@ -310,10 +310,10 @@ struct ProductCatalog: Sendable {
             if let price, price.minorUnits != oldPrice {
                 let currency = price.currency
                 try await outbox.enqueue(
-                    PriceChanged(productId: product.lowercased, variantId: id.lowercased, sku: sku,
+                    PriceChanged(productId: ProductID(product), variantId: VariantID(id), sku: sku,
                                  previousPrice: Money(minorUnits: oldPrice, currency: currency), price: price,
                                  compareAtPrice: compareAtPrice ?? nil),
-                    subject: product.lowercased, correlationId: correlationId, on: connection, logger: logger)
+                    subject: ProductID(product), correlationId: correlationId, on: connection, logger: logger)
             }
             return product
         }

@@ -17,35 +17,35 @@ struct CheckoutStock: EventHandler {
     /// deadlocking (each deadlock cost a second's wait and the batch applied again one by one).
     func prepare(batch events: [any EventPayload], on connection: PostgresConnection, logger: Logger) async throws {
         var variants: [UUID] = []
-        var checkouts: [String] = []
+        var checkouts: [CheckoutID] = []
         for event in events {
             switch event {
-            case let submitted as CheckoutSubmitted: variants += submitted.lines.compactMap { UUID(uuidString: $0.variantId) }
+            case let submitted as CheckoutSubmitted: variants += submitted.lines.map(\.variantId.uuid)
             case let closed as CheckoutClosed: checkouts.append(closed.checkoutId)
             case let settled as OrderSettled: checkouts.append(settled.checkoutId)
             case let cancelled as OrderCancelled: checkouts.append(cancelled.checkoutId)
             default: continue
             }
         }
-        try await reservations.lockStock(of: variants, reservedFor: checkouts.compactMap(UUID.init(uuidString:)), on: connection, logger: logger)
+        try await reservations.lockStock(of: variants, reservedFor: checkouts.map(\.uuid), on: connection, logger: logger)
     }
 
     var reactions: EventReactions {
         EventReactions()
             .on(CheckoutSubmitted.self) { submitted, context in try await reserve(submitted, context) }
             .on(CheckoutClosed.self) { closed, context in
-                guard let checkout = UUID(uuidString: closed.checkoutId) else { return }
+                let checkout = closed.checkoutId.uuid
                 try await reservations.release(checkoutId: checkout, reason: closed.reason, correlationId: context.correlationId,
                                                on: context.connection, logger: context.logger)
                 try await carts.reopen(afterCheckout: checkout, correlationId: context.correlationId, on: context.connection, logger: context.logger)
             }
             .on(OrderSettled.self) { settled, context in
-                guard let checkout = UUID(uuidString: settled.checkoutId) else { return }
+                let checkout = settled.checkoutId.uuid
                 try await reservations.commit(checkoutId: checkout, orderId: settled.orderId, correlationId: context.correlationId,
                                               on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard let checkout = UUID(uuidString: cancelled.checkoutId) else { return }
+                let checkout = cancelled.checkoutId.uuid
                 try await reservations.cancel(checkoutId: checkout, reason: cancelled.reason, correlationId: context.correlationId,
                                               on: context.connection, logger: context.logger)
             }
@@ -56,14 +56,14 @@ struct CheckoutStock: EventHandler {
     /// cart back.
     private func reserve(_ submitted: CheckoutSubmitted, _ context: EventContext) async throws {
         let (connection, logger, correlation) = (context.connection, context.logger, context.correlationId)
-        guard let cart = submitted.cartId.flatMap(UUID.init(uuidString:)), let checkout = UUID(uuidString: submitted.checkoutId) else {
+        let checkout = submitted.checkoutId.uuid
+        guard let cart = submitted.cartId?.uuid else {
             _ = try await reservations.handleSubmission(submitted, correlationId: correlation, on: connection, logger: logger)
             return
         }
         if case .notActive(let status) = try await carts.checkOut(cart, checkoutId: checkout, on: connection, logger: logger) {
-            let subject = checkout.uuidString.lowercased()
-            try await context.outbox.enqueue(InventoryRejected(checkoutId: subject, shortLines: [], cartProblem: status),
-                                             subject: subject, correlationId: correlation, on: connection, logger: logger)
+            try await context.outbox.enqueue(InventoryRejected(checkoutId: submitted.checkoutId, shortLines: [], cartProblem: status),
+                                             subject: submitted.checkoutId.description, correlationId: correlation, on: connection, logger: logger)
             return
         }
         if try await !reservations.handleSubmission(submitted, correlationId: correlation, on: connection, logger: logger) {

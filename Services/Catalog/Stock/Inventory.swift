@@ -42,7 +42,7 @@ struct Inventory: Sendable {
             """, logger: logger)
         var level: StockLevel?
         for try await (sku, onHand, reserved) in rows.decode((String, Int, Int).self) {
-            level = StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: onHand, reserved: reserved)
+            level = StockLevel(variantId: VariantID(variant), sku: sku, onHand: onHand, reserved: reserved)
         }
         guard let level else { return nil }
         let availableBefore = level.available + change.reservedDelta - change.onHandDelta
@@ -66,7 +66,7 @@ struct Inventory: Sendable {
         let rows = try await connection.query(
             "SELECT sku, on_hand, reserved FROM variants WHERE id = \(variant) FOR UPDATE", logger: logger)
         for try await (sku, onHand, reserved) in rows.decode((String, Int, Int).self) {
-            return StockLevel(variantId: variant.uuidString.lowercased(), sku: sku, onHand: onHand, reserved: reserved)
+            return StockLevel(variantId: VariantID(variant), sku: sku, onHand: onHand, reserved: reserved)
         }
         return nil
     }

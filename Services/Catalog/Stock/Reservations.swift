@@ -31,18 +31,18 @@ struct Reservations: Sendable {
         var quantities: [UUID: Int] = [:]
         var malformed: [ShortLine] = []
         for line in requested {
-            guard let id = UUID(uuidString: line.variantId), line.quantity > 0 else {
+            guard line.quantity > 0 else {
                 malformed.append(ShortLine(variantId: line.variantId, requested: line.quantity, available: 0))
                 continue
             }
-            quantities[id, default: 0] += line.quantity
+            quantities[line.variantId.uuid, default: 0] += line.quantity
         }
         let ordered = quantities.keys.sorted { $0.uuidString < $1.uuidString }
         guard malformed.isEmpty else {
             return .rejected(malformed + (try await shortLines(ordered, quantities, on: connection, logger: logger)))
         }
         guard !ordered.isEmpty else { return .rejected([]) }
-        let lines = ordered.map { CheckoutLine(variantId: $0.uuidString.lowercased(), quantity: quantities[$0]!) }
+        let lines = ordered.map { CheckoutLine(variantId: VariantID($0), quantity: quantities[$0]!) }
 
         try await connection.query("SAVEPOINT reserve", logger: logger)
         let seconds = Double(lifetime.components.seconds)
@@ -79,7 +79,7 @@ struct Reservations: Sendable {
         let available = try await inventory.available(variants, on: connection, logger: logger)
         return variants.compactMap { variant in
             let have = max(0, available[variant] ?? 0)
-            return have < quantities[variant]! ? ShortLine(variantId: variant.lowercased, requested: quantities[variant]!, available: have) : nil
+            return have < quantities[variant]! ? ShortLine(variantId: VariantID(variant), requested: quantities[variant]!, available: have) : nil
         }
     }
 
@@ -97,7 +97,7 @@ struct Reservations: Sendable {
             """, logger: logger)
         var short: [ShortLine] = []
         for try await (variant, quantity) in lines.decode((UUID, Int).self) {
-            short.append(ShortLine(variantId: variant.lowercased, requested: quantity, available: 0))
+            short.append(ShortLine(variantId: VariantID(variant), requested: quantity, available: 0))
         }
         return .rejected(short)
     }
@@ -107,11 +107,7 @@ struct Reservations: Sendable {
     @discardableResult
     func handleSubmission(_ submitted: CheckoutSubmitted, correlationId: String?,
                           on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        guard let checkoutId = UUID(uuidString: submitted.checkoutId) else {
-            logger.warning("checkout submission without a valid id; ignored", metadata: ["checkout.id": "\(submitted.checkoutId)"])
-            return false
-        }
-        let subject = checkoutId.uuidString.lowercased()
+        let (checkoutId, subject) = (submitted.checkoutId.uuid, submitted.checkoutId)
         let voucher = submitted.voucherCode.flatMap { $0.isEmpty ? nil : $0 }
         if voucher != nil { try await connection.query("SAVEPOINT submission", logger: logger) }
         switch try await reserve(checkoutId: checkoutId, lines: submitted.lines, correlationId: correlationId, on: connection, logger: logger) {
@@ -120,7 +116,7 @@ struct Reservations: Sendable {
             var discount: Money?
             if let code = voucher {
                 let subtotal = try priced.dropFirst().reduce(priced.first?.lineTotal ?? .zero(.vnd)) { try $0.adding($1.lineTotal) }
-                switch try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId.flatMap(UUID.init(uuidString:)),
+                switch try await vouchers.redeem(code: code, checkoutId: checkoutId, customerId: submitted.customerId?.uuid,
                                                  subtotal: subtotal, on: connection, logger: logger) {
                 case .success(let amount):
                     discount = amount
@@ -132,7 +128,7 @@ struct Reservations: Sendable {
                 }
             }
             try await outbox.enqueue(
-                InventoryReserved(checkoutId: subject, reservationId: reservationId.uuidString.lowercased(), lines: lines, expiresAt: expiresAt,
+                InventoryReserved(checkoutId: subject, reservationId: ReservationID(reservationId), lines: lines, expiresAt: expiresAt,
                                   pricedLines: priced, discount: discount, voucherCode: voucher),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
             return true
@@ -154,13 +150,12 @@ struct Reservations: Sendable {
         for line in try await lines(of: reservationId, on: connection, logger: logger) {
             let change = Inventory.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
-            guard let variant = UUID(uuidString: line.variantId),
-                  try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) != nil
+            guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
             else { throw CatalogInvariantError("releasing reservation \(reservationId) would make stock negative") }
         }
         try await outbox.enqueue(
-            ReservationReleased(checkoutId: checkoutId.uuidString.lowercased(), reservationId: reservationId.uuidString.lowercased(), reason: reason),
-            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+            ReservationReleased(checkoutId: CheckoutID(checkoutId), reservationId: ReservationID(reservationId), reason: reason),
+            subject: CheckoutID(checkoutId), correlationId: correlationId, on: connection, logger: logger)
         return true
     }
 
@@ -168,7 +163,7 @@ struct Reservations: Sendable {
     /// If the reservation had already been released (the payment came after the window), the
     /// units are taken from what is available now, and what is short is reported
     /// (`reservation.committed` with its `short_lines`; a sale in full publishes nothing).
-    func commit(checkoutId: UUID, orderId: String, correlationId: String?,
+    func commit(checkoutId: UUID, orderId: OrderID, correlationId: String?,
                 on connection: PostgresConnection, logger: Logger) async throws {
         let reference = "order:\(orderId)"
         var short: [ShortLine] = []
@@ -178,15 +173,14 @@ struct Reservations: Sendable {
             reservationId = held
             for line in try await lines(of: held, on: connection, logger: logger) {
                 let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reservedDelta: -line.quantity, reference: reference)
-                guard let variant = UUID(uuidString: line.variantId),
-                      try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) != nil
+                guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
                 else { throw CatalogInvariantError("committing reservation \(held) would make stock negative") }
             }
         } else if let released = try await settle(checkoutId: checkoutId, from: "released", to: "committed", reason: "settled_after_release",
                                                   on: connection, logger: logger) {
             reservationId = released
             for line in try await lines(of: released, on: connection, logger: logger) {
-                guard let variant = UUID(uuidString: line.variantId) else { continue }
+                let variant = line.variantId.uuid
                 let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reason: "paid after the reservation was released",
                                               reference: reference)
                 if try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) == nil {
@@ -202,9 +196,9 @@ struct Reservations: Sendable {
         // short after a late payment is: staff must refund or source the missing units.
         guard !short.isEmpty else { return }
         try await outbox.enqueue(
-            ReservationCommitted(checkoutId: checkoutId.uuidString.lowercased(), reservationId: reservationId.uuidString.lowercased(),
+            ReservationCommitted(checkoutId: CheckoutID(checkoutId), reservationId: ReservationID(reservationId),
                                  orderId: orderId, shortLines: short),
-            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+            subject: CheckoutID(checkoutId), correlationId: correlationId, on: connection, logger: logger)
     }
 
     /// An order was cancelled: a held reservation is released; sold units go back on hand.
@@ -216,15 +210,15 @@ struct Reservations: Sendable {
                                           on: connection, logger: logger) else { return }
         try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
         for line in try await lines(of: sold, on: connection, logger: logger) {
-            guard let variant = UUID(uuidString: line.variantId) else { continue }
+            let variant = line.variantId.uuid
             let change = Inventory.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
             _ = try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger)
         }
         try await outbox.enqueue(
-            ReservationReleased(checkoutId: checkoutId.uuidString.lowercased(), reservationId: sold.uuidString.lowercased(),
+            ReservationReleased(checkoutId: CheckoutID(checkoutId), reservationId: ReservationID(sold),
                                 reason: "order_cancelled:\(reason)"),
-            subject: checkoutId.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+            subject: CheckoutID(checkoutId), correlationId: correlationId, on: connection, logger: logger)
     }
 
     /// Locks the stock rows of `variants` and of the variants reserved for `checkouts`, in id
@@ -265,15 +259,15 @@ struct Reservations: Sendable {
     func pricedLines(_ lines: [CheckoutLine], on connection: PostgresConnection, logger: Logger) async throws -> [PricedLine] {
         var priced: [PricedLine] = []
         for line in lines {
-            guard let variant = UUID(uuidString: line.variantId) else { continue }
+            let variant = line.variantId.uuid
             let rows = try await connection.query("""
                 SELECT p.id, v.sku, CASE WHEN v.title = '' THEN p.title ELSE p.title || ' – ' || v.title END, v.price_minor, v.currency,
                        v.digital_file
                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = \(variant)
                 """, logger: logger)
             for try await (product, sku, title, price, code, digitalFile) in rows.decode((UUID, String, String, Int64, String, String?).self) {
-                let unit = Money(minorUnits: price, currency: Currency(code: code) ?? .vnd)
-                priced.append(PricedLine(variantId: line.variantId, productId: product.uuidString.lowercased(), sku: sku, title: title,
+                let unit = Money(minorUnits: price, currency: try Currency(stored: code))
+                priced.append(PricedLine(variantId: line.variantId, productId: ProductID(product), sku: sku, title: title,
                                          quantity: line.quantity, unitPrice: unit, lineTotal: try unit.multiplied(by: Int64(line.quantity)),
                                          digitalFile: digitalFile))
             }
@@ -296,7 +290,7 @@ struct Reservations: Sendable {
             "SELECT variant_id, quantity FROM reservation_lines WHERE reservation_id = \(reservation) ORDER BY variant_id", logger: logger)
         var result: [CheckoutLine] = []
         for try await (variant, quantity) in rows.decode((UUID, Int).self) {
-            result.append(CheckoutLine(variantId: variant.uuidString.lowercased(), quantity: quantity))
+            result.append(CheckoutLine(variantId: VariantID(variant), quantity: quantity))
         }
         return result
     }

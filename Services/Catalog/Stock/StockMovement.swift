@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Hummingbird
 
@@ -22,7 +23,7 @@ struct StockMovement: ResponseEncodable, Sendable {
 
 /// A variant's stock levels; available = on hand − reserved, never negative.
 struct StockLevel: ResponseEncodable, Sendable, Equatable {
-    var variantId: String
+    var variantId: VariantID
     var sku: String
     var onHand: Int
     var reserved: Int

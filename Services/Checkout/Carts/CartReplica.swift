@@ -37,8 +37,8 @@ struct CartReplica: Sendable {
 
     /// Keeps the snapshot unless the replica already has a newer version.
     func apply(_ snapshot: CartUpdated, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let id = UUID(uuidString: snapshot.cartId) else { return }
-        let customer = snapshot.customerId.flatMap(UUID.init(uuidString:))
+        let id = snapshot.cartId.uuid
+        let customer = snapshot.customerId?.uuid
         let lines = String(decoding: try JSONEncoder().encode(snapshot.lines), as: UTF8.self)
         try await connection.query("""
             WITH kept AS (

@@ -14,12 +14,12 @@ struct CheckoutProgress: EventHandler {
         EventReactions()
             .on(InventoryReserved.self) { reserved, context in try await place(reserved, context) }
             .on(InventoryRejected.self) { rejected, context in
-                guard let id = UUID(uuidString: rejected.checkoutId) else { return }
+                let id = rejected.checkoutId.uuid
                 let problem = rejected.cartProblem.map { _ in "cart_closed" } ?? rejected.voucherProblem.map { "voucher:\($0)" } ?? "out_of_stock"
                 try await sessions.reject(id, problem: problem, shortLines: rejected.shortLines, on: context.connection, logger: context.logger)
             }
             .on(OrderPlaced.self) { placed, context in
-                guard let id = UUID(uuidString: placed.checkoutId), let order = UUID(uuidString: placed.orderId) else { return }
+                let (id, order) = (placed.checkoutId.uuid, placed.orderId.uuid)
                 // Cash on delivery completes with the order; anything else learns its number and waits for the payment.
                 guard placed.paymentMethod == .cod,
                       try await sessions.completeCashOnDelivery(id, order: order, number: placed.orderNumber, on: context.connection,
@@ -27,17 +27,17 @@ struct CheckoutProgress: EventHandler {
                 else { return try await sessions.recordOrder(id, order: order, number: placed.orderNumber, on: context.connection, logger: context.logger) }
             }
             .on(PaymentOpened.self) { opened, context in
-                guard let id = UUID(uuidString: opened.checkoutId), let order = UUID(uuidString: opened.orderId) else { return }
+                let (id, order) = (opened.checkoutId.uuid, opened.orderId.uuid)
                 try await sessions.awaitPayment(id, instructions: opened.instructions, order: order, number: opened.orderNumber,
                                                 on: context.connection, logger: context.logger)
             }
             .on(PaymentSucceeded.self) { paid, context in
-                guard let id = UUID(uuidString: paid.checkoutId), !paid.afterCancellation else { return }
-                try await sessions.completePaid(id, on: context.connection, logger: context.logger)
+                guard !paid.afterCancellation else { return }
+                try await sessions.completePaid(paid.checkoutId.uuid, on: context.connection, logger: context.logger)
             }
             .on(PaymentFailed.self) { failed, context in
-                guard failed.final, let id = UUID(uuidString: failed.checkoutId) else { return }
-                try await sessions.failPayment(id, reason: failed.reason, correlationId: context.correlationId, on: context.connection,
+                guard failed.final else { return }
+                try await sessions.failPayment(failed.checkoutId.uuid, reason: failed.reason, correlationId: context.correlationId, on: context.connection,
                                                logger: context.logger)
             }
     }
@@ -45,8 +45,8 @@ struct CheckoutProgress: EventHandler {
     /// Prices a reserved checkout and hands it to orders (`checkout.placed`).
     private func place(_ reserved: InventoryReserved, _ context: EventContext) async throws {
         let (connection, logger) = (context.connection, context.logger)
-        guard let id = UUID(uuidString: reserved.checkoutId),
-              let session = try await sessions.find(id, on: connection, logger: logger), session.status == .submitted else { return }
+        let id = reserved.checkoutId.uuid
+        guard let session = try await sessions.find(id, on: connection, logger: logger), session.status == .submitted else { return }
         let price: PriceBreakdown
         do {
             price = try pricing.price(lines: reserved.pricedLines, discount: reserved.discount, country: session.shippingAddress.country)
@@ -58,7 +58,7 @@ struct CheckoutProgress: EventHandler {
         let dueBy = !session.paymentMethod.paysInAdvance ? nil : Date().addingTimeInterval(Double(paymentWindow.components.seconds))
         try await sessions.reserve(id, lines: reserved.pricedLines, price: price, dueBy: dueBy, on: connection, logger: logger)
         try await context.outbox.enqueue(
-            CheckoutPlaced(checkoutId: reserved.checkoutId, customerId: session.customerId?.uuidString.lowercased(), contact: session.contact,
+            CheckoutPlaced(checkoutId: reserved.checkoutId, customerId: session.customerId.map(CustomerID.init), contact: session.contact,
                            shippingAddress: session.shippingAddress, paymentMethod: session.paymentMethod, lines: reserved.pricedLines,
                            voucherCode: reserved.voucherCode, price: price, paymentDueBy: dueBy),
             subject: reserved.checkoutId, correlationId: context.correlationId, on: connection, logger: logger)

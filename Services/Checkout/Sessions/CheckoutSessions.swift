@@ -48,9 +48,9 @@ struct CheckoutSessions: Sendable {
                           errors: [.init(field: "cart_id", message: "has a checkout in progress")])
         }
         guard let session else { throw CheckoutInvariantError("checkout \(id) was not created") }
-        let subject = id.uuidString.lowercased()
+        let subject = CheckoutID(id)
         try await outbox.enqueue(
-            CheckoutSubmitted(checkoutId: subject, cartId: cart.id.uuidString.lowercased(), customerId: caller.customerId?.uuidString.lowercased(),
+            CheckoutSubmitted(checkoutId: subject, cartId: CartID(cart.id), customerId: caller.customerId.map(CustomerID.init),
                               lines: cart.lines.map { CheckoutLine(variantId: $0.variantId, quantity: $0.quantity) }, voucherCode: voucher),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         return session
@@ -149,7 +149,7 @@ struct CheckoutSessions: Sendable {
 
     /// Announces that the checkout ended without an order being paid (`checkout.closed`).
     private func close(_ id: UUID, reason: String, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        let subject = id.uuidString.lowercased()
+        let subject = CheckoutID(id)
         try await outbox.enqueue(CheckoutClosed(checkoutId: subject, reason: reason), subject: subject, correlationId: correlationId,
                                  on: connection, logger: logger)
     }

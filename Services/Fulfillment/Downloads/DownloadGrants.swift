@@ -66,7 +66,8 @@ struct DownloadGrants: Sendable {
         let seconds = Double(lifetime.components.seconds)
         var granted: [GrantedDownload] = []
         for line in lines {
-            guard let file = line.digitalFile, let variant = UUID(uuidString: line.variantId) else { continue }
+            guard let file = line.digitalFile else { continue }
+            let variant = line.variantId.uuid
             let inserted = try await connection.query("""
                 INSERT INTO download_grants (id, order_id, variant_id, title, file_ref, expires_at)
                 VALUES (gen_random_uuid(), \(order), \(variant), \(line.title), \(file), now() + make_interval(secs => \(seconds)))
@@ -77,7 +78,7 @@ struct DownloadGrants: Sendable {
             }
         }
         guard !granted.isEmpty else { return }
-        let subject = order.uuidString.lowercased()
+        let subject = OrderID(order)
         try await outbox.enqueue(DownloadsGranted(orderId: subject, orderNumber: number, downloads: granted,
                                                   allDigital: lines.allSatisfy { $0.isDigital || $0.quantity == 0 }),
                                  subject: subject, correlationId: correlationId, on: connection, logger: logger)

@@ -12,16 +12,18 @@ struct OrderDownloads: EventHandler {
     var reactions: EventReactions {
         EventReactions()
             .on(OrderSettled.self) { settled, context in
-                guard settled.status == "paid", let order = UUID(uuidString: settled.orderId) else { return }
+                guard settled.status == "paid" else { return }
+                let order = settled.orderId.uuid
                 try await grants.grant(forOrder: order, correlationId: context.correlationId, outbox: context.outbox,
                                        on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                let order = cancelled.orderId.uuid
                 try await grants.revoke(forOrder: order, on: context.connection, logger: context.logger)
             }
             .on(RefundSucceeded.self) { refund, context in
-                guard refund.refundedTotal == refund.captured, let order = UUID(uuidString: refund.orderId) else { return }
+                guard refund.refundedTotal == refund.captured else { return }
+                let order = refund.orderId.uuid
                 try await grants.revoke(forOrder: order, on: context.connection, logger: context.logger)
             }
     }

@@ -38,14 +38,14 @@ struct CustomerNotifications: EventHandler {
 
     private func rememberCustomer(_ registered: CustomerRegistered, _ context: EventContext) async throws {
         let (connection, logger) = (context.connection, context.logger)
-        guard let customer = UUID(uuidString: registered.customerId) else { return }
+        let customer = registered.customerId.uuid
         try await emails.remember(customer: customer, email: registered.email, name: registered.name, on: connection, logger: logger)
     }
 
     private func sendPasswordReset(_ reset: PasswordResetRequested, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        let customer = UUID(uuidString: reset.customerId)
-        if let customer { try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger) }
+        let customer = reset.customerId.uuid
+        try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger)
         try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
             "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": locale.date(reset.expiresAt),
         ], on: connection, logger: logger)
@@ -53,7 +53,7 @@ struct CustomerNotifications: EventHandler {
 
     private func sendEmailVerification(_ request: EmailVerificationRequested, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        try await send(.emailVerification, for: envelope, order: nil, customer: UUID(uuidString: request.customerId), to: request.email,
+        try await send(.emailVerification, for: envelope, order: nil, customer: request.customerId.uuid, to: request.email,
                        name: request.name, values: [
             "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
         ], on: connection, logger: logger)
@@ -61,7 +61,7 @@ struct CustomerNotifications: EventHandler {
 
     private func remindOfCart(_ cart: CartAbandoned, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let customer = cart.customerId.flatMap(UUID.init(uuidString:)), !cart.lines.isEmpty,
+        guard let customer = cart.customerId?.uuid, !cart.lines.isEmpty,
               try await !optOuts.isOptedOut(customer, on: connection, logger: logger),
               let recipient = try await emails.recipient(of: customer, on: connection, logger: logger) else { return }
         try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
@@ -145,8 +145,8 @@ struct CustomerNotifications: EventHandler {
         var paymentDueBy: Date?
     }
 
-    private func snapshot(_ orderId: String, on connection: PostgresConnection, logger: Logger) async throws -> OrderSnapshot? {
-        guard let id = UUID(uuidString: orderId) else { return nil }
+    private func snapshot(_ orderId: OrderID, on connection: PostgresConnection, logger: Logger) async throws -> OrderSnapshot? {
+        let id = orderId.uuid
         let rows = try await connection.query("""
             SELECT order_number, customer_id, email, payment_method, contact::text, shipping_address::text, lines::text, total::text, payment_due_by
             FROM fulfilment_orders WHERE order_id = \(id)

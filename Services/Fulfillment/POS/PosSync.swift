@@ -11,11 +11,11 @@ struct PosSync: EventHandler {
     var reactions: EventReactions {
         EventReactions()
             .on(OrderSettled.self) { settled, context in
-                guard let order = UUID(uuidString: settled.orderId) else { return }
+                let order = settled.orderId.uuid
                 try await pushes.queue(order, on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                let order = cancelled.orderId.uuid
                 try await pushes.orderCancelled(order, on: context.connection, logger: context.logger)
             }
     }

@@ -78,8 +78,8 @@ struct PosWebhook: Sendable {
             for shipment in try await shipments.lockedShipments(of: orderId, on: connection, logger: logger) {
                 var current = shipment
                 if current.status == .pending {
-                    if !tracking.isEmpty { try await shipments.setTracking(UUID(uuidString: current.id)!, tracking, on: connection, logger: logger) }
-                    guard let refreshed = try await shipments.find(UUID(uuidString: current.id)!, on: connection, logger: logger) else { continue }
+                    if !tracking.isEmpty { try await shipments.setTracking(current.id.uuid, tracking, on: connection, logger: logger) }
+                    guard let refreshed = try await shipments.find(current.id.uuid, on: connection, logger: logger) else { continue }
                     if try await shipments.move(refreshed, to: .shipped, correlationId: correlationId, on: connection, logger: logger) {
                         moved += 1
                         current.status = .shipped

@@ -4,15 +4,15 @@ import Hummingbird
 
 /// A parcel of an order's goods, as staff and the order's customer see it.
 struct Shipment: ResponseEncodable, Sendable {
-    var id: String
-    var orderId: String
+    var id: ShipmentID
+    var orderId: OrderID
     var orderNumber: String
     var status: ShipmentStatus
     var lines: [ShipmentLine]
     var carrier: String?
     var trackingNumber: String?
     var trackingUrl: String?
-    var splitFrom: String?
+    var splitFrom: ShipmentID?
     var createdAt: Date
     var shippedAt: Date?
     var deliveredAt: Date?
@@ -28,17 +28,17 @@ struct Shipment: ResponseEncodable, Sendable {
                   FROM shipment_lines l WHERE l.shipment_id = s.id), '[]')::text
         """
 
-    typealias Row = (UUID, UUID, String, String, String?, String?, String?, UUID?, Date, Date?, Date?, Date?, String)
+    typealias Row = (ShipmentID, OrderID, String, ShipmentStatus, String?, String?, String?, ShipmentID?, Date, Date?, Date?, Date?, String)
 
     init(row: Row) throws {
-        id = row.0.uuidString.lowercased()
-        orderId = row.1.uuidString.lowercased()
+        id = row.0
+        orderId = row.1
         orderNumber = row.2
-        status = ShipmentStatus(rawValue: row.3) ?? .pending
+        status = row.3
         carrier = row.4
         trackingNumber = row.5
         trackingUrl = row.6
-        splitFrom = row.7?.uuidString.lowercased()
+        splitFrom = row.7
         createdAt = row.8
         shippedAt = row.9
         deliveredAt = row.10
@@ -50,7 +50,7 @@ struct Shipment: ResponseEncodable, Sendable {
 /// An order's shipments and whether it is ready to ship (`ready`), still unpaid
 /// (`awaiting_payment`) or `cancelled`.
 struct OrderShipments: ResponseEncodable, Sendable {
-    var orderId: String
+    var orderId: OrderID
     var orderNumber: String
     var state: String
     var shipments: [Shipment]

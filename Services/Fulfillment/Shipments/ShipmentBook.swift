@@ -14,7 +14,7 @@ struct ShipmentBook: Sendable {
 
     /// Keeps a placed order's snapshot until it is settled or cancelled.
     func remember(_ placed: OrderPlaced, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let id = UUID(uuidString: placed.orderId) else { return }
+        let id = placed.orderId.uuid
         let encoder = EventCoding.encoder
         let lines = String(decoding: try encoder.encode(placed.lines ?? []), as: UTF8.self)
         let contact = try placed.contact.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
@@ -23,7 +23,7 @@ struct ShipmentBook: Sendable {
         try await connection.query("""
             INSERT INTO fulfilment_orders (order_id, order_number, customer_id, email, payment_method, contact, shipping_address, lines,
                                            total, payment_due_by)
-            VALUES (\(id), \(placed.orderNumber), \(placed.customerId.flatMap(UUID.init(uuidString:))), \(placed.email), \(placed.paymentMethod),
+            VALUES (\(id), \(placed.orderNumber), \(placed.customerId), \(placed.email), \(placed.paymentMethod),
                     \(contact)::jsonb, \(address)::jsonb, \(lines)::jsonb, \(total)::jsonb, \(placed.paymentDueBy))
             ON CONFLICT (order_id) DO NOTHING
             """, logger: logger)
@@ -48,9 +48,8 @@ struct ShipmentBook: Sendable {
             settled = (number, try EventCoding.decoder.decode([PricedLine].self, from: Data(lines.utf8)))
         }
         guard let (number, priced) = settled else { return }
-        let lines = priced.filter { $0.quantity > 0 && !$0.isDigital }.compactMap { line -> (UUID, ShipmentLine)? in
-            guard let variant = UUID(uuidString: line.variantId) else { return nil }
-            return (variant, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: line.quantity))
+        let lines = priced.filter { $0.quantity > 0 && !$0.isDigital }.map { line in
+            (line.variantId.uuid, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: line.quantity))
         }
         guard !lines.isEmpty else { return }
         try await create(order: orderId, number: number, lines: lines, splitFrom: nil, correlationId: correlationId, on: connection, logger: logger)
@@ -65,9 +64,9 @@ struct ShipmentBook: Sendable {
             """, logger: logger)
         var cancelled: [(UUID, String)] = []
         for try await row in rows.decode((UUID, String).self) { cancelled.append(row) }
-        let order = orderId.uuidString.lowercased()
+        let order = OrderID(orderId)
         for (id, number) in cancelled {
-            try await outbox.enqueue(ShipmentCancelled(shipmentId: id.uuidString.lowercased(), orderId: order, orderNumber: number, reason: reason),
+            try await outbox.enqueue(ShipmentCancelled(shipmentId: ShipmentID(id), orderId: order, orderNumber: number, reason: reason),
                                      subject: order, correlationId: correlationId, on: connection, logger: logger)
         }
     }
@@ -103,7 +102,7 @@ struct ShipmentBook: Sendable {
                 """, logger: logger)
             var shipments: [Shipment] = []
             for try await row in rows.decode(Shipment.Row.self) { shipments.append(try Shipment(row: row)) }
-            return OrderShipments(orderId: orderId.uuidString.lowercased(), orderNumber: number, state: state, shipments: shipments)
+            return OrderShipments(orderId: OrderID(orderId), orderNumber: number, state: state, shipments: shipments)
         }
     }
 
@@ -155,7 +154,7 @@ struct ShipmentBook: Sendable {
         var moved: [(UUID, ShipmentLine)] = []
         var remaining = 0
         for line in shipment.lines {
-            let variant = UUID(uuidString: line.variantId)!
+            let variant = line.variantId.uuid
             let take = quantities[variant] ?? 0
             if take > line.quantity {
                 errors.append(.init(field: "lines", message: "\(line.sku): only \(line.quantity) in this shipment"))
@@ -163,7 +162,7 @@ struct ShipmentBook: Sendable {
             if take > 0 { moved.append((variant, ShipmentLine(variantId: line.variantId, sku: line.sku, title: line.title, quantity: take))) }
             remaining += line.quantity - min(take, line.quantity)
         }
-        let known = Set(shipment.lines.compactMap { UUID(uuidString: $0.variantId) })
+        let known = Set(shipment.lines.map(\.variantId.uuid))
         for variant in quantities.keys where !known.contains(variant) {
             errors.append(.init(field: "lines", message: "\(variant.uuidString.lowercased()) is not in this shipment"))
         }
@@ -171,14 +170,14 @@ struct ShipmentBook: Sendable {
             errors.append(.init(field: "lines", message: "would move every item; leave at least one in this shipment"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        let shipmentId = UUID(uuidString: shipment.id)!
+        let shipmentId = shipment.id.uuid
         for (variant, line) in moved {
             try await connection.query("""
                 UPDATE shipment_lines SET quantity = quantity - \(line.quantity) WHERE shipment_id = \(shipmentId) AND variant_id = \(variant)
                 """, logger: logger)
         }
         try await connection.query("DELETE FROM shipment_lines WHERE shipment_id = \(shipmentId) AND quantity = 0", logger: logger)
-        return try await create(order: UUID(uuidString: shipment.orderId)!, number: shipment.orderNumber, lines: moved, splitFrom: shipmentId,
+        return try await create(order: shipment.orderId.uuid, number: shipment.orderNumber, lines: moved, splitFrom: shipmentId,
                                 correlationId: correlationId, on: connection, logger: logger)
     }
 
@@ -186,8 +185,7 @@ struct ShipmentBook: Sendable {
     func move(_ shipment: Shipment, to target: ShipmentStatus, correlationId: String?,
               on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         guard shipment.status.next.contains(target) else { return false }
-        let id = UUID(uuidString: shipment.id)!
-        let order = UUID(uuidString: shipment.orderId)!
+        let (id, order) = (shipment.id.uuid, shipment.orderId.uuid)
         let rows = try await connection.query("""
             UPDATE shipments SET status = \(target.rawValue), updated_at = now(),
                 shipped_at = CASE WHEN \(target.rawValue) = 'shipped' THEN now() ELSE shipped_at END,
@@ -236,9 +234,9 @@ struct ShipmentBook: Sendable {
                 VALUES (\(id), \(variant), \(line.sku), \(line.title), \(line.quantity))
                 """, logger: logger)
         }
-        let subject = order.uuidString.lowercased()
-        try await outbox.enqueue(ShipmentCreated(shipmentId: id.uuidString.lowercased(), orderId: subject, orderNumber: number,
-                                                 lines: lines.map(\.1), splitFrom: splitFrom?.uuidString.lowercased()),
+        let subject = OrderID(order)
+        try await outbox.enqueue(ShipmentCreated(shipmentId: ShipmentID(id), orderId: subject, orderNumber: number,
+                                                 lines: lines.map(\.1), splitFrom: splitFrom.map(ShipmentID.init)),
                                  subject: subject, correlationId: correlationId, on: connection, logger: logger)
         return id
     }

@@ -13,16 +13,16 @@ struct ShipmentPlanning: EventHandler {
         EventReactions()
             .on(OrderPlaced.self) { placed, context in try await book.remember(placed, on: context.connection, logger: context.logger) }
             .on(OrderSettled.self) { settled, context in
-                guard let order = UUID(uuidString: settled.orderId) else { return }
+                let order = settled.orderId.uuid
                 try await book.orderSettled(order, correlationId: context.correlationId, on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                let order = cancelled.orderId.uuid
                 try await book.orderCancelled(order, reason: cancelled.reason, correlationId: context.correlationId,
                                               on: context.connection, logger: context.logger)
             }
             .on(EmailVerified.self) { verified, context in
-                guard let customer = UUID(uuidString: verified.customerId) else { return }
+                let customer = verified.customerId.uuid
                 try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
             }
     }

@@ -1,3 +1,5 @@
+import ServiceKit
+
 /// Where a shipment is: `pending` (waiting to be packed) → `shipped` → `delivered`, or
 /// `cancelled` with its order before it left.
 enum ShipmentStatus: String, Codable, Sendable, CaseIterable {
@@ -11,3 +13,5 @@ enum ShipmentStatus: String, Codable, Sendable, CaseIterable {
         }
     }
 }
+
+extension ShipmentStatus: PostgresTextValue {}

@@ -30,7 +30,7 @@ struct CustomerAccounts: Sendable {
                     RETURNING created_at
                     """, logger: logger)
                 for try await createdAt in rows.decode(Date.self) {
-                    let subject = id.uuidString.lowercased()
+                    let subject = CustomerID(id)
                     try await outbox.enqueue(CustomerRegistered(customerId: subject, email: email, name: name),
                                              subject: subject, correlationId: correlationId, on: connection, logger: logger)
                     try await verifications.issue(customerID: id, email: email, name: name, correlationId: correlationId,

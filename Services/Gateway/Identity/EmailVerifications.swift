@@ -26,7 +26,7 @@ struct EmailVerifications: Sendable {
             INSERT INTO email_verifications (token_hash, customer_id, email, expires_at)
             VALUES (\(OpaqueToken.hash(token.value)), \(customerID), \(email), \(expiresAt))
             """, logger: logger)
-        let subject = customerID.uuidString.lowercased()
+        let subject = CustomerID(customerID)
         try await outbox.enqueue(EmailVerificationRequested(customerId: subject, email: email, name: name,
                                                             verificationToken: token.value, expiresAt: expiresAt),
                                  subject: subject, correlationId: correlationId, on: connection, logger: logger)
@@ -61,7 +61,7 @@ struct EmailVerifications: Sendable {
             var verified: (UUID, String)?
             for try await row in rows.decode((UUID, String).self) { verified = row }
             guard let (customerID, email) = verified else { return .invalid }
-            let subject = customerID.uuidString.lowercased()
+            let subject = CustomerID(customerID)
             try await outbox.enqueue(EmailVerified(customerId: subject, email: email), subject: subject, correlationId: correlationId,
                                      on: connection, logger: logger)
             logger.info("email verified", metadata: ["customer.id": "\(customerID)"])

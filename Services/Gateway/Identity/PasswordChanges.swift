@@ -36,7 +36,7 @@ struct PasswordChanges: Sendable {
                 VALUES (\(OpaqueToken.hash(token.value)), \(customerID), \(expiresAt))
                 """, logger: logger)
             try await outbox.enqueue(
-                PasswordResetRequested(customerId: customerID.uuidString.lowercased(), email: storedEmail, name: name,
+                PasswordResetRequested(customerId: CustomerID(customerID), email: storedEmail, name: name,
                                        resetToken: token.value, expiresAt: expiresAt),
                 subject: customerID.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
             logger.info("password reset requested", metadata: ["customer.id": "\(customerID)"])

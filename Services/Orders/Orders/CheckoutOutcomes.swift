@@ -18,8 +18,7 @@ struct CheckoutOutcomes: EventHandler {
     }
 
     private func cancel(_ closed: CheckoutClosed, _ context: EventContext) async throws {
-        guard let checkout = UUID(uuidString: closed.checkoutId),
-              let order = try await book.orderId(checkout: checkout, on: context.connection, logger: context.logger) else { return }
+        guard let order = try await book.orderId(checkout: closed.checkoutId.uuid, on: context.connection, logger: context.logger) else { return }
         let reason = ["expired": "payment_timeout", "abandoned": "customer_abandoned"][closed.reason] ?? closed.reason
         try await book.move(order, to: .cancelled, actor: "checkout", note: "Checkout closed: \(reason)", cancelReason: reason,
                             correlationId: context.correlationId, on: context.connection, logger: context.logger)

@@ -10,7 +10,7 @@ struct GuestOrderClaim: EventHandler {
 
     var reactions: EventReactions {
         EventReactions().on(EmailVerified.self) { verified, context in
-            guard let customer = UUID(uuidString: verified.customerId) else { return }
+            let customer = verified.customerId.uuid
             try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
         }
     }

@@ -6,12 +6,12 @@ import Money
 /// An order as its owner and staff see it: the snapshot taken at placement, where it is, how
 /// its payment stands, and (in detail views) its timeline.
 struct Order: ResponseEncodable, Sendable {
-    var id: String
+    var id: OrderID
     var number: String
     var status: OrderStatus
     var paymentStatus: String
     var paymentMethod: PaymentMethod
-    var customerId: String?
+    var customerId: CustomerID?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
     var lines: [PricedLine]
@@ -23,7 +23,7 @@ struct Order: ResponseEncodable, Sendable {
     var updatedAt: Date
     var timeline: [TimelineEntry]?
 
-    var checkoutId: String
+    var checkoutId: CheckoutID
     enum CodingKeys: String, CodingKey {
         case id, number, status, paymentStatus, paymentMethod, customerId, contact, shippingAddress, lines, price, refunded
         case voucherCode, cancelReason, createdAt, updatedAt, timeline
@@ -39,22 +39,22 @@ struct Order: ResponseEncodable, Sendable {
 
     init(row: Row) throws {
         let decoder = JSONDecoder()
-        id = row.0.uuidString.lowercased()
+        id = OrderID(row.0)
         number = row.1
         status = OrderStatus(rawValue: row.2) ?? .pendingPayment
         paymentStatus = row.3
         paymentMethod = row.4
-        customerId = row.5?.uuidString.lowercased()
+        customerId = row.5.map(CustomerID.init)
         contact = try decoder.decode(ContactDetails.self, from: Data(row.6.utf8))
         shippingAddress = try decoder.decode(ShippingAddress.self, from: Data(row.7.utf8))
         lines = try decoder.decode([PricedLine].self, from: Data(row.8.utf8))
         price = try decoder.decode(PriceBreakdown.self, from: Data(row.9.utf8))
-        refunded = Money(minorUnits: row.11, currency: Currency(code: row.10) ?? .vnd)
+        refunded = Money(minorUnits: row.11, currency: try Currency(stored: row.10))
         voucherCode = row.12
         cancelReason = row.13
         createdAt = row.14
         updatedAt = row.15
-        checkoutId = row.16.uuidString.lowercased()
+        checkoutId = CheckoutID(row.16)
     }
 }
 

@@ -16,7 +16,7 @@ struct OrderBook: Sendable {
     /// Creates the order of a placed checkout (once: a redelivered placement changes nothing)
     /// and announces it; a cash-on-delivery order is confirmed at once and its goods sold.
     func place(_ placed: CheckoutPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let checkout = UUID(uuidString: placed.checkoutId) else { return }
+        let checkout = placed.checkoutId.uuid
         let exists = try await connection.query("SELECT 1 FROM orders WHERE checkout_id = \(checkout)", logger: logger)
         for try await _ in exists.decode(Int.self) { return }
         let id = UUID()
@@ -25,7 +25,7 @@ struct OrderBook: Sendable {
         let status: OrderStatus = cod ? .confirmed : .pendingPayment
         let encoder = JSONEncoder()
         func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
-        let customer = placed.customerId.flatMap(UUID.init(uuidString:))
+        let customer = placed.customerId
         try await connection.query("""
             INSERT INTO orders (id, number, checkout_id, customer_id, email, phone, contact, shipping_address, lines, price, currency,
                                 total_minor, voucher_code, payment_method, status, payment_status)
@@ -42,15 +42,15 @@ struct OrderBook: Sendable {
                 ON CONFLICT (customer_id, currency) DO UPDATE SET order_count = customer_stats.order_count + 1, last_order_at = now()
                 """, logger: logger)
         }
-        let subject = id.uuidString.lowercased()
+        let orderId = OrderID(id), subject = orderId.description
         try await outbox.enqueue(
-            OrderPlaced(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, customerId: placed.customerId,
+            OrderPlaced(orderId: orderId, orderNumber: number, checkoutId: placed.checkoutId, customerId: placed.customerId,
                         email: placed.contact.email, paymentMethod: placed.paymentMethod, total: placed.price.total, status: status.rawValue,
                         paymentDueBy: placed.paymentDueBy, lines: placed.lines, contact: placed.contact,
                         shippingAddress: placed.shippingAddress),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         if cod {
-            try await outbox.enqueue(OrderSettled(orderId: subject, orderNumber: number, checkoutId: placed.checkoutId, status: status.rawValue),
+            try await outbox.enqueue(OrderSettled(orderId: orderId, orderNumber: number, checkoutId: placed.checkoutId, status: status.rawValue),
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
         }
     }
@@ -69,20 +69,20 @@ struct OrderBook: Sendable {
                 updated_at = now() WHERE id = \(id)
             """, logger: logger)
         try await timeline(id, kind: "status", from: before.status.rawValue, to: target.rawValue, actor: actor, note: note, on: connection, logger: logger)
-        let subject = id.uuidString.lowercased()
+        let subject = before.id.description
         if before.status != target {
             try await outbox.enqueue(
-                OrderStatusChanged(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, from: before.status.rawValue,
+                OrderStatusChanged(orderId: before.id, orderNumber: before.number, checkoutId: before.checkoutId, from: before.status.rawValue,
                                    to: target.rawValue, actor: actor, paymentMethod: before.paymentMethod),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
         }
         switch target {
         case .paid:
-            try await outbox.enqueue(OrderSettled(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, status: "paid"),
+            try await outbox.enqueue(OrderSettled(orderId: before.id, orderNumber: before.number, checkoutId: before.checkoutId, status: "paid"),
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
         case .cancelled:
             try await outbox.enqueue(
-                OrderCancelled(orderId: subject, orderNumber: before.number, checkoutId: before.checkoutId, reason: cancelReason ?? actor),
+                OrderCancelled(orderId: before.id, orderNumber: before.number, checkoutId: before.checkoutId, reason: cancelReason ?? actor),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
         default: break
         }
@@ -98,8 +98,8 @@ struct OrderBook: Sendable {
     }
 
     /// Adds money to (or, for refunds, takes it from) a customer's lifetime spend.
-    func addSpend(_ amount: Money, customer: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let customer = customer.flatMap(UUID.init(uuidString:)) else { return }
+    func addSpend(_ amount: Money, customer: CustomerID?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let customer else { return }
         try await connection.query("""
             INSERT INTO customer_stats (customer_id, currency, lifetime_spend_minor) VALUES (\(customer), \(amount.currency.code), \(amount.minorUnits))
             ON CONFLICT (customer_id, currency) DO UPDATE SET lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor
@@ -241,7 +241,7 @@ struct OrderBook: Sendable {
         var stats = CustomerStats(customerId: customer.uuidString.lowercased(), orderCount: 0, lifetimeSpend: [], lastOrderAt: nil)
         for try await (currency, count, spend, last) in rows.decode((String, Int, Int64, Date?).self) {
             stats.orderCount += count
-            stats.lifetimeSpend.append(Money(minorUnits: spend, currency: Currency(code: currency) ?? .vnd))
+            stats.lifetimeSpend.append(Money(minorUnits: spend, currency: try Currency(stored: currency)))
             if let last, last > (stats.lastOrderAt ?? .distantPast) { stats.lastOrderAt = last }
         }
         return stats

@@ -59,7 +59,7 @@ struct OrderRoutes: Sendable {
     private func owned(_ request: Request, _ context: ServiceRequestContext) async throws -> Order {
         let customer = try customerId(request, context)
         let id = try context.uuid(what: "That order")
-        guard let order = try await book.detail(id, logger: context.logger), order.customerId == customer.uuidString.lowercased() else {
+        guard let order = try await book.detail(id, logger: context.logger), order.customerId?.uuid == customer else {
             throw Problem.notFound("That order")
         }
         return order

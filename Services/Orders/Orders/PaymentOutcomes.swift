@@ -13,7 +13,7 @@ struct PaymentOutcomes: EventHandler {
         EventReactions()
             .on(PaymentSucceeded.self) { paid, context in try await settle(paid, context) }
             .on(PaymentUnderpaid.self) { short, context in
-                guard let id = UUID(uuidString: short.orderId) else { return }
+                let id = short.orderId.uuid
                 try await book.paymentNote(id, paymentStatus: "underpaid",
                                            note: "Received \(short.received) of \(short.expected); the order stays unpaid",
                                            actor: "payments", on: context.connection, logger: context.logger)
@@ -24,7 +24,8 @@ struct PaymentOutcomes: EventHandler {
 
     private func settle(_ paid: PaymentSucceeded, _ context: EventContext) async throws {
         let (connection, logger) = (context.connection, context.logger)
-        guard let id = UUID(uuidString: paid.orderId), let order = try await book.find(id, lock: true, on: connection, logger: logger) else { return }
+        let id = paid.orderId.uuid
+        guard let order = try await book.find(id, lock: true, on: connection, logger: logger) else { return }
         let overpaid = paid.overpaid.map { "; \($0) more than due arrived and is flagged for staff" } ?? ""
         if paid.afterCancellation || order.status == .cancelled {
             try await book.paymentNote(id, paymentStatus: "refund_due",
@@ -41,7 +42,7 @@ struct PaymentOutcomes: EventHandler {
     }
 
     private func noteFailure(_ failed: PaymentFailed, _ context: EventContext) async throws {
-        guard let id = UUID(uuidString: failed.orderId) else { return }
+        let id = failed.orderId.uuid
         try await book.paymentNote(id, paymentStatus: nil, note: "Payment attempt failed: \(failed.reason)", actor: "payments",
                                    on: context.connection, logger: context.logger)
         if failed.final {
@@ -52,7 +53,8 @@ struct PaymentOutcomes: EventHandler {
 
     private func applyRefund(_ refund: RefundSucceeded, _ context: EventContext) async throws {
         let (connection, logger) = (context.connection, context.logger)
-        guard let id = UUID(uuidString: refund.orderId), let order = try await book.find(id, lock: true, on: connection, logger: logger) else { return }
+        let id = refund.orderId.uuid
+        guard let order = try await book.find(id, lock: true, on: connection, logger: logger) else { return }
         let full = refund.refundedTotal.minorUnits >= refund.captured.minorUnits
         let target: OrderStatus = full ? .refunded : .partiallyRefunded
         try await book.recordRefunded(refund.refundedTotal, order: id, on: connection, logger: logger)

@@ -13,7 +13,7 @@ struct ShipmentProgress: EventHandler {
     var reactions: EventReactions {
         EventReactions()
             .on(ShipmentCreated.self) { created, context in
-                guard let order = UUID(uuidString: created.orderId) else { return }
+                let order = created.orderId.uuid
                 let split = created.splitFrom.map { " (split from \(Self.short($0)))" } ?? ""
                 try await note(order, "Shipment \(Self.short(created.shipmentId)) to pack\(split): \(Self.goods(created.lines))", context)
             }
@@ -31,16 +31,16 @@ struct ShipmentProgress: EventHandler {
                 try await advance(delivered.orderId, to: delivered.allDelivered ? .delivered : nil, text, context)
             }
             .on(ShipmentCancelled.self) { cancelled, context in
-                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                let order = cancelled.orderId.uuid
                 try await note(order, "Shipment \(Self.short(cancelled.shipmentId)) cancelled (\(cancelled.reason))", context)
             }
     }
 
     /// Moves the order to `target` with `text` on its timeline when it can make that move, and
     /// only writes `text` there when it cannot (or is there already, or there is no move).
-    private func advance(_ orderId: String, to target: OrderStatus?, _ text: String, _ context: EventContext) async throws {
-        guard let order = UUID(uuidString: orderId),
-              let current = try await book.find(order, lock: true, on: context.connection, logger: context.logger) else { return }
+    private func advance(_ orderId: OrderID, to target: OrderStatus?, _ text: String, _ context: EventContext) async throws {
+        let order = orderId.uuid
+        guard let current = try await book.find(order, lock: true, on: context.connection, logger: context.logger) else { return }
         if let target, current.status != target, current.status.next.contains(target) {
             try await book.move(order, to: target, actor: "fulfillment", note: text, correlationId: context.correlationId,
                                 on: context.connection, logger: context.logger)
@@ -55,7 +55,7 @@ struct ShipmentProgress: EventHandler {
                                 on: context.connection, logger: context.logger)
     }
 
-    static func short(_ id: String) -> String { String(id.prefix(8)) }
+    static func short(_ id: ShipmentID) -> String { String(id.description.prefix(8)) }
 
     static func goods(_ lines: [ShipmentLine]) -> String {
         lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", ")

@@ -1,4 +1,5 @@
 import Foundation
+import EventContracts
 import Logging
 import Money
 import PostgresNIO
@@ -33,7 +34,7 @@ struct Ledger: Sendable {
                 """, logger: logger)
             var entries: [LedgerEntry] = []
             for try await (id, kind, amount, currency, number, note, at) in rows.decode((Int, String, Int64, String, String?, String?, Date).self) {
-                entries.append(LedgerEntry(id: id, kind: kind, amount: Money(minorUnits: amount, currency: Currency(code: currency) ?? .vnd),
+                entries.append(LedgerEntry(id: id, kind: kind, amount: Money(minorUnits: amount, currency: try Currency(stored: currency)),
                                            orderNumber: number, note: note, at: at))
             }
             var total = 0
@@ -65,7 +66,7 @@ struct Ledger: Sendable {
             guard var payment = try await book.find(order: order, on: connection, logger: logger) else { return nil }
             let events = try await connection.query("""
                 SELECT provider, event_id, kind, amount_minor, outcome, received_at FROM provider_events
-                WHERE payment_id = \(payment.paymentUUID) ORDER BY received_at, event_id
+                WHERE payment_id = \(payment.id.uuid) ORDER BY received_at, event_id
                 """, logger: logger)
             payment.events = []
             for try await (provider, eventId, kind, amount, outcome, at) in events.decode((String, String, String, Int64?, String, Date).self) {
@@ -73,12 +74,12 @@ struct Ledger: Sendable {
             }
             let refunds = try await connection.query("""
                 SELECT id, amount_minor, currency, channel, provider_refund_id, reason, actor, created_at FROM refunds
-                WHERE payment_id = \(payment.paymentUUID) ORDER BY created_at, id
+                WHERE payment_id = \(payment.id.uuid) ORDER BY created_at, id
                 """, logger: logger)
             payment.refunds = []
             for try await (id, amount, currency, channel, providerId, reason, actor, at)
-                in refunds.decode((UUID, Int64, String, String, String?, String?, String, Date).self) {
-                payment.refunds?.append(RefundRecord(id: id.uuidString.lowercased(), amount: Money(minorUnits: amount, currency: Currency(code: currency) ?? .vnd),
+                in refunds.decode((RefundID, Int64, String, String, String?, String?, String, Date).self) {
+                payment.refunds?.append(RefundRecord(id: id, amount: Money(minorUnits: amount, currency: try Currency(stored: currency)),
                                                      channel: channel, providerRefundId: providerId, reason: reason, actor: actor, createdAt: at))
             }
             return payment

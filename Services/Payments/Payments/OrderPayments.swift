@@ -13,11 +13,12 @@ struct OrderPayments: EventHandler {
                 try await book.open(placed, correlationId: context.correlationId, on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard let order = UUID(uuidString: cancelled.orderId) else { return }
+                let order = cancelled.orderId.uuid
                 try await book.orderCancelled(orderId: order, reason: cancelled.reason, on: context.connection, logger: context.logger)
             }
             .on(OrderStatusChanged.self) { change, context in
-                guard change.to == "delivered", change.paymentMethod == .cod, let order = UUID(uuidString: change.orderId) else { return }
+                guard change.to == "delivered", change.paymentMethod == .cod else { return }
+                let order = change.orderId.uuid
                 try await book.collectOnDelivery(order: order, correlationId: context.correlationId, on: context.connection,
                                                  logger: context.logger)
             }

@@ -7,13 +7,13 @@ import Money
 /// refunded, and the flags that need a person (`overpaid`, `paid_after_cancellation`,
 /// `refund_due`).
 struct Payment: ResponseEncodable, Sendable {
-    var id: String
-    var orderId: String
+    var id: PaymentID
+    var orderId: OrderID
     var orderNumber: String
-    var checkoutId: String
-    var customerId: String?
+    var checkoutId: CheckoutID
+    var customerId: CustomerID?
     var method: PaymentMethod
-    var status: String
+    var status: PaymentStatus
     var amount: Money
     var received: Money
     var captured: Money
@@ -33,16 +33,16 @@ struct Payment: ResponseEncodable, Sendable {
         refunded_minor, provider_payment_id, instructions::text, order_cancelled, flags, due_by, created_at, updated_at
         """
 
-    typealias Row = (UUID, UUID, String, UUID, UUID?, PaymentMethod, String, String, Int64, Int64, Int64,
+    typealias Row = (PaymentID, OrderID, String, CheckoutID, CustomerID?, PaymentMethod, PaymentStatus, String, Int64, Int64, Int64,
                      Int64, String?, String, Bool, [String], Date?, Date, Date)
 
     init(row: Row) throws {
-        let currency = Currency(code: row.7) ?? .vnd
-        id = row.0.uuidString.lowercased()
-        orderId = row.1.uuidString.lowercased()
+        let currency = try Currency(stored: row.7)
+        id = row.0
+        orderId = row.1
         orderNumber = row.2
-        checkoutId = row.3.uuidString.lowercased()
-        customerId = row.4?.uuidString.lowercased()
+        checkoutId = row.3
+        customerId = row.4
         method = row.5
         status = row.6
         amount = Money(minorUnits: row.8, currency: currency)
@@ -58,7 +58,6 @@ struct Payment: ResponseEncodable, Sendable {
         updatedAt = row.18
     }
 
-    var paymentUUID: UUID { UUID(uuidString: id)! }
 }
 
 /// One provider event received for a payment (the attempt log).
@@ -73,7 +72,7 @@ struct ProviderEvent: Codable, Sendable {
 
 /// One refund.
 struct RefundRecord: ResponseEncodable, Decodable, Sendable {
-    var id: String
+    var id: RefundID
     var amount: Money
     var channel: String
     var providerRefundId: String?

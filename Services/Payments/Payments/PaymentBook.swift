@@ -29,17 +29,17 @@ struct PaymentBook: Sendable {
     /// that refuses (4xx) fails the payment for good; one that cannot be reached throws, so
     /// the event is retried.
     func open(_ placed: OrderPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let orderId = UUID(uuidString: placed.orderId), let checkoutId = UUID(uuidString: placed.checkoutId) else { return }
+        let (orderId, checkoutId) = (placed.orderId.uuid, placed.checkoutId.uuid)
         let exists = try await connection.query("SELECT 1 FROM payments WHERE order_id = \(orderId)", logger: logger)
         for try await _ in exists.decode(Int.self) { return }
         let id = UUID()
         var instructions: PaymentInstructions
-        var status = "awaiting"
+        var status = PaymentStatus.awaiting
         var providerId: String?
         switch placed.paymentMethod {
         case .cod:
             instructions = PaymentInstructions(nextAction: "pay_on_delivery")
-            status = "collect_on_delivery"
+            status = .collectOnDelivery
         case .bankTransfer:
             let content = "\(bank.contentPrefix) \(placed.orderNumber)"
             let qr = VietQR(bankBin: bank.bin, accountNumber: bank.number, amount: placed.total.minorUnits, purpose: content)
@@ -47,27 +47,27 @@ struct PaymentBook: Sendable {
                                                accountName: bank.name, nextAction: "transfer")
         case .card:
             do {
-                let intent = try await card.createPaymentIntent(amount: placed.total, orderId: placed.orderId, orderNumber: placed.orderNumber,
+                let intent = try await card.createPaymentIntent(amount: placed.total, orderId: placed.orderId.description, orderNumber: placed.orderNumber,
                                                                 logger: logger)
                 providerId = intent.id
                 instructions = PaymentInstructions(providerPaymentId: intent.id, clientSecret: intent.clientSecret, nextAction: "confirm_card_payment")
             } catch let failure as CardProvider.Failure where (400..<500).contains(failure.status) {
                 logger.error("card provider refused to open a payment", metadata: ["order.id": "\(orderId)", "error": "\(failure)"])
                 instructions = PaymentInstructions(nextAction: "none")
-                status = "failed"
+                status = .failed
             }
         }
         let encoded = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
         try await connection.query("""
             INSERT INTO payments (id, order_id, order_number, checkout_id, customer_id, method, status, currency, amount_minor,
                                   provider_payment_id, instructions, due_by)
-            VALUES (\(id), \(orderId), \(placed.orderNumber), \(checkoutId), \(placed.customerId.flatMap(UUID.init(uuidString:))),
+            VALUES (\(id), \(orderId), \(placed.orderNumber), \(checkoutId), \(placed.customerId),
                     \(placed.paymentMethod), \(status), \(placed.total.currency.code), \(placed.total.minorUnits), \(providerId),
                     \(encoded)::jsonb, \(placed.paymentDueBy))
             """, logger: logger)
-        let subject = placed.orderId
-        if status == "failed" {
-            try await outbox.enqueue(PaymentFailed(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, checkoutId: placed.checkoutId,
+        let subject = placed.orderId.description
+        if status == .failed {
+            try await outbox.enqueue(PaymentFailed(paymentId: PaymentID(id), orderId: placed.orderId, checkoutId: placed.checkoutId,
                                                    reason: "provider_refused", final: true),
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
             return
@@ -76,7 +76,7 @@ struct PaymentBook: Sendable {
         // the checkout, and the cash is collected on delivery.
         guard placed.paymentMethod != .cod else { return }
         try await outbox.enqueue(
-            PaymentOpened(paymentId: id.uuidString.lowercased(), orderId: placed.orderId, orderNumber: placed.orderNumber,
+            PaymentOpened(paymentId: PaymentID(id), orderId: placed.orderId, orderNumber: placed.orderNumber,
                           checkoutId: placed.checkoutId, method: placed.paymentMethod, amount: placed.total, instructions: instructions,
                           dueBy: placed.paymentDueBy),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
@@ -106,11 +106,11 @@ struct PaymentBook: Sendable {
     /// A cash-on-delivery order was delivered: its cash is collected and settles the payment,
     /// once (the delivery is recorded as the provider event `delivered:<order>`).
     func collectOnDelivery(order: UUID, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let payment = try await find(order: order, on: connection, logger: logger), payment.status == "collect_on_delivery" else { return }
+        guard let payment = try await find(order: order, on: connection, logger: logger), payment.status == .collectOnDelivery else { return }
         let event = ProviderEventRecord(provider: "cod", eventId: "delivered:\(order.uuidString.lowercased())", kind: "cash_collected",
                                         amount: payment.amount.minorUnits, payload: "{}")
-        guard try await record(event, payment: payment.paymentUUID, outcome: "collected", on: connection, logger: logger) else { return }
-        try await settle(payment.paymentUUID, arrived: payment.amount.minorUnits, source: "cash collected on delivery",
+        guard try await record(event, payment: payment.id.uuid, outcome: "collected", on: connection, logger: logger) else { return }
+        try await settle(payment.id.uuid, arrived: payment.amount.minorUnits, source: "cash collected on delivery",
                          correlationId: correlationId, on: connection, logger: logger)
     }
 
@@ -131,19 +131,19 @@ struct PaymentBook: Sendable {
         var flags = Set(payment.flags)
         var status = payment.status
         let settlement: Settlement
-        if payment.orderCancelled || payment.status == "cancelled" {
+        if payment.orderCancelled || payment.status == .cancelled {
             settlement = .afterCancellation
             flags.formUnion(["paid_after_cancellation", "refund_due"])
-        } else if payment.status == "succeeded" {
+        } else if payment.status == .succeeded {
             settlement = .overpaid
             flags.insert("overpaid")
         } else if received < payment.amount.minorUnits {
             settlement = .underpaid
-            status = "underpaid"
+            status = .underpaid
         } else {
             settlement = received > payment.amount.minorUnits ? .overpaid : .paid
             if settlement == .overpaid { flags.insert("overpaid") }
-            status = "succeeded"
+            status = .succeeded
         }
         try await connection.query("""
             UPDATE payments SET received_minor = \(received), captured_minor = captured_minor + \(amount), status = \(status),
@@ -162,7 +162,7 @@ struct PaymentBook: Sendable {
                 PaymentUnderpaid(paymentId: payment.id, orderId: payment.orderId, checkoutId: payment.checkoutId, expected: payment.amount,
                                  received: Money(minorUnits: received, currency: currency)),
                 subject: subject, correlationId: correlationId, on: connection, logger: logger)
-        case .paid, .overpaid where payment.status != "succeeded":
+        case .paid, .overpaid where payment.status != .succeeded:
             let extra = received - payment.amount.minorUnits
             try await outbox.enqueue(
                 PaymentSucceeded(paymentId: payment.id, orderId: payment.orderId, orderNumber: payment.orderNumber, checkoutId: payment.checkoutId,
@@ -196,8 +196,8 @@ struct PaymentBook: Sendable {
             WHERE order_id = \(orderId)
             RETURNING id, method, status, provider_payment_id
             """, logger: logger)
-        for try await (id, method, status, intent) in rows.decode((UUID, PaymentMethod, String, String?).self)
-        where method == .card && status == "cancelled" {
+        for try await (id, method, status, intent) in rows.decode((UUID, PaymentMethod, PaymentStatus, String?).self)
+        where method == .card && status == .cancelled {
             guard let intent else { continue }
             try await cancelIntent(intent, payment: id, on: connection, logger: logger)
         }
@@ -261,28 +261,28 @@ struct PaymentBook: Sendable {
         let currency = payment.amount.currency
         try await connection.query("""
             INSERT INTO refunds (id, payment_id, amount_minor, currency, channel, provider_refund_id, reason, actor)
-            VALUES (\(id), \(payment.paymentUUID), \(amount), \(currency.code), \(channel), \(providerRefundId), \(reason), \(actor))
+            VALUES (\(id), \(payment.id.uuid), \(amount), \(currency.code), \(channel), \(providerRefundId), \(reason), \(actor))
             """, logger: logger)
         let refunded = payment.refunded.minorUnits + amount
         try await connection.query("""
             UPDATE payments SET refunded_minor = \(refunded), updated_at = now(),
                 flags = CASE WHEN \(refunded) >= captured_minor THEN array_remove(flags, 'refund_due') ELSE flags END
-            WHERE id = \(payment.paymentUUID)
+            WHERE id = \(payment.id.uuid)
             """, logger: logger)
         try await ledger(payment, kind: "refund", amount: -amount, note: "\(channel) refund\(reason.map { ": \($0)" } ?? "")", on: connection, logger: logger)
         try await outbox.enqueue(
-            RefundSucceeded(refundId: id.uuidString.lowercased(), paymentId: payment.id, orderId: payment.orderId,
+            RefundSucceeded(refundId: RefundID(id), paymentId: payment.id, orderId: payment.orderId,
                             amount: Money(minorUnits: amount, currency: currency), refundedTotal: Money(minorUnits: refunded, currency: currency),
                             captured: payment.captured, channel: channel),
             subject: payment.orderId, correlationId: correlationId, on: connection, logger: logger)
-        return RefundRecord(id: id.uuidString.lowercased(), amount: Money(minorUnits: amount, currency: currency), channel: channel,
+        return RefundRecord(id: RefundID(id), amount: Money(minorUnits: amount, currency: currency), channel: channel,
                             providerRefundId: providerRefundId, reason: reason, actor: actor, createdAt: Date())
     }
 
     private func ledger(_ payment: Payment, kind: String, amount: Int64, note: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO ledger_entries (payment_id, order_number, kind, amount_minor, currency, note)
-            VALUES (\(payment.paymentUUID), \(payment.orderNumber), \(kind), \(amount), \(payment.amount.currency.code), \(note))
+            VALUES (\(payment.id.uuid), \(payment.orderNumber), \(kind), \(amount), \(payment.amount.currency.code), \(note))
             """, logger: logger)
     }
 

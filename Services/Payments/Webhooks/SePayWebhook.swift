@@ -51,11 +51,11 @@ struct SePayWebhook: Sendable {
                     }
                     return
                 }
-                guard try await book.record(event, payment: payment.paymentUUID, outcome: "received", on: connection, logger: context.logger) else {
+                guard try await book.record(event, payment: payment.id.uuid, outcome: "received", on: connection, logger: context.logger) else {
                     context.logger.info("repeated SePay transfer ignored", metadata: ["sepay.id": "\(transfer.id)"])
                     return
                 }
-                try await book.settle(payment.paymentUUID, arrived: transfer.transferAmount, source: "bank transfer \(transfer.referenceCode ?? String(transfer.id))",
+                try await book.settle(payment.id.uuid, arrived: transfer.transferAmount, source: "bank transfer \(transfer.referenceCode ?? String(transfer.id))",
                                       correlationId: context.correlationId, on: connection, logger: context.logger)
             }
             return Acknowledgement(success: true)

@@ -81,26 +81,26 @@ struct StripeWebhook: Sendable {
             }
             switch event.type {
             case "payment_intent.succeeded":
-                guard try await book.record(record, payment: payment.paymentUUID, outcome: "succeeded", on: connection, logger: logger) else { return }
+                guard try await book.record(record, payment: payment.id.uuid, outcome: "succeeded", on: connection, logger: logger) else { return }
                 if payment.captured.minorUnits == 0 || payment.orderCancelled {
-                    try await book.settle(payment.paymentUUID, arrived: object.amountReceived ?? object.amount ?? 0, source: "card \(intent)",
+                    try await book.settle(payment.id.uuid, arrived: object.amountReceived ?? object.amount ?? 0, source: "card \(intent)",
                                           correlationId: correlation, on: connection, logger: logger)
                 }
             case "payment_intent.payment_failed":
-                let late = payment.status == "succeeded"
-                guard try await book.record(record, payment: payment.paymentUUID, outcome: late ? "ignored_after_success" : "failed",
+                let late = payment.status == .succeeded
+                guard try await book.record(record, payment: payment.id.uuid, outcome: late ? "ignored_after_success" : "failed",
                                             on: connection, logger: logger), !late else { return }
                 try await book.outbox.enqueue(
                     PaymentFailed(paymentId: payment.id, orderId: payment.orderId, checkoutId: payment.checkoutId,
                                   reason: object.lastPaymentError?.code ?? object.lastPaymentError?.message ?? "card_declined", final: false),
                     subject: payment.orderId, correlationId: correlation, on: connection, logger: logger)
             case "charge.refunded":
-                guard try await book.record(record, payment: payment.paymentUUID, outcome: "refunded", on: connection, logger: logger) else { return }
+                guard try await book.record(record, payment: payment.id.uuid, outcome: "refunded", on: connection, logger: logger) else { return }
                 var current = payment
                 if current.captured.minorUnits == 0, let captured = object.amountCaptured, captured > 0 {
-                    try await book.settle(current.paymentUUID, arrived: captured, source: "card \(intent) (capture seen with its refund)",
+                    try await book.settle(current.id.uuid, arrived: captured, source: "card \(intent) (capture seen with its refund)",
                                           correlationId: correlation, on: connection, logger: logger)
-                    current = try await book.find(current.paymentUUID, lock: true, on: connection, logger: logger) ?? current
+                    current = try await book.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
                 }
                 for refund in object.refunds?.data ?? [] {
                     let known = try await connection.query("SELECT 1 FROM refunds WHERE provider_refund_id = \(refund.id)", logger: logger)
@@ -110,10 +110,10 @@ struct StripeWebhook: Sendable {
                     _ = try await book.recordRefund(current, id: UUID(), amount: refund.amount, channel: "provider", providerRefundId: refund.id,
                                                     reason: "made at the card provider", actor: "provider", correlationId: correlation,
                                                     on: connection, logger: logger)
-                    current = try await book.find(current.paymentUUID, lock: true, on: connection, logger: logger) ?? current
+                    current = try await book.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
                 }
             default:
-                _ = try await book.record(record, payment: payment.paymentUUID, outcome: "ignored", on: connection, logger: logger)
+                _ = try await book.record(record, payment: payment.id.uuid, outcome: "ignored", on: connection, logger: logger)
             }
         }
     }

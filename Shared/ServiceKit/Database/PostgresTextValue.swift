@@ -33,3 +33,4 @@ extension PostgresTextValue {
 }
 
 extension PaymentMethod: PostgresTextValue {}
+extension PaymentStatus: PostgresTextValue {}

@@ -51,6 +51,14 @@ public struct Outbox: Sendable {
         return envelope
     }
 
+    /// Records an event about the thing `subject` identifies (its id is the message key).
+    @discardableResult
+    public func enqueue<Payload: EventPayload>(
+        _ payload: Payload, subject: some EntityID, correlationId: String?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> EventEnvelope {
+        try await enqueue(payload, subject: subject.description, correlationId: correlationId, on: connection, logger: logger)
+    }
+
     /// Records a prepared envelope.
     public func enqueue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
         try await record(envelope, on: connection, logger: logger)
