@@ -1,3 +1,4 @@
+import Synchronization
 import CRdKafka
 
 /// Owns one `rd_kafka_t` and the callback state it points to.
@@ -6,6 +7,7 @@ final class RDKafkaHandle: @unchecked Sendable {
     // destroyed exactly once by `destroy()`, after every user stopped using it.
     let pointer: OpaquePointer
     let callbacks: RDKafkaCallbacks
+    private let destroyed = Mutex(false)
 
     init(type: rd_kafka_type_t, conf: OpaquePointer, callbacks: RDKafkaCallbacks) throws {
         var errstr = [CChar](repeating: 0, count: 512)
@@ -41,7 +43,18 @@ final class RDKafkaHandle: @unchecked Sendable {
         return (0..<Int(described.partition_cnt)).map { described.partitions[$0].id }
     }
 
+    /// Destroys the client once; later calls do nothing.
     func destroy() {
+        guard destroyed.withLock({ done in defer { done = true }; return !done }) else { return }
         rd_kafka_destroy(pointer)
+    }
+
+    /// A client dropped without ``destroy()`` (a producer whose service failed to start) is
+    /// destroyed here, while ``callbacks`` is still alive: librdkafka's own threads call them
+    /// (its log callback, say, about a broker it cannot reach) until `rd_kafka_destroy`
+    /// returns, and reaching a freed callbacks object crashed such a process (SIGSEGV instead
+    /// of its exit status).
+    deinit {
+        destroy()
     }
 }
