@@ -104,7 +104,8 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "JWTKit", package: "jwt-kit")],
-            path: "Benchmarks"
+            path: "Benchmarks",
+            exclude: ["run"]
         ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts"], path: "Tests/EventContractsTests"),

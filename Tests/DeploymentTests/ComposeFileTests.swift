@@ -18,6 +18,17 @@ struct ComposeFileTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
     }
 
+    /// What `kubectl apply -k deploy/services/<service>` applies: the base with that service's
+    /// overlay, rendered by Tests/Tools/kustomize_build.py (the tests need no kubectl).
+    static func renderedManifest(_ service: String) async throws -> [[String: Any]] {
+        let (status, output) = try await SuiteProcesses.exec(
+            SuiteProcesses.pythonTool("python"),
+            arguments: [root.appendingPathComponent("Tests/Tools/kustomize_build.py").path,
+                        root.appendingPathComponent("deploy/services/\(service)").path], mergingErrors: true)
+        #expect(status == 0, "deploy/services/\(service) renders: \(output)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+    }
+
     /// The variables an executable documents in --help.
     static func documentedVariables(of service: String) async throws -> Set<String> {
         let output = try await SuiteProcesses.help(of: service).output
@@ -60,7 +71,7 @@ struct ComposeFileTests {
             #expect(Set(dependsOn.keys) == ["postgres", "kafka"])
             let health = try #require((service["healthcheck"] as? [String: Any])?["test"] as? [String])
             #expect(health.joined(separator: " ").contains(":\(ports[name]!)/health/ready"))
-            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("deploy/services/\(name).yaml").path),
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("deploy/services/\(name)/kustomization.yaml").path),
                     "\(name) can be rolled out alone")
         }
         let gateway = try #require((services["gateway"] as? [String: Any])?["environment"] as? [String: Any])
@@ -87,10 +98,13 @@ struct ComposeFileTests {
     @Test("every per-service manifest deploys that service's image with its health probes")
     func manifests() async throws {
         for name in ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"] {
-            let text = try String(contentsOf: Self.root.appendingPathComponent("deploy/services/\(name).yaml"), encoding: .utf8)
-            #expect(text.contains("image: commerce-\(name):"))
-            #expect(text.contains("path: /health/ready"))
-            #expect(text.contains("secretKeyRef: {name: \(name)-database"))
+            let deployments = try await Self.renderedManifest(name).filter { $0["kind"] as? String == "Deployment" }
+            let spec = ((deployments.first?["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
+            let container = try #require((spec?["containers"] as? [[String: Any]])?.first, "\(name) has a container")
+            #expect((container["image"] as? String)?.hasPrefix("commerce-\(name):") == true, "\(name): \(container["image"] ?? "no image")")
+            #expect(((container["readinessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/health/ready")
+            let database = (container["env"] as? [[String: Any]])?.first { $0["name"] as? String == "DATABASE_URL" }
+            #expect(((database?["valueFrom"] as? [String: Any])?["secretKeyRef"] as? [String: Any])?["name"] as? String == "\(name)-database")
         }
     }
 }

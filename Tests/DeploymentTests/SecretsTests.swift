@@ -85,14 +85,9 @@ struct SecretsTests {
         #expect(fulfilment.status == 78 && fulfilment.output.contains("POS_API_KEY: must be set when POS_BASE_URL is"), "\(fulfilment.output)")
     }
 
-    /// Every Deployment's container env in `deploy/services/<service>.yaml`.
+    /// Every Deployment's container env in `deploy/services/<service>` (base and overlay, rendered).
     static func manifestEnvironment(_ service: String) async throws -> [[String: Any]] {
-        let (status, output) = try await SuiteProcesses.exec(
-            SuiteProcesses.pythonTool("python"),
-            arguments: ["-c", "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get('kind') == 'Deployment']))",
-                        root.appendingPathComponent("deploy/services/\(service).yaml").path])
-        #expect(status == 0)
-        let deployments = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+        let deployments = try await ComposeFileTests.renderedManifest(service).filter { $0["kind"] as? String == "Deployment" }
         #expect(deployments.count == 1)
         let spec = ((deployments.first?["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
         let containers = try #require(spec?["containers"] as? [[String: Any]])
@@ -182,12 +177,7 @@ struct SecretsTests {
         let ports = ["catalog": 8081, "checkout": 8082, "payments": 8083, "orders": 8084, "fulfillment": 8085]
         let webhooks = ["payments": 8090, "fulfillment": 8092]
         for (service, port) in ports {
-            let (status, output) = try await SuiteProcesses.exec(
-                SuiteProcesses.pythonTool("python"),
-                arguments: ["-c", "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get('kind') == 'NetworkPolicy']))",
-                            Self.root.appendingPathComponent("deploy/services/\(service).yaml").path])
-            #expect(status == 0)
-            let policies = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+            let policies = try await ComposeFileTests.renderedManifest(service).filter { $0["kind"] as? String == "NetworkPolicy" }
             let spec = try #require(policies.first?["spec"] as? [String: Any], "\(service) has a NetworkPolicy")
             #expect(((spec["podSelector"] as? [String: Any])?["matchLabels"] as? [String: String])?["app.kubernetes.io/name"] == service)
             #expect(spec["policyTypes"] as? [String] == ["Ingress"])

@@ -16,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 apt_packages=(libpq-dev libssl-dev librdkafka-dev postgresql pkg-config build-essential
               zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev
-              python3-venv kcat wrk curl ca-certificates openssl)
+              python3-venv kcat wrk curl ca-certificates openssl iproute2)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
