@@ -9,7 +9,7 @@ let serviceTargets: [Target] = services.map { name in
     .executableTarget(
         name: name,
         dependencies: [
-            "ServiceKit", "EventContracts", "Money",
+            "ServiceKit", "Messaging", "Persistence", "EventContracts", "Money",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -36,6 +36,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: services.map { .executable(name: $0.lowercased(), targets: [$0]) } + [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Messaging", targets: ["Messaging"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
     ],
     dependencies: [
@@ -73,9 +75,33 @@ let package = Package(
         .target(name: "Money", path: "Shared/Money"),
         .target(name: "EventContracts", dependencies: ["Money"], path: "Shared/EventContracts"),
         .target(
+            name: "Persistence",
+            dependencies: [
+                "EventContracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Shared/Persistence"
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Persistence", "Kafka", "EventContracts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Shared/Messaging"
+        ),
+        .target(
             name: "ServiceKit",
             dependencies: [
-                "Kafka", "EventContracts",
+                "Persistence", "Messaging", "Kafka", "EventContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +116,7 @@ let package = Package(
         .target(
             name: "ServiceKitTestKit",
             dependencies: [
-                "ServiceKit", "Kafka",
+                "ServiceKit", "Persistence", "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,7 +125,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Kafka", "ServiceKit", "ServiceKitTestKit", "EventContracts",
+            dependencies: ["Kafka", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
@@ -113,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "ServiceKitTestKit",
+                "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ServiceKitTests"
@@ -130,21 +156,21 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "ServiceKit", "ServiceKitTestKit", "EventContracts", "Money"],
+            dependencies: ["Catalog", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts", "Money"],
             path: "Tests/CatalogTests"
         ),
-        .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit"], path: "Tests/CheckoutTests"),
+        .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit", "Persistence"], path: "Tests/CheckoutTests"),
         .testTarget(name: "PaymentsTests", dependencies: [
-            "Payments", "Money", "ServiceKit", "ServiceKitTestKit", "EventContracts",
+            "Payments", "Money", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/PaymentsTests"),
         .testTarget(name: "OrdersTests", dependencies: [
-            "Orders", "ServiceKit", "ServiceKitTestKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "Orders", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", .product(name: "PostgresNIO", package: "postgres-nio"),
         ], path: "Tests/OrdersTests"),
-        .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit"], path: "Tests/FulfillmentTests"),
+        .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit", "Messaging", "Persistence"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "ServiceKit", "ServiceKitTestKit",
+            "Gateway", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Tests/GatewayTests"),

@@ -2,6 +2,8 @@ import EventContracts
 import Foundation
 import Kafka
 import Logging
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 import ServiceKitTestKit

@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The catalog's schema: products, variants and categories; stock with its movement log and

@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout

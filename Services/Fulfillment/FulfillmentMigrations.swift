@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The fulfilment schema: each order's snapshot as the orders service announced it, and the

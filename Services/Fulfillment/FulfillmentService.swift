@@ -1,6 +1,7 @@
 import AsyncHTTPClient
-import Foundation
 import EventContracts
+import Foundation
+import Messaging
 import ServiceKit
 import ServiceLifecycle
 

@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import ServiceKit
 
 /// The fulfilment service's settings, declared for `--help` and read and checked once at

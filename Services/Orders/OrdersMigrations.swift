@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The orders schema: orders with their snapshot, the daily order-number counters, each

@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The payments schema: one payment per order, every provider event received (the attempt

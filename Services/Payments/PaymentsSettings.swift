@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import ServiceKit
 
 /// The payments service's settings, declared for `--help` and read and checked once at start:

@@ -44,8 +44,9 @@ public final class KafkaProducer: Service, Sendable {
         startPoller()
     }
 
-    /// A producer dropped without ``shutdown(flushTimeout:)`` stops its polling thread; its
-    /// librdkafka client is not flushed. Run it in a `ServiceGroup` or shut it down explicitly.
+    /// A producer dropped without ``shutdown(flushTimeout:)`` stops its polling thread, which
+    /// destroys the librdkafka client as it ends, unflushed. Run it in a `ServiceGroup` or shut
+    /// it down explicitly.
     deinit {
         state.withLock { if $0 == .running { $0 = .stopping } }
     }

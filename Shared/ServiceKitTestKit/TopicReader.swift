@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Persistence
 import ServiceKit
 
 /// Reads a topic from the beginning, for tests that check what was published.

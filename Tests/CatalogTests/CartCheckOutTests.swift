@@ -1,6 +1,7 @@
 @testable import Catalog
 import EventContracts
 import Foundation
+@testable import Messaging
 import PostgresNIO
 @testable import ServiceKit
 import ServiceKitTestKit

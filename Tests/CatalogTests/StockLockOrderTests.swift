@@ -1,6 +1,8 @@
 @testable import Catalog
 import EventContracts
 import Foundation
+@testable import Messaging
+import Persistence
 import PostgresNIO
 @testable import ServiceKit
 import ServiceKitTestKit

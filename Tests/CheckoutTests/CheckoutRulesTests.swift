@@ -1,9 +1,10 @@
+@testable import Checkout
 import EventContracts
 import Foundation
 import Money
+import Persistence
 import ServiceKit
 import Testing
-@testable import Checkout
 
 /// Checkout's rules that need no database: contact and address validation, shipping and tax,
 /// the session's state machine.

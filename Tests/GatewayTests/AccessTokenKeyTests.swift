@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+@testable import Gateway
 import JWTKit
+import Persistence
 import ServiceKit
 import ServiceKitTestKit
 import Testing
-@testable import Gateway
 
 /// Access tokens under key rotation: which tokens a key set verifies, and what it refuses.
 @Suite("Gateway: access-token keys and rotation")

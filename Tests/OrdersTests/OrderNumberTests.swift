@@ -1,5 +1,6 @@
 import Foundation
 @testable import Orders
+import Persistence
 import PostgresNIO
 import ServiceKit
 import ServiceKitTestKit

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import EventContracts
 import Foundation
+import Messaging
 import Money
 @testable import Payments
+import Persistence
 import PostgresNIO
 import ServiceKit
 import ServiceKitTestKit

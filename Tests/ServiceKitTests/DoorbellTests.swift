@@ -1,3 +1,4 @@
+@testable import Messaging
 @testable import ServiceKit
 import Testing
 

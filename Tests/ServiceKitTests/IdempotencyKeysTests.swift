@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import PostgresNIO
 @testable import ServiceKit
 import ServiceKitTestKit

@@ -1,9 +1,10 @@
 import EventContracts
 import Foundation
 import Kafka
-import ServiceLifecycle
+@testable import Messaging
 @testable import ServiceKit
 import ServiceKitTestKit
+import ServiceLifecycle
 import Testing
 
 @Suite("Inbox deduplication and dead letters")

@@ -2,6 +2,8 @@ import EventContracts
 import Foundation
 import Kafka
 import Logging
+@testable import Messaging
+import Persistence
 import PostgresNIO
 @testable import ServiceKit
 import ServiceKitTestKit

@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Kafka
+@testable import Messaging
 @testable import ServiceKit
 import ServiceKitTestKit
 import Testing

@@ -1,8 +1,10 @@
 import EventContracts
 import Foundation
 import Logging
+import Messaging
 import Money
 import NIOCore
+import Persistence
 import PostgresNIO
 import ServiceKit
 

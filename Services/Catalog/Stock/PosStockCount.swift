@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// Applies the POS's stock counts (`fulfillment.stock.counted`): the variant with that SKU

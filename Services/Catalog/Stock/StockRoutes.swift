@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Persistence
 import ServiceKit
 
 /// Staff set and adjust stock: an absolute count (a stocktake) or a relative change with a

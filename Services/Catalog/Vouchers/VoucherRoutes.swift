@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Money
+import Persistence
 import PostgresNIO
 import ServiceKit
 

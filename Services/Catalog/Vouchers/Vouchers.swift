@@ -2,6 +2,7 @@ import EventContracts
 import Foundation
 import Logging
 import Money
+import Persistence
 import PostgresNIO
 import ServiceKit
 

@@ -1,6 +1,8 @@
 import EventContracts
 import Foundation
 import Logging
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 

@@ -1,4 +1,5 @@
 import EventContracts
+import Messaging
 import ServiceKit
 
 /// Keeps checkout's copy of each cart (``CartReplica``) as the catalog's `cart.updated`

@@ -1,4 +1,5 @@
 import Money
+import Persistence
 import ServiceKit
 
 /// What shipping costs, per currency, by the goods' value after discount: tiers of

@@ -1,4 +1,5 @@
 import Money
+import Persistence
 import ServiceKit
 
 /// Tax by the destination country: a rate in basis points, included in prices (Vietnam's

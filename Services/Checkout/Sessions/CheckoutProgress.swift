@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// A checkout follows what the other services answer: the catalog's reservation (priced and

@@ -1,6 +1,8 @@
 import EventContracts
 import Foundation
 import Logging
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 
@@ -181,8 +183,11 @@ struct CheckoutSessions: Sendable {
             orderId: fields.orderId, orderNumber: fields.orderNumber, payment: try json(fields.payment),
             sources: CheckoutStatus.sources(of: target), reason: reason, channel: changes.channel,
             bell: ChangeFeed.payload(key: id.uuidString.lowercased(), note: target.rawValue))
-        for try await _ in try await connection.execute(statement, logger: logger) { return true }
-        return false
+        // Read to the end: the history row is written after the answer's row, and an error
+        // there must reach the caller rather than abort the transaction unseen.
+        var moved = false
+        for try await _ in try await connection.execute(statement, logger: logger) { moved = true }
+        return moved
     }
 
     /// A move: the update if the state allows it, its history row and the waiters' bell (with

@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// Downloads follow their orders: a paid order's digital lines become download grants

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 

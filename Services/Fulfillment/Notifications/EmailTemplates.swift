@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Persistence
 import ServiceKit
 
 /// The email templates of every language: the built-in ones, each replaceable by a file

@@ -2,6 +2,8 @@ import EventContracts
 import Foundation
 import Hummingbird
 import Logging
+import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 

@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// Queues each settled order for the POS and calls off the push of a cancelled one (or has it

@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// Shipments follow their orders: fulfilment keeps each placed order's snapshot, makes a

@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// Where a shipment is: `pending` (waiting to be packed) → `shipped` → `delivered`, or

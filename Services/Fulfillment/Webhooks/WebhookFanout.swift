@@ -1,4 +1,5 @@
 import EventContracts
+import Messaging
 import ServiceKit
 
 /// Queues every event merchants may subscribe to for the endpoints that did, in the inbox

@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import ServiceKit
 
 /// Creates the first admin when the shop has none: start-up work the gateway finishes before

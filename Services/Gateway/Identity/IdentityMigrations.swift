@@ -1,3 +1,4 @@
+import Persistence
 import ServiceKit
 
 /// The gateway's own schema: who the shop's customers are and which refresh tokens they hold.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Persistence
 import ServiceKit
 
 /// The gateway's access-token keys: Ed25519 key pairs, each with a key id (`kid`), from

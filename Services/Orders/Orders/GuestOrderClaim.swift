@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// When a customer proves an email address, the orders placed as a guest with it become

@@ -1,7 +1,9 @@
 import EventContracts
 import Foundation
 import Logging
+import Messaging
 import Money
+import Persistence
 import PostgresNIO
 import ServiceKit
 

@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// The order follows its shipments (from the fulfilment service): `processing` once part of

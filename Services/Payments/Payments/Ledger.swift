@@ -1,7 +1,8 @@
-import Foundation
 import EventContracts
+import Foundation
 import Logging
 import Money
+import Persistence
 import PostgresNIO
 import ServiceKit
 

@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import Messaging
 import ServiceKit
 
 /// Payments follow their orders: a payment opens for each placed order, closes when the order

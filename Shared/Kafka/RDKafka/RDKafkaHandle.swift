@@ -54,7 +54,10 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// (its log callback, say, about a broker it cannot reach) until `rd_kafka_destroy`
     /// returns, and reaching a freed callbacks object crashed such a process (SIGSEGV instead
     /// of its exit status).
+    /// A consumer is not closed here (that would leave its group and could wait long on a
+    /// coordinator it cannot reach, on whatever thread let go of it).
     deinit {
-        destroy()
+        guard destroyed.withLock({ done in defer { done = true }; return !done }) else { return }
+        rd_kafka_destroy_flags(pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Messaging
 import ServiceLifecycle
 
 /// Work kept in a table and done by whichever replica claims it (outgoing webhooks, pushes to

@@ -2,6 +2,8 @@ import EventContracts
 import Hummingbird
 import Kafka
 import Logging
+import Messaging
+import Persistence
 import ServiceLifecycle
 
 /// Builds a service's Hummingbird application from its definition: the same builder runs

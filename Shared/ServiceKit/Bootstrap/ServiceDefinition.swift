@@ -1,5 +1,7 @@
 import EventContracts
 import Hummingbird
+import Messaging
+import Persistence
 import ServiceLifecycle
 
 /// What makes one service different from the others; the kit supplies everything else

@@ -1,6 +1,8 @@
 import Foundation
 import Kafka
 import Logging
+import Messaging
+import Persistence
 
 /// The running parts a service's routes and handlers use.
 public struct ServiceEnvironment: Sendable {

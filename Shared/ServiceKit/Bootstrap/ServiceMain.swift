@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Persistence
 
 /// The entry point of every service executable: answers `--help` and `--version`, reads
 /// the configuration, bootstraps logging and metrics, and runs until SIGTERM or SIGINT.

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Messaging
+import Persistence
 
 /// Everything the kit needs to run one service, read from environment variables with
 /// working local defaults (see ``variables(for:)`` and each executable's `--help`).

@@ -1,3 +1,5 @@
+import Persistence
+
 /// The tables every service gets from the kit, in its own schema. Versions below 100 are the
 /// kit's; a service numbers its own migrations from 100.
 public enum KitMigrations {

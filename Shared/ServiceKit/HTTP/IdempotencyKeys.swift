@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Persistence
 import PostgresNIO
 
 /// `Idempotency-Key` for routes that create something once (a checkout, a refund): the same

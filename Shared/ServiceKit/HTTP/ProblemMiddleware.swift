@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Persistence
 
 /// Turns every error a route throws into a problem+json response: ``Problem`` as it is,
 /// Hummingbird's `HTTPError` (unknown route, body too large, undecodable body) with a

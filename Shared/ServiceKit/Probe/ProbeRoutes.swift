@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Hummingbird
+import Messaging
 import PostgresNIO
 
 /// Pipeline probes, on every service: `POST /probes` records a probe and publishes

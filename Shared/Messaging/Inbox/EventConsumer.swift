@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Metrics
+import Persistence
 import ServiceLifecycle
 
 /// Consumes a service's topics in its consumer group and applies events exactly once per

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Metrics
+import Persistence
 import PostgresNIO
 import ServiceLifecycle
 

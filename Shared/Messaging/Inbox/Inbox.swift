@@ -1,5 +1,6 @@
-import PostgresNIO
 import Logging
+import Persistence
+import PostgresNIO
 
 /// Records which events a consumer has applied, in the same transaction as their effect.
 ///

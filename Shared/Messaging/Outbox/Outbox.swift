@@ -1,8 +1,9 @@
 import EventContracts
 import Foundation
+import Logging
 import NIOCore
 import NIOFoundationCompat
-import Logging
+import Persistence
 import PostgresNIO
 import Synchronization
 
@@ -21,7 +22,7 @@ public struct Outbox: Sendable {
     /// published by one relay at a time, which keeps per-key order across replicas.
     static let bucketCount = 16
 
-    /// The service's own handlers of its own events, run by ``enqueue(_:on:logger:)`` in the
+    /// The service's own handlers of its own events, run by every `enqueue` in the
     /// transaction that records the event (shared by every copy of this outbox).
     let ownReactions = OwnReactions()
 

@@ -21,7 +21,7 @@ public final class StartupGate: Sendable {
     }
 
     /// Runs the added start-up work (the kit calls this just before ``open()``).
-    func runStartUpWork() async throws {
+    package func runStartUpWork() async throws {
         for step in work.withLock({ $0 }) { try await step() }
     }
 
