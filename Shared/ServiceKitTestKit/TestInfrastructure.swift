@@ -35,9 +35,20 @@ public enum TestInfrastructure {
     public static func withClient<R: Sendable>(
         _ settings: DatabaseSettings, _ body: @Sendable (Database) async throws -> R
     ) async throws -> R {
-        let database = Database(settings: settings, applicationName: "tests", logger: logger)
+        // The pool's own log: its one warning in tests is a lease in the instant before run()
+        // starts below (harmless: the lease waits), printed on every suite.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let database = Database(settings: settings, applicationName: "tests", logger: poolLogger)
         return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask { await database.client.run(); return nil }
+            // The body starts once the pool's task does.
+            let (started, starting) = AsyncStream.makeStream(of: Void.self)
+            group.addTask {
+                starting.finish()
+                await database.client.run()
+                return nil
+            }
+            for await _ in started {}
             defer { group.cancelAll() }
             let result = try await body(database)
             return result

@@ -43,6 +43,10 @@ struct ProviderRulesTests {
         #expect(throws: StripeSignature.Failure.timestampOutsideTolerance) {
             try verifier.verify(header: "t=\(t + 301),v1=\(TimestampedSignature.sign(body: body, timestamp: t + 301, secret: secret))", body: body, now: now)
         }
+        try verifier.verify(header: "t=\(t),v1=\(good.uppercased())", body: body, now: now)
+        for forged in [String(good.dropLast()), good + "0", "zz" + good.dropFirst(2)] {
+            #expect(throws: StripeSignature.Failure.mismatch, "\(forged)") { try verifier.verify(header: "t=\(t),v1=\(forged)", body: body, now: now) }
+        }
         #expect(throws: StripeSignature.Failure.noSignature) { try verifier.verify(header: "t=\(t),v0=\(good)", body: body, now: now) }
         #expect(throws: StripeSignature.Failure.malformedHeader) { try verifier.verify(header: nil, body: body, now: now) }
     }

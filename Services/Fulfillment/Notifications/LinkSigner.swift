@@ -18,7 +18,7 @@ struct LinkSigner: Sendable {
     }
 
     func isValid(_ signature: String, of message: String) -> Bool {
-        TimestampedSignature.sameSignature(signature, self.signature(of: message))
+        TimestampedSignature.isValid(signature, for: Data(message.utf8), secret: secret)
     }
 
     /// A download link's message: the grant and the second it stops working.

@@ -66,13 +66,23 @@ public struct Problem: HTTPResponseError, Sendable, Equatable {
         Problem(status: .serviceUnavailable, type: "service-unavailable", title: "A service is unavailable.", detail: detail)
     }
 
+    /// The JSON document, as RFC 9457 names its members; `errors` only when there are some.
+    struct Document: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var instance: String?
+        var errors: [FieldError]?
+    }
+
     /// The JSON body.
     public func body(instance: String? = nil) -> Data {
-        var object: [String: Any] = ["type": type, "title": title, "status": Int(status.code)]
-        if let detail { object["detail"] = detail }
-        if let instance { object["instance"] = instance }
-        if !errors.isEmpty { object["errors"] = errors.map { ["field": $0.field, "message": $0.message] } }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let document = Document(type: type, title: title, status: Int(status.code), detail: detail, instance: instance,
+                                errors: errors.isEmpty ? nil : errors)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(document)) ?? Data()
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -37,19 +37,41 @@ public struct TimestampedSignature: Sendable {
     public func check(body: Data, timestamp: Int, signatures: [String], now: Date = Date()) -> Outcome {
         guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else { return .timestampOutsideTolerance }
         guard !secret.isEmpty else { return .mismatch }
-        let expected = Self.sign(body: body, timestamp: timestamp, secret: secret)
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
         var matched = false
-        for signature in signatures where Self.sameSignature(signature, expected) { matched = true }
+        for signature in signatures where Self.isValid(signature, for: signed, secret: secret) { matched = true }
         return matched ? .valid : .mismatch
     }
 
-    /// Whether two hex signatures are equal (any case), in time that does not depend on
-    /// where they differ.
-    public static func sameSignature(_ given: String, _ expected: String) -> Bool {
-        let (candidate, wanted) = (Array(given.lowercased().utf8), Array(expected.lowercased().utf8))
-        guard candidate.count == wanted.count else { return false }
-        var difference: UInt8 = 0
-        for index in candidate.indices { difference |= candidate[index] ^ wanted[index] }
-        return difference == 0
+    /// Whether `hexSignature` (any case) is the HMAC-SHA256 of `message` with `secret`,
+    /// checked by swift-crypto in time that does not depend on where it differs. Text that
+    /// is not hex never is.
+    public static func isValid(_ hexSignature: String, for message: Data, secret: String) -> Bool {
+        guard let code = bytes(hex: hexSignature) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: message, using: SymmetricKey(data: Data(secret.utf8)))
+    }
+
+    /// The bytes `hex` spells, or nil when it is not an even number of hex digits.
+    private static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
     }
 }

@@ -18,7 +18,7 @@ public struct HealthRoutes: Sendable {
 
     public func register(on router: Router<ServiceRequestContext>) {
         router.get("/health/live") { _, _ in
-            Self.json(["status": "live"], status: .ok)
+            Self.json(Readiness(status: "live"), status: .ok)
         }
         router.get("/health/ready") { _, _ in
             var results: [String: String] = [:]
@@ -27,15 +27,25 @@ public struct HealthRoutes: Sendable {
                 for await (name, ok) in group { results[name] = ok ? "ok" : "failing" }
             }
             let ready = results.values.allSatisfy { $0 == "ok" }
-            var answer: [String: Any] = ["status": ready ? "ready" : "not_ready", "checks": results,
-                                         "mode": localDevelopment ? "local-development" : "production"]
-            if localDevelopment { answer["warning"] = ServiceMain.localDevelopmentWarning }
+            let answer = Readiness(status: ready ? "ready" : "not_ready", checks: results,
+                                   mode: localDevelopment ? "local-development" : "production",
+                                   warning: localDevelopment ? ServiceMain.localDevelopmentWarning : nil)
             return Self.json(answer, status: ready ? .ok : .serviceUnavailable)
         }
     }
 
-    static func json(_ object: [String: Any], status: HTTPResponse.Status) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    /// What `/health/*` answers: the status, and for readiness each check and the mode.
+    struct Readiness: Encodable {
+        var status: String
+        var checks: [String: String]?
+        var mode: String?
+        var warning: String?
+    }
+
+    static func json(_ answer: Readiness, status: HTTPResponse.Status) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(answer)) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
