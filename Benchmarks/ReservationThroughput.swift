@@ -4,7 +4,7 @@ import Kafka
 import ServiceKitTestKit
 
 extension Benchmark {
-    /// Reservations per second through the running catalog: `count` single-line checkout
+    /// ReservationStore per second through the running catalog: `count` single-line checkout
     /// submissions published at once on `<prefix>checkout.events`, timed until the catalog has
     /// answered every one (reserved or rejected) on `<prefix>catalog.events`. `variants` are
     /// the variants the checkouts spread over (one: a hot variant).

@@ -54,18 +54,18 @@ extension ServiceDefinition {
 /// The catalog's parts, built once from its settings.
 struct CatalogParts: Sendable {
     let rules: ProductRules
-    let inventory: Inventory
-    let products: ProductCatalog
-    let reservations: Reservations
-    let vouchers: Vouchers
-    let carts: Carts
+    let inventory: StockStore
+    let products: ProductStore
+    let reservations: ReservationStore
+    let vouchers: VoucherStore
+    let carts: CartStore
 
     init(settings: CatalogSettings, environment: ServiceEnvironment) {
         rules = ProductRules(currencies: settings.currencies)
-        inventory = Inventory(outbox: environment.outbox, lowStockThreshold: settings.lowStockThreshold)
-        products = ProductCatalog(database: environment.database, outbox: environment.outbox, inventory: inventory)
-        vouchers = Vouchers(database: environment.database)
-        reservations = Reservations(inventory: inventory, outbox: environment.outbox, lifetime: settings.reservationLifetime, vouchers: vouchers)
-        carts = Carts(database: environment.database, outbox: environment.outbox, vouchers: vouchers)
+        inventory = StockStore(outbox: environment.outbox, lowStockThreshold: settings.lowStockThreshold)
+        products = ProductStore(database: environment.database, outbox: environment.outbox, inventory: inventory)
+        vouchers = VoucherStore(database: environment.database)
+        reservations = ReservationStore(inventory: inventory, outbox: environment.outbox, lifetime: settings.reservationLifetime, vouchers: vouchers)
+        carts = CartStore(database: environment.database, outbox: environment.outbox, vouchers: vouchers)
     }
 }

@@ -8,7 +8,7 @@ import ServiceKit
 /// reports ready; a second replica that races it loses on the unique slugs and goes on.
 struct DemoCatalog: Sendable {
     let environment: ServiceEnvironment
-    let catalog: ProductCatalog
+    let catalog: ProductStore
 
     static let categories: [(slug: String, name: String, items: [String])] = [
         ("ao", "Áo · Tops", ["Áo thun cotton", "Áo sơ mi linen", "Áo polo", "Áo khoác gió", "Áo len cổ lọ", "Áo hoodie", "Áo blouse lụa", "Áo tank top", "Áo cardigan", "Áo dài cách tân"]),
@@ -31,7 +31,7 @@ struct DemoCatalog: Sendable {
                 for (index, title) in category.items.enumerated() {
                     let number = categoryIndex * 10 + index + 1
                     let id = try await catalog.create(
-                        ProductCatalog.ProductFields(
+                        ProductStore.ProductFields(
                             slug: "\(category.slug)-\(index + 1)-\(Self.slug(title))", title: title,
                             description: "\(title): hàng mẫu của cửa hàng demo. Demo product number \(number).",
                             imageUrls: ["https://images.example.com/demo/\(number).jpg"], categoryId: UUID(uuidString: created.id)),
@@ -48,7 +48,7 @@ struct DemoCatalog: Sendable {
 
     /// 1 to 3 variants: sizes for clothes and shoes, colours or weights otherwise. Every
     /// ninth product is sold out.
-    static func variants(number: Int, category: Int) -> [ProductCatalog.NewVariant] {
+    static func variants(number: Int, category: Int) -> [ProductStore.NewVariant] {
         let base = Int64(49_000 + (number * 37_000) % 900_000)
         let soldOut = number % 9 == 0
         let choices: [(String, [String: String])]
@@ -60,7 +60,7 @@ struct DemoCatalog: Sendable {
         }
         return choices.enumerated().map { index, choice in
             let price = Money(minorUnits: base + Int64(index) * 20_000, currency: .vnd)
-            return ProductCatalog.NewVariant(
+            return ProductStore.NewVariant(
                 sku: "DEMO-\(number)-\(index + 1)", title: choice.0, options: choice.1, price: price,
                 compareAtPrice: number % 4 == 0 ? Money(minorUnits: price.minorUnits + 50_000, currency: .vnd) : nil,
                 onHand: soldOut ? 0 : 5 + (number * 7 + index * 3) % 40)

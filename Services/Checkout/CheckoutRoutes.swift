@@ -10,8 +10,8 @@ import ServiceKit
 /// that), or give it up before paying. A checkout is its creator's: a customer's by their
 /// identity, a guest's by the cart token they checked out with; anyone else gets 404.
 struct CheckoutRoutes: Sendable {
-    let sessions: CheckoutSessions
-    let replica: CartReplica
+    let sessions: CheckoutStore
+    let replica: CartReplicaStore
     let idempotency: IdempotencyKeys
     let replicaPatience: Duration
 

@@ -41,15 +41,15 @@ extension ServiceDefinition {
 
 /// The checkout's parts, built once from its settings.
 struct CheckoutParts: Sendable {
-    let sessions: CheckoutSessions
-    let replica: CartReplica
+    let sessions: CheckoutStore
+    let replica: CartReplicaStore
     let pricing: CheckoutPricing
     let idempotency: IdempotencyKeys
 
     init(settings: CheckoutSettings, environment: ServiceEnvironment) {
         let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
-        sessions = CheckoutSessions(database: environment.database, outbox: environment.outbox, changes: changes)
-        replica = CartReplica(database: environment.database, changes: changes)
+        sessions = CheckoutStore(database: environment.database, outbox: environment.outbox, changes: changes)
+        replica = CartReplicaStore(database: environment.database, changes: changes)
         pricing = CheckoutPricing(shipping: settings.shipping, tax: settings.tax)
         idempotency = IdempotencyKeys(database: environment.database, retention: settings.idempotencyKeyRetention)
     }

@@ -58,29 +58,29 @@ extension ServiceDefinition {
 /// The fulfilment service's parts, built once from its settings.
 struct FulfillmentParts: Sendable {
     let changes: ChangeFeed
-    let shipments: ShipmentBook
-    let webhooks: WebhookBook
+    let shipments: ShipmentStore
+    let webhooks: WebhookStore
     let destinations: DestinationGuard
-    let pushes: PosPushes
+    let pushes: PosPushStore
     /// The POS, when `POS_BASE_URL` is set.
     let pos: PosClient?
-    let emails: CustomerEmails
+    let emails: EmailStore
     let notifications: CustomerNotifications
-    let downloads: DownloadGrants
-    let optOuts: ReminderOptOuts
+    let downloads: DownloadGrantStore
+    let optOuts: OptOutStore
     /// The SMTP server, when `SMTP_HOST` is set.
     let smtp: SMTPClient?
 
     init(settings: FulfillmentSettings, environment: ServiceEnvironment) {
         changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
-        shipments = ShipmentBook(database: environment.database, outbox: environment.outbox)
-        webhooks = WebhookBook(database: environment.database, changes: changes, retrySchedule: settings.webhookRetrySchedule)
+        shipments = ShipmentStore(database: environment.database, outbox: environment.outbox)
+        webhooks = WebhookStore(database: environment.database, changes: changes, retrySchedule: settings.webhookRetrySchedule)
         destinations = DestinationGuard(allowPrivate: settings.webhookAllowPrivateURLs)
-        pushes = PosPushes(database: environment.database, backoff: settings.posPushBackoff, changes: changes)
-        emails = CustomerEmails(database: environment.database, changes: changes, backoff: settings.emailBackoff)
-        downloads = DownloadGrants(database: environment.database, signer: settings.linkSigner, lifetime: settings.downloadLinkLifetime,
+        pushes = PosPushStore(database: environment.database, backoff: settings.posPushBackoff, changes: changes)
+        emails = EmailStore(database: environment.database, changes: changes, backoff: settings.emailBackoff)
+        downloads = DownloadGrantStore(database: environment.database, signer: settings.linkSigner, lifetime: settings.downloadLinkLifetime,
                                    linkBase: settings.downloadLinkBaseURL)
-        optOuts = ReminderOptOuts(database: environment.database, signer: settings.linkSigner, apiURL: settings.unsubscribeURL,
+        optOuts = OptOutStore(database: environment.database, signer: settings.linkSigner, apiURL: settings.unsubscribeURL,
                                   storefrontURL: settings.storefrontURL)
         notifications = CustomerNotifications(
             emails: emails, templates: settings.emailTemplates, locale: settings.emailLocale, shopName: settings.shopName,

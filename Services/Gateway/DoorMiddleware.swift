@@ -21,7 +21,7 @@ struct DoorMiddleware: RouterMiddleware {
     let perCustomer: RateLimiter
     let placements: RateLimiter
     let authenticator: Authenticator
-    let customers: CustomerAccounts
+    let customers: CustomerStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request

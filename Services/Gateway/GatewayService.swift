@@ -17,11 +17,11 @@ extension ServiceDefinition {
             // Every setting is read before anything that must be shut down (the forwarder's HTTP client) exists.
             let settings = try GatewaySettings(environment)
             let tokens = AccessTokens(keys: settings.signingKeys, lifetime: settings.accessTokenLifetime)
-            let staff = StaffAccounts(database: environment.database)
+            let staff = StaffStore(database: environment.database)
             let hasher = PasswordHasher(cost: settings.bcryptCost)
             let verifications = EmailVerifications(database: environment.database, outbox: environment.outbox,
                                                    lifetime: settings.emailVerificationLifetime)
-            let customers = CustomerAccounts(database: environment.database, outbox: environment.outbox, verifications: verifications)
+            let customers = CustomerStore(database: environment.database, outbox: environment.outbox, verifications: verifications)
             let standing = AccountStanding(staff: staff, customers: customers, freshness: settings.accountCheckFreshness)
             let authenticator = Authenticator(tokens: tokens, standing: standing)
             let door = DoorMiddleware(

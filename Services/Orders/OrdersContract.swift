@@ -32,7 +32,7 @@ enum OrdersContract {
                             .init("from", Schema.string(maxLength: 40), "Placed at or after (date or date-time)."),
                             .init("to", Schema.string(maxLength: 40), "Placed before (date or date-time)."),
                             .init("q", Schema.string(maxLength: 100), "Text in the order number, email or phone."),
-                            .init("sort", Schema.string(oneOf: OrderBook.sorts.keys.sorted()), "newest (default), oldest, total_desc, total_asc."),
+                            .init("sort", Schema.string(oneOf: OrderStore.sorts.keys.sorted()), "newest (default), oldest, total_desc, total_asc."),
                          ] + PageRequest.parameters,
                          answers: [.init(200, "A page of orders.", schema: Page<Order>.schema(of: Schema.ref("Order")))]),
             APIOperation(.get, "/admin/orders/{id}", id: "orderForStaff", summary: "An order with its timeline.", tag: "orders admin",

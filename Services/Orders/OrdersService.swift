@@ -14,7 +14,7 @@ extension ServiceDefinition {
         variables: OrdersSettings.variables,
         build: { environment in
             let settings = try OrdersSettings(environment)
-            let book = OrderBook(database: environment.database, outbox: environment.outbox,
+            let book = OrderStore(database: environment.database, outbox: environment.outbox,
                                  numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone))
             return ServiceParts(
                 routes: { router in

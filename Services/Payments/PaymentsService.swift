@@ -23,7 +23,7 @@ extension ServiceDefinition {
             let parts = PaymentsParts(settings: settings, environment: environment)
             return ServiceParts(
                 routes: { router in
-                    PaymentAdminRoutes(book: parts.book, ledger: Ledger(database: environment.database), idempotency: parts.idempotency)
+                    PaymentAdminRoutes(book: parts.book, ledger: LedgerStore(database: environment.database), idempotency: parts.idempotency)
                         .register(on: router)
                 },
                 handlers: [OrderPayments(book: parts.book)],
@@ -44,11 +44,11 @@ extension ServiceDefinition {
 
 /// The payments service's parts, built once from its settings.
 struct PaymentsParts: Sendable {
-    let book: PaymentBook
+    let book: PaymentStore
     let idempotency: IdempotencyKeys
 
     init(settings: PaymentsSettings, environment: ServiceEnvironment) {
-        book = PaymentBook(
+        book = PaymentStore(
             database: environment.database, outbox: environment.outbox, bank: settings.bank,
             card: CardProvider(client: HTTPClient.shared, baseURL: settings.cardAPIBaseURL, secretKey: settings.cardSecretKey),
             cardFeeBasisPoints: settings.cardFeeBasisPoints)

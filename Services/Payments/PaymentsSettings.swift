@@ -25,7 +25,7 @@ struct PaymentsSettings: Sendable {
     ]
 
     /// The shop's account that receives bank transfers.
-    var bank: PaymentBook.BankAccount
+    var bank: PaymentStore.BankAccount
     var orderNumberPrefix: String
     var sepayAPIKey: String
     var cardAPIBaseURL: String

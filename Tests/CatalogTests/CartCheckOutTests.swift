@@ -17,7 +17,7 @@ struct CartCheckOutTests {
         let fixture = try await CatalogFixture.make()
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database)
-            let carts = Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database))
+            let carts = CartStore(database: database, outbox: fixture.outbox, vouchers: VoucherStore(database: database))
             let handler = CheckoutStock(reservations: reservations, carts: carts)
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
             let (opened, _) = try await carts.open(for: CartAccess(customerId: nil, token: nil), correlationId: "test", logger: fixture.logger)

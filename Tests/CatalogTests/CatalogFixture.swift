@@ -29,17 +29,17 @@ struct CatalogFixture {
         try await TestInfrastructure.withClient(schema.settings, body)
     }
 
-    func parts(_ database: Database, lowStock: Int = 5, ttl: Duration = .seconds(1200)) -> (ProductCatalog, Reservations) {
-        let inventory = Inventory(outbox: outbox, lowStockThreshold: lowStock)
-        return (ProductCatalog(database: database, outbox: outbox, inventory: inventory),
-                Reservations(inventory: inventory, outbox: outbox, lifetime: ttl, vouchers: Vouchers(database: database)))
+    func parts(_ database: Database, lowStock: Int = 5, ttl: Duration = .seconds(1200)) -> (ProductStore, ReservationStore) {
+        let inventory = StockStore(outbox: outbox, lowStockThreshold: lowStock)
+        return (ProductStore(database: database, outbox: outbox, inventory: inventory),
+                ReservationStore(inventory: inventory, outbox: outbox, lifetime: ttl, vouchers: VoucherStore(database: database)))
     }
 
     /// A published product with one variant per stock figure; returns the variant ids.
-    func publishedProduct(_ catalog: ProductCatalog, stock: [Int], price: Int64 = 100_000) async throws -> [UUID] {
+    func publishedProduct(_ catalog: ProductStore, stock: [Int], price: Int64 = 100_000) async throws -> [UUID] {
         let tag = UUID().uuidString.prefix(8).lowercased()
         let variants = stock.enumerated().map { index, onHand in
-            ProductCatalog.NewVariant(sku: "T-\(tag)-\(index)", title: "\(index)", options: [:],
+            ProductStore.NewVariant(sku: "T-\(tag)-\(index)", title: "\(index)", options: [:],
                                       price: Money(minorUnits: price, currency: .vnd), compareAtPrice: nil, onHand: onHand)
         }
         let id = try await catalog.create(.init(slug: "p-\(tag)", title: "Test \(tag)", description: "", imageUrls: [], categoryId: nil),

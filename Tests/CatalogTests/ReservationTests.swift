@@ -16,7 +16,7 @@ struct ReservationTests {
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database, lowStock: 5)
             let variant = try #require(try await fixture.publishedProduct(catalog, stock: [50]).first)
-            let outcomes = try await withThrowingTaskGroup(of: Reservations.Outcome.self) { group in
+            let outcomes = try await withThrowingTaskGroup(of: ReservationStore.Outcome.self) { group in
                 for _ in 0..<200 {
                     group.addTask {
                         try await database.transaction(logger: fixture.logger) { connection in
@@ -25,7 +25,7 @@ struct ReservationTests {
                         }
                     }
                 }
-                var all: [Reservations.Outcome] = []
+                var all: [ReservationStore.Outcome] = []
                 for try await outcome in group { all.append(outcome) }
                 return all
             }

@@ -19,7 +19,7 @@ struct StockLockOrderTests {
         try await fixture.withDatabase { database in
             let (catalog, reservations) = fixture.parts(database)
             let handler = CheckoutStock(reservations: reservations,
-                                        carts: Carts(database: database, outbox: fixture.outbox, vouchers: Vouchers(database: database)))
+                                        carts: CartStore(database: database, outbox: fixture.outbox, vouchers: VoucherStore(database: database)))
             let variants = try await fixture.publishedProduct(catalog, stock: [10, 10])
             func submission(_ variant: UUID) throws -> EventEnvelope {
                 let checkout = CheckoutID.new()

@@ -28,7 +28,7 @@ struct CancellationFlagsTests {
         let logger = TestInfrastructure.logger
         try await TestInfrastructure.withClient(schema.settings) { database in
             try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
-            let book = PaymentBook(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
+            let book = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
                                    bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
                                    card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
                                    cardFeeBasisPoints: 0)

@@ -8,7 +8,7 @@ import ServiceKit
 /// identity the gateway asserts. After signing in, the storefront merges the guest cart into
 /// the customer's. Someone else's cart id answers 404.
 struct CartRoutes: Sendable {
-    let carts: Carts
+    let carts: CartStore
 
     struct AddLine: Decodable {
         var variantId: String
@@ -55,8 +55,8 @@ struct CartRoutes: Sendable {
             var errors: [Problem.FieldError] = []
             let variant = UUID(uuidString: body.variantId)
             if variant == nil { errors.append(.init(field: "variant_id", message: "must be a UUID")) }
-            if !(1...Carts.maxQuantity).contains(body.quantity) {
-                errors.append(.init(field: "quantity", message: "must be from 1 to \(Carts.maxQuantity)"))
+            if !(1...CartStore.maxQuantity).contains(body.quantity) {
+                errors.append(.init(field: "quantity", message: "must be from 1 to \(CartStore.maxQuantity)"))
             }
             guard errors.isEmpty, let variant else { throw Problem.validation(errors) }
             return try await apply(.add(variant: variant, quantity: body.quantity), to: id, request, context)
@@ -64,8 +64,8 @@ struct CartRoutes: Sendable {
         router.patch("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
             let id = try Self.cartID(context)
             let body = try await request.decodeBody(SetQuantity.self, context: context)
-            guard (0...Carts.maxQuantity).contains(body.quantity) else {
-                throw Problem.validation([.init(field: "quantity", message: "must be from 0 (removes the line) to \(Carts.maxQuantity)")])
+            guard (0...CartStore.maxQuantity).contains(body.quantity) else {
+                throw Problem.validation([.init(field: "quantity", message: "must be from 0 (removes the line) to \(CartStore.maxQuantity)")])
             }
             return try await apply(.set(variant: try Self.variantID(context), quantity: body.quantity), to: id, request, context)
         }
@@ -115,7 +115,7 @@ struct CartRoutes: Sendable {
         }
     }
 
-    private func apply(_ change: Carts.Change, to id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> Cart {
+    private func apply(_ change: CartStore.Change, to id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> Cart {
         guard let cart = try await carts.change(id, change, access: CartAccess(request: request, context: context),
                                                 correlationId: context.correlationId, logger: context.logger)
         else { throw Self.notFound }

@@ -6,7 +6,7 @@ import ServiceKit
 /// Staff manage the catalog: categories, products and their variants, publishing and
 /// archiving. Fields a request may not set (status, stock, reserved) are ignored when sent.
 struct ProductAdminRoutes: Sendable {
-    let catalog: ProductCatalog
+    let catalog: ProductStore
     let rules: ProductRules
 
     struct NewCategory: Decodable {
@@ -159,7 +159,7 @@ struct ProductAdminRoutes: Sendable {
     }
 
     private func productFields(slug: String, title: String, description: String, imageUrls: [String], categoryId: String?,
-                               errors: inout [Problem.FieldError]) throws -> ProductCatalog.ProductFields? {
+                               errors: inout [Problem.FieldError]) throws -> ProductStore.ProductFields? {
         if let problem = ProductRules.slugProblem(slug) { errors.append(.init(field: "slug", message: problem)) }
         if let problem = ProductRules.textProblem(title, max: 200) { errors.append(.init(field: "title", message: problem)) }
         if let problem = ProductRules.textProblem(description, max: 20_000, required: false) { errors.append(.init(field: "description", message: problem)) }
@@ -168,10 +168,10 @@ struct ProductAdminRoutes: Sendable {
             if let problem = ProductRules.imageURLProblem(url) { errors.append(.init(field: "image_urls[\(index)]", message: problem)) }
         }
         let category = try Self.optionalID(categoryId, field: "category_id", errors: &errors)
-        return ProductCatalog.ProductFields(slug: slug, title: title.trimmed, description: description, imageUrls: imageUrls, categoryId: category)
+        return ProductStore.ProductFields(slug: slug, title: title.trimmed, description: description, imageUrls: imageUrls, categoryId: category)
     }
 
-    private func variant(_ input: VariantInput, field: String?, errors: inout [Problem.FieldError]) -> ProductCatalog.NewVariant? {
+    private func variant(_ input: VariantInput, field: String?, errors: inout [Problem.FieldError]) -> ProductStore.NewVariant? {
         func name(_ member: String) -> String { field.map { "\($0).\(member)" } ?? member }
         let before = errors.count
         if let problem = ProductRules.skuProblem(input.sku) { errors.append(.init(field: name("sku"), message: problem)) }
@@ -191,7 +191,7 @@ struct ProductAdminRoutes: Sendable {
             errors.append(.init(field: name("digital_file"), message: problem))
         }
         guard errors.count == before, let price else { return nil }
-        return ProductCatalog.NewVariant(sku: input.sku, title: input.title ?? "", options: input.options ?? [:], price: price,
+        return ProductStore.NewVariant(sku: input.sku, title: input.title ?? "", options: input.options ?? [:], price: price,
                                          compareAtPrice: compare, onHand: input.onHand ?? 0, digitalFile: input.digitalFile)
     }
 

@@ -8,7 +8,7 @@ import ServiceKit
 /// ``ShopWindow`` when nothing changed since, carry an entity tag (304 when the client has
 /// it) and may be kept by browsers and CDNs for `maxAge`.
 struct ProductRoutes: Sendable {
-    let catalog: ProductCatalog
+    let catalog: ProductStore
     let window: ShopWindow
     /// How long a client or CDN may show a shop window answer without asking again.
     let maxAge: Int
@@ -17,10 +17,10 @@ struct ProductRoutes: Sendable {
         let cacheControl = "public, max-age=\(maxAge)"
         router.get("/products") { request, context -> Response in
             let page = try PageRequest(request)
-            let sort = try request.queryChoice("sort", ProductCatalog.Sort.allCases.map(\.rawValue)).flatMap(ProductCatalog.Sort.init)
+            let sort = try request.queryChoice("sort", ProductStore.Sort.allCases.map(\.rawValue)).flatMap(ProductStore.Sort.init)
             // One form of each letter (NFC): two spellings of one text are one key (Swift strings
             // compare them equal), so the search must see them as one spelling too.
-            let query = ProductCatalog.ListQuery(text: try request.queryText("q")?.precomposedStringWithCanonicalMapping,
+            let query = ProductStore.ListQuery(text: try request.queryText("q")?.precomposedStringWithCanonicalMapping,
                                                  categorySlug: try request.queryText("category", maxLength: 120)?.precomposedStringWithCanonicalMapping,
                                                  sort: sort, page: page)
             let key = ["products", query.text ?? "", query.categorySlug ?? "", sort?.rawValue ?? "", "\(page.page)", "\(page.size)"]

@@ -9,8 +9,8 @@ import ServiceKit
 /// checked out, closes so the customer starts afresh; a cart no longer active is refused); a closed checkout
 /// releases; a settled order commits the sale; a cancelled order releases or restocks.
 struct CheckoutStock: EventHandler {
-    let reservations: Reservations
-    let carts: Carts
+    let reservations: ReservationStore
+    let carts: CartStore
 
     /// Locks, in variant order, the stock every event of a batch will move: the variants a
     /// submission asks for and those reserved for the checkouts being closed, settled or

@@ -8,7 +8,7 @@ import ServiceKit
 /// below what is reserved for checkouts in flight (the count is then noted as clamped). A
 /// count equal to what the catalog holds changes nothing, so a repeated count is harmless.
 struct PosStockCount: EventHandler {
-    let inventory: Inventory
+    let inventory: StockStore
 
     var reactions: EventReactions {
         EventReactions().on(StockCounted.self) { counted, context in try await apply(counted, context) }
@@ -24,7 +24,7 @@ struct PosStockCount: EventHandler {
         let target = max(counted.onHand, current.reserved)
         guard target != current.onHand else { return }
         let reason = target == counted.onHand ? "pos count" : "pos count \(counted.onHand), kept at the \(current.reserved) reserved"
-        try await inventory.apply(Inventory.Change(kind: .set, onHandDelta: target - current.onHand, reason: reason,
+        try await inventory.apply(StockStore.Change(kind: .set, onHandDelta: target - current.onHand, reason: reason,
                                                    reference: context.envelope.id),
                                   to: variant, correlationId: context.correlationId, on: context.connection, logger: context.logger)
     }

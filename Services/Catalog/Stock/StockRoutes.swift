@@ -7,7 +7,7 @@ import ServiceKit
 /// reason (a delivery, breakage), each recorded in the movement log, which they can read.
 struct StockRoutes: Sendable {
     let database: Database
-    let inventory: Inventory
+    let inventory: StockStore
 
     struct SetStock: Decodable {
         var onHand: Int
@@ -38,7 +38,7 @@ struct StockRoutes: Sendable {
                     throw Problem.notFound("That variant")
                 }
                 guard body.onHand >= current.reserved else { throw Self.belowReserved(current, field: "on_hand") }
-                let change = Inventory.Change(kind: .set, onHandDelta: body.onHand - current.onHand, reason: body.reason ?? "stock count",
+                let change = StockStore.Change(kind: .set, onHandDelta: body.onHand - current.onHand, reason: body.reason ?? "stock count",
                                               staffId: caller.staffId)
                 guard let level = try await inventory.apply(change, to: variant, correlationId: context.correlationId,
                                                             on: connection, logger: context.logger)
@@ -58,7 +58,7 @@ struct StockRoutes: Sendable {
                 guard let current = try await inventory.lockedLevel(of: variant, on: connection, logger: context.logger) else {
                     throw Problem.notFound("That variant")
                 }
-                let change = Inventory.Change(kind: .adjust, onHandDelta: body.delta, reason: body.reason.trimmed, staffId: caller.staffId)
+                let change = StockStore.Change(kind: .adjust, onHandDelta: body.delta, reason: body.reason.trimmed, staffId: caller.staffId)
                 guard let level = try await inventory.apply(change, to: variant, correlationId: context.correlationId,
                                                             on: connection, logger: context.logger)
                 else { throw Self.belowReserved(current, field: "delta") }

@@ -7,7 +7,7 @@ import ServiceKit
 
 /// Staff create, change, deactivate and list vouchers (with how often each was used).
 struct VoucherAdminRoutes: Sendable {
-    let vouchers: Vouchers
+    let vouchers: VoucherStore
     let rules: ProductRules
 
     struct NewVoucher: Decodable {

@@ -7,7 +7,7 @@ import ServiceKit
 /// handed to orders as `checkout.placed`, or rejected), the order's number and how to pay,
 /// and the payment, until it completes, fails or is rejected.
 struct CheckoutProgress: EventHandler {
-    let sessions: CheckoutSessions
+    let sessions: CheckoutStore
     let pricing: CheckoutPricing
     let paymentWindow: Duration
 

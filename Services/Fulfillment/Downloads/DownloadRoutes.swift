@@ -9,12 +9,12 @@ import ServiceKit
 /// order number and email as query parameters (`number`, `email`) as the guest lookup takes
 /// them. Each download is counted.
 struct DownloadRoutes: Sendable {
-    let grants: DownloadGrants
+    let grants: DownloadGrantStore
     let store: any DownloadStore
 
     struct Downloads: ResponseEncodable, Sendable {
         var orderNumber: String?
-        var downloads: [DownloadGrants.Download]
+        var downloads: [DownloadGrantStore.Download]
     }
 
     func register(on router: Router<ServiceRequestContext>) {

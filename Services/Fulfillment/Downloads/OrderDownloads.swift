@@ -8,7 +8,7 @@ import ServiceKit
 /// cancelled or fully refunded order's grants are revoked. Cash-on-delivery orders cannot hold
 /// digital goods (checkout refuses them), so `paid` is the only way in.
 struct OrderDownloads: EventHandler {
-    let grants: DownloadGrants
+    let grants: DownloadGrantStore
 
     var reactions: EventReactions {
         EventReactions()

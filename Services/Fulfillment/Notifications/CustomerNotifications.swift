@@ -14,14 +14,14 @@ import ServiceKit
 /// sending never holds the consumer up. Runs after ``ShipmentPlanning`` and ``OrderDownloads`` in
 /// the same transaction, so the order's snapshot and its downloads are there to read.
 struct CustomerNotifications: EventHandler {
-    let emails: CustomerEmails
+    let emails: EmailStore
     let templates: EmailTemplates
     let locale: EmailLocale
     let shopName: String
     /// The storefront's address: order pages, the password-reset page and the cart live there.
     let storefrontURL: String
-    let downloads: DownloadGrants
-    let optOuts: ReminderOptOuts
+    let downloads: DownloadGrantStore
+    let optOuts: OptOutStore
 
     var reactions: EventReactions {
         EventReactions()

@@ -5,12 +5,12 @@ import ServiceKit
 /// Staff's view of customer emails (who, what, how it went; never the body) and a manual
 /// send-again for a dead one.
 struct EmailRoutes: Sendable {
-    let emails: CustomerEmails
+    let emails: EmailStore
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.get("/admin/emails") { request, context -> Page<CustomerEmails.Record> in
+        router.get("/admin/emails") { request, context -> Page<EmailStore.Record> in
             _ = try context.caller(of: request).requiring([.staff, .admin])
-            let status = try request.queryChoice("status", CustomerEmails.statuses)
+            let status = try request.queryChoice("status", EmailStore.statuses)
             var order: UUID?
             if let text = try request.queryText("order_id", maxLength: 40) {
                 guard let id = UUID(uuidString: text) else { throw Problem.validation([.init(field: "order_id", message: "must be a UUID")]) }
@@ -18,7 +18,7 @@ struct EmailRoutes: Sendable {
             }
             return try await emails.list(status: status, order: order, page: try PageRequest(request), logger: context.logger)
         }
-        router.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<CustomerEmails.Record> in
+        router.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<EmailStore.Record> in
             _ = try context.caller(of: request).requiring([.staff, .admin])
             let id = try context.uuid(what: "That email")
             guard let current = try await emails.find(id, logger: context.logger) else { throw Problem.notFound("That email") }

@@ -6,18 +6,18 @@ import ServiceKit
 /// ``ClaimedWork``, apart from the event consumer, so a slow or absent server never holds
 /// events up). A 5xx refusal is final; anything else waits its backoff.
 struct EmailSender: Sendable {
-    let emails: CustomerEmails
+    let emails: EmailStore
     let smtp: SMTPClient
     let from: MailMessage.Mailbox
     let environment: ServiceEnvironment
 
-    var work: ClaimedWork<CustomerEmails.Claimed> {
-        ClaimedWork("customer-emails", batch: 5, environment: environment, changes: emails.changes, wakeKey: CustomerEmails.wakeKey,
+    var work: ClaimedWork<EmailStore.Claimed> {
+        ClaimedWork("customer-emails", batch: 5, environment: environment, changes: emails.changes, wakeKey: EmailStore.wakeKey,
                     claim: { [emails, environment] limit in try await emails.claimDue(limit: limit, logger: environment.logger) },
                     handle: { [self] email in await send(email) })
     }
 
-    func message(for email: CustomerEmails.Claimed) -> MailMessage? {
+    func message(for email: EmailStore.Claimed) -> MailMessage? {
         guard let to = MailMessage.Mailbox(name: email.recipientName, address: email.recipient) else { return nil }
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
         var headers = [("X-Commerce-Email", email.kind), ("X-Commerce-Event", email.eventId)]
@@ -28,7 +28,7 @@ struct EmailSender: Sendable {
                            messageId: "\(email.id.uuidString.lowercased())@\(domain)", date: email.createdAt, extraHeaders: headers)
     }
 
-    func send(_ email: CustomerEmails.Claimed) async {
+    func send(_ email: EmailStore.Claimed) async {
         let logger = environment.logger
         let metadata: Logger.Metadata = ["email.id": "\(email.id)", "email.kind": "\(email.kind)", "attempt": "\(email.attempt)"]
         do {

@@ -6,7 +6,7 @@ import ServiceKit
 /// reminder (no sign-in; RFC 8058 clients post `List-Unsubscribe=One-Click`), and reading or
 /// setting it when signed in.
 struct ReminderRoutes: Sendable {
-    let optOuts: ReminderOptOuts
+    let optOuts: OptOutStore
 
     struct Preferences: ResponseCodable, Sendable {
         var reminders: Bool

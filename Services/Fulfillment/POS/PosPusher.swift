@@ -4,18 +4,18 @@ import ServiceKit
 /// Pushes a claimed order to the POS: the POS's order id is stored on success; a failure
 /// waits its backoff (see ``RetryBackoff``). Run by the kit's ``ClaimedWork``.
 struct PosPusher: Sendable {
-    let pushes: PosPushes
+    let pushes: PosPushStore
     let client: PosClient
     let environment: ServiceEnvironment
 
     /// The loop that claims due pushes and runs ``push(_:)`` on each.
-    var work: ClaimedWork<PosPushes.Claimed> {
-        ClaimedWork("pos-pushes", batch: 10, environment: environment, changes: pushes.changes, wakeKey: PosPushes.wakeKey,
+    var work: ClaimedWork<PosPushStore.Claimed> {
+        ClaimedWork("pos-pushes", batch: 10, environment: environment, changes: pushes.changes, wakeKey: PosPushStore.wakeKey,
                     claim: { [pushes, environment] limit in try await pushes.claimDue(limit: limit, logger: environment.logger) },
                     handle: { [self] claimed in await push(claimed) })
     }
 
-    func push(_ claimed: PosPushes.Claimed) async {
+    func push(_ claimed: PosPushStore.Claimed) async {
         let logger = environment.logger
         if let posOrderId = claimed.withdraw {
             do {

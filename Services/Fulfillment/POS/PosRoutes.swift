@@ -5,24 +5,24 @@ import ServiceKit
 /// Staff's view of the POS sync: every order's push (pending, pushed with the POS's order
 /// id, dead after its last attempt, or cancelled), and a manual push again.
 struct PosRoutes: Sendable {
-    let pushes: PosPushes
+    let pushes: PosPushStore
 
     static let statuses = ["pending", "pushed", "dead", "cancelled", "withdrawing", "withdrawn", "withdraw_dead"]
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.get("/admin/pos/pushes") { request, context -> Page<PosPushes.Push> in
+        router.get("/admin/pos/pushes") { request, context -> Page<PosPushStore.Push> in
             _ = try context.caller(of: request).requiring([.staff, .admin])
             let status = try request.queryChoice("status", Self.statuses)
             return try await pushes.list(status: status, page: try PageRequest(request), logger: context.logger)
         }
-        router.get("/admin/pos/pushes/{id}") { request, context -> PosPushes.Push in
+        router.get("/admin/pos/pushes/{id}") { request, context -> PosPushStore.Push in
             _ = try context.caller(of: request).requiring([.staff, .admin])
             guard let push = try await pushes.find(try context.uuid(what: "That order's POS push"), logger: context.logger) else {
                 throw Problem.notFound("That order's POS push")
             }
             return push
         }
-        router.post("/admin/pos/pushes/{id}/retry") { request, context -> EditedResponse<PosPushes.Push> in
+        router.post("/admin/pos/pushes/{id}/retry") { request, context -> EditedResponse<PosPushStore.Push> in
             _ = try context.caller(of: request).requiring([.staff, .admin])
             let id = try context.uuid(what: "That order's POS push")
             guard let current = try await pushes.find(id, logger: context.logger) else { throw Problem.notFound("That order's POS push") }

@@ -7,7 +7,7 @@ import ServiceKit
 /// withdrawn at the POS when it got there first). Runs
 /// after ``ShipmentPlanning`` in the same transaction, which has recorded the order.
 struct PosSync: EventHandler {
-    let pushes: PosPushes
+    let pushes: PosPushStore
 
     var reactions: EventReactions {
         EventReactions()

@@ -10,7 +10,7 @@ import ServiceKit
 /// way; a repeated event id has no second effect. Unknown orders and other statuses are
 /// acknowledged and recorded.
 struct PosWebhook: Sendable {
-    let shipments: ShipmentBook
+    let shipments: ShipmentStore
     let secret: String
     static let tolerance: TimeInterval = 300
 

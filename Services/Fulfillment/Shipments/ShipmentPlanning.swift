@@ -8,7 +8,7 @@ import ServiceKit
 /// the shipments that have not left when the order is cancelled. A verified email makes the
 /// guest orders placed with it the customer's (their shipments and downloads follow).
 struct ShipmentPlanning: EventHandler {
-    let book: ShipmentBook
+    let book: ShipmentStore
 
     var reactions: EventReactions {
         EventReactions()

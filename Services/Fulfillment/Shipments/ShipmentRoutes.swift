@@ -6,7 +6,7 @@ import ServiceKit
 /// Staff's shipping desk (the packing queue, tracking, splitting, shipped and delivered) and
 /// a customer's view of their own order's shipments (anyone else's is 404).
 struct ShipmentRoutes: Sendable {
-    let book: ShipmentBook
+    let book: ShipmentStore
 
     func register(on router: Router<ServiceRequestContext>) {
         router.get("/orders/{id}/shipments") { request, context -> OrderShipments in

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// a time, concurrently), signed the Standard Webhooks way, never following redirects, within
 /// a 10-second timeout; a 2xx answer is success.
 struct WebhookDispatcher: Sendable {
-    let book: WebhookBook
+    let book: WebhookStore
     let destinations: DestinationGuard
     let environment: ServiceEnvironment
     /// One client for the process (never shut down, like `HTTPClient.shared`): no redirects,
@@ -22,13 +22,13 @@ struct WebhookDispatcher: Sendable {
     }()
 
     /// The loop that claims due deliveries and sends each.
-    var work: ClaimedWork<WebhookBook.Claimed> {
-        ClaimedWork("merchant-webhooks", batch: 20, environment: environment, changes: book.changes, wakeKey: WebhookBook.wakeKey,
+    var work: ClaimedWork<WebhookStore.Claimed> {
+        ClaimedWork("merchant-webhooks", batch: 20, environment: environment, changes: book.changes, wakeKey: WebhookStore.wakeKey,
                     claim: { [book, environment] limit in try await book.claimDue(limit: limit, logger: environment.logger) },
                     handle: { [self] delivery in await send(delivery, with: Self.client, logger: environment.logger) })
     }
 
-    private func send(_ delivery: WebhookBook.Claimed, with client: HTTPClient, logger: Logger) async {
+    private func send(_ delivery: WebhookStore.Claimed, with client: HTTPClient, logger: Logger) async {
         let clock = ContinuousClock()
         let started = clock.now
         var statusCode: Int?

@@ -5,7 +5,7 @@ import ServiceKit
 /// Queues every event merchants may subscribe to for the endpoints that did, in the inbox
 /// transaction that consumed it (so each endpoint gets each event once).
 struct WebhookFanout: EventHandler {
-    let book: WebhookBook
+    let book: WebhookStore
 
     var reactions: EventReactions {
         WebhookEndpoint.subscribable.reduce(EventReactions()) { reactions, type in queueing(type, in: reactions) }

@@ -6,7 +6,7 @@ import ServiceKit
 /// data): register endpoints, list and disable them, read each one's delivery log, replay one
 /// delivery.
 struct WebhookRoutes: Sendable {
-    let book: WebhookBook
+    let book: WebhookStore
     let destinations: DestinationGuard
 
     static let deliveryStatuses = ["pending", "succeeded", "failed"]

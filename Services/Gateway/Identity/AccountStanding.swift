@@ -19,8 +19,8 @@ final class AccountStanding: Sendable {
         case gone
     }
 
-    let staff: StaffAccounts
-    let customers: CustomerAccounts
+    let staff: StaffStore
+    let customers: CustomerStore
     let freshness: Duration
     private struct Memory {
         var standings: [UUID: (standing: Standing, at: ContinuousClock.Instant)] = [:]
@@ -30,7 +30,7 @@ final class AccountStanding: Sendable {
     private let memory = Mutex(Memory())
     static let capacity = 50_000
 
-    init(staff: StaffAccounts, customers: CustomerAccounts, freshness: Duration) {
+    init(staff: StaffStore, customers: CustomerStore, freshness: Duration) {
         self.staff = staff
         self.customers = customers
         self.freshness = freshness

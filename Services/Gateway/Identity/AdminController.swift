@@ -7,9 +7,9 @@ import ServiceKit
 /// list, change role or name, block, remove; each takes effect on the member's tokens within
 /// seconds) and blocking customers (staff).
 struct AdminController: Sendable {
-    let staff: StaffAccounts
+    let staff: StaffStore
     let standing: AccountStanding
-    let customers: CustomerAccounts
+    let customers: CustomerStore
     let tokens: AccessTokens
     let authenticator: Authenticator
     let hasher: PasswordHasher
@@ -36,14 +36,14 @@ struct AdminController: Sendable {
     }
 
     struct StaffList: ResponseEncodable {
-        var items: [StaffAccounts.StaffUser]
+        var items: [StaffStore.StaffUser]
     }
 
     struct StaffSession: ResponseEncodable {
         var tokenType = "Bearer"
         var accessToken: String
         var expiresIn: Int
-        var staff: StaffAccounts.StaffUser
+        var staff: StaffStore.StaffUser
     }
 
     func register(on router: Router<ServiceRequestContext>) {
@@ -56,7 +56,7 @@ struct AdminController: Sendable {
             return StaffSession(accessToken: try await tokens.issue(subject: subject, role: user.role),
                                 expiresIn: Int(tokens.lifetime), staff: user)
         }
-        router.post("/api/admin/staff") { request, context -> EditedResponse<StaffAccounts.StaffUser> in
+        router.post("/api/admin/staff") { request, context -> EditedResponse<StaffStore.StaffUser> in
             _ = try await authenticator.require([.admin], of: request, context: context)
             let body = try await request.decodeBody(NewStaff.self, context: context)
             let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
@@ -87,10 +87,10 @@ struct AdminController: Sendable {
             _ = try await authenticator.require([.admin], of: request, context: context)
             return StaffList(items: try await staff.list(logger: context.logger))
         }
-        router.patch("/api/admin/staff/{id}") { request, context -> StaffAccounts.StaffUser in
+        router.patch("/api/admin/staff/{id}") { request, context -> StaffStore.StaffUser in
             let caller = try await authenticator.require([.admin], of: request, context: context)
             let body = try await request.decodeBody(StaffEdit.self, context: context)
-            var changes: [StaffAccounts.Change] = []
+            var changes: [StaffStore.Change] = []
             var errors: [Problem.FieldError] = []
             if let role = body.role {
                 if ["admin", "staff"].contains(role) { changes.append(.role(role)) } else { errors.append(.init(field: "role", message: "must be admin or staff")) }
@@ -101,11 +101,11 @@ struct AdminController: Sendable {
             guard errors.isEmpty else { throw Problem.validation(errors) }
             return try await edit(changes, caller: caller, context: context)
         }
-        router.post("/api/admin/staff/{id}/block") { request, context -> StaffAccounts.StaffUser in
+        router.post("/api/admin/staff/{id}/block") { request, context -> StaffStore.StaffUser in
             let caller = try await authenticator.require([.admin], of: request, context: context)
             return try await edit([.block], caller: caller, context: context)
         }
-        router.post("/api/admin/staff/{id}/unblock") { request, context -> StaffAccounts.StaffUser in
+        router.post("/api/admin/staff/{id}/unblock") { request, context -> StaffStore.StaffUser in
             let caller = try await authenticator.require([.admin], of: request, context: context)
             return try await edit([.unblock], caller: caller, context: context)
         }
@@ -142,14 +142,14 @@ struct AdminController: Sendable {
     }
 
     /// ``change(_:caller:context:)`` for changes that keep the account.
-    private func edit(_ changes: [StaffAccounts.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffAccounts.StaffUser {
+    private func edit(_ changes: [StaffStore.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffStore.StaffUser {
         guard let user = try await change(changes, caller: caller, context: context) else { throw Problem.notFound("That staff member") }
         return user
     }
 
     /// Applies `changes` to the staff member in the path (404 for an unknown or removed one,
     /// 409 for the last active admin) and logs who did it; nil once removed.
-    private func change(_ changes: [StaffAccounts.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffAccounts.StaffUser? {
+    private func change(_ changes: [StaffStore.Change], caller: CallerIdentity, context: ServiceRequestContext) async throws -> StaffStore.StaffUser? {
         let id = try context.uuid(what: "That staff member")
         let outcome = try await staff.apply(changes, to: id, logger: context.logger)
         standing.forget(id)

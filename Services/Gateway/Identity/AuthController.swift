@@ -7,7 +7,7 @@ import ServiceKit
 /// `/api/me`. Access tokens are short-lived JWTs; refresh tokens are opaque, stored hashed,
 /// rotated on every use, and a replayed one revokes its whole family.
 struct AuthController: Sendable {
-    let accounts: CustomerAccounts
+    let accounts: CustomerStore
     let tokens: AccessTokens
     let authenticator: Authenticator
     let hasher: PasswordHasher

@@ -17,7 +17,7 @@ struct BootstrapAdmin: Sendable {
     }
 
     let environment: ServiceEnvironment
-    let staff: StaffAccounts
+    let staff: StaffStore
     let hasher: PasswordHasher
     let email: String
     let source: Source

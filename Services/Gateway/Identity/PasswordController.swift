@@ -7,7 +7,7 @@ import ServiceKit
 /// `POST /api/auth/password-reset/confirm` (the emailed token and the new password).
 struct PasswordController: Sendable {
     let changes: PasswordChanges
-    let customers: CustomerAccounts
+    let customers: CustomerStore
     let authenticator: Authenticator
     let hasher: PasswordHasher
 

@@ -8,7 +8,7 @@ import ServiceKit
 /// Orders follow their checkouts: an order for each placed checkout, cancelled when its
 /// checkout closes unpaid (the payment window passed, or the customer abandoned it).
 struct CheckoutOutcomes: EventHandler {
-    let book: OrderBook
+    let book: OrderStore
 
     var reactions: EventReactions {
         EventReactions()

@@ -7,7 +7,7 @@ import ServiceKit
 /// theirs: listed in their history, counted in their statistics, each with a timeline note.
 /// Only a verified address does this (see the gateway's `EmailVerifications`).
 struct GuestOrderClaim: EventHandler {
-    let book: OrderBook
+    let book: OrderStore
 
     var reactions: EventReactions {
         EventReactions().on(EmailVerified.self) { verified, context in

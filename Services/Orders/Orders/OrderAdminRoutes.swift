@@ -5,7 +5,7 @@ import ServiceKit
 /// Staff's order desk: find orders by status, payment, date and text; read one with its
 /// timeline; move it along the allowed transitions; add notes; see a customer's figures.
 struct OrderAdminRoutes: Sendable {
-    let book: OrderBook
+    let book: OrderStore
 
     struct StatusChange: Decodable {
         var status: String
@@ -21,13 +21,13 @@ struct OrderAdminRoutes: Sendable {
     func register(on router: Router<ServiceRequestContext>) {
         router.get("/admin/orders") { request, context -> Page<Order> in
             _ = try context.caller(of: request).requiring([.staff, .admin])
-            var filter = OrderBook.Filter()
+            var filter = OrderStore.Filter()
             filter.status = try request.queryChoice("status", OrderStatus.allCases.map(\.rawValue))
             filter.paymentStatus = try request.queryChoice("payment_status", Self.paymentStatuses)
             filter.from = try Self.date(request, "from")
             filter.to = try Self.date(request, "to")
             filter.text = try request.queryText("q", maxLength: 100)
-            filter.sort = try request.queryChoice("sort", Array(OrderBook.sorts.keys).sorted()) ?? "newest"
+            filter.sort = try request.queryChoice("sort", Array(OrderStore.sorts.keys).sorted()) ?? "newest"
             return try await book.list(filter, page: try PageRequest(request), logger: context.logger)
         }
         router.get("/admin/orders/{id}") { request, context -> Order in

@@ -6,12 +6,12 @@ import ServiceKit
 /// order is 404), cancelling before fulfilment starts, and a guest's lookup by order
 /// number and email.
 struct OrderRoutes: Sendable {
-    let book: OrderBook
+    let book: OrderStore
 
     func register(on router: Router<ServiceRequestContext>) {
         router.get("/orders") { request, context -> Page<Order> in
             let customer = try customerId(request, context)
-            return try await book.list(OrderBook.Filter(customer: customer), page: try PageRequest(request), logger: context.logger)
+            return try await book.list(OrderStore.Filter(customer: customer), page: try PageRequest(request), logger: context.logger)
         }
         router.get("/orders/stats") { request, context -> CustomerStats in
             try await book.stats(customer: try customerId(request, context), logger: context.logger)

@@ -8,7 +8,7 @@ import ServiceKit
 /// be opened, refund moves as payments reports them. Money that comes for a cancelled order
 /// is written on the timeline and the order flagged `refund_due`, never dropped.
 struct PaymentOutcomes: EventHandler {
-    let book: OrderBook
+    let book: OrderStore
 
     var reactions: EventReactions {
         EventReactions()

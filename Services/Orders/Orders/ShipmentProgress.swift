@@ -9,7 +9,7 @@ import ServiceKit
 /// on the timeline, tracking included, and so are an order's downloads; a move the order
 /// cannot make (it was cancelled or refunded meanwhile) is written on the timeline instead.
 struct ShipmentProgress: EventHandler {
-    let book: OrderBook
+    let book: OrderStore
 
     var reactions: EventReactions {
         EventReactions()

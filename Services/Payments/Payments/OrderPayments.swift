@@ -6,7 +6,7 @@ import ServiceKit
 /// Payments follow their orders: a payment opens for each placed order, closes when the order
 /// is cancelled, and a cash-on-delivery order's cash is collected when it is delivered.
 struct OrderPayments: EventHandler {
-    let book: PaymentBook
+    let book: PaymentStore
 
     var reactions: EventReactions {
         EventReactions()

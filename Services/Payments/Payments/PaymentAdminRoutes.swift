@@ -5,8 +5,8 @@ import ServiceKit
 /// Staff's payment desk: an order's payment with its provider events and refunds, refunds
 /// (once per `Idempotency-Key`), payments flagged for a person, the ledger and the balance.
 struct PaymentAdminRoutes: Sendable {
-    let book: PaymentBook
-    let ledger: Ledger
+    let book: PaymentStore
+    let ledger: LedgerStore
     let idempotency: IdempotencyKeys
 
     struct RefundRequest: Decodable {

@@ -9,7 +9,7 @@ import ServiceKit
 /// (`{PREFIX} {ORDER_NUMBER}`, banks may strip the separators), the amount judged against
 /// what is due. SePay expects `{"success": true}` for every transfer it may stop resending.
 struct SePayWebhook: Sendable {
-    let book: PaymentBook
+    let book: PaymentStore
     let apiKey: String
     let orderPrefix: String
 
@@ -40,7 +40,7 @@ struct SePayWebhook: Sendable {
                 throw Problem.validation([.init(field: "transferAmount", message: "must not be negative")])
             }
             let number = Self.orderNumber(in: [transfer.code, transfer.content].compactMap { $0 }.joined(separator: " "), prefix: orderPrefix)
-            let event = PaymentBook.ProviderEventRecord(provider: "sepay", eventId: String(transfer.id), kind: "transfer_\(transfer.transferType)",
+            let event = PaymentStore.ProviderEventRecord(provider: "sepay", eventId: String(transfer.id), kind: "transfer_\(transfer.transferType)",
                                                         amount: transfer.transferAmount, payload: String(decoding: bytes, as: UTF8.self))
             try await book.database.transaction(logger: context.logger) { connection in
                 guard transfer.transferType == "in", let number,

@@ -10,7 +10,7 @@ import ServiceKit
 /// by its id; events may come in any order (a refund before its success settles the
 /// capture first; a failure after success changes nothing).
 struct StripeWebhook: Sendable {
-    let book: PaymentBook
+    let book: PaymentStore
     let signature: StripeSignature
 
     struct Event: Decodable, Sendable {
@@ -73,7 +73,7 @@ struct StripeWebhook: Sendable {
         let (logger, correlation) = (context.logger, context.correlationId)
         let intent = event.type.hasPrefix("payment_intent.") ? object.id : object.paymentIntent
         try await book.database.transaction(logger: logger) { connection in
-            let record = PaymentBook.ProviderEventRecord(provider: "card", eventId: event.id, kind: event.type,
+            let record = PaymentStore.ProviderEventRecord(provider: "card", eventId: event.id, kind: event.type,
                                                          amount: object.amountReceived ?? object.amountCaptured ?? object.amount, payload: payload)
             guard let intent, let payment = try await book.find(providerPaymentId: intent, lock: true, on: connection, logger: logger) else {
                 _ = try await book.record(record, payment: nil, outcome: "unmatched", on: connection, logger: logger)

@@ -10,7 +10,7 @@ import ServiceKit
 /// The right to download one digital line of one paid order until it expires: made when the
 /// order is paid, revoked when it is cancelled or fully refunded, counted at each download.
 /// Links to it carry its expiry and are signed (``LinkSigner``) over grant and expiry.
-struct DownloadGrants: Sendable {
+struct DownloadGrantStore: Sendable {
     let database: Database
     let signer: LinkSigner
     /// How long links work after payment.

@@ -9,7 +9,7 @@ import ServiceKit
 /// Merchant endpoints and the deliveries owed to them: queued in the transaction that
 /// consumed the event (once per endpoint and event), claimed by the dispatcher a batch at a
 /// time, retried on the configured schedule, kept as a log staff can read and replay.
-struct WebhookBook: Sendable {
+struct WebhookStore: Sendable {
     let database: Database
     let changes: ChangeFeed
     /// Seconds to wait before each retry; when they run out the delivery has failed.
@@ -176,7 +176,7 @@ struct WebhookBook: Sendable {
 
 }
 
-extension WebhookBook {
+extension WebhookStore {
     /// One delivery per active endpoint subscribed to the event's type: run for every event
     /// merchants may subscribe to, endpoints or not, so prepared once per connection.
     struct QueueStatement: PreparedStatement {

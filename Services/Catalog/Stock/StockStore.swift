@@ -9,7 +9,7 @@ import ServiceKit
 /// on hand, reserved or available negative (the database checks it too), written with its
 /// movement in the caller's transaction. When available falls to or below the low-stock
 /// threshold, a ``StockLow`` event goes out through the outbox in the same transaction.
-struct Inventory: Sendable {
+struct StockStore: Sendable {
     let outbox: Outbox
     let lowStockThreshold: Int
 

@@ -12,11 +12,11 @@ import ServiceKit
 /// or the order is cancelled (or the goods put back when a settled order is cancelled), and
 /// released by ``ReservationSweeper`` when nobody settles it in time. Each step writes its
 /// event to the outbox in the caller's transaction.
-struct Reservations: Sendable {
-    let inventory: Inventory
+struct ReservationStore: Sendable {
+    let inventory: StockStore
     let outbox: Outbox
     let lifetime: Duration
-    let vouchers: Vouchers
+    let vouchers: VoucherStore
 
     enum Outcome: Equatable {
         case reserved(reservationId: UUID, lines: [CheckoutLine], expiresAt: Date)
@@ -60,7 +60,7 @@ struct Reservations: Sendable {
             return try await existing(checkoutId: checkoutId, on: connection, logger: logger)
         }
         for variant in ordered {
-            let change = Inventory.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.lowercased)")
+            let change = StockStore.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.lowercased)")
             if try await inventory.apply(change, to: variant, onSaleOnly: true, correlationId: correlationId,
                                          on: connection, logger: logger) == nil {
                 try await connection.query("ROLLBACK TO SAVEPOINT reserve", logger: logger)
@@ -150,7 +150,7 @@ struct Reservations: Sendable {
                                                    on: connection, logger: logger) else { return false }
         try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
         for line in try await lines(of: reservationId, on: connection, logger: logger) {
-            let change = Inventory.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
+            let change = StockStore.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
             guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
             else { throw CatalogInvariantError("releasing reservation \(reservationId) would make stock negative") }
@@ -174,7 +174,7 @@ struct Reservations: Sendable {
                                        on: connection, logger: logger) {
             reservationId = held
             for line in try await lines(of: held, on: connection, logger: logger) {
-                let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reservedDelta: -line.quantity, reference: reference)
+                let change = StockStore.Change(kind: .sale, onHandDelta: -line.quantity, reservedDelta: -line.quantity, reference: reference)
                 guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
                 else { throw CatalogInvariantError("committing reservation \(held) would make stock negative") }
             }
@@ -183,7 +183,7 @@ struct Reservations: Sendable {
             reservationId = released
             for line in try await lines(of: released, on: connection, logger: logger) {
                 let variant = line.variantId.uuid
-                let change = Inventory.Change(kind: .sale, onHandDelta: -line.quantity, reason: "paid after the reservation was released",
+                let change = StockStore.Change(kind: .sale, onHandDelta: -line.quantity, reason: "paid after the reservation was released",
                                               reference: reference)
                 if try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) == nil {
                     let available = try await inventory.available([variant], on: connection, logger: logger)[variant] ?? 0
@@ -213,7 +213,7 @@ struct Reservations: Sendable {
         try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
         for line in try await lines(of: sold, on: connection, logger: logger) {
             let variant = line.variantId.uuid
-            let change = Inventory.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
+            let change = StockStore.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
             _ = try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger)
         }

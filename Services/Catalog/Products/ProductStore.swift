@@ -9,10 +9,10 @@ import ServiceKit
 
 /// Reads and writes products, variants and categories. Every change that others must hear
 /// about (published, updated, archived, price changed) goes to the outbox in its transaction.
-struct ProductCatalog: Sendable {
+struct ProductStore: Sendable {
     let database: Database
     let outbox: Outbox
-    let inventory: Inventory
+    let inventory: StockStore
 
     // MARK: Reading
 

@@ -11,7 +11,7 @@ import ServiceKit
 /// `checkout_transitions` (the session's history, for support) and rings the requests waiting
 /// on it, in the caller's transaction. No event announces a move: the events that others act
 /// on (`checkout.submitted`, `checkout.placed`, `checkout.closed`) say what happened.
-struct CheckoutSessions: Sendable {
+struct CheckoutStore: Sendable {
     let database: Database
     let outbox: Outbox
     /// Rings requests waiting on a checkout (`Prefer: wait`) when it changes.
@@ -19,7 +19,7 @@ struct CheckoutSessions: Sendable {
 
     /// Opens and submits a checkout for the cart's lines, publishing `checkout.submitted`
     /// for the catalog to reserve.
-    func submit(_ request: CheckoutRequest, cart: CartReplica.Cart, caller: CallerIdentity, guestTokenDigest: String?,
+    func submit(_ request: CheckoutRequest, cart: CartReplicaStore.Cart, caller: CallerIdentity, guestTokenDigest: String?,
                 correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession {
         let id = UUID()
         let encoder = JSONEncoder()

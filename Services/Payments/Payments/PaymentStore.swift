@@ -10,7 +10,7 @@ import ServiceKit
 /// Payments in the database: opened per order, settled by provider events (each recorded
 /// once, by provider and event id), refunded never beyond what was captured, every movement
 /// of money written to the append-only ledger in the same transaction.
-struct PaymentBook: Sendable {
+struct PaymentStore: Sendable {
     /// Where bank transfers go (shown in the VietQR payload and to the customer).
     struct BankAccount: Sendable {
         var bin: String

@@ -13,7 +13,7 @@ import ServiceKit
 /// cancelled order never reaches the POS. An order cancelled after it reached the POS (or
 /// while its push was on the way) is `withdrawing` until the POS has cancelled it too
 /// (`withdrawn`; `withdraw_dead` after the last attempt, for staff to try again).
-struct PosPushes: Sendable {
+struct PosPushStore: Sendable {
     let database: Database
     let backoff: RetryBackoff
     let changes: ChangeFeed

@@ -8,7 +8,7 @@ import ServiceKit
 
 /// The shipments of every order and the moves staff make on them; each move is one
 /// conditional update, announced on `fulfillment.events` in the same transaction.
-struct ShipmentBook: Sendable {
+struct ShipmentStore: Sendable {
     let database: Database
     let outbox: Outbox
 

@@ -7,7 +7,7 @@ import PostgresNIO
 import ServiceKit
 
 /// The gateway's customer accounts and refresh-token families, in its own schema.
-struct CustomerAccounts: Sendable {
+struct CustomerStore: Sendable {
     let database: Database
     let outbox: Outbox
     let verifications: EmailVerifications
@@ -116,7 +116,7 @@ struct CustomerAccounts: Sendable {
     }
 }
 
-extension CustomerAccounts {
+extension CustomerStore {
     /// Blocks (with a reason) or unblocks a customer. Blocking also ends every session.
     func setBlocked(_ id: UUID, reason: String?, logger: Logger) async throws {
         try await database.transaction(logger: logger) { connection in

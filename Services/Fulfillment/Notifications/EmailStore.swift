@@ -10,7 +10,7 @@ import ServiceKit
 /// event (once per event and kind), handed to the SMTP server by ``EmailSender``, retried with
 /// backoff, `dead` after the last attempt or a permanent refusal (staff see it and can send it
 /// again). Also the address book of registered customers, for mail that names only a customer.
-struct CustomerEmails: Sendable {
+struct EmailStore: Sendable {
     let database: Database
     let changes: ChangeFeed
     let backoff: RetryBackoff

@@ -8,7 +8,7 @@ import ServiceKit
 
 /// Checkout's copy of each cart, built from the catalog's `cart.updated` snapshots (the
 /// highest version wins), so that placing an order never calls the catalog.
-struct CartReplica: Sendable {
+struct CartReplicaStore: Sendable {
     struct Cart: Sendable {
         var id: UUID
         var customerId: UUID?

@@ -8,7 +8,7 @@ import ServiceKit
 /// Shop staff: `admin` (refunds, role changes, staff accounts) and `staff` (day-to-day).
 /// Staff can be blocked (no sign-in; their tokens stop working) and removed (the row stays
 /// for the audit trail). The shop always keeps one admin in good standing.
-struct StaffAccounts: Sendable {
+struct StaffStore: Sendable {
     let database: Database
 
     /// A staff member as the API shows them; `id` is the lower-case UUID.

@@ -10,7 +10,7 @@ import ServiceKit
 /// The orders in the database. Every status change goes through ``move(_:to:actor:note:correlationId:on:logger:)``:
 /// one conditional update from the states allowed to reach the target, its timeline entry,
 /// and its events, in the caller's transaction.
-struct OrderBook: Sendable {
+struct OrderStore: Sendable {
     let database: Database
     let outbox: Outbox
     let numbers: OrderNumber

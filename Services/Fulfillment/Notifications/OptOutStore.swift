@@ -7,7 +7,7 @@ import ServiceKit
 /// Customers who want no more reminders (the abandoned-cart email; order emails always go).
 /// Every reminder carries a signed one-click link (RFC 8058 `List-Unsubscribe`) that opts
 /// its customer out without signing in; signed-in customers set it themselves too.
-struct ReminderOptOuts: Sendable {
+struct OptOutStore: Sendable {
     let database: Database
     let signer: LinkSigner
     /// The API route one-click unsubscribes post to (through the gateway).

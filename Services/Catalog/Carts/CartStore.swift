@@ -12,10 +12,10 @@ import ServiceKit
 /// gateway asserts. Every change runs in one transaction that locks the cart, bumps its
 /// version and publishes the whole cart (``CartUpdated``) through the outbox, so checkout
 /// keeps a replica without calling the catalog.
-struct Carts: Sendable {
+struct CartStore: Sendable {
     let database: Database
     let outbox: Outbox
-    let vouchers: Vouchers
+    let vouchers: VoucherStore
     static let maxQuantity = 999
     static let maxLines = 100
 

@@ -6,11 +6,11 @@ import Persistence
 import PostgresNIO
 import ServiceKit
 
-/// Vouchers and their redemptions. A redemption is counted when a checkout with the voucher
+/// VoucherStore and their redemptions. A redemption is counted when a checkout with the voucher
 /// is placed (together with its stock reservation) by one conditional update, so the last
 /// remaining use cannot be taken twice; it is given back when the checkout closes without an
 /// order or the order is cancelled.
-struct Vouchers: Sendable {
+struct VoucherStore: Sendable {
     let database: Database
 
     static let columns = """

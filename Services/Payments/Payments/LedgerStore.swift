@@ -8,7 +8,7 @@ import ServiceKit
 
 /// Reading the merchant's money: the balance derived from the append-only ledger, the
 /// entries themselves, payments that need a person, and one payment in full.
-struct Ledger: Sendable {
+struct LedgerStore: Sendable {
     let database: Database
 
     func balance(logger: Logger) async throws -> Balance {
@@ -62,7 +62,7 @@ struct Ledger: Sendable {
     }
 
     /// An order's payment with every provider event and refund.
-    func detail(order: UUID, book: PaymentBook, logger: Logger) async throws -> Payment? {
+    func detail(order: UUID, book: PaymentStore, logger: Logger) async throws -> Payment? {
         try await database.client.withConnection { connection in
             guard var payment = try await book.find(order: order, on: connection, logger: logger) else { return nil }
             let events = try await connection.query("""
