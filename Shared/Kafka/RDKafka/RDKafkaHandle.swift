@@ -45,7 +45,7 @@ final class RDKafkaHandle: @unchecked Sendable {
 
     /// Destroys the client once; later calls do nothing.
     func destroy() {
-        guard destroyed.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard claimDestruction() else { return }
         rd_kafka_destroy(pointer)
     }
 
@@ -57,7 +57,15 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// A consumer is not closed here (that would leave its group and could wait long on a
     /// coordinator it cannot reach, on whatever thread let go of it).
     deinit {
-        guard destroyed.withLock({ done in defer { done = true }; return !done }) else { return }
+        guard claimDestruction() else { return }
         rd_kafka_destroy_flags(pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+    }
+
+    /// True for the one caller that may destroy the client.
+    private func claimDestruction() -> Bool {
+        destroyed.withLock { done in
+            defer { done = true }
+            return !done
+        }
     }
 }

@@ -21,9 +21,14 @@ public struct TimestampedSignature: Sendable {
 
     /// The hex signature of `body` at `timestamp`.
     public static func sign(body: Data, timestamp: Int, secret: String) -> String {
+        hexHMAC(signedMessage(body: body, timestamp: timestamp), secret: secret)
+    }
+
+    /// What is signed: `"{timestamp}.{raw body}"`.
+    private static func signedMessage(body: Data, timestamp: Int) -> Data {
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
-        return hexHMAC(signed, secret: secret)
+        return signed
     }
 
     /// Lower-case hex HMAC-SHA256 of `message` with `secret` (also what signed links use).
@@ -37,8 +42,7 @@ public struct TimestampedSignature: Sendable {
     public func check(body: Data, timestamp: Int, signatures: [String], now: Date = Date()) -> Outcome {
         guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else { return .timestampOutsideTolerance }
         guard !secret.isEmpty else { return .mismatch }
-        var signed = Data("\(timestamp).".utf8)
-        signed.append(body)
+        let signed = Self.signedMessage(body: body, timestamp: timestamp)
         var matched = false
         for signature in signatures where Self.isValid(signature, for: signed, secret: secret) { matched = true }
         return matched ? .valid : .mismatch
