@@ -19,7 +19,6 @@ extension ServiceDefinition {
             let parts = CatalogParts(settings: settings, environment: environment)
             let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
             let window = ShopWindow(feed: changes)
-            let shopWindow = ProductRoutes(catalog: parts.products, window: window, maxAge: settings.shopWindowMaxAge)
             var services: [any Service] = [
                 changes,
                 PeriodicJob("reservation-sweeper", every: settings.reservationSweepInterval, environment: environment) {
@@ -36,14 +35,15 @@ extension ServiceDefinition {
                 environment.startGate.beforeOpening { await demo.load() }
             }
             return ServiceParts(
-                routes: { router in
-                    router.add(middleware: window.afterStaffChanges)
-                    shopWindow.register(on: router)
-                    ProductAdminRoutes(catalog: parts.products, rules: parts.rules).register(on: router)
-                    StockRoutes(database: environment.database, inventory: parts.inventory).register(on: router)
-                    CartRoutes(carts: parts.carts).register(on: router)
-                    VoucherAdminRoutes(vouchers: parts.vouchers, rules: parts.rules).register(on: router)
-                },
+                middleware: [window.afterStaffChanges],
+                controllers: [
+                    ShopWindowController(catalog: parts.products, window: window, maxAge: settings.shopWindowMaxAge),
+                    ProductAdminController(catalog: parts.products, rules: parts.rules),
+                    StockController(stock: parts.inventory),
+                    CartController(carts: parts.carts),
+                    CartMergeController(carts: parts.carts),
+                    VoucherAdminController(vouchers: parts.vouchers, rules: parts.rules),
+                ],
                 handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
                 services: services)
         },
@@ -62,7 +62,7 @@ struct CatalogParts: Sendable {
 
     init(settings: CatalogSettings, environment: ServiceEnvironment) {
         rules = ProductRules(currencies: settings.currencies)
-        inventory = StockStore(outbox: environment.outbox, lowStockThreshold: settings.lowStockThreshold)
+        inventory = StockStore(database: environment.database, outbox: environment.outbox, lowStockThreshold: settings.lowStockThreshold)
         products = ProductStore(database: environment.database, outbox: environment.outbox, inventory: inventory)
         vouchers = VoucherStore(database: environment.database)
         reservations = ReservationStore(inventory: inventory, outbox: environment.outbox, lifetime: settings.reservationLifetime, vouchers: vouchers)

@@ -18,10 +18,8 @@ extension ServiceDefinition {
             let settings = try CheckoutSettings(environment)
             let parts = CheckoutParts(settings: settings, environment: environment)
             return ServiceParts(
-                routes: { router in
-                    CheckoutRoutes(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
-                                   replicaPatience: settings.replicaPatience).register(on: router)
-                },
+                controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
+                                                 replicaPatience: settings.replicaPatience)],
                 handlers: [CartReplication(replica: parts.replica),
                            CheckoutProgress(sessions: parts.sessions, pricing: parts.pricing, paymentWindow: settings.paymentWindow)],
                 services: [

@@ -20,16 +20,16 @@ extension ServiceDefinition {
             let parts = FulfillmentParts(settings: settings, environment: environment)
             var services: [any Service] = [
                 parts.changes,
-                WebhookDispatcher(book: parts.webhooks, destinations: parts.destinations, environment: environment).work,
+                WebhookDispatcher(webhooks: parts.webhooks, destinations: parts.destinations, environment: environment).work,
                 try WebhookListener.build(environment: environment, serverName: "fulfillment-webhooks") { webhooks in
-                    PosWebhook(shipments: parts.shipments, secret: settings.posWebhookSecret).register(on: webhooks)
+                    PosWebhook(shipments: parts.shipments, pushes: parts.pushes, secret: settings.posWebhookSecret).register(on: webhooks)
                 },
             ]
             if let smtp = parts.smtp {
                 services.append(EmailSender(emails: parts.emails, smtp: smtp, from: settings.sender, environment: environment).work)
             }
-            var handlers: [any EventHandler] = [ShipmentPlanning(book: parts.shipments), OrderDownloads(grants: parts.downloads),
-                                                WebhookFanout(book: parts.webhooks), parts.notifications]
+            var handlers: [any EventHandler] = [ShipmentPlanning(shipments: parts.shipments), OrderDownloads(grants: parts.downloads),
+                                                WebhookFanout(webhooks: parts.webhooks), parts.notifications]
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
@@ -40,14 +40,17 @@ extension ServiceDefinition {
             }
             let downloads = DirectoryDownloadStore(path: settings.downloadsDirectory)
             return ServiceParts(
-                routes: { router in
-                    ShipmentRoutes(book: parts.shipments).register(on: router)
-                    WebhookRoutes(book: parts.webhooks, destinations: parts.destinations).register(on: router)
-                    PosRoutes(pushes: parts.pushes).register(on: router)
-                    EmailRoutes(emails: parts.emails).register(on: router)
-                    ReminderRoutes(optOuts: parts.optOuts).register(on: router)
-                    DownloadRoutes(grants: parts.downloads, store: downloads).register(on: router)
-                },
+                controllers: [
+                    MyShipmentsController(shipments: parts.shipments),
+                    ShippingDeskController(shipments: parts.shipments),
+                    WebhookEndpointsController(webhooks: parts.webhooks, destinations: parts.destinations),
+                    PosPushesController(pushes: parts.pushes),
+                    EmailLogController(emails: parts.emails),
+                    UnsubscribeController(optOuts: parts.optOuts),
+                    EmailPreferencesController(optOuts: parts.optOuts),
+                    MyDownloadsController(grants: parts.downloads),
+                    DownloadController(grants: parts.downloads, store: downloads),
+                ],
                 handlers: handlers,
                 services: services)
         },

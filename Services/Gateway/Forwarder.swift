@@ -17,7 +17,9 @@ import ServiceLifecycle
 /// `X-Request-Id`. A service that cannot be reached gives 503; one that does not answer in
 /// time gives 504; both as problems. The services' operator routes (health, metrics, their
 /// own documents) are not reachable through it. It owns the HTTP client and shuts it down on exit.
-struct Forwarder: Service {
+struct Forwarder: Service, Controller {
+    /// Anyone: each service checks the identity the forwarder asserts.
+    static let access = Access.everyone
     /// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1).
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
@@ -52,12 +54,14 @@ struct Forwarder: Service {
         try await client.shutdown()
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-            router.on("/api/{service}/**", method: method) { request, context in
+            routes.on("/api/{service}/**", method: method) { request, context in
                 try await forward(request, context: context)
             }
         }
+        return routes
     }
 
     func forward(_ request: Request, context: ServiceRequestContext) async throws -> Response {

@@ -29,14 +29,6 @@ extension ServiceDefinition {
                 perCustomer: RateLimiter(capacity: settings.requestsPerCustomerPerMinute, window: .seconds(60)),
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
                 authenticator: authenticator, customers: customers)
-            let auth = AuthController(accounts: customers, tokens: tokens, authenticator: authenticator, hasher: hasher,
-                                      refreshLifetime: settings.refreshTokenLifetime)
-            let passwords = PasswordController(
-                changes: PasswordChanges(database: environment.database, outbox: environment.outbox, resetLifetime: settings.passwordResetLifetime),
-                customers: customers, authenticator: authenticator, hasher: hasher)
-            let emailVerification = EmailVerificationController(verifications: verifications, authenticator: authenticator)
-            let admin = AdminController(staff: staff, standing: standing, customers: customers, tokens: tokens, authenticator: authenticator,
-                                        hasher: hasher)
             let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, authenticator: authenticator)
             let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
                                           upstreams: forwarder.upstreams, client: forwarder.client)
@@ -44,17 +36,22 @@ extension ServiceDefinition {
                 environment: environment, staff: staff, hasher: hasher,
                 email: settings.bootstrapAdminEmail, source: settings.firstAdmin)
             environment.startGate.beforeOpening { try await bootstrap.create() }
+            let passwordChanges = PasswordChanges(database: environment.database, outbox: environment.outbox,
+                                                  resetLifetime: settings.passwordResetLifetime)
             return ServiceParts(
-                routes: { router in
-                    router.add(middleware: CORSPolicy(allowedOrigins: settings.corsAllowedOrigins))
-                    router.add(middleware: door)
-                    auth.register(on: router)
-                    passwords.register(on: router)
-                    emailVerification.register(on: router)
-                    admin.register(on: router)
-                    document.register(on: router)
-                    forwarder.register(on: router)
-                },
+                middleware: [CORSPolicy(allowedOrigins: settings.corsAllowedOrigins), door],
+                controllers: [
+                    AuthController(accounts: customers, tokens: tokens, hasher: hasher, refreshLifetime: settings.refreshTokenLifetime),
+                    PasswordResetController(changes: passwordChanges, hasher: hasher),
+                    EmailVerificationController(verifications: verifications),
+                    AccountController(customers: customers, changes: passwordChanges, verifications: verifications, hasher: hasher),
+                    StaffSignInController(staff: staff, standing: standing, tokens: tokens, hasher: hasher),
+                    StaffAccountsController(staff: staff, standing: standing, hasher: hasher),
+                    CustomerAccountsController(customers: customers, standing: standing),
+                    document,
+                    forwarder,
+                ],
+                identify: { request, context in try await authenticator.identity(of: request, context: context) },
                 services: [forwarder])
         },
         contract: GatewayContract.contract,

@@ -11,7 +11,8 @@ import Synchronization
 /// prefixed by the service's name. Each team owns its part; the gateway only merges. A
 /// complete merge is kept for a minute; a service that does not answer is left out and
 /// named in `info.x-missing-services`.
-final class PublicDocument: Sendable {
+final class PublicDocument: Controller {
+    static let access = Access.everyone
     private let own: JSONValue
     private let upstreams: Upstreams
     private let client: HTTPClient
@@ -23,8 +24,8 @@ final class PublicDocument: Sendable {
         self.client = client
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.get("/openapi.json") { _, context in
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        RouteCollection(context: ServiceRequestContext.self).get("/openapi.json") { _, context in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(string: await self.document(logger: context.logger))))
         }

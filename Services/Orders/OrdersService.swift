@@ -14,14 +14,12 @@ extension ServiceDefinition {
         variables: OrdersSettings.variables,
         build: { environment in
             let settings = try OrdersSettings(environment)
-            let book = OrderStore(database: environment.database, outbox: environment.outbox,
-                                 numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone))
+            let orders = OrderStore(database: environment.database, outbox: environment.outbox,
+                                    numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone))
             return ServiceParts(
-                routes: { router in
-                    OrderRoutes(book: book).register(on: router)
-                    OrderAdminRoutes(book: book).register(on: router)
-                },
-                handlers: [CheckoutOutcomes(book: book), PaymentOutcomes(book: book), ShipmentProgress(book: book), GuestOrderClaim(book: book)])
+                controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders)],
+                handlers: [CheckoutOutcomes(orders: orders), PaymentOutcomes(orders: orders), ShipmentProgress(orders: orders),
+                           GuestOrderClaim(orders: orders)])
         },
         contract: OrdersContract.contract
     )

@@ -22,15 +22,13 @@ extension ServiceDefinition {
             let settings = try PaymentsSettings(environment)
             let parts = PaymentsParts(settings: settings, environment: environment)
             return ServiceParts(
-                routes: { router in
-                    PaymentAdminRoutes(book: parts.book, ledger: LedgerStore(database: environment.database), idempotency: parts.idempotency)
-                        .register(on: router)
-                },
-                handlers: [OrderPayments(book: parts.book)],
+                controllers: [PaymentDeskController(payments: parts.payments, ledger: LedgerStore(database: environment.database),
+                                                    idempotency: parts.idempotency)],
+                handlers: [OrderPayments(payments: parts.payments)],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
-                        SePayWebhook(book: parts.book, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)
-                        StripeWebhook(book: parts.book, signature: StripeSignature(secret: settings.cardWebhookSecret))
+                        SePayWebhook(payments: parts.payments, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)
+                        StripeWebhook(payments: parts.payments, signature: StripeSignature(secret: settings.cardWebhookSecret))
                             .register(on: webhooks)
                     },
                     PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
@@ -44,11 +42,11 @@ extension ServiceDefinition {
 
 /// The payments service's parts, built once from its settings.
 struct PaymentsParts: Sendable {
-    let book: PaymentStore
+    let payments: PaymentStore
     let idempotency: IdempotencyKeys
 
     init(settings: PaymentsSettings, environment: ServiceEnvironment) {
-        book = PaymentStore(
+        payments = PaymentStore(
             database: environment.database, outbox: environment.outbox, bank: settings.bank,
             card: CardProvider(client: HTTPClient.shared, baseURL: settings.cardAPIBaseURL, secretKey: settings.cardSecretKey),
             cardFeeBasisPoints: settings.cardFeeBasisPoints)

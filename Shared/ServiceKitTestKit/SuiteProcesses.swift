@@ -72,7 +72,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         try await exec(binDirectory.appendingPathComponent(service), arguments: ["--help"])
     }
 
-    /// Runs `<service> --routes`: every route its router registers, as `METHOD /path`.
+    /// Runs `<service> --routes`: every route its router registers, as `METHOD /path access`
+    /// (`internal` for the kit's own: health, metrics, the service's document).
     public static func routes(of service: String) async throws -> [String] {
         let (status, output) = try await exec(binDirectory.appendingPathComponent(service), arguments: ["--routes"])
         guard status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(service) --routes: \(status)"]) }

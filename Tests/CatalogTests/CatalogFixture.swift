@@ -30,7 +30,7 @@ struct CatalogFixture {
     }
 
     func parts(_ database: Database, lowStock: Int = 5, ttl: Duration = .seconds(1200)) -> (ProductStore, ReservationStore) {
-        let inventory = StockStore(outbox: outbox, lowStockThreshold: lowStock)
+        let inventory = StockStore(database: database, outbox: outbox, lowStockThreshold: lowStock)
         return (ProductStore(database: database, outbox: outbox, inventory: inventory),
                 ReservationStore(inventory: inventory, outbox: outbox, lifetime: ttl, vouchers: VoucherStore(database: database)))
     }

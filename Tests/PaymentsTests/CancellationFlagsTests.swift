@@ -28,7 +28,7 @@ struct CancellationFlagsTests {
         let logger = TestInfrastructure.logger
         try await TestInfrastructure.withClient(schema.settings) { database in
             try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
-            let book = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
+            let payments = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
                                    bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
                                    card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
                                    cardFeeBasisPoints: 0)
@@ -36,13 +36,13 @@ struct CancellationFlagsTests {
                 let order = placed(.bankTransfer)
                 let id = order.orderId.uuid
                 try await database.transaction(logger: logger) { connection in
-                    try await book.open(order, correlationId: nil, on: connection, logger: logger)
+                    try await payments.open(order, correlationId: nil, on: connection, logger: logger)
                     if captured {
                         try await connection.query("""
                             UPDATE payments SET status = 'succeeded', received_minor = amount_minor, captured_minor = amount_minor WHERE order_id = \(id)
                             """, logger: logger)
                     }
-                    try await book.orderCancelled(orderId: id, reason: reason, on: connection, logger: logger)
+                    try await payments.orderCancelled(orderId: id, reason: reason, on: connection, logger: logger)
                 }
                 let rows = try await database.client.query("SELECT status, flags FROM payments WHERE order_id = \(id)", logger: logger)
                 for try await row in rows.decode((String, [String]).self) { return row }

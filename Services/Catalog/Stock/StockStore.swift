@@ -2,6 +2,7 @@ import EventContracts
 import Foundation
 import Logging
 import Messaging
+import Persistence
 import PostgresNIO
 import ServiceKit
 
@@ -9,7 +10,9 @@ import ServiceKit
 /// on hand, reserved or available negative (the database checks it too), written with its
 /// movement in the caller's transaction. When available falls to or below the low-stock
 /// threshold, a ``StockLow`` event goes out through the outbox in the same transaction.
+/// Staff's stock desk (a count, an adjustment, the movement log) runs its own transactions.
 struct StockStore: Sendable {
+    let database: Database
     let outbox: Outbox
     let lowStockThreshold: Int
 
@@ -53,6 +56,59 @@ struct StockStore: Sendable {
                 subject: level.variantId, correlationId: correlationId, on: connection, logger: logger)
         }
         return level
+    }
+
+    /// A stocktake: sets on hand to `onHand` (never below what is reserved: 409).
+    func count(_ variant: UUID, onHand: Int, reason: String, staffId: UUID?, correlationId: String?, logger: Logger) async throws -> StockLevel {
+        try await database.transaction(logger: logger) { connection in
+            guard let current = try await lockedLevel(of: variant, on: connection, logger: logger) else { throw Problem.notFound("That variant") }
+            guard onHand >= current.reserved else { throw Self.belowReserved(current, field: "on_hand") }
+            let change = Change(kind: .set, onHandDelta: onHand - current.onHand, reason: reason, staffId: staffId)
+            guard let level = try await apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) else {
+                throw Self.belowReserved(current, field: "on_hand")
+            }
+            return level
+        }
+    }
+
+    /// A delivery, breakage or correction: changes on hand by `delta` (never below what is
+    /// reserved: 409).
+    func adjust(_ variant: UUID, by delta: Int, reason: String, staffId: UUID?, correlationId: String?, logger: Logger) async throws -> StockLevel {
+        try await database.transaction(logger: logger) { connection in
+            guard let current = try await lockedLevel(of: variant, on: connection, logger: logger) else { throw Problem.notFound("That variant") }
+            let change = Change(kind: .adjust, onHandDelta: delta, reason: reason, staffId: staffId)
+            guard let level = try await apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger) else {
+                throw Self.belowReserved(current, field: "delta")
+            }
+            return level
+        }
+    }
+
+    /// A variant's level and a page of its movement log, newest first (404 for no variant).
+    func history(_ variant: UUID, page: PageRequest, logger: Logger) async throws -> (level: StockLevel, movements: Page<StockMovement>) {
+        try await database.transaction(logger: logger) { connection in
+            guard let level = try await lockedLevel(of: variant, on: connection, logger: logger) else { throw Problem.notFound("That variant") }
+            let rows = try await connection.query("""
+                SELECT id, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, reason, reference, at, count(*) OVER ()
+                FROM stock_movements WHERE variant_id = \(variant) ORDER BY id DESC LIMIT \(page.size)::int4 OFFSET \(page.offset)::int4
+                """, logger: logger)
+            var movements: [StockMovement] = []
+            var total = 0
+            for try await (id, kind, onHandDelta, reservedDelta, onHandAfter, reservedAfter, reason, reference, at, count)
+                in rows.decode((Int64, String, Int, Int, Int, Int, String?, String?, Date, Int).self) {
+                movements.append(StockMovement(id: id, kind: StockMovement.Kind(rawValue: kind) ?? .correction, onHandDelta: onHandDelta,
+                                               reservedDelta: reservedDelta, onHandAfter: onHandAfter, reservedAfter: reservedAfter,
+                                               reason: reason, reference: reference, at: at))
+                total = count
+            }
+            return (level, Page(items: movements, request: page, total: total))
+        }
+    }
+
+    static func belowReserved(_ level: StockLevel, field: String) -> Problem {
+        Problem(status: .conflict, type: "stock-below-reserved", title: "Stock cannot go below what is reserved.",
+                detail: "\(level.sku): \(level.onHand) on hand, \(level.reserved) reserved for checkouts.",
+                errors: [.init(field: field, message: "would leave on hand below the \(level.reserved) reserved")])
     }
 
     /// The variant with this SKU, if the catalog has one.

@@ -6,7 +6,7 @@ import Persistence
 import PostgresNIO
 import ServiceKit
 
-/// VoucherStore and their redemptions. A redemption is counted when a checkout with the voucher
+/// Vouchers and their redemptions. A redemption is counted when a checkout with the voucher
 /// is placed (together with its stock reservation) by one conditional update, so the last
 /// remaining use cannot be taken twice; it is given back when the checkout closes without an
 /// order or the order is cancelled.
@@ -35,6 +35,76 @@ struct VoucherStore: Sendable {
         binds.append(id)
         return try await Self.decode(try await database.client.query(
             PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM vouchers WHERE id = $1", binds: binds), logger: logger)).first
+    }
+
+    /// A voucher as staff create it, checked.
+    struct Draft: Sendable {
+        var code: String
+        var kind: Voucher.Kind
+        var percent: Int?
+        var amount: Money?
+        var minimumSubtotal: Money?
+        var maximumDiscount: Money?
+        var startsAt: Date?
+        var endsAt: Date?
+        var usageLimit: Int?
+        var perCustomerLimit: Int?
+    }
+
+    /// What staff may change on a voucher; nil keeps the value.
+    struct Changes: Sendable {
+        var active: Bool?
+        var startsAt: Date?
+        var endsAt: Date?
+        var usageLimit: Int?
+        var perCustomerLimit: Int?
+    }
+
+    /// Creates a voucher (a code taken in any case: 409 naming `code`).
+    func create(_ draft: Draft, logger: Logger) async throws -> Voucher {
+        let id = UUID()
+        let currency = [draft.amount, draft.minimumSubtotal, draft.maximumDiscount].compactMap { $0?.currency }.first
+        do {
+            try await database.client.query("""
+                INSERT INTO vouchers (id, code, kind, percent, amount_minor, currency, min_subtotal_minor, max_discount_minor,
+                                      starts_at, ends_at, usage_limit, per_customer_limit)
+                VALUES (\(id), \(draft.code), \(draft.kind.rawValue), \(draft.kind == .percentage ? draft.percent : nil), \(draft.amount?.minorUnits),
+                        \(currency?.code), \(draft.minimumSubtotal?.minorUnits), \(draft.maximumDiscount?.minorUnits), \(draft.startsAt),
+                        \(draft.endsAt), \(draft.usageLimit), \(draft.perCustomerLimit))
+                """, logger: logger)
+        } catch let error where ConstraintViolation(error)?.kind == .unique {
+            throw Problem.taken(field: "code", what: "A voucher with this code")
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// Changes a voucher (404 for none; a usage limit below the uses counted: 422).
+    func update(_ id: UUID, _ changes: Changes, logger: Logger) async throws -> Voucher {
+        _ = try await existing(id, logger: logger)
+        do {
+            try await database.client.query("""
+                UPDATE vouchers SET active = coalesce(\(changes.active), active), starts_at = coalesce(\(changes.startsAt), starts_at),
+                    ends_at = coalesce(\(changes.endsAt), ends_at), usage_limit = coalesce(\(changes.usageLimit), usage_limit),
+                    per_customer_limit = coalesce(\(changes.perCustomerLimit), per_customer_limit), updated_at = now()
+                WHERE id = \(id)
+                """, logger: logger)
+        } catch let error where ConstraintViolation(error)?.constraint == "vouchers_within_limit" {
+            throw Problem.validation([.init(field: "usage_limit", message: "is below the uses already counted")])
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// Stops a voucher from being redeemed (404 for none).
+    func deactivate(_ id: UUID, logger: Logger) async throws -> Voucher {
+        _ = try await existing(id, logger: logger)
+        try await database.client.query("UPDATE vouchers SET active = false, updated_at = now() WHERE id = \(id)", logger: logger)
+        return try await existing(id, logger: logger)
+    }
+
+    /// The voucher, or 404.
+    func existing(_ id: UUID, logger: Logger) async throws -> Voucher {
+        guard let voucher = try await find(id: id, logger: logger) else { throw Problem.notFound("That voucher") }
+        return voucher
     }
 
     /// How often `customer` has a redeemed use of `voucher`.

@@ -56,6 +56,34 @@ struct CartReplicaStore: Sendable {
             """, logger: logger)
     }
 
+    /// The cart `checkout` names, if `caller` may check it out as it is: 409 while its latest
+    /// change has not arrived or once it is closed, 404 when someone else holds it, 422 when
+    /// it is empty or has digital goods for cash on delivery.
+    func cart(for checkout: CheckoutRequest, id: UUID, caller: CallerIdentity, guestTokenDigest digest: String?,
+              on connection: PostgresConnection, logger: Logger) async throws -> Cart {
+        guard let cart = try await find(id, on: connection, logger: logger) else {
+            throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart is not known to checkout yet.",
+                          detail: "Its latest change is still on its way; retry in a moment.",
+                          errors: [.init(field: "cart_id", message: "is not known yet")])
+        }
+        guard cart.isHeld(by: caller, guestTokenDigest: digest) else { throw Problem.notFound("That cart") }
+        if let version = checkout.cartVersion, cart.version < version {
+            throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart's latest change has not reached checkout yet.",
+                          detail: "Checkout has version \(cart.version); retry in a moment.",
+                          errors: [.init(field: "cart_version", message: "is newer than checkout has seen")])
+        }
+        guard cart.effectiveStatus == "active" else {
+            throw Problem(status: .conflict, type: "cart-closed", title: "The cart was already checked out or merged.",
+                          errors: [.init(field: "cart_id", message: "is \(cart.effectiveStatus)")])
+        }
+        guard !cart.lines.isEmpty else { throw Problem.validation([.init(field: "cart_id", message: "the cart is empty")]) }
+        if checkout.method == .cod, cart.lines.contains(where: { $0.digital == true }) {
+            throw Problem.validation([.init(field: "payment_method",
+                                            message: "cash on delivery is not offered for digital goods; pay by bank transfer or card")])
+        }
+        return cart
+    }
+
     func find(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Cart? {
         let rows = try await connection.query("""
             SELECT r.customer_id, r.guest_token_digest, r.status, r.version, r.currency, r.voucher_code, r.lines::text,

@@ -154,6 +154,29 @@ struct PosPushStore: Sendable {
             """, logger: logger)
     }
 
+    /// Keeps a POS webhook event; false when it was already received (a repeat).
+    func recordWebhookEvent(_ eventId: String, posOrder: String, status: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            INSERT INTO pos_webhook_events (event_id, pos_order_id, status, outcome) VALUES (\(eventId), \(posOrder), \(status), 'received')
+            ON CONFLICT (event_id) DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
+    }
+
+    /// Our order the POS knows as `posOrder`, if one was pushed.
+    func orderId(posOrder: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("SELECT order_id FROM pos_pushes WHERE pos_order_id = \(posOrder)", logger: logger)
+        var found: UUID?
+        for try await id in rows.decode(UUID.self) { found = id }
+        return found
+    }
+
+    /// What a POS webhook event did, for the log.
+    func setWebhookOutcome(_ outcome: String, of eventId: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE pos_webhook_events SET outcome = \(outcome) WHERE event_id = \(eventId)", logger: logger)
+    }
+
     func list(status: String?, page: PageRequest, logger: Logger) async throws -> Page<Push> {
         let rows = try await database.client.query("""
             SELECT \(unescaped: Self.columns) FROM pos_pushes p JOIN fulfilment_orders o ON o.order_id = p.order_id

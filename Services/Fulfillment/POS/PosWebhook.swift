@@ -11,6 +11,7 @@ import ServiceKit
 /// acknowledged and recorded.
 struct PosWebhook: Sendable {
     let shipments: ShipmentStore
+    let pushes: PosPushStore
     let secret: String
     static let tolerance: TimeInterval = 300
 
@@ -62,16 +63,9 @@ struct PosWebhook: Sendable {
 
     private func apply(_ event: Event, tracking: TrackingInput, correlationId: String?,
                        on connection: PostgresConnection, logger: Logger) async throws -> String {
-        let first = try await connection.query("""
-            INSERT INTO pos_webhook_events (event_id, pos_order_id, status, outcome) VALUES (\(event.eventId), \(event.orderId), \(event.status), 'received')
-            ON CONFLICT (event_id) DO NOTHING RETURNING 1
-            """, logger: logger)
-        var isNew = false
-        for try await _ in first.decode(Int.self) { isNew = true }
-        guard isNew else { return "duplicate" }
-        let orders = try await connection.query("SELECT order_id FROM pos_pushes WHERE pos_order_id = \(event.orderId)", logger: logger)
-        var orderId: UUID?
-        for try await id in orders.decode(UUID.self) { orderId = id }
+        guard try await pushes.recordWebhookEvent(event.eventId, posOrder: event.orderId, status: event.status, on: connection, logger: logger)
+        else { return "duplicate" }
+        let orderId = try await pushes.orderId(posOrder: event.orderId, on: connection, logger: logger)
         var outcome = "ignored"
         if let orderId, ["shipped", "delivered"].contains(event.status) {
             var moved = 0
@@ -94,7 +88,7 @@ struct PosWebhook: Sendable {
         } else if orderId == nil {
             outcome = "unknown_order"
         }
-        try await connection.query("UPDATE pos_webhook_events SET outcome = \(outcome) WHERE event_id = \(event.eventId)", logger: logger)
+        try await pushes.setWebhookOutcome(outcome, of: event.eventId, on: connection, logger: logger)
         logger.info("POS webhook", metadata: ["pos.event_id": "\(event.eventId)", "pos.status": "\(event.status)", "outcome": "\(outcome)"])
         return outcome
     }

@@ -139,6 +139,69 @@ struct ShipmentStore: Sendable {
 
     // MARK: Staff's moves
 
+    /// Changes a shipment's tracking before it is delivered; answers the shipment after.
+    func updateTracking(_ id: UUID, _ tracking: TrackingInput, logger: Logger) async throws -> Shipment {
+        try await change(id, logger: logger) { shipment, connection in
+            guard shipment.status == .pending || shipment.status == .shipped else {
+                throw Self.illegal(shipment, "tracking can change only before delivery")
+            }
+            try await setTracking(id, tracking, on: connection, logger: logger)
+        }
+    }
+
+    /// Splits a pending shipment; answers the new one.
+    func split(_ id: UUID, quantities: [UUID: Int], correlationId: String?, logger: Logger) async throws -> Shipment {
+        let created = try await database.transaction(logger: logger) { connection -> UUID in
+            guard let shipment = try await find(id, lock: true, on: connection, logger: logger) else { throw Problem.notFound("That shipment") }
+            guard shipment.status == .pending else { throw Self.illegal(shipment, "only a pending shipment can be split") }
+            return try await split(shipment, quantities: quantities, correlationId: correlationId, on: connection, logger: logger)
+        }
+        return try await existing(created, logger: logger)
+    }
+
+    /// Marks a shipment shipped, with the tracking given; answers the shipment after.
+    func ship(_ id: UUID, tracking: TrackingInput, correlationId: String?, logger: Logger) async throws -> Shipment {
+        try await change(id, logger: logger) { shipment, connection in
+            guard shipment.status.next.contains(.shipped) else { throw Self.illegal(shipment, "it cannot be shipped") }
+            if !tracking.isEmpty { try await setTracking(id, tracking, on: connection, logger: logger) }
+            guard let current = try await find(id, on: connection, logger: logger),
+                  try await move(current, to: .shipped, correlationId: correlationId, on: connection, logger: logger)
+            else { throw Self.illegal(shipment, "it cannot be shipped") }
+        }
+    }
+
+    /// Marks a shipped shipment delivered; answers the shipment after.
+    func deliver(_ id: UUID, correlationId: String?, logger: Logger) async throws -> Shipment {
+        try await change(id, logger: logger) { shipment, connection in
+            guard try await move(shipment, to: .delivered, correlationId: correlationId, on: connection, logger: logger) else {
+                throw Self.illegal(shipment, "it cannot be marked delivered")
+            }
+        }
+    }
+
+    /// The shipment, or 404.
+    func existing(_ id: UUID, logger: Logger) async throws -> Shipment {
+        guard let shipment = try await find(id, logger: logger) else { throw Problem.notFound("That shipment") }
+        return shipment
+    }
+
+    /// Runs `body` on the locked shipment in one transaction and answers the shipment after.
+    private func change(_ id: UUID, logger: Logger, _ body: (Shipment, PostgresConnection) async throws -> Void) async throws -> Shipment {
+        try await database.transaction(logger: logger) { connection in
+            guard let shipment = try await find(id, lock: true, on: connection, logger: logger) else { throw Problem.notFound("That shipment") }
+            try await body(shipment, connection)
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// 409: the shipment cannot do that from its status; names where it can go.
+    static func illegal(_ shipment: Shipment, _ why: String) -> Problem {
+        let allowed = shipment.status.next.map(\.rawValue).sorted()
+        return Problem(status: .conflict, type: "illegal-transition", title: "The shipment cannot do that from where it is.",
+                       detail: "This shipment is \(shipment.status.rawValue): \(why). "
+                        + (allowed.isEmpty ? "It is closed." : "It can move to: \(allowed.joined(separator: ", "))."))
+    }
+
     /// Sets the tracking fields given (others are kept) on a shipment that has not arrived.
     func setTracking(_ id: UUID, _ tracking: TrackingInput, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""

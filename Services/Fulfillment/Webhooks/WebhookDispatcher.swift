@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// a time, concurrently), signed the Standard Webhooks way, never following redirects, within
 /// a 10-second timeout; a 2xx answer is success.
 struct WebhookDispatcher: Sendable {
-    let book: WebhookStore
+    let webhooks: WebhookStore
     let destinations: DestinationGuard
     let environment: ServiceEnvironment
     /// One client for the process (never shut down, like `HTTPClient.shared`): no redirects,
@@ -23,8 +23,8 @@ struct WebhookDispatcher: Sendable {
 
     /// The loop that claims due deliveries and sends each.
     var work: ClaimedWork<WebhookStore.Claimed> {
-        ClaimedWork("merchant-webhooks", batch: 20, environment: environment, changes: book.changes, wakeKey: WebhookStore.wakeKey,
-                    claim: { [book, environment] limit in try await book.claimDue(limit: limit, logger: environment.logger) },
+        ClaimedWork("merchant-webhooks", batch: 20, environment: environment, changes: webhooks.changes, wakeKey: WebhookStore.wakeKey,
+                    claim: { [webhooks, environment] limit in try await webhooks.claimDue(limit: limit, logger: environment.logger) },
                     handle: { [self] delivery in await send(delivery, with: Self.client, logger: environment.logger) })
     }
 
@@ -58,7 +58,7 @@ struct WebhookDispatcher: Sendable {
         logger.debug("webhook attempt", metadata: ["delivery.id": "\(delivery.id)", "attempt": "\(delivery.attempt)",
                                                    "status": "\(statusCode.map(String.init) ?? "none")"])
         do {
-            try await book.record(delivery, statusCode: statusCode, error: failure, duration: clock.now - started, logger: logger)
+            try await webhooks.record(delivery, statusCode: statusCode, error: failure, duration: clock.now - started, logger: logger)
         } catch {
             logger.error("could not record a webhook attempt; it is retried after its claim lapses",
                          metadata: ["delivery.id": "\(delivery.id)", "error": "\(String(reflecting: error))"])

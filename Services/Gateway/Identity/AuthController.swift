@@ -3,13 +3,13 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// Customer sign-up and sessions: `/api/auth/register`, `/login`, `/refresh`, `/logout`, and
-/// `/api/me`. Access tokens are short-lived JWTs; refresh tokens are opaque, stored hashed,
+/// Customer sign-up and sessions: `/api/auth/register`, `/login`, `/refresh` and `/logout`
+/// (the signed-in customer's own account is ``AccountController``). Access tokens are short-lived JWTs; refresh tokens are opaque, stored hashed,
 /// rotated on every use, and a replayed one revokes its whole family.
-struct AuthController: Sendable {
+struct AuthController: Controller {
+    static let access = Access.everyone
     let accounts: CustomerStore
     let tokens: AccessTokens
-    let authenticator: Authenticator
     let hasher: PasswordHasher
     let refreshLifetime: TimeInterval
 
@@ -37,8 +37,9 @@ struct AuthController: Sendable {
         var customer: Customer
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/api/auth/register") { request, context -> EditedResponse<Session> in
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.post("/api/auth/register") { request, context -> EditedResponse<Session> in
             let body = try await request.decodeBody(Register.self, context: context)
             let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
             let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -57,14 +58,14 @@ struct AuthController: Sendable {
             context.logger.info("customer registered", metadata: ["customer.id": "\(customer.id)"])
             return EditedResponse(status: .created, response: try await session(for: customer, logger: context))
         }
-        router.post("/api/auth/login") { request, context -> Session in
+        routes.post("/api/auth/login") { request, context -> Session in
             let body = try await request.decodeBody(Login.self, context: context)
             let customer = try await hasher.authenticate(
                 body.password, account: try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
             guard !customer.blocked else { throw Problem.accountBlocked }
             return try await session(for: customer, logger: context)
         }
-        router.post("/api/auth/refresh") { request, context -> Session in
+        routes.post("/api/auth/refresh") { request, context -> Session in
             let body = try await request.decodeBody(Refresh.self, context: context)
             let replacement = OpaqueToken.generate()
             switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, logger: context.logger) {
@@ -81,17 +82,12 @@ struct AuthController: Sendable {
                 throw Self.invalidRefresh
             }
         }
-        router.post("/api/auth/logout") { request, context -> Response in
+        routes.post("/api/auth/logout") { request, context -> Response in
             let body = try await request.decodeBody(Refresh.self, context: context)
             try await accounts.revokeFamily(of: body.refreshToken, logger: context.logger)
             return Response(status: .noContent)
         }
-        router.get("/api/me") { request, context -> Customer in
-            let identity = try await authenticator.require([.customer], of: request, context: context)
-            guard let id = identity.customerId,
-                  let customer = try await accounts.find(id: id, logger: context.logger) else { throw Problem.unauthenticated }
-            return customer
-        }
+        return routes
     }
 
     private func session(for customer: Customer, logger context: ServiceRequestContext) async throws -> Session {

@@ -39,9 +39,4 @@ struct Authenticator: Sendable {
         case .guest: throw Problem.unauthenticated
         }
     }
-
-    /// The identity, if it has one of `roles`: 401 without a valid token, 403 with the wrong one.
-    func require(_ roles: Set<CallerIdentity.Role>, of request: Request, context: ServiceRequestContext) async throws -> CallerIdentity {
-        try await identity(of: request, context: context).requiring(roles)
-    }
 }

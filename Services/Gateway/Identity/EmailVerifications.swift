@@ -71,34 +71,3 @@ struct EmailVerifications: Sendable {
         }
     }
 }
-
-/// The routes that verify a customer's email.
-struct EmailVerificationController: Sendable {
-    let verifications: EmailVerifications
-    let authenticator: Authenticator
-
-    struct Confirmation: Decodable { var token: String }
-
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/api/auth/verify-email") { request, context -> Response in
-            let body = try await request.decodeBody(Confirmation.self, context: context)
-            guard !body.token.isEmpty, body.token.count <= 200 else { throw Problem.validation([.init(field: "token", message: "is required")]) }
-            switch try await verifications.confirm(token: body.token, correlationId: context.correlationId, logger: context.logger) {
-            case .done:
-                return Response(status: .noContent)
-            case .invalid:
-                throw Problem(status: .unprocessableContent, type: "invalid-verification-token",
-                              title: "This verification link is not valid any more; ask for a new one.",
-                              errors: [.init(field: "token", message: "is unknown, used or expired")])
-            }
-        }
-        router.post("/api/me/email-verification") { request, context -> Response in
-            let identity = try await authenticator.require([.customer], of: request, context: context)
-            guard let customer = identity.customerId else { throw Problem.unauthenticated }
-            guard try await verifications.resend(customerID: customer, correlationId: context.correlationId, logger: context.logger) else {
-                throw Problem(status: .conflict, type: "email-already-verified", title: "This email is already verified.")
-            }
-            return Response(status: .accepted)
-        }
-    }
-}

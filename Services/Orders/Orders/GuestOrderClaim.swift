@@ -7,12 +7,12 @@ import ServiceKit
 /// theirs: listed in their history, counted in their statistics, each with a timeline note.
 /// Only a verified address does this (see the gateway's `EmailVerifications`).
 struct GuestOrderClaim: EventHandler {
-    let book: OrderStore
+    let orders: OrderStore
 
     var reactions: EventReactions {
         EventReactions().on(EmailVerified.self) { verified, context in
             let customer = verified.customerId.uuid
-            try await book.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
+            try await orders.claimGuestOrders(email: verified.email, customer: customer, on: context.connection, logger: context.logger)
         }
     }
 }

@@ -91,6 +91,54 @@ struct OrderStore: Sendable {
         return before
     }
 
+    /// A customer cancels their own order before fulfilment starts. Someone else's order is
+    /// 404, one past the point of cancelling 409; answers the order as it is now.
+    func cancel(_ id: UUID, forCustomer customer: UUID, correlationId: String?, logger: Logger) async throws -> Order {
+        guard let order = try await detail(id, logger: logger), order.customerId?.uuid == customer else { throw Problem.notFound("That order") }
+        guard order.status.customerMayCancel else {
+            throw Problem(status: .conflict, type: "order-not-cancellable", title: "This order can no longer be cancelled.",
+                          detail: "It is \(order.status.rawValue); orders can be cancelled until fulfilment starts.")
+        }
+        try await database.transaction(logger: logger) { connection in
+            guard try await move(id, to: .cancelled, actor: "customer", note: "Cancelled by the customer", cancelReason: "customer",
+                                 correlationId: correlationId, on: connection, logger: logger) != nil else {
+                throw Problem(status: .conflict, type: "order-not-cancellable", title: "This order can no longer be cancelled.")
+            }
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// Staff move an order along the allowed transitions (409 naming where it may go from
+    /// where it is); answers the order as it is now.
+    func move(_ id: UUID, to target: OrderStatus, byStaff actor: String, note: String?, correlationId: String?, logger: Logger) async throws -> Order {
+        try await database.transaction(logger: logger) { connection in
+            guard let current = try await find(id, on: connection, logger: logger) else { throw Problem.notFound("That order") }
+            guard try await move(id, to: target, actor: actor, note: note, cancelReason: target == .cancelled ? "staff" : nil,
+                                 correlationId: correlationId, on: connection, logger: logger) != nil else {
+                throw Problem(status: .conflict, type: "illegal-transition", title: "The order cannot move there from where it is.",
+                              detail: "An order that is \(current.status.rawValue) can move to: "
+                                + current.status.next.map(\.rawValue).sorted().joined(separator: ", ") + ".",
+                              errors: [.init(field: "status", message: "cannot go from \(current.status.rawValue) to \(target.rawValue)")])
+            }
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// Adds a staff note to an order's timeline; answers the order as it is now.
+    func addNote(_ note: String?, to id: UUID, by actor: String, logger: Logger) async throws -> Order {
+        try await database.transaction(logger: logger) { connection in
+            guard try await find(id, on: connection, logger: logger) != nil else { throw Problem.notFound("That order") }
+            try await timeline(id, kind: "note", from: nil, to: nil, actor: actor, note: note, on: connection, logger: logger)
+        }
+        return try await existing(id, logger: logger)
+    }
+
+    /// The order with its timeline, or 404.
+    func existing(_ id: UUID, logger: Logger) async throws -> Order {
+        guard let order = try await detail(id, logger: logger) else { throw Problem.notFound("That order") }
+        return order
+    }
+
     /// Records something about the payment without a status move.
     func paymentNote(_ id: UUID, paymentStatus: String?, note: String, actor: String, on connection: PostgresConnection, logger: Logger) async throws {
         if let paymentStatus {
@@ -175,12 +223,14 @@ struct OrderStore: Sendable {
     }
 
     /// A guest's order, found by its number and the email it was placed with (any case).
-    func lookup(number: String, email: String, logger: Logger) async throws -> UUID? {
+    func lookup(number: String, email: String, logger: Logger) async throws -> Order? {
         let rows = try await database.client.query("""
             SELECT id FROM orders WHERE number = \(number.uppercased()) AND lower(email) = lower(\(email))
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
+        var found: UUID?
+        for try await id in rows.decode(UUID.self) { found = id }
+        guard let found else { return nil }
+        return try await detail(found, logger: logger)
     }
 
     /// Filters for lists.

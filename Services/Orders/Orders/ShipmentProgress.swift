@@ -9,7 +9,7 @@ import ServiceKit
 /// on the timeline, tracking included, and so are an order's downloads; a move the order
 /// cannot make (it was cancelled or refunded meanwhile) is written on the timeline instead.
 struct ShipmentProgress: EventHandler {
-    let book: OrderStore
+    let orders: OrderStore
 
     var reactions: EventReactions {
         EventReactions()
@@ -41,9 +41,9 @@ struct ShipmentProgress: EventHandler {
     /// only writes `text` there when it cannot (or is there already, or there is no move).
     private func advance(_ orderId: OrderID, to target: OrderStatus?, _ text: String, _ context: EventContext) async throws {
         let order = orderId.uuid
-        guard let current = try await book.find(order, lock: true, on: context.connection, logger: context.logger) else { return }
+        guard let current = try await orders.find(order, lock: true, on: context.connection, logger: context.logger) else { return }
         if let target, current.status != target, current.status.next.contains(target) {
-            try await book.move(order, to: target, actor: "fulfillment", note: text, correlationId: context.correlationId,
+            try await orders.move(order, to: target, actor: "fulfillment", note: text, correlationId: context.correlationId,
                                 on: context.connection, logger: context.logger)
         } else {
             try await note(order, text, context)
@@ -51,8 +51,8 @@ struct ShipmentProgress: EventHandler {
     }
 
     private func note(_ order: UUID, _ text: String, _ context: EventContext) async throws {
-        guard try await book.find(order, on: context.connection, logger: context.logger) != nil else { return }
-        try await book.timeline(order, kind: "shipment", from: nil, to: nil, actor: "fulfillment", note: text,
+        guard try await orders.find(order, on: context.connection, logger: context.logger) != nil else { return }
+        try await orders.timeline(order, kind: "shipment", from: nil, to: nil, actor: "fulfillment", note: text,
                                 on: context.connection, logger: context.logger)
     }
 

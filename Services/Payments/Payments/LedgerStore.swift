@@ -62,9 +62,9 @@ struct LedgerStore: Sendable {
     }
 
     /// An order's payment with every provider event and refund.
-    func detail(order: UUID, book: PaymentStore, logger: Logger) async throws -> Payment? {
+    func detail(order: UUID, payments: PaymentStore, logger: Logger) async throws -> Payment? {
         try await database.client.withConnection { connection in
-            guard var payment = try await book.find(order: order, on: connection, logger: logger) else { return nil }
+            guard var payment = try await payments.find(order: order, on: connection, logger: logger) else { return nil }
             let events = try await connection.query("""
                 SELECT provider, event_id, kind, amount_minor, outcome, received_at FROM provider_events
                 WHERE payment_id = \(payment.id.uuid) ORDER BY received_at, event_id

@@ -6,21 +6,21 @@ import ServiceKit
 /// Payments follow their orders: a payment opens for each placed order, closes when the order
 /// is cancelled, and a cash-on-delivery order's cash is collected when it is delivered.
 struct OrderPayments: EventHandler {
-    let book: PaymentStore
+    let payments: PaymentStore
 
     var reactions: EventReactions {
         EventReactions()
             .on(OrderPlaced.self) { placed, context in
-                try await book.open(placed, correlationId: context.correlationId, on: context.connection, logger: context.logger)
+                try await payments.open(placed, correlationId: context.correlationId, on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
                 let order = cancelled.orderId.uuid
-                try await book.orderCancelled(orderId: order, reason: cancelled.reason, on: context.connection, logger: context.logger)
+                try await payments.orderCancelled(orderId: order, reason: cancelled.reason, on: context.connection, logger: context.logger)
             }
             .on(OrderStatusChanged.self) { change, context in
                 guard change.to == "delivered", change.paymentMethod == .cod else { return }
                 let order = change.orderId.uuid
-                try await book.collectOnDelivery(order: order, correlationId: context.correlationId, on: context.connection,
+                try await payments.collectOnDelivery(order: order, correlationId: context.correlationId, on: context.connection,
                                                  logger: context.logger)
             }
     }

@@ -121,6 +121,27 @@ struct PaymentStore: Sendable {
         case paid, underpaid, overpaid, afterCancellation = "paid_after_cancellation"
     }
 
+    /// A bank transfer the bank reported (once per provider event): money in for a
+    /// bank-transfer payment of `orderNumber` settles it; anything else is kept as unmatched.
+    func applyTransfer(_ event: ProviderEventRecord, incoming: Bool, orderNumber: String?, arrived amount: Int64, source: String,
+                       correlationId: String?, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { connection in
+            guard incoming, let orderNumber,
+                  let payment = try await find(orderNumber: orderNumber, lock: true, on: connection, logger: logger),
+                  payment.method == .bankTransfer else {
+                if try await record(event, payment: nil, outcome: "unmatched", on: connection, logger: logger) {
+                    logger.info("bank transfer without a matching order recorded", metadata: ["provider.event": "\(event.eventId)"])
+                }
+                return
+            }
+            guard try await record(event, payment: payment.id.uuid, outcome: "received", on: connection, logger: logger) else {
+                logger.info("repeated bank transfer ignored", metadata: ["provider.event": "\(event.eventId)"])
+                return
+            }
+            try await settle(payment.id.uuid, arrived: amount, source: source, correlationId: correlationId, on: connection, logger: logger)
+        }
+    }
+
     /// Money arrived for a payment: captured and written to the ledger, then judged against
     /// what is due. Under-payment leaves the order unpaid; over-payment and money for a
     /// cancelled order are flagged for staff.
@@ -298,6 +319,13 @@ struct PaymentStore: Sendable {
 
     func find(providerPaymentId: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {
         try await first("provider_payment_id = $1", providerPaymentId, lock: lock, on: connection, logger: logger)
+    }
+
+    /// Whether a refund the card provider reports is already recorded.
+    func hasRefund(providerRefundId: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM refunds WHERE provider_refund_id = \(providerRefundId)", logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
     }
 
     func find(orderNumber: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Payment? {

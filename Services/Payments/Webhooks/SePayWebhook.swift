@@ -9,7 +9,7 @@ import ServiceKit
 /// (`{PREFIX} {ORDER_NUMBER}`, banks may strip the separators), the amount judged against
 /// what is due. SePay expects `{"success": true}` for every transfer it may stop resending.
 struct SePayWebhook: Sendable {
-    let book: PaymentStore
+    let payments: PaymentStore
     let apiKey: String
     let orderPrefix: String
 
@@ -42,22 +42,9 @@ struct SePayWebhook: Sendable {
             let number = Self.orderNumber(in: [transfer.code, transfer.content].compactMap { $0 }.joined(separator: " "), prefix: orderPrefix)
             let event = PaymentStore.ProviderEventRecord(provider: "sepay", eventId: String(transfer.id), kind: "transfer_\(transfer.transferType)",
                                                         amount: transfer.transferAmount, payload: String(decoding: bytes, as: UTF8.self))
-            try await book.database.transaction(logger: context.logger) { connection in
-                guard transfer.transferType == "in", let number,
-                      let payment = try await book.find(orderNumber: number, lock: true, on: connection, logger: context.logger),
-                      payment.method == .bankTransfer else {
-                    if try await book.record(event, payment: nil, outcome: "unmatched", on: connection, logger: context.logger) {
-                        context.logger.info("bank transfer without a matching order recorded", metadata: ["sepay.id": "\(transfer.id)"])
-                    }
-                    return
-                }
-                guard try await book.record(event, payment: payment.id.uuid, outcome: "received", on: connection, logger: context.logger) else {
-                    context.logger.info("repeated SePay transfer ignored", metadata: ["sepay.id": "\(transfer.id)"])
-                    return
-                }
-                try await book.settle(payment.id.uuid, arrived: transfer.transferAmount, source: "bank transfer \(transfer.referenceCode ?? String(transfer.id))",
-                                      correlationId: context.correlationId, on: connection, logger: context.logger)
-            }
+            try await payments.applyTransfer(event, incoming: transfer.transferType == "in", orderNumber: number, arrived: transfer.transferAmount,
+                                             source: "bank transfer \(transfer.referenceCode ?? String(transfer.id))",
+                                             correlationId: context.correlationId, logger: context.logger)
             return Acknowledgement(success: true)
         }
     }

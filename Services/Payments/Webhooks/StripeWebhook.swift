@@ -10,7 +10,7 @@ import ServiceKit
 /// by its id; events may come in any order (a refund before its success settles the
 /// capture first; a failure after success changes nothing).
 struct StripeWebhook: Sendable {
-    let book: PaymentStore
+    let payments: PaymentStore
     let signature: StripeSignature
 
     struct Event: Decodable, Sendable {
@@ -72,48 +72,46 @@ struct StripeWebhook: Sendable {
         let object = event.data.object
         let (logger, correlation) = (context.logger, context.correlationId)
         let intent = event.type.hasPrefix("payment_intent.") ? object.id : object.paymentIntent
-        try await book.database.transaction(logger: logger) { connection in
+        try await payments.database.transaction(logger: logger) { connection in
             let record = PaymentStore.ProviderEventRecord(provider: "card", eventId: event.id, kind: event.type,
                                                          amount: object.amountReceived ?? object.amountCaptured ?? object.amount, payload: payload)
-            guard let intent, let payment = try await book.find(providerPaymentId: intent, lock: true, on: connection, logger: logger) else {
-                _ = try await book.record(record, payment: nil, outcome: "unmatched", on: connection, logger: logger)
+            guard let intent, let payment = try await payments.find(providerPaymentId: intent, lock: true, on: connection, logger: logger) else {
+                _ = try await payments.record(record, payment: nil, outcome: "unmatched", on: connection, logger: logger)
                 return
             }
             switch event.type {
             case "payment_intent.succeeded":
-                guard try await book.record(record, payment: payment.id.uuid, outcome: "succeeded", on: connection, logger: logger) else { return }
+                guard try await payments.record(record, payment: payment.id.uuid, outcome: "succeeded", on: connection, logger: logger) else { return }
                 if payment.captured.minorUnits == 0 || payment.orderCancelled {
-                    try await book.settle(payment.id.uuid, arrived: object.amountReceived ?? object.amount ?? 0, source: "card \(intent)",
+                    try await payments.settle(payment.id.uuid, arrived: object.amountReceived ?? object.amount ?? 0, source: "card \(intent)",
                                           correlationId: correlation, on: connection, logger: logger)
                 }
             case "payment_intent.payment_failed":
                 let late = payment.status == .succeeded
-                guard try await book.record(record, payment: payment.id.uuid, outcome: late ? "ignored_after_success" : "failed",
+                guard try await payments.record(record, payment: payment.id.uuid, outcome: late ? "ignored_after_success" : "failed",
                                             on: connection, logger: logger), !late else { return }
-                try await book.outbox.enqueue(
+                try await payments.outbox.enqueue(
                     PaymentFailed(paymentId: payment.id, orderId: payment.orderId, checkoutId: payment.checkoutId,
                                   reason: object.lastPaymentError?.code ?? object.lastPaymentError?.message ?? "card_declined", final: false),
                     subject: payment.orderId, correlationId: correlation, on: connection, logger: logger)
             case "charge.refunded":
-                guard try await book.record(record, payment: payment.id.uuid, outcome: "refunded", on: connection, logger: logger) else { return }
+                guard try await payments.record(record, payment: payment.id.uuid, outcome: "refunded", on: connection, logger: logger) else { return }
                 var current = payment
                 if current.captured.minorUnits == 0, let captured = object.amountCaptured, captured > 0 {
-                    try await book.settle(current.id.uuid, arrived: captured, source: "card \(intent) (capture seen with its refund)",
+                    try await payments.settle(current.id.uuid, arrived: captured, source: "card \(intent) (capture seen with its refund)",
                                           correlationId: correlation, on: connection, logger: logger)
-                    current = try await book.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
+                    current = try await payments.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
                 }
                 for refund in object.refunds?.data ?? [] {
-                    let known = try await connection.query("SELECT 1 FROM refunds WHERE provider_refund_id = \(refund.id)", logger: logger)
-                    var seen = false
-                    for try await _ in known.decode(Int.self) { seen = true }
+                    let seen = try await payments.hasRefund(providerRefundId: refund.id, on: connection, logger: logger)
                     guard !seen, refund.amount > 0, refund.amount <= current.captured.minorUnits - current.refunded.minorUnits else { continue }
-                    _ = try await book.recordRefund(current, id: UUID(), amount: refund.amount, channel: "provider", providerRefundId: refund.id,
+                    _ = try await payments.recordRefund(current, id: UUID(), amount: refund.amount, channel: "provider", providerRefundId: refund.id,
                                                     reason: "made at the card provider", actor: "provider", correlationId: correlation,
                                                     on: connection, logger: logger)
-                    current = try await book.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
+                    current = try await payments.find(current.id.uuid, lock: true, on: connection, logger: logger) ?? current
                 }
             default:
-                _ = try await book.record(record, payment: payment.id.uuid, outcome: "ignored", on: connection, logger: logger)
+                _ = try await payments.record(record, payment: payment.id.uuid, outcome: "ignored", on: connection, logger: logger)
             }
         }
     }

@@ -19,7 +19,7 @@ public enum ServiceApplication {
         public let environment: ServiceEnvironment
         public let relay: OutboxRelay
         public let consumer: EventConsumer
-        /// Every route the router has, as `METHOD /path`.
+        /// Every route the router has, as `METHOD /path access` (the kit's own: `internal`).
         public let routes: [String]
     }
 
@@ -83,17 +83,18 @@ public enum ServiceApplication {
             ("consumer", { consumedTopics.isEmpty || consumer.isRunning }),
         ], localDevelopment: configuration.localDevelopment).register(on: router)
         MetricsRegistry.register(on: router, registry: registry)
-        ProbeRoutes(environment: environment).register(on: router)
-        // Which identity this service sees for a request: checks the gateway's assertion end to end.
-        router.get("/whoami") { request, context in context.caller(of: request) }
         if definition.servesOwnDocument {
             let document = definition.document(version: ServiceMain.version).serialized
             router.get("/openapi.json") { _, _ in
                 Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document)))
             }
         }
-        own.routes(router)
-        let routes = router.routes.map { "\($0.method.rawValue) \($0.path)" }.sorted()
+        var routes = router.routes.map { "\($0.method.rawValue) \($0.path) internal" }
+        if !own.middleware.isEmpty { router.add(middleware: MiddlewareChain(middleware: own.middleware)) }
+        for controller in DiagnosticsContract.controllers(environment) + own.controllers {
+            routes += router.mount(controller, identify: own.identify)
+        }
+        routes.sort()
 
         var application = Application(
             router: router,

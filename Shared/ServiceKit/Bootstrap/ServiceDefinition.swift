@@ -64,17 +64,25 @@ public struct ServiceDefinition: Sendable {
 /// What a service is made of besides the kit's parts, built once by
 /// ``ServiceDefinition/build``: the same stores serve its routes and its handlers.
 public struct ServiceParts: Sendable {
-    /// Puts the service's routes (and any middleware of its own) on its router, after the kit's.
-    public var routes: @Sendable (Router<ServiceRequestContext>) -> Void
+    /// Middleware of the service's own, in front of all its routes (after the kit's).
+    public var middleware: [any RouterMiddleware<ServiceRequestContext>]
+    /// The service's HTTP areas, each mounted behind the role check of its access.
+    public var controllers: [any Controller]
+    /// Who is calling, for the controllers' role checks: by default the identity the gateway
+    /// asserts (``ServiceRequestContext/caller(of:)``); the gateway verifies the bearer token.
+    public var identify: CallerSource
     /// The service's event handlers.
     public var handlers: [any EventHandler]
     /// Further long-running parts (a second listener for provider webhooks, an HTTP client to
     /// shut down, sweepers), which run after the kit's and stop before them.
     public var services: [any Service]
 
-    public init(routes: @escaping @Sendable (Router<ServiceRequestContext>) -> Void = { _ in },
+    public init(middleware: [any RouterMiddleware<ServiceRequestContext>] = [], controllers: [any Controller] = [],
+                identify: @escaping CallerSource = { request, context in context.caller(of: request) },
                 handlers: [any EventHandler] = [], services: [any Service] = []) {
-        self.routes = routes
+        self.middleware = middleware
+        self.controllers = controllers
+        self.identify = identify
         self.handlers = handlers
         self.services = services
     }

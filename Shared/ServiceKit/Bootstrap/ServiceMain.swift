@@ -30,8 +30,8 @@ public enum ServiceMain {
             exit(0)
         }
         if flags == ["--routes"] {
-            // Every registered route, one `METHOD /path` per line: what the contract test compares
-            // with the OpenAPI document. Builds the application without starting anything, so
+            // Every registered route, one `METHOD /path access` per line: what the contract test
+            // compares with the OpenAPI document. Builds the application without starting anything, so
             // it needs no secrets: development values stand in.
             do {
                 var environment = ProcessInfo.processInfo.environment

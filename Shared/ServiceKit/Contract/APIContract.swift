@@ -6,11 +6,30 @@ import HTTPTypes
 /// storefronts and tools read. A test compares the document with the routes each
 /// executable registers (`<executable> --routes`), so it cannot drift from the code.
 public struct APIContract: Sendable {
-    public var operations: [APIOperation]
+    /// The operations of one controller, documented with the controller's access: the access
+    /// a route is documented with is the one the kit mounts it behind.
+    public struct Area: Sendable {
+        public var operations: [APIOperation]
+
+        public init<C: Controller>(_ controller: C.Type, _ operations: [APIOperation]) {
+            self.operations = operations.map {
+                var operation = $0
+                operation.access = C.access
+                return operation
+            }
+        }
+    }
+
+    public private(set) var operations: [APIOperation]
     /// Named schemas for `components.schemas`, referenced with ``Schema/ref(_:)``.
     public var schemas: [(String, JSONValue)]
 
-    public init(operations: [APIOperation] = [], schemas: [(String, JSONValue)] = []) {
+    public init(_ areas: [Area] = [], schemas: [(String, JSONValue)] = []) {
+        self.operations = areas.flatMap(\.operations)
+        self.schemas = schemas
+    }
+
+    private init(operations: [APIOperation], schemas: [(String, JSONValue)]) {
         self.operations = operations
         self.schemas = schemas
     }

@@ -5,18 +5,6 @@ import HTTPTypes
 /// not found, limits, an unavailable service) are added by ``APIContract``; list here only
 /// the answers particular to this route.
 public struct APIOperation: Sendable {
-    /// Who may call the route, as the gateway establishes it.
-    public enum Access: String, Sendable {
-        /// Anyone; a bearer token is optional and, when sent, must be valid.
-        case everyone
-        /// A signed-in customer.
-        case customer
-        /// Staff or admin.
-        case staff
-        /// Admin only.
-        case admin
-    }
-
     /// A query parameter.
     public struct QueryParameter: Sendable {
         public var name: String
@@ -62,7 +50,8 @@ public struct APIOperation: Sendable {
     public var id: String
     public var summary: String
     public var tag: String
-    public var access: Access
+    /// Who may call it: the access of the controller it is documented under (``APIContract/Area``).
+    public internal(set) var access: Access = .everyone
     public var query: [QueryParameter]
     /// Request headers by name, with description and whether required.
     public var headers: [(name: String, description: String, required: Bool)]
@@ -71,7 +60,7 @@ public struct APIOperation: Sendable {
     public var answers: [Answer]
 
     public init(
-        _ method: HTTPRequest.Method, _ path: String, id: String, summary: String, tag: String, access: Access,
+        _ method: HTTPRequest.Method, _ path: String, id: String, summary: String, tag: String,
         query: [QueryParameter] = [], headers: [(name: String, description: String, required: Bool)] = [],
         body: JSONValue? = nil, answers: [Answer]
     ) {
@@ -80,7 +69,6 @@ public struct APIOperation: Sendable {
         self.id = id
         self.summary = summary
         self.tag = tag
-        self.access = access
         self.query = query
         self.headers = headers
         self.body = body

@@ -73,3 +73,20 @@ extension ServiceRequestContext {
         verifiedCaller ?? CallerIdentity(headers: request.headers)
     }
 }
+
+extension ServiceRequestContext {
+    /// The customer a ``Access/customer`` controller's role check let in; 401 on a route
+    /// without one.
+    public var customerId: UUID {
+        get throws {
+            guard let id = verifiedCaller?.customerId else { throw Problem.unauthenticated }
+            return id
+        }
+    }
+
+    /// The staff member a staff or admin controller's role check let in.
+    public var staffId: UUID? { verifiedCaller?.staffId }
+
+    /// That staff member as timelines and audit entries name them: `staff:<id>`.
+    public var staffActor: String { "staff:\(staffId?.uuidString.lowercased() ?? "unknown")" }
+}

@@ -1,18 +1,24 @@
 /// The documented routes every service has besides its own: pipeline probes (staff) and
 /// `whoami` (the identity the service sees for the request).
 enum DiagnosticsContract {
+    /// The controllers every service mounts besides its own.
+    static func controllers(_ environment: ServiceEnvironment) -> [any Controller] {
+        [ProbeController(probes: ProbeStore(environment: environment)), WhoAmIController()]
+    }
+
     static let contract = APIContract(
-        operations: [
-            APIOperation(.post, "/probes", id: "sendProbe", summary: "Publish a probe event through this service's outbox.",
-                         tag: "diagnostics", access: .staff,
-                         body: Schema.object(["note": Schema.string(maxLength: 200)]),
-                         answers: [.init(202, "Recorded and queued for publishing.", schema: Schema.ref("ProbeAccepted"))]),
-            APIOperation(.get, "/probes/{id}", id: "probeReceipt", summary: "Whether this service received a probe.",
-                         tag: "diagnostics", access: .staff,
-                         answers: [.init(200, "Received.", schema: Schema.ref("ProbeReceipt"))]),
-            APIOperation(.get, "/whoami", id: "whoami", summary: "The identity this service sees for the request.",
-                         tag: "diagnostics", access: .everyone,
-                         answers: [.init(200, "The caller.", schema: Schema.ref("CallerIdentity"))]),
+        [
+            .init(ProbeController.self, [
+                APIOperation(.post, "/probes", id: "sendProbe", summary: "Publish a probe event through this service's outbox.",
+                             tag: "diagnostics", body: Schema.object(["note": Schema.string(maxLength: 200)]),
+                             answers: [.init(202, "Recorded and queued for publishing.", schema: Schema.ref("ProbeAccepted"))]),
+                APIOperation(.get, "/probes/{id}", id: "probeReceipt", summary: "Whether this service received a probe.",
+                             tag: "diagnostics", answers: [.init(200, "Received.", schema: Schema.ref("ProbeReceipt"))]),
+            ]),
+            .init(WhoAmIController.self, [
+                APIOperation(.get, "/whoami", id: "whoami", summary: "The identity this service sees for the request.",
+                             tag: "diagnostics", answers: [.init(200, "The caller.", schema: Schema.ref("CallerIdentity"))]),
+            ]),
         ],
         schemas: [
             ("ProbeAccepted", Schema.object([

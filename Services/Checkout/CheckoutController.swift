@@ -9,7 +9,8 @@ import ServiceKit
 /// follow it until it has an order and payment instructions (`Prefer: wait=N` waits for
 /// that), or give it up before paying. A checkout is its creator's: a customer's by their
 /// identity, a guest's by the cart token they checked out with; anyone else gets 404.
-struct CheckoutRoutes: Sendable {
+struct CheckoutController: Controller {
+    static let access = Access.everyone
     let sessions: CheckoutStore
     let replica: CartReplicaStore
     let idempotency: IdempotencyKeys
@@ -19,8 +20,9 @@ struct CheckoutRoutes: Sendable {
 
     struct Created: Decodable { var id: UUID }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/checkouts") { request, context -> Response in
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.post("/checkouts") { request, context -> Response in
             let caller = context.caller(of: request)
             let (body, bytes) = try await request.decodeBodyKeepingBytes(CheckoutRequest.self, context: context)
             let (checkout, cartID) = try body.validated()
@@ -32,26 +34,8 @@ struct CheckoutRoutes: Sendable {
             let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
             try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
             let answer = try await idempotency.respond(to: request, context: context, scope: scope, bytes: bytes, status: .accepted) { connection in
-                guard let cart = try await replica.find(cartID, on: connection, logger: context.logger) else {
-                    throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart is not known to checkout yet.",
-                                  detail: "Its latest change is still on its way; retry in a moment.",
-                                  errors: [.init(field: "cart_id", message: "is not known yet")])
-                }
-                guard cart.isHeld(by: caller, guestTokenDigest: digest) else { throw Problem.notFound("That cart") }
-                if let version = checkout.cartVersion, cart.version < version {
-                    throw Problem(status: .conflict, type: "cart-not-ready", title: "The cart's latest change has not reached checkout yet.",
-                                  detail: "Checkout has version \(cart.version); retry in a moment.",
-                                  errors: [.init(field: "cart_version", message: "is newer than checkout has seen")])
-                }
-                guard cart.effectiveStatus == "active" else {
-                    throw Problem(status: .conflict, type: "cart-closed", title: "The cart was already checked out or merged.",
-                                  errors: [.init(field: "cart_id", message: "is \(cart.effectiveStatus)")])
-                }
-                guard !cart.lines.isEmpty else { throw Problem.validation([.init(field: "cart_id", message: "the cart is empty")]) }
-                if checkout.method == .cod, cart.lines.contains(where: { $0.digital == true }) {
-                    throw Problem.validation([.init(field: "payment_method",
-                                                    message: "cash on delivery is not offered for digital goods; pay by bank transfer or card")])
-                }
+                let cart = try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
+                                                  on: connection, logger: context.logger)
                 return try await sessions.submit(checkout, cart: cart, caller: caller, guestTokenDigest: digest,
                                                  correlationId: context.correlationId, on: connection, logger: context.logger)
             }
@@ -67,7 +51,7 @@ struct CheckoutRoutes: Sendable {
             if answer.replayed { waited.headers[IdempotencyKeys.replayedHeader] = "true" }
             return waited
         }
-        router.get("/checkouts/{id}") { request, context -> Response in
+        routes.get("/checkouts/{id}") { request, context -> Response in
             let id = try context.uuid(what: "That checkout")
             let wait = PreferWait.seconds(in: request.headers)
             // The first read of the wait is also the ownership check.
@@ -79,11 +63,12 @@ struct CheckoutRoutes: Sendable {
             if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
             return response
         }
-        router.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
+        routes.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
             let id = try context.uuid(what: "That checkout")
             _ = try await owned(id, request, context)
             return try await sessions.abandon(id, by: "customer", correlationId: context.correlationId, logger: context.logger)
         }
+        return routes
     }
 
     /// The checkout if the caller may see it: its customer, the guest holding its cart's

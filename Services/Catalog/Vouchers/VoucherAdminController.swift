@@ -1,12 +1,11 @@
 import Foundation
 import Hummingbird
 import Money
-import Persistence
-import PostgresNIO
 import ServiceKit
 
 /// Staff create, change, deactivate and list vouchers (with how often each was used).
-struct VoucherAdminRoutes: Sendable {
+struct VoucherAdminController: Controller {
+    static let access = Access.staff
     let vouchers: VoucherStore
     let rules: ProductRules
 
@@ -31,9 +30,9 @@ struct VoucherAdminRoutes: Sendable {
         var perCustomerLimit: Int?
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/admin/vouchers") { request, context -> EditedResponse<Voucher> in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.post("/admin/vouchers") { request, context -> EditedResponse<Voucher> in
             let body = try await request.decodeBody(NewVoucher.self, context: context)
             var errors: [Problem.FieldError] = []
             let code = body.code.trimmed
@@ -54,58 +53,29 @@ struct VoucherAdminRoutes: Sendable {
             let (starts, ends) = Self.window(body.startsAt, body.endsAt, errors: &errors)
             Self.checkLimits(body.usageLimit, body.perCustomerLimit, errors: &errors)
             guard errors.isEmpty, let kind else { throw Problem.validation(errors) }
-            let id = UUID()
-            do {
-                try await vouchers.database.client.query("""
-                    INSERT INTO vouchers (id, code, kind, percent, amount_minor, currency, min_subtotal_minor, max_discount_minor,
-                                          starts_at, ends_at, usage_limit, per_customer_limit)
-                    VALUES (\(id), \(code), \(kind.rawValue), \(kind == .percentage ? body.percent : nil), \(amount?.minorUnits),
-                            \(currencies.first?.code), \(minimum?.minorUnits), \(maximum?.minorUnits), \(starts), \(ends),
-                            \(body.usageLimit), \(body.perCustomerLimit))
-                    """, logger: context.logger)
-            } catch let error where ConstraintViolation(error)?.kind == .unique {
-                throw Problem.taken(field: "code", what: "A voucher with this code")
-            }
-            return EditedResponse(status: .created, response: try await voucher(id, context))
+            let draft = VoucherStore.Draft(code: code, kind: kind, percent: body.percent, amount: amount, minimumSubtotal: minimum,
+                                           maximumDiscount: maximum, startsAt: starts, endsAt: ends, usageLimit: body.usageLimit,
+                                           perCustomerLimit: body.perCustomerLimit)
+            return EditedResponse(status: .created, response: try await vouchers.create(draft, logger: context.logger))
         }
-        router.get("/admin/vouchers") { request, context -> [Voucher] in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
-            return try await vouchers.list(logger: context.logger)
+        routes.get("/admin/vouchers") { _, context -> [Voucher] in
+            try await vouchers.list(logger: context.logger)
         }
-        router.patch("/admin/vouchers/{id}") { request, context -> Voucher in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
-            let id = try ProductAdminRoutes.id(context)
+        routes.patch("/admin/vouchers/{id}") { request, context -> Voucher in
+            let id = try context.uuid(what: "That voucher")
             let body = try await request.decodeBody(VoucherPatch.self, context: context)
             var errors: [Problem.FieldError] = []
             let (starts, ends) = Self.window(body.startsAt, body.endsAt, errors: &errors)
             Self.checkLimits(body.usageLimit, body.perCustomerLimit, errors: &errors)
             guard errors.isEmpty else { throw Problem.validation(errors) }
-            _ = try await voucher(id, context)
-            do {
-                try await vouchers.database.client.query("""
-                    UPDATE vouchers SET active = coalesce(\(body.active), active), starts_at = coalesce(\(starts), starts_at),
-                        ends_at = coalesce(\(ends), ends_at), usage_limit = coalesce(\(body.usageLimit), usage_limit),
-                        per_customer_limit = coalesce(\(body.perCustomerLimit), per_customer_limit), updated_at = now()
-                    WHERE id = \(id)
-                    """, logger: context.logger)
-            } catch let error where ConstraintViolation(error)?.constraint == "vouchers_within_limit" {
-                throw Problem.validation([.init(field: "usage_limit", message: "is below the uses already counted")])
-            }
-            return try await voucher(id, context)
+            let changes = VoucherStore.Changes(active: body.active, startsAt: starts, endsAt: ends, usageLimit: body.usageLimit,
+                                               perCustomerLimit: body.perCustomerLimit)
+            return try await vouchers.update(id, changes, logger: context.logger)
         }
-        router.post("/admin/vouchers/{id}/deactivate") { request, context -> Voucher in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
-            let id = try ProductAdminRoutes.id(context)
-            _ = try await voucher(id, context)
-            try await vouchers.database.client.query("UPDATE vouchers SET active = false, updated_at = now() WHERE id = \(id)",
-                                                     logger: context.logger)
-            return try await voucher(id, context)
+        routes.post("/admin/vouchers/{id}/deactivate") { _, context -> Voucher in
+            try await vouchers.deactivate(try context.uuid(what: "That voucher"), logger: context.logger)
         }
-    }
-
-    private func voucher(_ id: UUID, _ context: ServiceRequestContext) async throws -> Voucher {
-        guard let voucher = try await vouchers.find(id: id, logger: context.logger) else { throw Problem.notFound("That voucher") }
-        return voucher
+        return routes
     }
 
     static func window(_ start: String?, _ end: String?, errors: inout [Problem.FieldError]) -> (Date?, Date?) {

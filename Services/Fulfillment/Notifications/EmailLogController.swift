@@ -4,12 +4,13 @@ import ServiceKit
 
 /// Staff's view of customer emails (who, what, how it went; never the body) and a manual
 /// send-again for a dead one.
-struct EmailRoutes: Sendable {
+struct EmailLogController: Controller {
+    static let access = Access.staff
     let emails: EmailStore
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.get("/admin/emails") { request, context -> Page<EmailStore.Record> in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get("/admin/emails") { request, context -> Page<EmailStore.Record> in
             let status = try request.queryChoice("status", EmailStore.statuses)
             var order: UUID?
             if let text = try request.queryText("order_id", maxLength: 40) {
@@ -18,8 +19,7 @@ struct EmailRoutes: Sendable {
             }
             return try await emails.list(status: status, order: order, page: try PageRequest(request), logger: context.logger)
         }
-        router.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<EmailStore.Record> in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+        routes.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<EmailStore.Record> in
             let id = try context.uuid(what: "That email")
             guard let current = try await emails.find(id, logger: context.logger) else { throw Problem.notFound("That email") }
             guard try await emails.resend(id, logger: context.logger), let email = try await emails.find(id, logger: context.logger) else {
@@ -28,5 +28,6 @@ struct EmailRoutes: Sendable {
             }
             return EditedResponse(status: .accepted, response: email)
         }
+        return routes
     }
 }

@@ -6,8 +6,9 @@ import ServiceKit
 /// The storefront's cart API. A guest creates a cart and keeps the returned `cart_token`,
 /// sending it as `X-Cart-Token`; a signed-in customer has one active cart, found by the
 /// identity the gateway asserts. After signing in, the storefront merges the guest cart into
-/// the customer's. Someone else's cart id answers 404.
-struct CartRoutes: Sendable {
+/// the customer's (``CartMergeController``). Someone else's cart id answers 404.
+struct CartController: Controller {
+    static let access = Access.everyone
     let carts: CartStore
 
     struct AddLine: Decodable {
@@ -32,24 +33,20 @@ struct CartRoutes: Sendable {
         var discount: Money?
     }
 
-    struct Merge: Decodable {
-        var guestCartId: String
-        var guestCartToken: String
-    }
-
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/carts") { request, context -> EditedResponse<Cart> in
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.post("/carts") { request, context -> EditedResponse<Cart> in
             let (cart, created) = try await carts.open(for: CartAccess(request: request, context: context),
                                                         correlationId: context.correlationId, logger: context.logger)
             return EditedResponse(status: created ? .created : .ok, response: cart)
         }
-        router.get("/carts/{id}") { request, context -> Cart in
+        routes.get("/carts/{id}") { request, context -> Cart in
             guard let cart = try await carts.read(try Self.cartID(context), access: CartAccess(request: request, context: context),
                                                   correlationId: context.correlationId, logger: context.logger)
             else { throw Self.notFound }
             return cart
         }
-        router.post("/carts/{id}/lines") { request, context -> Cart in
+        routes.post("/carts/{id}/lines") { request, context -> Cart in
             let id = try Self.cartID(context)
             let body = try await request.decodeBody(AddLine.self, context: context)
             var errors: [Problem.FieldError] = []
@@ -61,7 +58,7 @@ struct CartRoutes: Sendable {
             guard errors.isEmpty, let variant else { throw Problem.validation(errors) }
             return try await apply(.add(variant: variant, quantity: body.quantity), to: id, request, context)
         }
-        router.patch("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
+        routes.patch("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
             let id = try Self.cartID(context)
             let body = try await request.decodeBody(SetQuantity.self, context: context)
             guard (0...CartStore.maxQuantity).contains(body.quantity) else {
@@ -69,13 +66,13 @@ struct CartRoutes: Sendable {
             }
             return try await apply(.set(variant: try Self.variantID(context), quantity: body.quantity), to: id, request, context)
         }
-        router.delete("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
+        routes.delete("/carts/{id}/lines/{variant_id}") { request, context -> Cart in
             try await apply(.remove(variant: try Self.variantID(context)), to: try Self.cartID(context), request, context)
         }
-        router.delete("/carts/{id}/lines") { request, context -> Cart in
+        routes.delete("/carts/{id}/lines") { request, context -> Cart in
             try await apply(.clear, to: try Self.cartID(context), request, context)
         }
-        router.post("/carts/{id}/voucher/validate") { request, context -> VoucherCheck in
+        routes.post("/carts/{id}/voucher/validate") { request, context -> VoucherCheck in
             let id = try Self.cartID(context)
             let code = try await Self.code(request, context)
             guard let (_, result) = try await carts.voucher(code, on: id, apply: false, access: CartAccess(request: request, context: context),
@@ -86,7 +83,7 @@ struct CartRoutes: Sendable {
             case .failure(let refusal): return VoucherCheck(code: code, valid: false, reason: refusal.rawValue, message: refusal.message)
             }
         }
-        router.put("/carts/{id}/voucher") { request, context -> Cart in
+        routes.put("/carts/{id}/voucher") { request, context -> Cart in
             let id = try Self.cartID(context)
             let code = try await Self.code(request, context)
             guard let (cart, result) = try await carts.voucher(code, on: id, apply: true, access: CartAccess(request: request, context: context),
@@ -98,21 +95,10 @@ struct CartRoutes: Sendable {
             }
             return cart
         }
-        router.delete("/carts/{id}/voucher") { request, context -> Cart in
+        routes.delete("/carts/{id}/voucher") { request, context -> Cart in
             try await apply(.voucher(nil), to: try Self.cartID(context), request, context)
         }
-        router.post("/carts/{id}/merge") { request, context -> Cart in
-            let id = try Self.cartID(context)
-            guard let customer = try context.caller(of: request).requiring([.customer]).customerId else { throw Problem.unauthenticated }
-            let body = try await request.decodeBody(Merge.self, context: context)
-            guard let guest = UUID(uuidString: body.guestCartId) else {
-                throw Problem.validation([.init(field: "guest_cart_id", message: "must be a UUID")])
-            }
-            guard guest != id, let cart = try await carts.merge(guest: guest, token: body.guestCartToken, into: id, customer: customer,
-                                                                correlationId: context.correlationId, logger: context.logger)
-            else { throw Self.notFound }
-            return cart
-        }
+        return routes
     }
 
     private func apply(_ change: CartStore.Change, to id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> Cart {

@@ -5,7 +5,8 @@ import ServiceKit
 
 /// Staff manage the catalog: categories, products and their variants, publishing and
 /// archiving. Fields a request may not set (status, stock, reserved) are ignored when sent.
-struct ProductAdminRoutes: Sendable {
+struct ProductAdminController: Controller {
+    static let access = Access.staff
     let catalog: ProductStore
     let rules: ProductRules
 
@@ -52,9 +53,9 @@ struct ProductAdminRoutes: Sendable {
         var digitalFile: String?
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.post("/admin/categories") { request, context -> EditedResponse<Category> in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.post("/admin/categories") { request, context -> EditedResponse<Category> in
             let body = try await request.decodeBody(NewCategory.self, context: context)
             var errors: [Problem.FieldError] = []
             if let problem = ProductRules.slugProblem(body.slug) { errors.append(.init(field: "slug", message: problem)) }
@@ -64,8 +65,7 @@ struct ProductAdminRoutes: Sendable {
             let category = try await catalog.createCategory(slug: body.slug, name: body.name.trimmed, parent: parent, logger: context.logger)
             return EditedResponse(status: .created, response: category)
         }
-        router.post("/admin/products") { request, context -> EditedResponse<Product> in
-            let caller = try context.caller(of: request).requiring([.staff, .admin])
+        routes.post("/admin/products") { request, context -> EditedResponse<Product> in
             let body = try await request.decodeBody(NewProduct.self, context: context)
             var errors: [Problem.FieldError] = []
             let fields = try productFields(slug: body.slug, title: body.title, description: body.description ?? "",
@@ -75,16 +75,14 @@ struct ProductAdminRoutes: Sendable {
             let variants = inputs.enumerated().compactMap { index, input in variant(input, field: "variants[\(index)]", errors: &errors) }
             if Set(inputs.map(\.sku)).count != inputs.count { errors.append(.init(field: "variants", message: "SKUs must differ")) }
             guard errors.isEmpty, let fields else { throw Problem.validation(errors) }
-            let id = try await catalog.create(fields, variants: variants, staffId: caller.staffId, correlationId: context.correlationId,
+            let id = try await catalog.create(fields, variants: variants, staffId: context.staffId, correlationId: context.correlationId,
                                               logger: context.logger)
             return EditedResponse(status: .created, response: try await staffView(id, context))
         }
-        router.get("/admin/products/{id}") { request, context -> Product in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+        routes.get("/admin/products/{id}") { request, context -> Product in
             return try await staffView(try Self.id(context), context)
         }
-        router.patch("/admin/products/{id}") { request, context -> Product in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+        routes.patch("/admin/products/{id}") { request, context -> Product in
             let id = try Self.id(context)
             let body = try await request.decodeBody(ProductPatch.self, context: context)
             var errors: [Problem.FieldError] = []
@@ -105,8 +103,7 @@ struct ProductAdminRoutes: Sendable {
             return try await staffView(id, context)
         }
         for (action, status) in [("publish", "published"), ("archive", "archived")] {
-            router.post("/admin/products/{id}/\(action)") { request, context -> Product in
-                _ = try context.caller(of: request).requiring([.staff, .admin])
+            routes.post("/admin/products/{id}/\(action)") { request, context -> Product in
                 let id = try Self.id(context)
                 guard try await catalog.setStatus(id, to: status, correlationId: context.correlationId, logger: context.logger) else {
                     throw Problem.notFound("That product")
@@ -114,8 +111,7 @@ struct ProductAdminRoutes: Sendable {
                 return try await staffView(id, context)
             }
         }
-        router.post("/admin/products/{id}/variants") { request, context -> EditedResponse<Product> in
-            let caller = try context.caller(of: request).requiring([.staff, .admin])
+        routes.post("/admin/products/{id}/variants") { request, context -> EditedResponse<Product> in
             let id = try Self.id(context)
             let body = try await request.decodeBody(VariantInput.self, context: context)
             var errors: [Problem.FieldError] = []
@@ -124,11 +120,10 @@ struct ProductAdminRoutes: Sendable {
             guard try await catalog.product(id: id, publishedOnly: false, logger: context.logger) != nil else {
                 throw Problem.notFound("That product")
             }
-            _ = try await catalog.addVariant(new, to: id, staffId: caller.staffId, correlationId: context.correlationId, logger: context.logger)
+            _ = try await catalog.addVariant(new, to: id, staffId: context.staffId, correlationId: context.correlationId, logger: context.logger)
             return EditedResponse(status: .created, response: try await staffView(id, context))
         }
-        router.patch("/admin/variants/{id}") { request, context -> Product in
-            _ = try context.caller(of: request).requiring([.staff, .admin])
+        routes.patch("/admin/variants/{id}") { request, context -> Product in
             let id = try Self.id(context)
             let body = try await request.decodeBody(VariantPatch.self, context: context)
             var errors: [Problem.FieldError] = []
@@ -149,6 +144,7 @@ struct ProductAdminRoutes: Sendable {
             else { throw Problem.notFound("That variant") }
             return try await staffView(product, context)
         }
+        return routes
     }
 
     private func staffView(_ id: UUID, _ context: ServiceRequestContext) async throws -> Product {

@@ -7,15 +7,17 @@ import ServiceKit
 /// slug) and the category tree. Anyone may read them; the answers come from the
 /// ``ShopWindow`` when nothing changed since, carry an entity tag (304 when the client has
 /// it) and may be kept by browsers and CDNs for `maxAge`.
-struct ProductRoutes: Sendable {
+struct ShopWindowController: Controller {
+    static let access = Access.everyone
     let catalog: ProductStore
     let window: ShopWindow
     /// How long a client or CDN may show a shop window answer without asking again.
     let maxAge: Int
 
-    func register(on router: Router<ServiceRequestContext>) {
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
         let cacheControl = "public, max-age=\(maxAge)"
-        router.get("/products") { request, context -> Response in
+        routes.get("/products") { request, context -> Response in
             let page = try PageRequest(request)
             let sort = try request.queryChoice("sort", ProductStore.Sort.allCases.map(\.rawValue)).flatMap(ProductStore.Sort.init)
             // One form of each letter (NFC): two spellings of one text are one key (Swift strings
@@ -31,7 +33,7 @@ struct ProductRoutes: Sendable {
             }
             return body.response(to: request, cacheControl: cacheControl)
         }
-        router.get("/products/{slug}") { request, context -> Response in
+        routes.get("/products/{slug}") { request, context -> Response in
             let slug = try context.parameters.require("slug")
             let body = try await window.pageIfFound("product\u{1F}" + slug) {
                 try await catalog.product(slug: slug, publishedOnly: true, logger: context.logger)
@@ -40,11 +42,12 @@ struct ProductRoutes: Sendable {
             guard let body else { throw Problem.notFound("A product '\(slug)'") }
             return body.response(to: request, cacheControl: cacheControl)
         }
-        router.get("/categories") { request, context -> Response in
+        routes.get("/categories") { request, context -> Response in
             let body = try await window.page("categories") {
                 try TaggedBody(encoding: try await catalog.categories(logger: context.logger), context: context)
             }
             return body.response(to: request, cacheControl: cacheControl)
         }
+        return routes
     }
 }

@@ -3,12 +3,13 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// Digital goods through the gateway: a buyer's list of downloads (the owner by their
-/// order's id; a guest by order number and email), and the download itself, which needs a
+/// Digital goods through the gateway: a guest's list of downloads by order number and email
+/// (the owner's is ``MyDownloadsController``), and the download itself, which needs a
 /// signed, unexpired link and the buyer: the owner's sign-in, or for a guest order the
 /// order number and email as query parameters (`number`, `email`) as the guest lookup takes
 /// them. Each download is counted.
-struct DownloadRoutes: Sendable {
+struct DownloadController: Controller {
+    static let access = Access.everyone
     let grants: DownloadGrantStore
     let store: any DownloadStore
 
@@ -17,23 +18,19 @@ struct DownloadRoutes: Sendable {
         var downloads: [DownloadGrantStore.Download]
     }
 
-    func register(on router: Router<ServiceRequestContext>) {
-        router.get("/orders/{id}/downloads") { request, context -> Downloads in
-            guard let customer = try context.caller(of: request).requiring([.customer]).customerId else { throw Problem.unauthenticated }
-            guard let downloads = try await grants.downloads(order: try context.uuid(what: "That order"), customer: customer, logger: context.logger)
-            else { throw Problem.notFound("That order") }
-            return Downloads(orderNumber: nil, downloads: downloads)
-        }
-        router.get("/downloads") { request, context -> Downloads in
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get("/downloads") { request, context -> Downloads in
             let (number, email) = try Self.proof(request, required: true)
             guard let downloads = try await grants.downloads(number: number, email: email, logger: context.logger) else {
                 throw Problem.notFound("An order with that number and email")
             }
             return Downloads(orderNumber: number, downloads: downloads)
         }
-        router.get("/downloads/{id}") { request, context -> Response in
+        routes.get("/downloads/{id}") { request, context -> Response in
             try await download(request, context)
         }
+        return routes
     }
 
     /// The guest's proof: order number and email, both or neither.
