@@ -22,10 +22,10 @@ struct AccessClaims: JWTPayload {
     }
 }
 
-/// Signs and verifies access tokens with the gateway's Ed25519 keys (``SigningKeys``): only a
-/// token with `alg: EdDSA`, a `kid` of the set and that key's signature verifies. HS256 tokens
-/// (the earlier scheme), `alg: none`, unknown or retired key ids, changed payloads and expired
-/// tokens fail.
+/// Signs and verifies access tokens with the gateway's Ed25519 keys (``SigningKeys``), through
+/// jwt-kit's key collection: a token verifies only with a `kid` of the set and an Ed25519
+/// signature by that key, so HS256 tokens (the earlier scheme), `alg: none`, retired keys, changed payloads and
+/// expired tokens fail.
 ///
 /// Verification runs on every API request. An Ed25519 check costs tens of microseconds, so a
 /// token that verified is remembered, by its exact text, until it expires (a bounded cache):
@@ -34,8 +34,7 @@ final class AccessTokens: Sendable {
     let lifetime: TimeInterval
     private let keys: SigningKeys
     private let collection = JWTKeyCollection()
-    /// Each key's algorithm, fetched from jwt-kit once, then used directly from any task.
-    private let algorithms = Mutex<[String: any JWTAlgorithm]>([:])
+    private let loaded = Mutex(false)
     private let parser = DefaultJWTParser()
     private let verified = Mutex<[String: AccessClaims]>([:])
     static let cacheCapacity = 20_000
@@ -45,25 +44,24 @@ final class AccessTokens: Sendable {
         self.lifetime = lifetime
     }
 
-    private func algorithm(for kid: String) async -> (any JWTAlgorithm)? {
-        if let ready = algorithms.withLock({ $0[kid] }) { return ready }
-        guard let key = keys.keys.first(where: { $0.id == kid }) else { return nil }
-        await collection.add(eddsa: EdDSA.PrivateKey(backing: key.privateKey), kid: JWKIdentifier(string: kid))
-        guard let fetched = try? await collection.getKey(for: JWKIdentifier(string: kid)) else { return nil }
-        algorithms.withLock { $0[kid] = fetched }
-        return fetched
+    /// Puts every key of the set into the collection, once.
+    private func loadKeys() async {
+        guard !loaded.withLock({ $0 }) else { return }
+        for key in keys.keys {
+            await collection.add(eddsa: EdDSA.PrivateKey(backing: key.privateKey), kid: JWKIdentifier(string: key.id))
+        }
+        loaded.withLock { $0 = true }
     }
 
     /// A token for a customer (`role: customer`) or a staff user (`staff`, `admin`), signed
     /// with the signing key and carrying its `kid`.
     func issue(subject: UUID, role: String, now: Date = Date()) async throws -> String {
-        let kid = keys.signingKeyID
-        _ = await algorithm(for: kid)
+        await loadKeys()
         let claims = AccessClaims(
             sub: .init(value: subject.uuidString.lowercased()), exp: .init(value: now.addingTimeInterval(lifetime)),
             iat: .init(value: now), jti: .init(value: UUID().uuidString.lowercased()), iss: .init(value: AccessClaims.issuer),
             role: role)
-        return try await collection.sign(claims, kid: JWKIdentifier(string: kid))
+        return try await collection.sign(claims, kid: JWKIdentifier(string: keys.signingKeyID))
     }
 
     /// The verified claims, or `nil` for any token that does not verify.
@@ -71,14 +69,12 @@ final class AccessTokens: Sendable {
         if let known = verified.withLock({ $0[token] }) {
             return known.exp.value > now ? known : nil
         }
-        let bytes = Array(token.utf8)
-        guard let (header, claims, signature) = try? parser.parse(bytes, as: AccessClaims.self),
-              header.alg == "EdDSA", let kid = header.kid,
-              let algorithm = await algorithm(for: kid),
-              let parts = try? parser.getTokenParts(bytes),
-              (try? algorithm.verify(Array(signature), signs: Array(parts.header) + [UInt8(ascii: ".")] + Array(parts.payload))) == true,
-              (try? await claims.verify(using: algorithm)) != nil
-        else { return nil }
+        // jwt-kit falls back to its first key for a token without a `kid` or with one it does
+        // not have; ours must name a key of the set.
+        guard let (header, _, _) = try? parser.parse(Array(token.utf8), as: AccessClaims.self), let kid = header.kid,
+              keys.keys.contains(where: { $0.id == kid }) else { return nil }
+        await loadKeys()
+        guard let claims = try? await collection.verify(token, as: AccessClaims.self) else { return nil }
         verified.withLock { cache in
             if cache.count >= Self.cacheCapacity {
                 cache = cache.filter { $0.value.exp.value > now }
