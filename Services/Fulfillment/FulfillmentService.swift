@@ -31,7 +31,7 @@ extension ServiceDefinition {
             var handlers: [any EventHandler] = [ShipmentPlanning(shipments: parts.shipments), OrderDownloads(grants: parts.downloads),
                                                 WebhookFanout(webhooks: parts.webhooks), parts.notifications]
             if let client = parts.pos {
-                let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox)
+                let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox, counts: PosStockCountStore())
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
                 services.append(PeriodicJob("pos-inventory-pull", every: settings.posInventoryPullInterval, environment: environment) {
                     try await pull.run(logger: environment.logger)
@@ -87,7 +87,7 @@ struct FulfillmentParts: Sendable {
                                   storefrontURL: settings.storefrontURL)
         notifications = CustomerNotifications(
             emails: emails, templates: settings.emailTemplates, locale: settings.emailLocale, shopName: settings.shopName,
-            storefrontURL: settings.storefrontURL, downloads: downloads, optOuts: optOuts)
+            storefrontURL: settings.storefrontURL, downloads: downloads, optOuts: optOuts, shipments: shipments)
         smtp = settings.smtp.map(SMTPClient.init(settings:))
         pos = settings.pos.map { PosClient(baseURL: $0.baseURL, apiKey: $0.apiKey, shopId: $0.shopId, client: HTTPClient.shared, timeout: $0.timeout) }
     }

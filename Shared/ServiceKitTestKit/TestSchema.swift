@@ -25,6 +25,25 @@ public struct TestSchema: Sendable {
         return TestSchema(name: name, settings: settings)
     }
 
+    /// Creates a role and schema, runs `body` with them and drops both, whether `body`
+    /// returns or throws (what a `defer` would do, were a `defer` allowed to await).
+    public static func with<R>(prefix: String = "t", _ body: (TestSchema) async throws -> R) async throws -> R {
+        try await create(prefix: prefix).dropping(after: body)
+    }
+
+    /// Runs `body` with this schema, then drops it, whether `body` returns or throws.
+    public func dropping<R>(after body: (TestSchema) async throws -> R) async throws -> R {
+        let result: R
+        do {
+            result = try await body(self)
+        } catch {
+            try? await drop()
+            throw error
+        }
+        try await drop()
+        return result
+    }
+
     /// Drops the schema and the role.
     public func drop() async throws {
         let name = self.name

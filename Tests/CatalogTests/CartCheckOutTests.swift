@@ -14,53 +14,53 @@ import Testing
 struct CartCheckOutTests {
     @Test("a reserved checkout closes its cart silently; a second submission of that cart is refused with its status and reserves nothing; a refused one gives the cart back")
     func checkoutTakesCart() async throws {
-        let fixture = try await CatalogFixture.make()
-        try await fixture.withDatabase { database in
-            let (catalog, reservations) = fixture.parts(database)
-            let carts = CartStore(database: database, outbox: fixture.outbox, vouchers: VoucherStore(database: database))
-            let handler = CheckoutStock(reservations: reservations, carts: carts)
-            let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
-            let (opened, _) = try await carts.open(for: CartAccess(customerId: nil, token: nil), correlationId: "test", logger: fixture.logger)
-            let cart = opened.id.uuid
-            let access = CartAccess(customerId: nil, token: opened.cartToken)
-            _ = try #require(try await carts.change(cart, .add(variant: variant, quantity: 2), access: access, correlationId: "test", logger: fixture.logger))
-            let snapshotsBefore = try await fixture.events(of: CartUpdated.eventType, on: database).count
+        try await CatalogFixture.with { fixture in
+            try await fixture.withDatabase { database in
+                let (catalog, reservations) = fixture.parts(database)
+                let carts = CartStore(database: database, outbox: fixture.outbox, vouchers: VoucherStore(database: database))
+                let handler = CheckoutStock(reservations: reservations, carts: carts)
+                let variant = try #require(try await fixture.publishedProduct(catalog, stock: [3]).first)
+                let (opened, _) = try await carts.open(for: CartAccess(customerId: nil, token: nil), correlationId: "test", logger: fixture.logger)
+                let cart = opened.id.uuid
+                let access = CartAccess(customerId: nil, token: opened.cartToken)
+                _ = try #require(try await carts.change(cart, .add(variant: variant, quantity: 2), access: access, correlationId: "test", logger: fixture.logger))
+                let snapshotsBefore = try await fixture.events(of: CartUpdated.eventType, on: database).count
 
-            func submit(_ quantity: Int) async throws -> CheckoutID {
-                let checkout = CheckoutID.new()
-                let envelope = try EventEnvelope(
-                    CheckoutSubmitted(checkoutId: checkout, cartId: CartID(cart),
-                                      lines: [CheckoutLine(variantId: VariantID(variant), quantity: quantity)]),
-                    subject: checkout.description, source: "test", correlationId: nil)
-                try await database.transaction(logger: fixture.logger) { connection in
-                    try await handler.prepare(batch: [try envelope.decodeData(CheckoutSubmitted.self)], on: connection, logger: fixture.logger)
-                    try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: fixture.logger, outbox: fixture.outbox))
+                func submit(_ quantity: Int) async throws -> CheckoutID {
+                    let checkout = CheckoutID.new()
+                    let envelope = try EventEnvelope(
+                        CheckoutSubmitted(checkoutId: checkout, cartId: CartID(cart),
+                                          lines: [CheckoutLine(variantId: VariantID(variant), quantity: quantity)]),
+                        subject: checkout.description, source: "test", correlationId: nil)
+                    try await database.transaction(logger: fixture.logger) { connection in
+                        try await handler.prepare(batch: [try envelope.decodeData(CheckoutSubmitted.self)], on: connection, logger: fixture.logger)
+                        try await handler.handle(EventContext(envelope: envelope, connection: connection, logger: fixture.logger, outbox: fixture.outbox))
+                    }
+                    return checkout
                 }
-                return checkout
-            }
-            func rejection(of checkout: CheckoutID) async throws -> InventoryRejected? {
-                try await fixture.events(of: InventoryRejected.eventType, on: database)
-                    .map { try $0.decodeData(InventoryRejected.self) }.first { $0.checkoutId == checkout }
-            }
-            func status() async throws -> Cart? {
-                try await carts.read(cart, access: access, correlationId: "test", logger: fixture.logger)
-            }
+                func rejection(of checkout: CheckoutID) async throws -> InventoryRejected? {
+                    try await fixture.events(of: InventoryRejected.eventType, on: database)
+                        .map { try $0.decodeData(InventoryRejected.self) }.first { $0.checkoutId == checkout }
+                }
+                func status() async throws -> Cart? {
+                    try await carts.read(cart, access: access, correlationId: "test", logger: fixture.logger)
+                }
 
-            let tooMany = try await submit(5)
-            #expect(try await rejection(of: tooMany)?.shortLines.first?.available == 3, "not enough stock: refused")
-            #expect(try await status()?.status == "active", "a refused checkout gives the cart back")
+                let tooMany = try await submit(5)
+                #expect(try await rejection(of: tooMany)?.shortLines.first?.available == 3, "not enough stock: refused")
+                #expect(try await status()?.status == "active", "a refused checkout gives the cart back")
 
-            let first = try await submit(2)
-            #expect(try await rejection(of: first) == nil)
-            #expect(try await fixture.level(variant, on: database) == (3, 2))
-            #expect(try await status()?.status == "checked_out")
-            #expect(try await fixture.events(of: CartUpdated.eventType, on: database).count == snapshotsBefore,
-                    "closing the cart publishes no snapshot: checkout knows from its own completed checkout")
+                let first = try await submit(2)
+                #expect(try await rejection(of: first) == nil)
+                #expect(try await fixture.level(variant, on: database) == (3, 2))
+                #expect(try await status()?.status == "checked_out")
+                #expect(try await fixture.events(of: CartUpdated.eventType, on: database).count == snapshotsBefore,
+                        "closing the cart publishes no snapshot: checkout knows from its own completed checkout")
 
-            let second = try await submit(1)
-            #expect(try await rejection(of: second)?.cartProblem == "checked_out", "a cart no longer active is refused, naming its status")
-            #expect(try await fixture.level(variant, on: database) == (3, 2), "the refused submission reserved nothing")
+                let second = try await submit(1)
+                #expect(try await rejection(of: second)?.cartProblem == "checked_out", "a cart no longer active is refused, naming its status")
+                #expect(try await fixture.level(variant, on: database) == (3, 2), "the refused submission reserved nothing")
+            }
         }
-        try await fixture.schema.drop()
     }
 }

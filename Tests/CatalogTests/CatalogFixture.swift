@@ -15,6 +15,12 @@ struct CatalogFixture {
     let outbox: Outbox
     let logger = TestInfrastructure.logger
 
+    /// Runs `body` with a fresh fixture and drops its schema afterwards, also when `body` throws.
+    static func with<R>(_ body: (CatalogFixture) async throws -> R) async throws -> R {
+        let fixture = try await make()
+        return try await fixture.schema.dropping { _ in try await body(fixture) }
+    }
+
     static func make() async throws -> CatalogFixture {
         let schema = try await TestSchema.create(prefix: "cat")
         let fixture = CatalogFixture(schema: schema, outbox: Outbox(topic: "unused", serviceName: "catalog", schema: schema.name))

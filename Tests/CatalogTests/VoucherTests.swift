@@ -47,42 +47,42 @@ struct VoucherTests {
 
     @Test("20 concurrent checkouts with the last use of a voucher: exactly one gets it, the rest are rejected as used up; a cancellation gives it back")
     func lastUseUnderConcurrency() async throws {
-        let fixture = try await CatalogFixture.make()
-        try await fixture.withDatabase { database in
-            let (catalog, reservations) = fixture.parts(database)
-            let variant = try #require(try await fixture.publishedProduct(catalog, stock: [100]).first)
-            try await database.client.query("""
-                INSERT INTO vouchers (id, code, kind, percent, usage_limit) VALUES (\(UUID()), 'LastOne', 'percentage', 10, 1)
-                """, logger: fixture.logger)
-            let checkouts = (0..<20).map { _ in UUID() }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for checkout in checkouts {
-                    group.addTask {
-                        _ = try await database.transaction(logger: fixture.logger) { connection in
-                            try await reservations.handleSubmission(
-                                CheckoutSubmitted(checkoutId: CheckoutID(checkout), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)],
-                                                  voucherCode: "lastone"),
-                                correlationId: nil, on: connection, logger: fixture.logger)
+        try await CatalogFixture.with { fixture in
+            try await fixture.withDatabase { database in
+                let (catalog, reservations) = fixture.parts(database)
+                let variant = try #require(try await fixture.publishedProduct(catalog, stock: [100]).first)
+                try await database.client.query("""
+                    INSERT INTO vouchers (id, code, kind, percent, usage_limit) VALUES (\(UUID()), 'LastOne', 'percentage', 10, 1)
+                    """, logger: fixture.logger)
+                let checkouts = (0..<20).map { _ in UUID() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for checkout in checkouts {
+                        group.addTask {
+                            _ = try await database.transaction(logger: fixture.logger) { connection in
+                                try await reservations.handleSubmission(
+                                    CheckoutSubmitted(checkoutId: CheckoutID(checkout), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)],
+                                                      voucherCode: "lastone"),
+                                    correlationId: nil, on: connection, logger: fixture.logger)
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                let reserved = try await fixture.events(of: InventoryReserved.eventType, on: database)
+                let rejected = try await fixture.events(of: InventoryRejected.eventType, on: database).map { try $0.decodeData(InventoryRejected.self) }
+                #expect(reserved.count == 1)
+                #expect(rejected.count == 19 && rejected.allSatisfy { $0.voucherProblem == "used_up" && $0.shortLines.isEmpty })
+                #expect(try await fixture.level(variant, on: database) == (100, 1), "rejected checkouts hold no stock")
+                let winner = try #require(reserved.first).subject
+                let used = try await database.client.query("SELECT used_count FROM vouchers WHERE lower(code) = 'lastone'", logger: fixture.logger)
+                for try await count in used.decode(Int.self) { #expect(count == 1) }
+                try await database.transaction(logger: fixture.logger) { connection in
+                    try await reservations.cancel(checkoutId: try #require(UUID(uuidString: winner)), reason: "customer", correlationId: nil,
+                                                  on: connection, logger: fixture.logger)
+                }
+                let after = try await database.client.query("SELECT used_count FROM vouchers WHERE lower(code) = 'lastone'", logger: fixture.logger)
+                for try await count in after.decode(Int.self) { #expect(count == 0, "the cancelled order gave its use back") }
             }
-            let reserved = try await fixture.events(of: InventoryReserved.eventType, on: database)
-            let rejected = try await fixture.events(of: InventoryRejected.eventType, on: database).map { try $0.decodeData(InventoryRejected.self) }
-            #expect(reserved.count == 1)
-            #expect(rejected.count == 19 && rejected.allSatisfy { $0.voucherProblem == "used_up" && $0.shortLines.isEmpty })
-            #expect(try await fixture.level(variant, on: database) == (100, 1), "rejected checkouts hold no stock")
-            let winner = try #require(reserved.first).subject
-            let used = try await database.client.query("SELECT used_count FROM vouchers WHERE lower(code) = 'lastone'", logger: fixture.logger)
-            for try await count in used.decode(Int.self) { #expect(count == 1) }
-            try await database.transaction(logger: fixture.logger) { connection in
-                try await reservations.cancel(checkoutId: try #require(UUID(uuidString: winner)), reason: "customer", correlationId: nil,
-                                              on: connection, logger: fixture.logger)
-            }
-            let after = try await database.client.query("SELECT used_count FROM vouchers WHERE lower(code) = 'lastone'", logger: fixture.logger)
-            for try await count in after.decode(Int.self) { #expect(count == 0, "the cancelled order gave its use back") }
         }
-        try await fixture.schema.drop()
     }
 }

@@ -16,10 +16,11 @@ struct OrderNumberTests {
     /// Runs `body` on a fresh schema migrated with `migrations` (the kit's first), then drops it.
     private func withSchema(_ migrations: [Migration] = OrdersMigrations.all,
                             _ body: @Sendable (Database) async throws -> Void) async throws {
-        let schema = try await TestSchema.create(prefix: "ordnum")
-        try await TestInfrastructure.withClient(schema.settings) { database in
-            try await MigrationRunner(database: database, migrations: KitMigrations.all + migrations).migrate(logger: TestInfrastructure.logger)
-            try await body(database)
+        try await TestSchema.with(prefix: "ordnum") { schema in
+            try await TestInfrastructure.withClient(schema.settings) { database in
+                try await MigrationRunner(database: database, migrations: KitMigrations.all + migrations).migrate(logger: TestInfrastructure.logger)
+                try await body(database)
+            }
         }
     }
 

@@ -24,38 +24,38 @@ struct CancellationFlagsTests {
 
     @Test("captured, then the payment window's cancellation arrives: paid_after_cancellation and refund_due; staff's cancellation of a paid order: refund_due; unpaid: cancelled, no flags")
     func flags() async throws {
-        let schema = try await TestSchema.create(prefix: "pay")
-        let logger = TestInfrastructure.logger
-        try await TestInfrastructure.withClient(schema.settings) { database in
-            try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
-            let payments = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
-                                   bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
-                                   card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
-                                   cardFeeBasisPoints: 0)
-            func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
-                let order = placed(.bankTransfer)
-                let id = order.orderId.uuid
-                try await database.transaction(logger: logger) { connection in
-                    try await payments.open(order, correlationId: nil, on: connection, logger: logger)
-                    if captured {
-                        try await connection.query("""
-                            UPDATE payments SET status = 'succeeded', received_minor = amount_minor, captured_minor = amount_minor WHERE order_id = \(id)
-                            """, logger: logger)
+        try await TestSchema.with(prefix: "pay") { schema in
+            let logger = TestInfrastructure.logger
+            try await TestInfrastructure.withClient(schema.settings) { database in
+                try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
+                let payments = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
+                                       bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
+                                       card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
+                                       cardFeeBasisPoints: 0)
+                func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
+                    let order = placed(.bankTransfer)
+                    let id = order.orderId.uuid
+                    try await database.transaction(logger: logger) { connection in
+                        try await payments.open(order, correlationId: nil, on: connection, logger: logger)
+                        if captured {
+                            try await connection.query("""
+                                UPDATE payments SET status = 'succeeded', received_minor = amount_minor, captured_minor = amount_minor WHERE order_id = \(id)
+                                """, logger: logger)
+                        }
+                        try await payments.orderCancelled(orderId: id, reason: reason, on: connection, logger: logger)
                     }
-                    try await payments.orderCancelled(orderId: id, reason: reason, on: connection, logger: logger)
+                    let rows = try await database.client.query("SELECT status, flags FROM payments WHERE order_id = \(id)", logger: logger)
+                    for try await row in rows.decode((String, [String]).self) { return row }
+                    Issue.record("no payment")
+                    return ("", [])
                 }
-                let rows = try await database.client.query("SELECT status, flags FROM payments WHERE order_id = \(id)", logger: logger)
-                for try await row in rows.decode((String, [String]).self) { return row }
-                Issue.record("no payment")
-                return ("", [])
+                let late = try await flags(after: "payment_timeout", captured: true)
+                #expect(late.0 == "succeeded" && late.1 == ["paid_after_cancellation", "refund_due"], "\(late)")
+                let staff = try await flags(after: "staff", captured: true)
+                #expect(staff.0 == "succeeded" && staff.1 == ["refund_due"], "\(staff)")
+                let unpaid = try await flags(after: "payment_timeout", captured: false)
+                #expect(unpaid.0 == "cancelled" && unpaid.1.isEmpty, "\(unpaid)")
             }
-            let late = try await flags(after: "payment_timeout", captured: true)
-            #expect(late.0 == "succeeded" && late.1 == ["paid_after_cancellation", "refund_due"], "\(late)")
-            let staff = try await flags(after: "staff", captured: true)
-            #expect(staff.0 == "succeeded" && staff.1 == ["refund_due"], "\(staff)")
-            let unpaid = try await flags(after: "payment_timeout", captured: false)
-            #expect(unpaid.0 == "cancelled" && unpaid.1.isEmpty, "\(unpaid)")
         }
-        try await schema.drop()
     }
 }

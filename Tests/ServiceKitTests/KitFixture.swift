@@ -16,6 +16,12 @@ struct KitFixture {
     let outbox: Outbox
     let logger = TestInfrastructure.logger
 
+    /// Runs `body` with a fresh fixture and drops its schema afterwards, also when `body` throws.
+    static func with<R>(_ body: (KitFixture) async throws -> R) async throws -> R {
+        let fixture = try await make()
+        return try await fixture.schema.dropping { _ in try await body(fixture) }
+    }
+
     static func make() async throws -> KitFixture {
         let schema = try await TestSchema.create(prefix: "kit")
         let topic = TestInfrastructure.uniqueName("kit-events")

@@ -9,23 +9,23 @@ import Testing
 struct MigrationTests {
     @Test("two replicas migrating at once apply each migration exactly once")
     func concurrentMigrations() async throws {
-        let schema = try await TestSchema.create(prefix: "mig")
-        let migrations = KitMigrations.all + [Migration(version: 100, name: "things", sql: """
-            CREATE TABLE things (id int PRIMARY KEY);
-            INSERT INTO things VALUES (1);
-            """)]
-        let applied = try await TestInfrastructure.withClient(schema.settings) { database async throws in
-            try await withThrowingTaskGroup(of: [Int].self) { group in
-                for _ in 0..<2 {
-                    group.addTask { try await MigrationRunner(database: database, migrations: migrations).migrate(logger: TestInfrastructure.logger) }
+        try await TestSchema.with(prefix: "mig") { schema in
+            let migrations = KitMigrations.all + [Migration(version: 100, name: "things", sql: """
+                CREATE TABLE things (id int PRIMARY KEY);
+                INSERT INTO things VALUES (1);
+                """)]
+            let applied = try await TestInfrastructure.withClient(schema.settings) { database async throws in
+                try await withThrowingTaskGroup(of: [Int].self) { group in
+                    for _ in 0..<2 {
+                        group.addTask { try await MigrationRunner(database: database, migrations: migrations).migrate(logger: TestInfrastructure.logger) }
+                    }
+                    var all: [[Int]] = []
+                    for try await versions in group { all.append(versions) }
+                    return all
                 }
-                var all: [[Int]] = []
-                for try await versions in group { all.append(versions) }
-                return all
             }
+            #expect(applied.flatMap { $0 }.sorted() == migrations.map(\.version).sorted(), "each version applied by exactly one replica")
         }
-        #expect(applied.flatMap { $0 }.sorted() == migrations.map(\.version).sorted(), "each version applied by exactly one replica")
-        try await schema.drop()
     }
 
     @Test("a service role cannot read another service's schema")

@@ -10,112 +10,112 @@ import Testing
 struct OutboxTests {
     @Test("a committed transaction's event is published exactly once, as a CloudEvents envelope keyed by subject")
     func committedEventPublishedOnce() async throws {
-        let fixture = try await KitFixture.make()
-        let envelope = try await fixture.withRunning { database, producer async throws in
-            let envelope = try await fixture.enqueue("committed", on: database)
-            let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
-            #expect(try await relay.publishRound() == 1)
-            #expect(try await relay.publishRound() == 0, "nothing left to publish")
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0)
-            return envelope
+        try await KitFixture.with { fixture in
+            let envelope = try await fixture.withRunning { database, producer async throws in
+                let envelope = try await fixture.enqueue("committed", on: database)
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
+                #expect(try await relay.publishRound() == 1)
+                #expect(try await relay.publishRound() == 0, "nothing left to publish")
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0)
+                return envelope
+            }
+            let messages = try await TopicReader.read(topic: fixture.topic, expected: 1)
+            #expect(messages.count == 1)
+            let message = try #require(messages.first)
+            let received = try EventEnvelope.decode(Data(message.value))
+            #expect(received.id == envelope.id)
+            #expect(received.type == ProbeSent.eventType)
+            #expect(message.keyString == "aggregate-committed")
+            #expect(message.header(MessageHeader.correlationId) == "corr-committed")
+            #expect(try received.decodeData(ProbeSent.self).note == "committed")
         }
-        let messages = try await TopicReader.read(topic: fixture.topic, expected: 1)
-        #expect(messages.count == 1)
-        let message = try #require(messages.first)
-        let received = try EventEnvelope.decode(Data(message.value))
-        #expect(received.id == envelope.id)
-        #expect(received.type == ProbeSent.eventType)
-        #expect(message.keyString == "aggregate-committed")
-        #expect(message.header(MessageHeader.correlationId) == "corr-committed")
-        #expect(try received.decodeData(ProbeSent.self).note == "committed")
-        try await fixture.schema.drop()
     }
 
     @Test("a rolled-back transaction publishes nothing")
     func rolledBackPublishesNothing() async throws {
         struct Abort: Error {}
-        let fixture = try await KitFixture.make()
-        try await fixture.withRunning { database, producer async throws in
-            await #expect(throws: Abort.self) {
-                try await database.transaction(logger: fixture.logger) { connection in
-                    try await fixture.outbox.enqueue(ProbeSent(probeId: "x", note: "rolled back", sentBy: "test"),
-                                                     subject: "s", correlationId: nil, on: connection, logger: fixture.logger)
-                    throw Abort()
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                await #expect(throws: Abort.self) {
+                    try await database.transaction(logger: fixture.logger) { connection in
+                        try await fixture.outbox.enqueue(ProbeSent(probeId: "x", note: "rolled back", sentBy: "test"),
+                                                         subject: "s", correlationId: nil, on: connection, logger: fixture.logger)
+                        throw Abort()
+                    }
                 }
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
+                #expect(try await relay.publishRound() == 0)
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox", on: database) == 0)
             }
-            let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
-            #expect(try await relay.publishRound() == 0)
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox", on: database) == 0)
+            let messages = try await TopicReader.read(topic: fixture.topic, expected: 0, quietPeriod: .seconds(2), timeout: .seconds(8))
+            #expect(messages.isEmpty)
         }
-        let messages = try await TopicReader.read(topic: fixture.topic, expected: 0, quietPeriod: .seconds(2), timeout: .seconds(8))
-        #expect(messages.isEmpty)
-        try await fixture.schema.drop()
     }
 
     @Test("a relay killed between publishing and marking republishes; the consumer's inbox absorbs the duplicate")
     func crashBetweenPublishAndMark() async throws {
         struct Killed: Error {}
-        let fixture = try await KitFixture.make()
-        try await fixture.withRunning { database, producer async throws in
-            try await fixture.enqueue("crash", on: database)
-            let dying = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
-                                    afterPublish: { _ in throw Killed() })
-            await #expect(throws: Killed.self) { try await dying.publishRound() }
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 1,
-                    "the mark was rolled back with the crash")
-            let restarted = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
-            #expect(try await restarted.publishRound() == 1)
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                try await fixture.enqueue("crash", on: database)
+                let dying = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                        afterPublish: { _ in throw Killed() })
+                await #expect(throws: Killed.self) { try await dying.publishRound() }
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 1,
+                        "the mark was rolled back with the crash")
+                let restarted = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
+                #expect(try await restarted.publishRound() == 1)
+            }
+            let messages = try await TopicReader.read(topic: fixture.topic, expected: 2)
+            #expect(messages.count == 2, "the event is on the topic twice")
+            try await fixture.withRunning { database, producer async throws in
+                let consumer = fixture.consumer([RecordingHandler()], database: database, producer: producer)
+                for message in messages { await consumer.process(message) }
+                #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 1, "one effect")
+                #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 1)
+            }
         }
-        let messages = try await TopicReader.read(topic: fixture.topic, expected: 2)
-        #expect(messages.count == 2, "the event is on the topic twice")
-        try await fixture.withRunning { database, producer async throws in
-            let consumer = fixture.consumer([RecordingHandler()], database: database, producer: producer)
-            for message in messages { await consumer.process(message) }
-            #expect(try await fixture.count("SELECT count(*)::int FROM effects", on: database) == 1, "one effect")
-            #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 1)
-        }
-        try await fixture.schema.drop()
     }
 
     @Test("the relay wakes on NOTIFY and publishes while running as a service")
     func relayRunsAsService() async throws {
-        let fixture = try await KitFixture.make()
-        try await fixture.withRunning { database, producer async throws in
-            let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
-                                    pollInterval: .seconds(60))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await relay.run() }
-                try await Task.sleep(for: .milliseconds(500))
-                for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ContinuousClock.now < deadline {
-                    if try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0 { break }
-                    try await Task.sleep(for: .milliseconds(50))
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                        pollInterval: .seconds(60))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await relay.run() }
+                    try await Task.sleep(for: .milliseconds(500))
+                    for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < deadline {
+                        if try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0 { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    group.cancelAll()
                 }
-                group.cancelAll()
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5,
+                        "published long before the 60 s polling fallback")
             }
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5,
-                    "published long before the 60 s polling fallback")
         }
-        try await fixture.schema.drop()
     }
 
     @Test("pruning removes only published rows older than the retention")
     func pruning() async throws {
-        let fixture = try await KitFixture.make()
-        try await fixture.withRunning { database, producer async throws in
-            for note in ["old", "recent"] { try await fixture.enqueue(note, on: database) }
-            let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
-            #expect(try await relay.publishRound() == 2)
-            try await fixture.enqueue("unpublished", on: database)
-            try await database.client.query("""
-                UPDATE outbox SET published_at = now() - interval '8 days', created_at = now() - interval '8 days'
-                WHERE message_key = 'aggregate-old'
-                """)
-            #expect(try await relay.prunePublished(olderThan: .seconds(7 * 86_400)) == 1)
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox", on: database) == 2)
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE message_key = 'aggregate-old'", on: database) == 0)
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                for note in ["old", "recent"] { try await fixture.enqueue(note, on: database) }
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger)
+                #expect(try await relay.publishRound() == 2)
+                try await fixture.enqueue("unpublished", on: database)
+                try await database.client.query("""
+                    UPDATE outbox SET published_at = now() - interval '8 days', created_at = now() - interval '8 days'
+                    WHERE message_key = 'aggregate-old'
+                    """)
+                #expect(try await relay.prunePublished(olderThan: .seconds(7 * 86_400)) == 1)
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox", on: database) == 2)
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE message_key = 'aggregate-old'", on: database) == 0)
+            }
         }
-        try await fixture.schema.drop()
     }
 }

@@ -22,6 +22,8 @@ struct CustomerNotifications: EventHandler {
     let storefrontURL: String
     let downloads: DownloadGrantStore
     let optOuts: OptOutStore
+    /// Where the orders fulfilment keeps (from `order.placed`) are read.
+    let shipments: ShipmentStore
 
     var reactions: EventReactions {
         EventReactions()
@@ -73,7 +75,7 @@ struct CustomerNotifications: EventHandler {
 
     private func confirmOrder(_ placed: OrderPlaced, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await snapshot(placed.orderId, on: connection, logger: logger) else { return }
+        guard let order = try await shipments.snapshot(placed.orderId, on: connection, logger: logger) else { return }
         if let customer = order.customerId {
             try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
         }
@@ -88,7 +90,7 @@ struct CustomerNotifications: EventHandler {
 
     private func confirmPayment(_ settled: OrderSettled, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard settled.status == "paid", let order = try await snapshot(settled.orderId, on: connection, logger: logger) else { return }
+        guard settled.status == "paid", let order = try await shipments.snapshot(settled.orderId, on: connection, logger: logger) else { return }
         let links = try await downloads.links(forOrder: order.id, on: connection, logger: logger)
         try await send(.paymentReceived, about: order, for: envelope, values: [
             "total": order.total.map(locale.money) ?? "",
@@ -101,14 +103,14 @@ struct CustomerNotifications: EventHandler {
 
     private func announceCancellation(_ cancelled: OrderCancelled, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
+        guard let order = try await shipments.snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
         let reason = ["customer_abandoned": "customer"][cancelled.reason] ?? cancelled.reason
         try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], on: connection, logger: logger)
     }
 
     private func announceShipment(_ shipped: ShipmentShipped, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await snapshot(shipped.orderId, on: connection, logger: logger) else { return }
+        guard let order = try await shipments.snapshot(shipped.orderId, on: connection, logger: logger) else { return }
         try await send(.shipped, about: order, for: envelope, values: [
             "lines": shipped.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
             "tracking": ["carrier": shipped.tracking.carrier as Any, "number": shipped.tracking.number as Any, "url": shipped.tracking.url as Any],
@@ -118,52 +120,18 @@ struct CustomerNotifications: EventHandler {
 
     private func announceDelivery(_ delivered: ShipmentDelivered, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await snapshot(delivered.orderId, on: connection, logger: logger) else { return }
+        guard let order = try await shipments.snapshot(delivered.orderId, on: connection, logger: logger) else { return }
         try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], on: connection, logger: logger)
     }
 
     private func announceRefund(_ refund: RefundSucceeded, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await snapshot(refund.orderId, on: connection, logger: logger) else { return }
+        guard let order = try await shipments.snapshot(refund.orderId, on: connection, logger: logger) else { return }
         try await send(.refunded, about: order, for: envelope, values: [
             "amount": locale.money(refund.amount), "refundedTotal": locale.money(refund.refundedTotal),
             "captured": locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
             "method": [order.paymentMethod: true],
         ], on: connection, logger: logger)
-    }
-
-    /// An order as fulfilment keeps it (from `order.placed`).
-    struct OrderSnapshot {
-        var id: UUID
-        var number: String
-        var customerId: UUID?
-        var email: String
-        var paymentMethod: String
-        var contact: ContactDetails?
-        var address: ShippingAddress?
-        var lines: [PricedLine]
-        var total: Money?
-        var paymentDueBy: Date?
-    }
-
-    private func snapshot(_ orderId: OrderID, on connection: PostgresConnection, logger: Logger) async throws -> OrderSnapshot? {
-        let id = orderId.uuid
-        let rows = try await connection.query("""
-            SELECT order_number, customer_id, email, payment_method, contact::text, shipping_address::text, lines::text, total::text, payment_due_by
-            FROM fulfilment_orders WHERE order_id = \(id)
-            """, logger: logger)
-        let decoder = EventCoding.decoder
-        for try await (number, customer, email, method, contact, address, lines, total, due)
-            in rows.decode((String, UUID?, String, String, String?, String?, String, String?, Date?).self) {
-            return OrderSnapshot(
-                id: id, number: number, customerId: customer, email: email, paymentMethod: method,
-                contact: try contact.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) },
-                address: try address.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) },
-                lines: try decoder.decode([PricedLine].self, from: Data(lines.utf8)),
-                total: try total.map { try decoder.decode(Money.self, from: Data($0.utf8)) }, paymentDueBy: due)
-        }
-        logger.warning("no snapshot of the order to write about", metadata: ["order.id": "\(id)"])
-        return nil
     }
 
     /// A storefront page that takes a single-use token (`?token=…`, query-escaped).

@@ -13,6 +13,7 @@ struct InventoryPull: Sendable {
     let client: PosClient
     let database: Database
     let outbox: Outbox
+    let counts: PosStockCountStore
 
     @discardableResult
     func run(logger: Logger) async throws -> Int {
@@ -22,13 +23,7 @@ struct InventoryPull: Sendable {
         return try await database.transaction(logger: logger) { connection in
             var published = 0
             for variation in variations {
-                let rows = try await connection.query("""
-                    INSERT INTO pos_stock_counts (sku, on_hand) VALUES (\(variation.displayId), \(variation.remainQuantity))
-                    ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, counted_at = now()
-                    WHERE pos_stock_counts.on_hand <> excluded.on_hand
-                    RETURNING counted_at
-                    """, logger: logger)
-                for try await countedAt in rows.decode(Date.self) {
+                if let countedAt = try await counts.record(sku: variation.displayId, onHand: variation.remainQuantity, on: connection, logger: logger) {
                     try await outbox.enqueue(StockCounted(sku: variation.displayId, onHand: variation.remainQuantity, countedAt: countedAt, source: "pos"),
                                              subject: variation.displayId, correlationId: nil, on: connection, logger: logger)
                     published += 1

@@ -2,6 +2,7 @@ import EventContracts
 import Foundation
 import Logging
 import Messaging
+import Money
 import Persistence
 import PostgresNIO
 import ServiceKit
@@ -135,6 +136,28 @@ struct ShipmentStore: Sendable {
             for try await count in counted.decode(Int.self) { total = count }
             return Page(items: items, request: page, total: total)
         }
+    }
+
+    /// The order as fulfilment keeps it, for the emails about it; nil (with a warning) before
+    /// its `order.placed` arrived.
+    func snapshot(_ orderId: OrderID, on connection: PostgresConnection, logger: Logger) async throws -> OrderSnapshot? {
+        let id = orderId.uuid
+        let rows = try await connection.query("""
+            SELECT order_number, customer_id, email, payment_method, contact::text, shipping_address::text, lines::text, total::text, payment_due_by
+            FROM fulfilment_orders WHERE order_id = \(id)
+            """, logger: logger)
+        let decoder = EventCoding.decoder
+        for try await (number, customer, email, method, contact, address, lines, total, due)
+            in rows.decode((String, UUID?, String, String, String?, String?, String, String?, Date?).self) {
+            return OrderSnapshot(
+                id: id, number: number, customerId: customer, email: email, paymentMethod: method,
+                contact: try contact.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) },
+                address: try address.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) },
+                lines: try decoder.decode([PricedLine].self, from: Data(lines.utf8)),
+                total: try total.map { try decoder.decode(Money.self, from: Data($0.utf8)) }, paymentDueBy: due)
+        }
+        logger.warning("no snapshot of the order to write about", metadata: ["order.id": "\(id)"])
+        return nil
     }
 
     // MARK: Staff's moves
