@@ -120,6 +120,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Shared/ServiceKitTestKit"
         ),
@@ -166,7 +168,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Tests/PaymentsTests"),
         .testTarget(name: "OrdersTests", dependencies: [
-            "Orders", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+            "Orders", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts", "Money",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ], path: "Tests/OrdersTests"),
         .testTarget(name: "FulfillmentTests", dependencies: ["Fulfillment", "ServiceKit", "Messaging", "Persistence"], path: "Tests/FulfillmentTests"),
         .testTarget(name: "GatewayTests", dependencies: [

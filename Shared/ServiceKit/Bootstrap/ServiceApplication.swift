@@ -71,11 +71,7 @@ public enum ServiceApplication {
             handlers: [ProbeHandler()] + own.handlers, consumerName: definition.name,
             logger: logger, startGate: gate)
 
-        let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: CorrelationMiddleware())
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: MetricsMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.debug))
+        let router = ServiceRouter.make()
         HealthRoutes(checks: [
             ("migrations", { gate.isOpen }),
             ("database", { await database.isReachable(logger: logger) }),
@@ -90,10 +86,8 @@ public enum ServiceApplication {
             }
         }
         var routes = router.routes.map { "\($0.method.rawValue) \($0.path) internal" }
-        if !own.middleware.isEmpty { router.add(middleware: MiddlewareChain(middleware: own.middleware)) }
-        for controller in DiagnosticsContract.controllers(environment) + own.controllers {
-            routes += router.mount(controller, identify: own.identify)
-        }
+        routes += router.mount(middleware: own.middleware, controllers: DiagnosticsContract.controllers(environment) + own.controllers,
+                               identify: own.identify)
         routes.sort()
 
         var application = Application(
