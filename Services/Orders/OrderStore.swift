@@ -115,10 +115,10 @@ struct OrderStore: Sendable {
             guard let current = try await find(id, on: connection, logger: logger) else { throw Problem.notFound("That order") }
             guard try await move(id, to: target, actor: actor, note: note, cancelReason: target == .cancelled ? "staff" : nil,
                                  correlationId: correlationId, on: connection, logger: logger) != nil else {
-                throw Problem(status: .conflict, type: "illegal-transition", title: "The order cannot move there from where it is.",
-                              detail: "An order that is \(current.status.rawValue) can move to: "
-                                + current.status.next.map(\.rawValue).sorted().joined(separator: ", ") + ".",
-                              errors: [.init(field: "status", message: "cannot go from \(current.status.rawValue) to \(target.rawValue)")])
+                throw Problem.illegalTransition("The order cannot move there from where it is.",
+                                                detail: "An order that is \(current.status.rawValue) can move to: "
+                                                    + current.status.next.map(\.rawValue).sorted().joined(separator: ", ") + ".",
+                                                errors: [.init(field: "status", message: "cannot go from \(current.status.rawValue) to \(target.rawValue)")])
             }
         }
         return try await existing(id, logger: logger)

@@ -73,22 +73,14 @@ struct CartController: Controller {
             try await apply(.clear, to: try Self.cartID(context), request, context)
         }
         routes.post("/carts/{id}/voucher/validate") { request, context -> VoucherCheck in
-            let id = try Self.cartID(context)
-            let code = try await Self.code(request, context)
-            guard let (_, result) = try await carts.voucher(code, on: id, apply: false, access: CartAccess(request: request, context: context),
-                                                            correlationId: context.correlationId, logger: context.logger)
-            else { throw Self.notFound }
+            let (code, _, result) = try await voucher(request, context, apply: false)
             switch result {
             case .success(let discount): return VoucherCheck(code: code, valid: true, discount: discount)
             case .failure(let refusal): return VoucherCheck(code: code, valid: false, reason: refusal.rawValue, message: refusal.message)
             }
         }
         routes.put("/carts/{id}/voucher") { request, context -> Cart in
-            let id = try Self.cartID(context)
-            let code = try await Self.code(request, context)
-            guard let (cart, result) = try await carts.voucher(code, on: id, apply: true, access: CartAccess(request: request, context: context),
-                                                               correlationId: context.correlationId, logger: context.logger)
-            else { throw Self.notFound }
+            let (_, cart, result) = try await voucher(request, context, apply: true)
             if case .failure(let refusal) = result {
                 throw Problem(status: .unprocessableContent, type: "voucher-not-applicable", title: "This voucher cannot be used on this cart.",
                               detail: "\(refusal.rawValue): \(refusal.message)", errors: [.init(field: "code", message: refusal.message)])
@@ -106,6 +98,17 @@ struct CartController: Controller {
                                                 correlationId: context.correlationId, logger: context.logger)
         else { throw Self.notFound }
         return cart
+    }
+
+    /// Checks (and with `apply`, applies) the code in the body to the cart in the path.
+    private func voucher(_ request: Request, _ context: ServiceRequestContext, apply: Bool) async throws
+        -> (code: String, cart: Cart, result: Result<Money, Voucher.Refusal>) {
+        let id = try Self.cartID(context)
+        let code = try await Self.code(request, context)
+        guard let (cart, result) = try await carts.voucher(code, on: id, apply: apply, access: CartAccess(request: request, context: context),
+                                                           correlationId: context.correlationId, logger: context.logger)
+        else { throw Self.notFound }
+        return (code, cart, result)
     }
 
     static let notFound = Problem.notFound("That cart")

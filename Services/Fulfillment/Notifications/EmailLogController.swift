@@ -20,12 +20,7 @@ struct EmailLogController: Controller {
             return try await emails.list(status: status, order: order, page: try PageRequest(request), logger: context.logger)
         }
         routes.post("/admin/emails/{id}/resend") { request, context -> EditedResponse<EmailStore.Record> in
-            let id = try context.uuid(what: "That email")
-            guard let current = try await emails.find(id, logger: context.logger) else { throw Problem.notFound("That email") }
-            guard try await emails.resend(id, logger: context.logger), let email = try await emails.find(id, logger: context.logger) else {
-                throw Problem(status: .conflict, type: "illegal-transition", title: "This email cannot be sent again.",
-                              detail: "It is \(current.status); only dead emails are sent again.")
-            }
+            let email = try await emails.sendAgain(try context.uuid(what: "That email"), logger: context.logger)
             return EditedResponse(status: .accepted, response: email)
         }
         return routes

@@ -172,6 +172,16 @@ struct EmailStore: Sendable {
         return nil
     }
 
+    /// ``resend(_:logger:)`` for staff: answers the email as it is now; 404 for none, 409 for
+    /// one that is not dead.
+    func sendAgain(_ id: UUID, logger: Logger) async throws -> Record {
+        guard let current = try await find(id, logger: logger) else { throw Problem.notFound("That email") }
+        guard try await resend(id, logger: logger), let email = try await find(id, logger: logger) else {
+            throw Problem.illegalTransition("This email cannot be sent again.", detail: "It is \(current.status); only dead emails are sent again.")
+        }
+        return email
+    }
+
     /// Staff send a dead email again now, with a fresh set of attempts; false when it is not
     /// dead (or its body was erased after sending).
     func resend(_ id: UUID, logger: Logger) async throws -> Bool {

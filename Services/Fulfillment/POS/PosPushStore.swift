@@ -197,6 +197,17 @@ struct PosPushStore: Sendable {
         return nil
     }
 
+    /// ``retry(_:logger:)`` for staff: answers the push as it is now; 404 for none, 409 for
+    /// one that is neither dead nor waiting.
+    func pushAgain(_ orderId: UUID, logger: Logger) async throws -> Push {
+        guard let current = try await find(orderId, logger: logger) else { throw Problem.notFound("That order's POS push") }
+        guard try await retry(orderId, logger: logger), let push = try await find(orderId, logger: logger) else {
+            throw Problem.illegalTransition("This push cannot be retried.",
+                                            detail: "It is \(current.status); only dead or waiting pushes, and failed withdrawals, are tried again.")
+        }
+        return push
+    }
+
     /// Staff push a dead (or waiting) order again now, or try a failed withdrawal again, with
     /// a fresh set of attempts; false when there is nothing left to do.
     func retry(_ orderId: UUID, logger: Logger) async throws -> Bool {

@@ -23,12 +23,7 @@ struct PosPushesController: Controller {
             return push
         }
         routes.post("/admin/pos/pushes/{id}/retry") { request, context -> EditedResponse<PosPushStore.Push> in
-            let id = try context.uuid(what: "That order's POS push")
-            guard let current = try await pushes.find(id, logger: context.logger) else { throw Problem.notFound("That order's POS push") }
-            guard try await pushes.retry(id, logger: context.logger), let push = try await pushes.find(id, logger: context.logger) else {
-                throw Problem(status: .conflict, type: "illegal-transition", title: "This push cannot be retried.",
-                              detail: "It is \(current.status); only dead or waiting pushes, and failed withdrawals, are tried again.")
-            }
+            let push = try await pushes.pushAgain(try context.uuid(what: "That order's POS push"), logger: context.logger)
             return EditedResponse(status: .accepted, response: push)
         }
         return routes

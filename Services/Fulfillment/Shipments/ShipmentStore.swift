@@ -220,9 +220,9 @@ struct ShipmentStore: Sendable {
     /// 409: the shipment cannot do that from its status; names where it can go.
     static func illegal(_ shipment: Shipment, _ why: String) -> Problem {
         let allowed = shipment.status.next.map(\.rawValue).sorted()
-        return Problem(status: .conflict, type: "illegal-transition", title: "The shipment cannot do that from where it is.",
-                       detail: "This shipment is \(shipment.status.rawValue): \(why). "
-                        + (allowed.isEmpty ? "It is closed." : "It can move to: \(allowed.joined(separator: ", "))."))
+        return Problem.illegalTransition("The shipment cannot do that from where it is.",
+                                         detail: "This shipment is \(shipment.status.rawValue): \(why). "
+                                            + (allowed.isEmpty ? "It is closed." : "It can move to: \(allowed.joined(separator: ", "))."))
     }
 
     /// Sets the tracking fields given (others are kept) on a shipment that has not arrived.

@@ -24,9 +24,7 @@ struct AccountController: Controller {
         }
         routes.post("/api/me/password") { request, context -> Response in
             let body = try await request.decodeBody(PasswordChange.self, context: context)
-            if let problem = IdentityRules.passwordProblem(body.newPassword) {
-                throw Problem.validation([.init(field: "new_password", message: problem)])
-            }
+            try IdentityRules.checkPassword(body.newPassword, field: "new_password")
             let id = try context.customerId
             guard let (_, hash) = try await customers.findWithPassword(id: id, logger: context.logger) else { throw Problem.unauthenticated }
             guard await hasher.verify(body.currentPassword, against: hash) else {

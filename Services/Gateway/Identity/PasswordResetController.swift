@@ -31,9 +31,7 @@ struct PasswordResetController: Controller {
         }
         routes.post("/api/auth/password-reset/confirm") { request, context -> Response in
             let body = try await request.decodeBody(ResetConfirmation.self, context: context)
-            if let problem = IdentityRules.passwordProblem(body.newPassword) {
-                throw Problem.validation([.init(field: "new_password", message: problem)])
-            }
+            try IdentityRules.checkPassword(body.newPassword, field: "new_password")
             switch try await changes.completeReset(token: body.token, hash: await hasher.hash(body.newPassword), logger: context.logger) {
             case .done:
                 return Response(status: .noContent)

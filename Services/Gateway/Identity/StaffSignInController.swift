@@ -36,7 +36,7 @@ struct StaffSignInController: Controller {
         }
         routes.post("/api/admin/auth/accept-invitation") { request, context -> StaffSession in
             let body = try await request.decodeBody(Invitation.self, context: context)
-            if let problem = IdentityRules.passwordProblem(body.password) { throw Problem.validation([.init(field: "password", message: problem)]) }
+            try IdentityRules.checkPassword(body.password, field: "password")
             let invalid = Problem(status: .unauthorized, type: "invalid-invitation", title: "The invitation is not valid: used, expired or unknown.")
             // The token is checked before the password is hashed, so garbage tokens cost no bcrypt.
             guard (1...200).contains(body.token.utf8.count), try await staff.invitationIsOpen(body.token, logger: context.logger) else { throw invalid }

@@ -52,6 +52,12 @@ public struct Problem: HTTPResponseError, Sendable, Equatable {
                 errors: field.map { [FieldError(field: $0, message: detail)] } ?? [])
     }
 
+    /// 409: the thing cannot make that move from the state it is in (an order, a shipment, an
+    /// email or POS push to send again).
+    public static func illegalTransition(_ title: String, detail: String? = nil, errors: [FieldError] = []) -> Problem {
+        Problem(status: .conflict, type: "illegal-transition", title: title, detail: detail, errors: errors)
+    }
+
     /// A request that needs a signed-in caller and has none.
     public static let unauthenticated = Problem(
         status: .unauthorized, type: "unauthenticated", title: "A valid access token is required.",
