@@ -8,13 +8,13 @@ import ServiceLifecycle
 
 /// Publishes committed outbox rows to Kafka and marks them published.
 ///
-/// Woken by `LISTEN` on the outbox channel, with a polling fallback. Each round runs in one
-/// transaction: it takes the key buckets no other replica holds (transaction-scoped
-/// advisory locks), locks up to a batch of their unpublished rows with
-/// `FOR UPDATE SKIP LOCKED`, hands them to the idempotent producer in id order, waits for
-/// every acknowledgement, and marks the acknowledged rows. A crash between publishing and
-/// marking rolls the marks back, so those events are published again: consumers' inboxes
-/// absorb such duplicates (at-least-once, one effect).
+/// Woken by `LISTEN` on the outbox channel, with a polling fallback. The relay holds the key
+/// buckets no other replica holds (``RelayLease``: session-level advisory locks on a
+/// connection of its own). Each round reads up to a batch of those buckets' unpublished rows,
+/// hands them to the idempotent producer in id order, waits for every acknowledgement, and
+/// marks the acknowledged rows: two statements. A crash between publishing and marking leaves
+/// the rows unmarked, so those events are published again: consumers' inboxes absorb such
+/// duplicates (at-least-once, one effect).
 public final class OutboxRelay: Service, Sendable {
     /// A hook that runs after publishing and before marking; tests throw from it to
     /// simulate a relay killed at the worst moment.
@@ -30,6 +30,7 @@ public final class OutboxRelay: Service, Sendable {
     private let startGate: StartupGate?
     private let afterPublish: AfterPublishHook?
     private let doorbell = Doorbell()
+    private let lease: RelayLease
     private let published: Counter
     private let failures: Counter
 
@@ -49,6 +50,7 @@ public final class OutboxRelay: Service, Sendable {
         self.afterPublish = afterPublish
         self.published = Counter(label: "outbox_published_total", dimensions: [("topic", outbox.topic)])
         self.failures = Counter(label: "outbox_publish_failures_total", dimensions: [("topic", outbox.topic)])
+        self.lease = RelayLease(database: database, logger: logger, retryInterval: pollInterval)
     }
 
     public func run() async throws {
@@ -63,7 +65,7 @@ public final class OutboxRelay: Service, Sendable {
                 group.addTask { await self.pruneHourly(until: stopping) }
                 while !stopping.value && !Task.isCancelled {
                     do {
-                        while try await publishRound() == batchSize, !stopping.value {}
+                        while try await publishHeldRound() == batchSize, !stopping.value {}
                     } catch {
                         failures.increment()
                         logger.warning("outbox relay round failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
@@ -73,25 +75,44 @@ public final class OutboxRelay: Service, Sendable {
                 }
                 group.cancelAll()
             }
+            await lease.close()
         } onGracefulShutdown: {
             stopping.value = true
             self.doorbell.ring()
         }
     }
 
-    /// Publishes one batch; returns how many rows it published.
+    /// Publishes one batch as a relay on its own would: takes the buckets no other relay
+    /// holds, publishes, and lets go of them. Returns how many rows it published.
     @discardableResult
     public func publishRound() async throws -> Int {
+        let lease = RelayLease(database: database, logger: logger, retryInterval: pollInterval)
+        do {
+            let count = try await publish(with: lease)
+            await lease.close()
+            return count
+        } catch {
+            await lease.close()
+            throw error
+        }
+    }
+
+    /// One round of the running relay, with the buckets it keeps between rounds.
+    private func publishHeldRound() async throws -> Int {
+        try await publish(with: lease)
+    }
+
+    private func publish(with lease: RelayLease) async throws -> Int {
         let logger = self.logger
         let batchSize = self.batchSize
         let producer = self.producer
         let afterPublish = self.afterPublish
-        let schema = database.settings.schema
-        let count = try await database.transaction(logger: logger) { connection -> Int in
+        let count = try await lease.withBuckets { connection, buckets -> Int in
+            guard !buckets.isEmpty else { return 0 }
             var ids: [Int64] = []
             var eventIDs: [UUID] = []
             var messages: [OutgoingMessage] = []
-            let rows = try await connection.execute(ClaimStatement(schema: schema, limit: Int32(batchSize)), logger: logger)
+            let rows = try await connection.execute(ClaimStatement(buckets: buckets, limit: Int32(batchSize)), logger: logger)
             for try await (id, eventID, topic, key, payload, headersJSON) in rows {
                 ids.append(id)
                 eventIDs.append(eventID)
@@ -177,24 +198,21 @@ public final class OutboxRelay: Service, Sendable {
 }
 
 extension OutboxRelay {
-    /// A round's rows: the key buckets no other replica holds (locked once, before the rows
-    /// are read: the ARRAY is an init plan) and up to `limit` of their unpublished rows, in
-    /// one round trip, prepared once per connection.
+    /// A round's rows: up to `limit` unpublished rows of the buckets this relay holds, in id
+    /// order. No row locks: no other relay publishes these buckets while the lease holds them.
     struct ClaimStatement: PreparedStatement {
         typealias Row = (Int64, UUID, String, String, ByteBuffer, String)
         static let sql = """
             SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
-            WHERE published_at IS NULL AND bucket = ANY(ARRAY(
-                SELECT b::int2 FROM generate_series(0, \(Outbox.bucketCount - 1)) AS b
-                WHERE pg_try_advisory_xact_lock(hashtext($1), (100 + b)::int4)))
-            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+            WHERE published_at IS NULL AND bucket = ANY($1)
+            ORDER BY id LIMIT $2
             """
-        static var bindingDataTypes: [PostgresDataType] { [.text, .int4] }
+        static var bindingDataTypes: [PostgresDataType] { [.int2Array, .int4] }
 
-        var schema: String
+        var buckets: [Int16]
         var limit: Int32
 
-        var values: [(any PostgresEncodable & Sendable)?] { [schema, limit] }
+        var values: [(any PostgresEncodable & Sendable)?] { [buckets, limit] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }

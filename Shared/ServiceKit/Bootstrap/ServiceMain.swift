@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import Persistence
 
 /// The entry point of every service executable: answers `--help` and `--version`, reads
@@ -53,6 +55,11 @@ public enum ServiceMain {
         }
         do {
             let configuration = try ServiceConfiguration(definition: definition)
+            if configuration.tasksOnEventLoops {
+                // Before anything starts a task: from here on every task runs on the event
+                // loops, and a task resumed on a loop's thread stays there.
+                NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            }
             LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
             if configuration.localDevelopment { announceLocalDevelopment(configuration) }
             let (application, _) = try ServiceApplication.build(definition, configuration: configuration)

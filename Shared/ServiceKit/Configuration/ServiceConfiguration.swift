@@ -26,6 +26,10 @@ public struct ServiceConfiguration: Sendable {
     public var outboxPollInterval: Duration
     public var outboxBatchSize: Int
     public var outboxRetention: Duration
+    /// `TASKS_ON_EVENT_LOOPS=true` (the default): Swift tasks run on the NIO event loops that
+    /// do the service's I/O, so a task resumed by a PostgreSQL answer or an HTTP request goes on
+    /// on the thread that read it instead of waking a thread of the cooperative pool.
+    public var tasksOnEventLoops: Bool
     /// Every variable's effective value, for service-specific settings.
     public var values: [String: String]
     /// `LOCAL_DEVELOPMENT=true`: secrets may take development values. Announced in the log
@@ -95,6 +99,10 @@ public struct ServiceConfiguration: Sendable {
         self.outboxPollInterval = .milliseconds(try integer("OUTBOX_POLL_INTERVAL_MS", in: 10...600_000))
         self.outboxBatchSize = try integer("OUTBOX_BATCH_SIZE", in: 1...10_000)
         self.outboxRetention = .seconds(try integer("OUTBOX_RETENTION_HOURS", in: 1...87_600) * 3600)
+        guard let tasksOnEventLoops = Bool(values["TASKS_ON_EVENT_LOOPS"]!) else {
+            throw ConfigurationError(variable: "TASKS_ON_EVENT_LOOPS", reason: "expected true or false, got '\(values["TASKS_ON_EVENT_LOOPS"]!)'")
+        }
+        self.tasksOnEventLoops = tasksOnEventLoops
         self.values = values
     }
 
@@ -146,6 +154,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("OUTBOX_POLL_INTERVAL_MS", default: "1000", help: "Outbox relay polling fallback when no notification arrives."),
             EnvironmentVariable("OUTBOX_BATCH_SIZE", default: "500", help: "Events the relay publishes per transaction."),
             EnvironmentVariable("OUTBOX_RETENTION_HOURS", default: "168", help: "How long published outbox rows are kept (audit window)."),
+            EnvironmentVariable("TASKS_ON_EVENT_LOOPS", default: "true",
+                                help: "true: Swift tasks run on the event loops that do the I/O (no thread switch per answer); false: on Swift's own pool."),
         ] + definition.variables
     }
 }
