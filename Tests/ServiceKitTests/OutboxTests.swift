@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Kafka
+import Persistence
 @testable import Messaging
 @testable import ServiceKit
 import ServiceKitTestKit
@@ -96,6 +97,44 @@ struct OutboxTests {
                 }
                 #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5,
                         "published long before the 60 s polling fallback")
+            }
+        }
+    }
+
+    @Test("one relay at a time publishes a key bucket: a second replica's relay publishes nothing while the first runs, and takes over when it stops")
+    func secondReplicaTakesOver() async throws {
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                let publishedBy = LockedBox<[String: [UUID]]>([:])
+                func relay(_ name: String) -> OutboxRelay {
+                    OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                pollInterval: .milliseconds(200), afterPublish: { ids in publishedBy.withLock { $0[name, default: []] += ids } })
+                }
+                func publishedEventually(_ envelope: EventEnvelope) async throws -> String? {
+                    let id = try #require(UUID(uuidString: envelope.id))
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < deadline {
+                        if let name = publishedBy.value.first(where: { $0.value.contains(id) })?.key { return name }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return nil
+                }
+                let first = Task { try await relay("first").run() }
+                #expect(try await publishedEventually(fixture.enqueue("before", on: database)) == "first")
+                let second = Task { try await relay("second").run() }
+                try await Task.sleep(for: .milliseconds(500))
+                for index in 0..<5 {
+                    #expect(try await publishedEventually(fixture.enqueue("both-\(index)", on: database)) == "first",
+                            "the buckets stay with the relay that holds them")
+                }
+                first.cancel()
+                _ = await first.result
+                #expect(try await publishedEventually(fixture.enqueue("after", on: database)) == "second",
+                        "the first relay's buckets went to the second when it stopped")
+                second.cancel()
+                _ = await second.result
+                #expect(publishedBy.value["second", default: []].count == 1)
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0)
             }
         }
     }
