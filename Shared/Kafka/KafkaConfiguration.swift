@@ -25,12 +25,14 @@ public struct KafkaConfiguration: Sendable {
         return copy
     }
 
-    /// Consumer settings for at-least-once processing: offsets are committed only by an
-    /// explicit ``KafkaConsumer/commit(_:)`` after the handler succeeded, never automatically.
+    /// Consumer settings for at-least-once processing: offsets are committed only after the
+    /// handler succeeded, by an explicit ``KafkaConsumer/commit(_:)`` or, with
+    /// `enable.auto.commit=true`, in the background from what ``KafkaConsumer/store(_:)`` stored
+    /// (the offset store is never automatic).
     public func consumer(groupID: String) -> KafkaConfiguration {
         var copy = self
         copy["group.id"] = groupID
-        copy["enable.auto.commit"] = "false"
+        copy.setDefault("enable.auto.commit", "false")
         copy["enable.auto.offset.store"] = "false"
         copy.setDefault("auto.offset.reset", "earliest")
         copy.setDefault("session.timeout.ms", "6000")

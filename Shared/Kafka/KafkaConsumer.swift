@@ -7,7 +7,10 @@ import Synchronization
 ///
 /// Read ``messages`` and call ``commit(_:)`` once a message's effect is durable: offsets are
 /// never committed automatically, so a consumer that crashes before committing sees its
-/// uncommitted messages again after restart. Partition assignment and revocation are applied
+/// uncommitted messages again after restart. A consumer made with a `commitInterval` may
+/// instead ``store(_:)`` each processed message's offset: librdkafka commits the stored
+/// offsets of all partitions in one request per interval, and at close (a crash redelivers
+/// at most the last interval's messages). Partition assignment and revocation are applied
 /// by a rebalance callback before librdkafka continues. All blocking librdkafka calls (poll
 /// with a timeout, synchronous commit, close) run on this consumer's own serial Dispatch queue.
 public final class KafkaConsumer: Sendable {
@@ -20,8 +23,15 @@ public final class KafkaConsumer: Sendable {
 
     private enum State { case open, draining, closing, closed }
 
-    /// Joins `groupID` and subscribes to `topics`.
-    public convenience init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger) throws {
+    /// Joins `groupID` and subscribes to `topics`. With a `commitInterval`, offsets given to
+    /// ``store(_:)`` are committed in the background at that interval.
+    public convenience init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger,
+                            commitInterval: Duration? = nil) throws {
+        var configuration = configuration
+        if let commitInterval {
+            configuration["enable.auto.commit"] = "true"
+            configuration["auto.commit.interval.ms"] = "\(max(Int(commitInterval.components.seconds * 1000 + commitInterval.components.attoseconds / 1_000_000_000_000_000), 1))"
+        }
         try self.init(configuration: configuration, groupID: groupID, logger: logger)
         guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else {
             handle.destroy()
@@ -129,10 +139,9 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Commits `message.offset + 1` without waiting for the broker's answer. Use it for
-    /// throughput when redelivery is harmless (an inbox absorbs duplicates); follow with a
-    /// ``commit(_:)`` of the last message per partition before closing.
-    public func commitAsync(_ message: KafkaMessage) {
+    /// Marks `message` processed: its offset + 1 is committed with the next background commit
+    /// (consumers made with a `commitInterval`) or the next ``commit(_:)``. Does not block.
+    public func store(_ message: KafkaMessage) {
         let handle = self.handle
         state.withLock { state in
             // Holding the lock keeps close() from destroying the client during the call.
@@ -141,7 +150,7 @@ public final class KafkaConsumer: Sendable {
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let entry = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
             entry?.pointee.offset = message.offset + 1
-            _ = rd_kafka_commit(handle.pointer, list, 1)
+            _ = rd_kafka_offsets_store(handle.pointer, list)
         }
     }
 

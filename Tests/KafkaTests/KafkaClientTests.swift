@@ -110,6 +110,33 @@ struct KafkaClientTests {
         #expect(committed == first.offset + 1)
     }
 
+    @Test("stored offsets are committed in the background within the commit interval, never past what was stored, and at close")
+    func storedOffsetsCommitInTheBackground() async throws {
+        let topic = try await makeTopic(partitions: 1)
+        _ = try await withProducer { producer in
+            await producer.sendBatch((0..<5).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
+        }
+        let group = TestInfrastructure.uniqueName("group")
+        let consumer = try KafkaConsumer(configuration: TestInfrastructure.kafka, groupID: group, topics: [topic], logger: logger,
+                                         commitInterval: .milliseconds(200))
+        var iterator = consumer.messages.makeAsyncIterator()
+        var read: [KafkaMessage] = []
+        for _ in 0..<4 { read.append(try #require(try await iterator.next())) }
+        consumer.store(read[1])
+        let deadline = ContinuousClock.now + .seconds(5)
+        var committed: Int64?
+        while ContinuousClock.now < deadline {
+            committed = try await consumer.committedOffset(topic: topic, partition: 0)
+            if committed != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(committed == read[1].offset + 1, "the stored offset, not the last message read")
+        consumer.store(read[3])
+        await consumer.close()
+        let again = try await consume(topic: topic, group: group, count: 1, commitFirst: 0)
+        #expect(again == [4], "the offset stored just before closing was committed at close")
+    }
+
     @Test("librdkafka's refusal comes back as a typed KafkaError with its message")
     func configurationErrorsAreTyped() throws {
         var configuration = TestInfrastructure.kafka

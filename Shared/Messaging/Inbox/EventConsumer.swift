@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// Consumes a service's topics in its consumer group and applies events exactly once per
 /// effect: each message runs through the inbox transaction (``Inbox``) and the matching
-/// ``EventHandler``s; the offset is committed only after that transaction committed.
+/// ``EventHandler``s; the offset is stored only after that transaction committed, and stored
+/// offsets are committed in the background every `commitInterval` and at shutdown.
 ///
 /// Partitions are processed concurrently, each strictly in order; a burst queued for one
 /// partition is applied in one transaction. A handler failure is
@@ -26,15 +27,20 @@ public final class EventConsumer: Service, Sendable {
         public var retryBackoff: Duration
         /// Upper bound of messages read but not yet processed.
         public var maxInFlight: Int
+        /// How often the offsets of processed messages are committed, all partitions in one
+        /// request. A crash redelivers at most this long's messages, which the inbox absorbs;
+        /// committing after every message cost the broker a request per message received.
+        public var commitInterval: Duration
 
         public init(groupID: String, topics: [String], deadLetterTopic: String, maxAttempts: Int = 5,
-                    retryBackoff: Duration = .milliseconds(200), maxInFlight: Int = 1000) {
+                    retryBackoff: Duration = .milliseconds(200), maxInFlight: Int = 1000, commitInterval: Duration = .seconds(1)) {
             self.groupID = groupID
             self.topics = topics
             self.deadLetterTopic = deadLetterTopic
             self.maxAttempts = maxAttempts
             self.retryBackoff = retryBackoff
             self.maxInFlight = maxInFlight
+            self.commitInterval = commitInterval
         }
     }
 
@@ -85,7 +91,8 @@ public final class EventConsumer: Service, Sendable {
             await startGate.wait()
             guard startGate.isOpen else { return }
         }
-        let consumer = try KafkaConsumer(configuration: kafka, groupID: settings.groupID, topics: settings.topics, logger: logger)
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: settings.groupID, topics: settings.topics, logger: logger,
+                                         commitInterval: settings.commitInterval)
         consumerSlot.value = consumer
         let lastProcessed = LockedBox<[PartitionKey: KafkaMessage]>([:])
         let inFlight = LockedBox(0)
@@ -107,7 +114,7 @@ public final class EventConsumer: Service, Sendable {
                                     let messages = await lane.takeAll()
                                     guard let last = messages.last else { return }
                                     await self.process(batch: messages)
-                                    consumer.commitAsync(last)
+                                    consumer.store(last)
                                     lastProcessed.withLock { $0[key] = last }
                                     inFlight.withLock { $0 -= messages.count }
                                 }
