@@ -10,7 +10,7 @@ extension ServiceDefinition {
         summary: "The public front door: identity, authorization, limits, forwarding to the services.",
         defaultPort: 8080,
         publishes: Topic.identity,
-        consumes: [Topic.orders],
+        consumes: [],
         migrations: IdentityMigrations.all,
         variables: GatewaySettings.variables,
         build: { environment in

@@ -15,7 +15,7 @@ extension ServiceDefinition {
         summary: "Payments, provider webhooks, refunds and the merchant ledger.",
         defaultPort: 8083,
         publishes: Topic.payments,
-        consumes: [Topic.checkout, Topic.orders],
+        consumes: [Topic.orders],
         migrations: PaymentsMigrations.all,
         variables: PaymentsSettings.variables,
         build: { environment in

@@ -22,6 +22,8 @@ public struct KafkaConfiguration: Sendable {
         copy.setDefault("acks", "all")
         copy.setDefault("linger.ms", "2")
         copy.setDefault("message.timeout.ms", "30000")
+        // A consumer's setting given to every client of a service; a producer would warn about it.
+        copy.properties["fetch.wait.max.ms"] = nil
         return copy
     }
 

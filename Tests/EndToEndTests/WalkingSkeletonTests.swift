@@ -55,18 +55,18 @@ struct WalkingSkeletonTests {
             let probeID = try #require(accepted?["probe_id"] as? String)
             #expect(accepted?["topic"] as? String == suite.topicPrefix + "catalog.events")
 
-            // Orders consumed catalog's event; the gateway shows the effect.
+            // Checkout consumed catalog's event; the gateway shows the effect.
             var receipt: [String: Any]?
             let arrived = try await waitUntil(timeout: .seconds(30)) {
-                guard let answer = try? await send(client, "GET", gateway + "/api/orders/probes/\(probeID)",
+                guard let answer = try? await send(client, "GET", gateway + "/api/checkout/probes/\(probeID)",
                                                    headers: ["Authorization": "Bearer \(token)"]),
                       answer.status == 200 else { return false }
                 receipt = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
                 return true
             }
-            #expect(arrived, "the event reached orders; orders log:\n\(suite.log(of: "orders").suffix(3000))")
+            #expect(arrived, "the event reached checkout; checkout log:\n\(suite.log(of: "checkout").suffix(3000))")
             #expect(receipt?["sent_by"] as? String == "catalog")
-            #expect(receipt?["received_by"] as? String == "orders")
+            #expect(receipt?["received_by"] as? String == "checkout")
             #expect(receipt?["note"] as? String == "hello from the storefront")
             #expect(receipt?["correlation_id"] as? String == "walking-skeleton-1", "correlation id travelled HTTP → Kafka → consumer")
 

@@ -60,6 +60,7 @@ public enum ServiceApplication {
         let deadLetterTopic = configuration.topic(Topic.deadLetter(forGroup: definition.name))
         // The service's parts, built once from its settings; a bad setting stops the start here.
         let own = try definition.build(environment)
+        try Subscriptions(definition: definition, handlers: own.handlers).check()
         // A service's own events reach its handlers as they are recorded (Outbox.reactLocally),
         // so it never consumes its own topic.
         let consumedTopics = definition.consumes.filter { $0 != definition.publishes }.map(configuration.topic)
@@ -97,7 +98,10 @@ public enum ServiceApplication {
                 logger.info("ready", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
-        application.addServices(database.client, producer, relay, consumer)
+        application.addServices(database.client, producer, relay)
+        // A service that reacts to no other service's events runs no consumer: an idle one
+        // still costs the broker a fetch every KAFKA_FETCH_WAIT_MS.
+        if !consumedTopics.isEmpty { application.addServices(consumer) }
         application.addServices(own.services)
         let migrations = KitMigrations.all + definition.migrations
         let topics = Set([outbox.topic, deadLetterTopic] + consumedTopics).sorted().map {
