@@ -17,8 +17,7 @@ struct OrderPayments: EventHandler {
                 let order = cancelled.orderId.uuid
                 try await payments.orderCancelled(orderId: order, reason: cancelled.reason, on: context.connection, logger: context.logger)
             }
-            .on(OrderStatusChanged.self) { change, context in
-                guard change.to == "delivered", change.paymentMethod == .cod else { return }
+            .on(OrderStatusChanged.self, when: { $0.to == "delivered" && $0.paymentMethod == .cod }) { change, context in
                 let order = change.orderId.uuid
                 try await payments.collectOnDelivery(order: order, correlationId: context.correlationId, on: context.connection,
                                                  logger: context.logger)

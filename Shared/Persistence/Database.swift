@@ -44,12 +44,13 @@ public struct Database: Sendable {
         }
     }
 
-    /// A connection outside the pool, for long-lived sessions such as `LISTEN`.
-    public func connectDedicated(logger: Logger) async throws -> PostgresConnection {
+    /// A connection outside the pool, for long-lived sessions such as `LISTEN`, with any
+    /// run-time `parameters` of its own (sent at start-up, e.g. `synchronous_commit`).
+    public func connectDedicated(logger: Logger, parameters: [(String, String)] = []) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: settings.tls == .disable ? .disable : .prefer(try .init(configuration: .makeClientConfiguration())))
-        configuration.options.additionalStartupParameters = [("search_path", settings.schema)]
+        configuration.options.additionalStartupParameters = [("search_path", settings.schema)] + parameters
         return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1_000_000...9_999_999), logger: logger)
     }
 

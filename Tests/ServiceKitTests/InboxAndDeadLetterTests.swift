@@ -32,6 +32,33 @@ struct InboxAndDeadLetterTests {
         }
     }
 
+    @Test("an event whose payload the reaction's condition turns down opens no transaction: no inbox row, no effect, alone or in a burst")
+    func conditionTurnsDownBeforeTheTransaction() async throws {
+        struct Choosy: EventHandler {
+            var reactions: EventReactions {
+                EventReactions().on(ProbeSent.self, when: { $0.note != "nothing to do" }) { probe, context in
+                    try await context.connection.query(
+                        "INSERT INTO effects (event_id, note) VALUES (\(context.envelope.id), \(probe.note))", logger: context.logger)
+                }
+            }
+        }
+        try await KitFixture.with { fixture in
+            let notes = ["nothing to do", "act", "nothing to do", "act too"]
+            let envelopes = try notes.map { try EventEnvelope(ProbeSent(probeId: "p", note: $0, sentBy: "test"), subject: "s", source: "/test", correlationId: nil) }
+            let messages = try envelopes.enumerated().map { try message(for: $1, topic: fixture.topic, offset: Int64($0)) }
+            try await fixture.withRunning { database, producer async throws in
+                let consumer = fixture.consumer([Choosy()], database: database, producer: producer)
+                await consumer.process(messages[0])
+                await consumer.process(messages[1])
+                #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 1, "only the wanted event was claimed")
+                await consumer.process(batch: Array(messages[2...]))
+                #expect(try await fixture.count("SELECT count(*)::int FROM inbox", on: database) == 2)
+                #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE note IN ('act', 'act too')", on: database) == 2)
+                #expect(try await fixture.count("SELECT count(*)::int FROM effects WHERE note = 'nothing to do'", on: database) == 0)
+            }
+        }
+    }
+
     @Test("a burst applied in one transaction keeps one effect per event, duplicates inside the burst included")
     func burstWithDuplicates() async throws {
         try await KitFixture.with { fixture in

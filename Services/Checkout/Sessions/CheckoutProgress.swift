@@ -32,12 +32,10 @@ struct CheckoutProgress: EventHandler {
                 try await sessions.awaitPayment(id, instructions: opened.instructions, order: order, number: opened.orderNumber,
                                                 on: context.connection, logger: context.logger)
             }
-            .on(PaymentSucceeded.self) { paid, context in
-                guard !paid.afterCancellation else { return }
+            .on(PaymentSucceeded.self, when: { !$0.afterCancellation }) { paid, context in
                 try await sessions.completePaid(paid.checkoutId.uuid, on: context.connection, logger: context.logger)
             }
-            .on(PaymentFailed.self) { failed, context in
-                guard failed.final else { return }
+            .on(PaymentFailed.self, when: \.final) { failed, context in
                 try await sessions.failPayment(failed.checkoutId.uuid, reason: failed.reason, correlationId: context.correlationId, on: context.connection,
                                                logger: context.logger)
             }

@@ -164,11 +164,14 @@ public final class EventConsumer: Service, Sendable {
                 continue
             }
             guard dispatch.reacts(to: envelope.type) else { continue }
-            guard let event = try? dispatch.decode(envelope) else {
+            let event: EventDispatch.Decoded?
+            do {
+                event = try dispatch.decode(envelope)
+            } catch {
                 await process(message)
                 continue
             }
-            applicable.append((message, event))
+            if let event { applicable.append((message, event)) }
         }
         guard !applicable.isEmpty else { return }
         let consumerName = self.consumerName
@@ -224,7 +227,7 @@ public final class EventConsumer: Service, Sendable {
         let event: EventDispatch.Decoded
         do {
             guard let decoded = try dispatch.decode(envelope) else {
-                logger.trace("skipping event type this service does not handle")
+                logger.trace("skipping an event this service does not act on")
                 return
             }
             event = decoded

@@ -5,10 +5,11 @@ import PostgresNIO
 /// Every reaction of a service's handlers by event type, built once: finds what reacts to an
 /// event, decodes its payload once for all of them and runs them in the handlers' order.
 struct EventDispatch: Sendable {
-    /// What one event type gets: its decoder and the reactions in handler order.
+    /// What one event type gets: its decoder and the reactions in handler order, each with
+    /// the condition a payload must meet for it to run.
     struct Route: Sendable {
         let decode: @Sendable (EventEnvelope) throws -> any EventPayload
-        let reactions: [EventReactions.Reaction]
+        let reactions: [(wants: EventReactions.Condition, react: EventReactions.Reaction)]
     }
 
     /// An event with its decoded payload.
@@ -28,7 +29,8 @@ struct EventDispatch: Sendable {
             preparers.append((handler, reactions.eventTypes))
             for (type, entry) in reactions.entries {
                 let existing = routes[type]
-                routes[type] = Route(decode: existing?.decode ?? entry.decode, reactions: (existing?.reactions ?? []) + [entry.react])
+                routes[type] = Route(decode: existing?.decode ?? entry.decode,
+                                     reactions: (existing?.reactions ?? []) + [(entry.wants, entry.react)])
             }
         }
         self.routes = routes
@@ -38,17 +40,20 @@ struct EventDispatch: Sendable {
     /// Whether anything here reacts to events of `type`.
     func reacts(to type: String) -> Bool { routes[type] != nil }
 
-    /// The event with its payload decoded, or nil when nothing here reacts to its type.
-    /// Throws when the payload does not decode as its type says (a message to dead-letter).
+    /// The event with its payload decoded, or nil when nothing here reacts to its type or
+    /// wants this payload of it. Throws when the payload does not decode as its type says (a
+    /// message to dead-letter).
     func decode(_ envelope: EventEnvelope) throws -> Decoded? {
         guard let route = routes[envelope.type] else { return nil }
-        return Decoded(envelope: envelope, payload: try route.decode(envelope))
+        let payload = try route.decode(envelope)
+        guard route.reactions.contains(where: { $0.wants(payload) }) else { return nil }
+        return Decoded(envelope: envelope, payload: payload)
     }
 
-    /// Runs every reaction to `event` in `context`'s transaction.
+    /// Runs every reaction that wants `payload` in `context`'s transaction.
     func react(to payload: any EventPayload, in context: EventContext) async throws {
         guard let route = routes[context.envelope.type] else { return }
-        for reaction in route.reactions { try await reaction(payload, context) }
+        for reaction in route.reactions where reaction.wants(payload) { try await reaction.react(payload, context) }
     }
 
     /// Decodes `context`'s event and runs every reaction to it.

@@ -12,7 +12,7 @@ import PostgresNIO
 /// sixteen lock attempts. When the relay's process dies or its connection breaks, PostgreSQL
 /// lets go of the locks and another replica's relay takes the buckets within its polling
 /// interval. A lease that holds only some buckets (another replica has the rest) asks again for
-/// the missing ones at most once per `retryInterval`.
+/// the missing ones at most once per `retryInterval`. Its commits (the marks) are asynchronous.
 actor RelayLease {
     private let database: Database
     private let logger: Logger
@@ -56,7 +56,9 @@ actor RelayLease {
         if let existing = self.connection {
             connection = existing
         } else {
-            connection = try await database.connectDedicated(logger: logger)
+            // A mark lost with a crash of PostgreSQL only means its events are published again,
+            // which the consumers' inboxes absorb: marks need not wait for the WAL to reach disk.
+            connection = try await database.connectDedicated(logger: logger, parameters: [("synchronous_commit", "off")])
             self.connection = connection
         }
         if held.count < Outbox.bucketCount, lastAttempt.map({ ContinuousClock.now - $0 >= retryInterval }) ?? true {
