@@ -5,7 +5,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -185,5 +185,18 @@ enum FulfillmentMigrations {
             customer_id uuid PRIMARY KEY,
             opted_out_at timestamptz NOT NULL DEFAULT now()
         );
+        """)
+
+    /// Any committed change to merchant endpoints notifies `<schema>_changed` with the key
+    /// `webhook_endpoints`, once per statement: every replica forgets which event types have
+    /// subscribers (``WebhookSubscriptions``), whoever made the change.
+    static let endpointChanges = Migration(version: 107, name: "endpoint changes notify", sql: """
+        CREATE FUNCTION notify_webhook_endpoints() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify(TG_TABLE_SCHEMA || '_changed', 'webhook_endpoints');
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER webhook_endpoints_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON webhook_endpoints
+            FOR EACH STATEMENT EXECUTE FUNCTION notify_webhook_endpoints();
         """)
 }

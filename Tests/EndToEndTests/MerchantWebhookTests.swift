@@ -20,6 +20,50 @@ struct MerchantWebhookTests {
         return (answer.flatMap { try? JSONSerialization.jsonObject(with: $0.body) } as? [[String: Any]]) ?? []
     }
 
+    @Test("an endpoint enabled outside the service (in PostgreSQL, as another replica would) gets the next event; events before it got none")
+    func endpointChangedElsewhere() async throws {
+        try await withServices(Self.services, portOffset: 840, overrides: ["WEBHOOK_ALLOW_PRIVATE_URLS": "true"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let lan = try await customer(client, base)
+            let placedType = "shop.orders.order.placed.v1"
+            let registered = try await send(client, "POST", base + "/api/fulfillment/admin/webhooks/endpoints",
+                                            json: ["url": "http://127.0.0.1:\(suite.merchantEndpointPort)/hooks/erp", "event_types": [placedType]],
+                                            headers: staff)
+            let endpoint = try #require(registered.json?["id"] as? String)
+            let secret = try #require(registered.json?["secret"] as? String)
+            #expect(try await send(client, "POST", base + "/api/fulfillment/admin/webhooks/endpoints/\(endpoint)/disable", headers: staff)
+                .json?["active"] as? Bool == false)
+            let receiverProcess = try receiver(suite, secret: secret, failFirst: 0)
+            defer { SuiteProcesses.stopTool(receiverProcess) }
+            _ = try await waitUntil(timeout: .seconds(10)) { (try? await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received"))?.status == 200 }
+
+            // An order while the endpoint is disabled: fulfilment handles it (its shipment appears) and sends nothing.
+            let tea = try await product(client, base, admin: admin, stock: 5, price: 99_000)
+            let before = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))
+            let beforeID = try #require(before.json?["order_id"] as? String)
+            let handled = try await waitUntil(timeout: .seconds(20)) {
+                let list = try await send(client, "GET", base + "/api/fulfillment/admin/orders/\(beforeID)/shipments", headers: staff)
+                return !((list.json?["shipments"] as? [[String: Any]]) ?? []).isEmpty
+            }
+            #expect(handled, "fulfilment handled the first order")
+
+            try await suite.runSQL(in: "fulfillment", "UPDATE webhook_endpoints SET active = true WHERE id = '\(endpoint)'")
+            let after = try await checkOut(client, base, lan, order(cart: try await cart(client, base, lan, variant: tea, quantity: 1), method: "cod"))
+            let afterID = try #require(after.json?["order_id"] as? String)
+            var arrivals: [[String: Any]] = []
+            let arrived = try await waitUntil(timeout: .seconds(20)) {
+                arrivals = try await received(client, suite)
+                return arrivals.contains { ($0["payload"] as? [String: Any])?["subject"] as? String == afterID }
+            }
+            #expect(arrived, "the order placed after the endpoint was enabled elsewhere reached it: \(arrivals)")
+            #expect(arrivals.allSatisfy { $0["verified"] as? Bool == true })
+            #expect(!arrivals.contains { ($0["payload"] as? [String: Any])?["subject"] as? String == beforeID },
+                    "nothing went out for the order placed while it was disabled")
+        }
+    }
+
     @Test("registered endpoint gets signed events of its types after a forced failure; the log shows every attempt; a replay arrives again")
     func merchantWebhooks() async throws {
         try await withServices(Self.services, portOffset: 840,

@@ -14,6 +14,15 @@ struct WebhookStore: Sendable {
     let changes: ChangeFeed
     /// Seconds to wait before each retry; when they run out the delivery has failed.
     let retrySchedule: [Int]
+    /// Which event types have an active endpoint, kept between events.
+    let subscriptions: WebhookSubscriptions
+
+    init(database: Database, changes: ChangeFeed, retrySchedule: [Int]) {
+        self.database = database
+        self.changes = changes
+        self.retrySchedule = retrySchedule
+        self.subscriptions = WebhookSubscriptions(changes: changes)
+    }
 
     static let wakeKey = "webhook-deliveries"
 
@@ -26,12 +35,12 @@ struct WebhookStore: Sendable {
             VALUES (\(id), \(url.absoluteString), \(description), \(types), \(secret), \(actor))
             RETURNING \(unescaped: WebhookEndpoint.columns)
             """, logger: logger)
-        for try await row in rows.decode(WebhookEndpoint.Row.self) {
-            var endpoint = WebhookEndpoint(row: row)
-            endpoint.secret = secret
-            return endpoint
-        }
-        throw Problem.notFound("That endpoint")
+        var registered: WebhookEndpoint?
+        for try await row in rows.decode(WebhookEndpoint.Row.self) { registered = WebhookEndpoint(row: row) }
+        subscriptions.forget()
+        guard var endpoint = registered else { throw Problem.notFound("That endpoint") }
+        endpoint.secret = secret
+        return endpoint
     }
 
     func endpoint(_ id: UUID, logger: Logger) async throws -> WebhookEndpoint? {
@@ -55,8 +64,10 @@ struct WebhookStore: Sendable {
         let rows = try await database.client.query("""
             UPDATE webhook_endpoints SET active = \(active), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: WebhookEndpoint.columns)
             """, logger: logger)
-        for try await row in rows.decode(WebhookEndpoint.Row.self) { return WebhookEndpoint(row: row) }
-        return nil
+        var changed: WebhookEndpoint?
+        for try await row in rows.decode(WebhookEndpoint.Row.self) { changed = WebhookEndpoint(row: row) }
+        subscriptions.forget()
+        return changed
     }
 
     // MARK: Deliveries
@@ -64,6 +75,7 @@ struct WebhookStore: Sendable {
     /// Queues `envelope` for every active endpoint that subscribed to its type, in the
     /// consumer's transaction; a redelivered event queues nothing new.
     func queue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
+        guard try await subscriptions.anySubscribes(to: envelope.type, on: connection, logger: logger) else { return }
         let payload = ByteBuffer(data: try Self.payload(of: envelope))
         var queued = false
         for try await _ in try await connection.execute(QueueStatement(eventID: envelope.id, type: envelope.type, payload: payload),
