@@ -184,17 +184,6 @@ enum CatalogMigrations {
     /// stock, categories) notifies `<schema>_changed` with the key `shop_window`, once per
     /// transaction (PostgreSQL folds equal notifications), so every replica's ``ShopWindow``
     /// empties.
-    static let shopWindowChanges = Migration(version: 109, name: "shop window change notifications", sql: """
-            CREATE FUNCTION notify_shop_window() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                PERFORM pg_notify(TG_TABLE_SCHEMA || '_changed', 'shop_window');
-                RETURN NULL;
-            END $$;
-            CREATE TRIGGER products_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON products
-                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
-            CREATE TRIGGER variants_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON variants
-                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
-            CREATE TRIGGER categories_shop_window AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON categories
-                FOR EACH STATEMENT EXECUTE FUNCTION notify_shop_window();
-            """)
+    static let shopWindowChanges = Migration.changeNotifications(
+        version: 109, name: "shop window change notifications", key: "shop_window", tables: ["products", "variants", "categories"])
 }

@@ -190,13 +190,6 @@ enum FulfillmentMigrations {
     /// Any committed change to merchant endpoints notifies `<schema>_changed` with the key
     /// `webhook_endpoints`, once per statement: every replica forgets which event types have
     /// subscribers (``WebhookSubscriptions``), whoever made the change.
-    static let endpointChanges = Migration(version: 107, name: "endpoint changes notify", sql: """
-        CREATE FUNCTION notify_webhook_endpoints() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify(TG_TABLE_SCHEMA || '_changed', 'webhook_endpoints');
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER webhook_endpoints_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON webhook_endpoints
-            FOR EACH STATEMENT EXECUTE FUNCTION notify_webhook_endpoints();
-        """)
+    static let endpointChanges = Migration.changeNotifications(
+        version: 107, name: "endpoint changes notify", key: "webhook_endpoints", tables: ["webhook_endpoints"])
 }
