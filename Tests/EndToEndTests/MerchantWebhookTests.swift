@@ -11,8 +11,17 @@ import Testing
 struct MerchantWebhookTests {
     static let services = ["catalog", "checkout", "orders", "payments", "fulfillment", "gateway"]
 
-    private func receiver(_ suite: SuiteProcesses, secret: String, failFirst: Int) throws -> Process {
-        try SuiteProcesses.startTool("webhook_receiver.py", [String(suite.merchantEndpointPort), secret, String(failFirst)])
+    /// The merchant's endpoint (verifying with `standardwebhooks`), once it answers.
+    private func receiver(_ client: HTTPClient, _ suite: SuiteProcesses, secret: String, failFirst: Int) async throws -> Process {
+        let process = try SuiteProcesses.startTool("webhook_receiver.py", [String(suite.merchantEndpointPort), secret, String(failFirst)])
+        let listening = try await waitUntil(timeout: .seconds(10)) {
+            (try? await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received"))?.status == 200
+        }
+        guard listening else {
+            SuiteProcesses.stopTool(process)
+            throw URLError(.cannotConnectToHost)
+        }
+        return process
     }
 
     private func received(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> [[String: Any]] {
@@ -35,9 +44,8 @@ struct MerchantWebhookTests {
             let secret = try #require(registered.json?["secret"] as? String)
             #expect(try await send(client, "POST", base + "/api/fulfillment/admin/webhooks/endpoints/\(endpoint)/disable", headers: staff)
                 .json?["active"] as? Bool == false)
-            let receiverProcess = try receiver(suite, secret: secret, failFirst: 0)
+            let receiverProcess = try await receiver(client, suite, secret: secret, failFirst: 0)
             defer { SuiteProcesses.stopTool(receiverProcess) }
-            _ = try await waitUntil(timeout: .seconds(10)) { (try? await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received"))?.status == 200 }
 
             // An order while the endpoint is disabled: fulfilment handles it (its shipment appears) and sends nothing.
             let tea = try await product(client, base, admin: admin, stock: 5, price: 99_000)
@@ -91,9 +99,8 @@ struct MerchantWebhookTests {
             let shown = try await send(client, "GET", base + "/api/fulfillment/admin/webhooks/endpoints/\(endpoint)", headers: staff)
             #expect(shown.status == 200 && shown.json?["secret"] == nil, "the secret is shown once")
 
-            let receiverProcess = try receiver(suite, secret: secret, failFirst: 1)
+            let receiverProcess = try await receiver(client, suite, secret: secret, failFirst: 1)
             defer { SuiteProcesses.stopTool(receiverProcess) }
-            _ = try await waitUntil(timeout: .seconds(10)) { (try? await get(client, "http://127.0.0.1:\(suite.merchantEndpointPort)/_received"))?.status == 200 }
 
             // A cash-on-delivery order: order.placed goes out (the first try is answered 500, the retry succeeds).
             let tea = try await product(client, base, admin: admin, stock: 3, price: 99_000)
