@@ -50,7 +50,11 @@ public struct Database: Sendable {
         var configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: settings.tls == .disable ? .disable : .prefer(try .init(configuration: .makeClientConfiguration())))
-        configuration.options.additionalStartupParameters = [("search_path", settings.schema)] + parameters
+        // A long-lived session may hold locks (the relay's buckets) or be the only way changes
+        // are heard (LISTEN): PostgreSQL finds a client that vanished within about 25 s instead
+        // of the system's two hours of TCP keepalive.
+        let keepalive = [("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3")]
+        configuration.options.additionalStartupParameters = [("search_path", settings.schema)] + keepalive + parameters
         return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1_000_000...9_999_999), logger: logger)
     }
 

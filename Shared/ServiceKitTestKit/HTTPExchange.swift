@@ -4,7 +4,7 @@ import NIOCore
 import NIOFoundationCompat
 
 /// A collected HTTP answer.
-public struct Answer: Sendable {
+public struct Answer: APIAnswer, Sendable {
     public var status: UInt
     public var contentType: String?
     public var headers: [(String, String)]
@@ -15,20 +15,6 @@ public struct Answer: Sendable {
     public var jsonArray: [[String: Any]]? { try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] }
     public var problemType: String? { json?["type"] as? String }
 
-    /// The body decoded as the API writes it (snake_case keys, ISO 8601 times), as a
-    /// storefront's client would read it.
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: body)
-    }
-
-    /// The problem the body carries, if it is `application/problem+json`.
-    public var problem: ProblemAnswer? {
-        guard contentType?.hasPrefix("application/problem+json") == true else { return nil }
-        return try? decode(ProblemAnswer.self)
-    }
     public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 }
 

@@ -41,26 +41,12 @@ public struct RouteClient: Sendable {
 }
 
 /// One answer of an in-process request.
-public struct RouteAnswer: Sendable {
+public struct RouteAnswer: APIAnswer, Sendable {
     public let status: Int
     public let headers: HTTPFields
     public let body: Data
 
     public var contentType: String? { headers[.contentType] }
-
-    /// The body decoded as the API writes it (snake_case keys, ISO 8601 times).
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: body)
-    }
-
-    /// The problem the body carries, if it is `application/problem+json`.
-    public var problem: ProblemAnswer? {
-        guard contentType?.hasPrefix(Problem.contentType) == true else { return nil }
-        return try? decode(ProblemAnswer.self)
-    }
 }
 
 /// An RFC 9457 problem as a client reads it.

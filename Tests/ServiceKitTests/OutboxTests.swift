@@ -139,6 +139,37 @@ struct OutboxTests {
         }
     }
 
+    @Test("a relay whose producer cannot deliver lets go of the key buckets, and a replica that can publishes")
+    func failingRelayLetsGo() async throws {
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                let unreachable = try KafkaProducer(
+                    configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "1000"]),
+                    logger: fixture.logger)
+                let failing = OutboxRelay(database: database, producer: unreachable, outbox: fixture.outbox, logger: fixture.logger,
+                                          pollInterval: .milliseconds(200))
+                let failingRun = Task { try await failing.run() }
+                try await fixture.enqueue("stuck", on: database)
+                try await Task.sleep(for: .milliseconds(1500))
+                let healthy = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                          pollInterval: .milliseconds(200))
+                let healthyRun = Task { try await healthy.run() }
+                let deadline = ContinuousClock.now + .seconds(15)
+                var unpublished = 1
+                while ContinuousClock.now < deadline, unpublished > 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    unpublished = try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database)
+                }
+                failingRun.cancel()
+                healthyRun.cancel()
+                _ = await (failingRun.result, healthyRun.result)
+                await unreachable.shutdown(flushTimeout: .milliseconds(100))
+                #expect(unpublished == 0, "the healthy replica published what the failing one could not")
+            }
+            #expect(try await TopicReader.read(topic: fixture.topic, expected: 1).count == 1)
+        }
+    }
+
     @Test("pruning removes only published rows older than the retention")
     func pruning() async throws {
         try await KitFixture.with { fixture in

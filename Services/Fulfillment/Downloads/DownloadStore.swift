@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Hummingbird
 
 /// A file ready to be sent: its size and a body that reads it in pieces, so a large file never
@@ -40,7 +41,9 @@ struct DirectoryDownloadStore: DownloadStore {
         let handle = try FileHandle(forReadingFrom: file)
         let body = ResponseBody(contentLength: size) { writer in
             defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+            // Reads block: they run on NIO's pool for blocking work, never on the event loop
+            // this task runs on.
+            while let chunk = try await NIOThreadPool.singleton.runIfActive({ try handle.read(upToCount: 64 * 1024) }), !chunk.isEmpty {
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
             try await writer.finish(nil)

@@ -9,16 +9,22 @@ import Synchronization
 ///
 /// Emptied whenever an endpoint changes: on every replica by the `webhook_endpoints` trigger's
 /// notification (migration 107) through the change feed, and at once on the replica that made
-/// the change. Nothing is kept while the feed is not listening, and a read that began before
-/// a change is not kept after it. An endpoint registered on another replica gets the events
-/// consumed after its notification arrives (milliseconds); before, as with any statement,
-/// those consumed before its registration committed.
+/// the change. Nothing is kept while the feed is not listening, nor for longer than
+/// ``maximumAge``, and a read that began before a change is not kept after it. An endpoint
+/// registered on another replica gets the events consumed after its notification arrives
+/// (milliseconds; at worst ``maximumAge`` if the notification was lost with a connection not
+/// yet known broken).
 final class WebhookSubscriptions: Sendable {
     static let changeKey = "webhook_endpoints"
+
+    /// The longest anything is kept, whatever the feed hears: a bound on a notification lost
+    /// on a connection not yet known broken.
+    static let maximumAge: Duration = .seconds(30)
 
     private struct State {
         var generation = 0
         var types: Set<String>?
+        var readAt = ContinuousClock.now
     }
     private let state = Mutex(State())
     private let changes: ChangeFeed
@@ -30,14 +36,22 @@ final class WebhookSubscriptions: Sendable {
 
     /// Whether an active endpoint subscribes to `type`, read on `connection` when not known.
     func anySubscribes(to type: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let (known, generation) = state.withLock { ($0.types, $0.generation) }
+        let (known, generation) = state.withLock { state -> (Set<String>?, Int) in
+            if ContinuousClock.now - state.readAt > Self.maximumAge { state.types = nil }
+            return (state.types, state.generation)
+        }
         if let known, changes.isListening { return known.contains(type) }
+        let readAt = ContinuousClock.now
         var types: Set<String> = []
         let rows = try await connection.query(
             "SELECT DISTINCT unnest(event_types) FROM webhook_endpoints WHERE active", logger: logger)
         for try await subscribed in rows.decode(String.self) { types.insert(subscribed) }
         if changes.isListening {
-            state.withLock { if $0.generation == generation { $0.types = types } }
+            state.withLock { state in
+                guard state.generation == generation else { return }
+                state.types = types
+                state.readAt = readAt
+            }
         }
         return types.contains(type)
     }

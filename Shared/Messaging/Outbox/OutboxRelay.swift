@@ -131,6 +131,9 @@ public final class OutboxRelay: Service, Sendable {
                 }
             }
             try await afterPublish?(eventIDs)
+            // A relay whose producer cannot deliver must not keep the buckets from a replica
+            // that can: throwing closes the lease, and the buckets are free until it retries.
+            if delivered.isEmpty, let firstError { throw firstError }
             if !delivered.isEmpty {
                 for try await _ in try await connection.execute(MarkStatement(ids: delivered), logger: logger) {}
             }

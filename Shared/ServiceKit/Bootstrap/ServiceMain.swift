@@ -10,6 +10,10 @@ import Persistence
 public enum ServiceMain {
     public static let version = "0.1.0"
 
+    /// Runs on the main actor, so that what must happen on the main thread before anything
+    /// else (installing the event loops as the tasks' executor) does; everything it awaits
+    /// runs elsewhere.
+    @MainActor
     public static func run(_ definition: ServiceDefinition, arguments: [String] = CommandLine.arguments) async -> Never {
         let flags = Array(arguments.dropFirst())
         if flags.contains("--help") || flags.contains("-h") {
