@@ -30,7 +30,7 @@ public final class KafkaConsumer: Sendable {
         var configuration = configuration
         if let commitInterval {
             configuration["enable.auto.commit"] = "true"
-            configuration["auto.commit.interval.ms"] = "\(max(Int(commitInterval.components.seconds * 1000 + commitInterval.components.attoseconds / 1_000_000_000_000_000), 1))"
+            configuration["auto.commit.interval.ms"] = "\(max(commitInterval.wholeMilliseconds, 1))"
         }
         try self.init(configuration: configuration, groupID: groupID, logger: logger)
         guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else {

@@ -131,7 +131,7 @@ public final class KafkaProducer: Service, Sendable {
     /// Waits until every handed-over record is acknowledged or failed; returns false on timeout.
     public func flush(timeout: Duration = .seconds(10)) async -> Bool {
         let handle = self.handle
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(timeout.wholeMilliseconds)
         return await BlockingCall.run { rd_kafka_flush(handle.pointer, milliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR }
     }
 

@@ -69,10 +69,7 @@ struct KafkaClientTests {
 
     @Test("a consumer that committed and restarts sees none of the committed messages again")
     func committedMessagesAreNotRedelivered() async throws {
-        let topic = try await makeTopic(partitions: 1)
-        _ = try await withProducer { producer in
-            await producer.sendBatch((0..<20).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
-        }
+        let topic = try await numberedTopic(count: 20)
         let group = TestInfrastructure.uniqueName("group")
         let first = try await consume(topic: topic, group: group, count: 10, commitFirst: 10)
         #expect(first == Array(0..<10))
@@ -82,10 +79,7 @@ struct KafkaClientTests {
 
     @Test("a consumer that crashed before committing sees its uncommitted messages again")
     func uncommittedMessagesAreRedelivered() async throws {
-        let topic = try await makeTopic(partitions: 1)
-        _ = try await withProducer { producer in
-            await producer.sendBatch((0..<10).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
-        }
+        let topic = try await numberedTopic(count: 10)
         let group = TestInfrastructure.uniqueName("group")
         // Reads all ten, commits only the first four, then goes away without committing more.
         let first = try await consume(topic: topic, group: group, count: 10, commitFirst: 4)
@@ -96,10 +90,7 @@ struct KafkaClientTests {
 
     @Test("the committed offset is the next message to read")
     func committedOffsetIsNextToRead() async throws {
-        let topic = try await makeTopic(partitions: 1)
-        _ = try await withProducer { producer in
-            await producer.sendBatch((0..<5).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
-        }
+        let topic = try await numberedTopic(count: 5)
         let group = TestInfrastructure.uniqueName("group")
         let consumer = try KafkaConsumer(configuration: TestInfrastructure.kafka, groupID: group, topics: [topic], logger: logger)
         var iterator = consumer.messages.makeAsyncIterator()
@@ -112,10 +103,7 @@ struct KafkaClientTests {
 
     @Test("stored offsets are committed in the background within the commit interval, never past what was stored, and at close")
     func storedOffsetsCommitInTheBackground() async throws {
-        let topic = try await makeTopic(partitions: 1)
-        _ = try await withProducer { producer in
-            await producer.sendBatch((0..<5).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
-        }
+        let topic = try await numberedTopic(count: 5)
         let group = TestInfrastructure.uniqueName("group")
         let consumer = try KafkaConsumer(configuration: TestInfrastructure.kafka, groupID: group, topics: [topic], logger: logger,
                                          commitInterval: .milliseconds(200))
@@ -151,6 +139,15 @@ struct KafkaClientTests {
     func ensureTopicsIsIdempotent() async throws {
         let topic = try await makeTopic(partitions: 2)
         try await KafkaAdmin(configuration: TestInfrastructure.kafka, logger: logger).ensureTopics([.init(name: topic, partitions: 2)])
+    }
+
+    /// A topic of one partition holding the messages "0", "1", … "count - 1", in order.
+    private func numberedTopic(count: Int) async throws -> String {
+        let topic = try await makeTopic(partitions: 1)
+        _ = try await withProducer { producer in
+            await producer.sendBatch((0..<count).map { OutgoingMessage(topic: topic, key: nil, value: Array("\($0)".utf8)) })
+        }
+        return topic
     }
 
     /// Joins `group`, reads `count` messages, commits the first `commitFirst` of them, closes.

@@ -65,7 +65,8 @@ public final class OutboxRelay: Service, Sendable {
                 group.addTask { await self.pruneHourly(until: stopping) }
                 while !stopping.value && !Task.isCancelled {
                     do {
-                        while try await publishHeldRound() == batchSize, !stopping.value {}
+                        // The running relay keeps its buckets between rounds.
+                        while try await publish(with: lease) == batchSize, !stopping.value {}
                     } catch {
                         failures.increment()
                         logger.warning("outbox relay round failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
@@ -95,11 +96,6 @@ public final class OutboxRelay: Service, Sendable {
             await lease.close()
             throw error
         }
-    }
-
-    /// One round of the running relay, with the buckets it keeps between rounds.
-    private func publishHeldRound() async throws -> Int {
-        try await publish(with: lease)
     }
 
     private func publish(with lease: RelayLease) async throws -> Int {
