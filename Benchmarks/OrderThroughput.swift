@@ -84,14 +84,17 @@ struct OrderThroughput: Sendable {
             guard let version = line["version"] as? Int else { return failed("line") }
             let card = index % 2 == 1
             let submitted = clock.now
-            var checkout = try await json("POST", gateway + "/api/checkout/checkouts", body: [
+            var answer = try await send(client, "POST", gateway + "/api/checkout/checkouts", json: [
                 "cart_id": cartID, "cart_version": version, "payment_method": card ? "card" : "cod",
                 "contact": ["name": "Bench", "email": "bench\(index)@example.com", "phone": "0912345678"],
                 "shipping_address": ["country": "VN", "line1": "1 Tràng Tiền", "ward": "Tràng Tiền", "district": "Hoàn Kiếm", "province": "Hà Nội"],
-            ], headers: guest.merging(["Idempotency-Key": UUID().uuidString, "Prefer": "wait=10"]) { $1 })
+            ], headers: guest.merging(["Idempotency-Key": UUID().uuidString, "Prefer": "wait=10"]) { $1 }, timeout: .seconds(30))
+            var checkout = answer.json ?? [:]
             guard let id = checkout["id"] as? String else { return failed("checkout \(checkout["type"] as? String ?? "?")") }
             while ["submitted", "reserved"].contains(checkout["status"] as? String ?? "") {
-                checkout = try await json("GET", gateway + "/api/checkout/checkouts/\(id)", headers: guest.merging(["Prefer": "wait=10"]) { $1 })
+                answer = try await send(client, "GET", gateway + "/api/checkout/checkouts/\(id)", headers: guest.merging(["Prefer": "wait=10"]) { $1 },
+                                        timeout: .seconds(30))
+                checkout = answer.json ?? [:]
             }
             guard checkout["order_number"] != nil else { return failed("not placed: \(checkout["status"] as? String ?? "?")") }
             let placed = clock.now - submitted
@@ -99,8 +102,14 @@ struct OrderThroughput: Sendable {
             guard let intent = (checkout["payment"] as? [String: Any])?["provider_payment_id"] as? String,
                   let total = ((checkout["price"] as? [String: Any])?["total"] as? [String: Any])?["minor_units"] as? Int else { return failed("no card payment") }
             try await payByCard(intent: intent, amount: total)
+            // As a payment page does: wait for the checkout to change from the copy shown (a 304 is "no change yet").
             while checkout["status"] as? String == "awaiting_payment" {
-                checkout = try await json("GET", gateway + "/api/checkout/checkouts/\(id)", headers: guest.merging(["Prefer": "wait=10"]) { $1 })
+                let shown = answer.header("ETag") ?? ""
+                let latest = try await send(client, "GET", gateway + "/api/checkout/checkouts/\(id)",
+                                            headers: guest.merging(["Prefer": "wait=10", "If-None-Match": shown]) { $1 }, timeout: .seconds(30))
+                guard latest.status != 304 else { continue }
+                answer = latest
+                checkout = latest.json ?? [:]
             }
             guard checkout["status"] as? String == "completed" else { return failed("not paid: \(checkout["status"] as? String ?? "?")") }
             return Outcome(placed: placed, paid: clock.now - submitted, finishedAt: clock.now)

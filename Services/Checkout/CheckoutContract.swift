@@ -7,6 +7,9 @@ enum CheckoutContract {
     static let cartToken = (name: "X-Cart-Token", description: "The guest cart's token (guests only).", required: false)
     static let prefer = (name: "Prefer", description: "`wait=N` (N ≤ 10): wait up to N seconds for an order and payment instructions.",
                          required: false)
+    static let changedFrom = (name: "If-None-Match",
+                              description: "The `ETag` of the copy the client has: with `Prefer: wait=N`, wait for any change of it instead; 304 when there was none.",
+                              required: false)
     static let statuses = CheckoutStatus.allCases.map(\.rawValue)
 
     static let contract = APIContract(
@@ -25,13 +28,17 @@ enum CheckoutContract {
                              ], required: ["cart_id", "contact", "shipping_address", "payment_method"]),
                              answers: [.init(202, "Submitted; follow `status` (or wait with `Prefer`).", schema: Schema.ref("Checkout"),
                                              headers: [("Location", "The checkout."), ("Idempotent-Replayed", "`true` when this repeats an earlier answer."),
-                                                       ("Preference-Applied", "The wait that was applied.")]),
+                                                       ("Preference-Applied", "The wait that was applied."),
+                                                       ("ETag", "After a wait: the checkout's tag, for `If-None-Match`.")]),
                                        .init(409, "The cart is being checked out, closed, or not known to checkout yet; or the same key is in flight.",
                                              schema: Schema.ref("Problem"))]),
                 APIOperation(.get, "/checkouts/{id}", id: "getCheckout", summary: "A checkout's status, order number and payment instructions.",
-                             tag: "checkout", headers: [cartToken, prefer],
+                             tag: "checkout", headers: [cartToken, prefer, changedFrom],
                              answers: [.init(200, "The checkout.", schema: Schema.ref("Checkout"),
-                                             headers: [("Preference-Applied", "The wait that was applied.")])]),
+                                             headers: [("Preference-Applied", "The wait that was applied."),
+                                                       ("ETag", "Changes with every change of the checkout.")]),
+                                       .init(304, "Unchanged since the copy named in `If-None-Match` (within the wait, if one was asked for).",
+                                             headers: [("ETag", "The same tag."), ("Preference-Applied", "The wait that was applied.")])]),
                 APIOperation(.post, "/checkouts/{id}/cancel", id: "abandonCheckout", summary: "Give up a checkout before paying; its goods are released.",
                              tag: "checkout", headers: [cartToken],
                              answers: [.init(200, "Abandoned.", schema: Schema.ref("Checkout")),

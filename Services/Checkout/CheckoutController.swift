@@ -7,7 +7,8 @@ import ServiceKit
 
 /// The storefront's checkout API: place a checkout for a cart (once per `Idempotency-Key`),
 /// follow it until it has an order and payment instructions (`Prefer: wait=N` waits for
-/// that), or give it up before paying. A checkout is its creator's: a customer's by their
+/// that; with `If-None-Match` naming the copy the client has, it waits for any change and
+/// answers 304 when there was none), or give it up before paying. A checkout is its creator's: a customer's by their
 /// identity, a guest's by the cart token they checked out with; anyone else gets 404.
 struct CheckoutController: Controller {
     static let access = Access.everyone
@@ -46,6 +47,7 @@ struct CheckoutController: Controller {
             guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger) else { return response }
             var waited = try session.response(from: request, context: context)
             waited.status = .accepted
+            waited.headers[.eTag] = session.entityTag
             waited.headers[.location] = response.headers[.location]
             waited.headers[PreferWait.appliedHeader] = "wait=\(wait)"
             if answer.replayed { waited.headers[IdempotencyKeys.replayedHeader] = "true" }
@@ -54,12 +56,16 @@ struct CheckoutController: Controller {
         routes.get("/checkouts/{id}") { request, context -> Response in
             let id = try context.uuid(what: "That checkout")
             let wait = PreferWait.seconds(in: request.headers)
+            let known = request.headers[values: .ifNoneMatch]
             // The first read of the wait is also the ownership check.
-            guard let session = try await sessions.awaitOutcome(id, seconds: wait, logger: context.logger,
+            guard let session = try await sessions.awaitOutcome(id, seconds: wait, changedFrom: known, logger: context.logger,
                                                                 admitting: { try admit($0, request, context) }) else {
                 throw Problem.notFound("That checkout")
             }
-            var response = try session.response(from: request, context: context)
+            var response = TaggedBody.noneMatch(known, tag: session.entityTag)
+                ? Response(status: .notModified) : try session.response(from: request, context: context)
+            response.headers[.eTag] = session.entityTag
+            response.headers[.cacheControl] = "private, no-cache"
             if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
             return response
         }

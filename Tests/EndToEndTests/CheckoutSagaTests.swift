@@ -208,10 +208,26 @@ struct CheckoutSagaTests {
             #expect(underpaid, "under-payment is recorded and the order stays unpaid")
             #expect(try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "pending_payment")
 
+            // A storefront showing the payment page waits for the checkout to change from the copy it has.
+            let checkoutURL = base + "/api/checkout/checkouts/\(try #require(placed.json?["id"] as? String))"
+            let shown = try await send(client, "GET", checkoutURL, headers: lan)
+            let tag = try #require(shown.header("ETag"))
+            let unchanged = try await send(client, "GET", checkoutURL, headers: lan.merging(["If-None-Match": tag]) { $1 })
+            #expect(unchanged.status == 304 && unchanged.header("ETag") == tag && unchanged.body.isEmpty, "the copy is current: 304")
+            let waitStarted = ContinuousClock.now
+            let waitedOut = try await send(client, "GET", checkoutURL, headers: lan.merging(["If-None-Match": tag, "Prefer": "wait=1"]) { $1 })
+            #expect(waitedOut.status == 304 && waitedOut.header("Preference-Applied") == "wait=1" && ContinuousClock.now - waitStarted >= .seconds(1),
+                    "nothing changed within the wait: 304 after it")
+            let otherTag = try await send(client, "GET", checkoutURL, headers: lan.merging(["If-None-Match": "\"someone-else\""]) { $1 })
+            #expect(otherTag.status == 200 && otherTag.json?["status"] as? String == "awaiting_payment")
+            async let changed = send(client, "GET", checkoutURL, headers: lan.merging(["If-None-Match": tag, "Prefer": "wait=10"]) { $1 })
             for _ in 0..<3 {
                 let rest = try await sepay(client, suite, id: transfer900003, content: "DH \(number)", amount: 20_000)
                 #expect(rest.status == 200 && rest.json?["success"] as? Bool == true)
             }
+            let completed = try await changed
+            #expect(completed.status == 200 && completed.json?["status"] as? String == "completed" && completed.header("ETag") != tag,
+                    "the waiting request answers when the money completes the checkout: \(completed.status)")
             let paid = try await waitUntil(timeout: .seconds(15)) {
                 try await orderDetail(client, base, admin: admin, orderID)["status"] as? String == "paid"
             }

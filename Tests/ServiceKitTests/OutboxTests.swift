@@ -84,19 +84,39 @@ struct OutboxTests {
             try await fixture.withRunning { database, producer async throws in
                 let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
                                         pollInterval: .seconds(60))
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await relay.run() }
-                    try await Task.sleep(for: .milliseconds(500))
-                    for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while ContinuousClock.now < deadline {
-                        if try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0 { break }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    group.cancelAll()
-                }
-                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5,
-                        "published long before the 60 s polling fallback")
+                let running = Task { try await relay.run() }
+                try await Task.sleep(for: .milliseconds(500))
+                for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
+                let messages = try await TopicReader.read(topic: fixture.topic, expected: 5, timeout: .seconds(10))
+                #expect(messages.count == 5, "published long before the 60 s polling fallback")
+                running.cancel()
+                _ = await running.result
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5)
+            }
+        }
+    }
+
+    @Test("a running relay marks each row published at the time the broker acknowledged it, and marks what it still owes when it stops")
+    func marksCarryTheAcknowledgementTime() async throws {
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                        pollInterval: .seconds(60))
+                let running = Task { try await relay.run() }
+                try await Task.sleep(for: .milliseconds(500))
+                try await fixture.enqueue("acknowledged", on: database)
+                #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
+                let seen = Date()
+                try await Task.sleep(for: .seconds(1))
+                running.cancel()
+                _ = await running.result
+                #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0,
+                        "the stopping relay marked the row it had published")
+                let seenMicroseconds = Int64(seen.timeIntervalSince1970 * 1_000_000)
+                #expect(try await fixture.count("""
+                    SELECT count(*)::int FROM outbox
+                    WHERE (extract(epoch FROM published_at) * 1000000)::int8 <= \(seenMicroseconds)
+                    """, on: database) == 1, "published_at is when the broker acknowledged the row, not when the mark was written")
             }
         }
     }

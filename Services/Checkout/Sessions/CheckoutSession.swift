@@ -44,6 +44,11 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     typealias Row = (UUID, String, UUID, PaymentMethod, String, String, String?, String, String?, String?,
                      String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?)
 
+    /// A tag that changes with every write of the checkout (each sets `updated_at`), sent as
+    /// `ETag`: a client that sends it back in `If-None-Match` with `Prefer: wait` is answered
+    /// when the checkout changed, or 304 when it did not within the wait.
+    var entityTag: String { "\"\(status.rawValue).\(Int64((updatedAt.timeIntervalSince1970 * 1_000_000).rounded()))\"" }
+
     init(row: Row) throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -111,7 +111,8 @@ struct CheckoutStore: Sendable {
 
     /// The checkout learns its order's id and number (it then waits for the payment).
     func recordOrder(_ id: UUID, order: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws {
-        for try await _ in try await connection.execute(RecordOrderStatement(id: id, order: order, number: number), logger: logger) {}
+        let statement = RecordOrderStatement(id: id, order: order, number: number, channel: changes.channel, key: id.uuidString.lowercased())
+        for try await _ in try await connection.execute(statement, logger: logger) {}
     }
 
     /// The payment is open: the checkout shows how to pay.
@@ -237,17 +238,24 @@ struct CheckoutStore: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
     }
 
-    /// An order's id and number on its checkout, without a move (so no waiter is rung).
+    /// An order's id and number on its checkout, without a move. The waiters' bell carries the
+    /// unchanged state: it answers only those waiting for any change (`If-None-Match`).
     struct RecordOrderStatement: PreparedStatement {
         typealias Row = Int
-        static let sql = "UPDATE checkouts SET order_id = $2, order_number = $3, updated_at = now() WHERE id = $1"
-        static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid, .text] }
+        static let sql = """
+            WITH recorded AS (
+                UPDATE checkouts SET order_id = $2, order_number = $3, updated_at = now() WHERE id = $1 RETURNING status)
+            SELECT count(*)::int FROM (SELECT pg_notify($4, $5 || ' ' || status) FROM recorded) AS bell
+            """
+        static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid, .text, .text, .text] }
 
         var id: UUID
         var order: UUID
         var number: String
+        var channel: String
+        var key: String
 
-        var values: [(any PostgresEncodable & Sendable)?] { [id, order, number] }
+        var values: [(any PostgresEncodable & Sendable)?] { [id, order, number, channel, key] }
 
         func decodeRow(_ row: PostgresRow) throws -> Int { 0 }
     }
@@ -271,15 +279,21 @@ struct CheckoutStore: Sendable {
         }
     }
 
-    /// Waits up to `seconds` for the checkout to reach a state a storefront can act on:
-    /// reads again when the change feed rings for it with a state that answers the wait (or
-    /// with no state: the feed rings every watcher after it reconnects). Every move rings, so
-    /// the read every five seconds is only a safety net; a ring for a state that does not
-    /// answer (`reserved` on the way to a card payment's instructions) costs no read.
-    /// `admitting` sees the first read before anything is waited for (the caller's ownership
-    /// check; it throws to refuse).
-    func awaitOutcome(_ id: UUID, seconds: Int, logger: Logger,
+    /// Waits up to `seconds` for the checkout to answer the wait: when `known` is empty, to
+    /// reach a state a storefront can act on (an order and how to pay, or an end); otherwise to
+    /// have changed from the copies the caller has (their ``CheckoutSession/entityTag``s, from
+    /// `If-None-Match`). Reads again when the change feed rings for it with a state that may
+    /// answer (or with no state: the feed rings every watcher after it reconnects). Every
+    /// write rings, so the read every five seconds is only a safety net; a ring for a state
+    /// that does not answer (`reserved` on the way to a card payment's instructions) costs no
+    /// read. `admitting` sees the first read before anything is waited for (the caller's
+    /// ownership check; it throws to refuse).
+    func awaitOutcome(_ id: UUID, seconds: Int, changedFrom known: [String] = [], logger: Logger,
                       admitting admit: (CheckoutSession) throws -> Void = { _ in }) async throws -> CheckoutSession? {
+        func answers(_ session: CheckoutSession) -> Bool {
+            known.isEmpty ? session.status.settlesWait(paymentMethod: session.paymentMethod)
+                : !TaggedBody.noneMatch(known, tag: session.entityTag)
+        }
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
         let watch = changes.watch(id.uuidString.lowercased())
@@ -287,11 +301,11 @@ struct CheckoutStore: Sendable {
         var session = try await find(id, logger: logger)
         if let session { try admit(session) }
         var behind = false
-        while let current = session, !current.status.settlesWait(paymentMethod: current.paymentMethod) {
+        while let current = session, !answers(current) {
             let remaining = deadline - clock.now
             guard remaining > .zero else { break }
             let note = await watch.wait(upTo: min(remaining, .seconds(5)))
-            if let note, let moved = CheckoutStatus(rawValue: note), !moved.settlesWait(paymentMethod: current.paymentMethod) {
+            if known.isEmpty, let note, let moved = CheckoutStatus(rawValue: note), !moved.settlesWait(paymentMethod: current.paymentMethod) {
                 behind = true
                 continue
             }

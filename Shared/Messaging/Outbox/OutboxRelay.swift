@@ -11,10 +11,13 @@ import ServiceLifecycle
 /// Woken by `LISTEN` on the outbox channel, with a polling fallback. The relay holds the key
 /// buckets no other replica holds (``RelayLease``: session-level advisory locks on a
 /// connection of its own). Each round reads up to a batch of those buckets' unpublished rows,
-/// hands them to the idempotent producer in id order, waits for every acknowledgement, and
-/// marks the acknowledged rows: two statements. A crash between publishing and marking leaves
-/// the rows unmarked, so those events are published again: consumers' inboxes absorb such
-/// duplicates (at-least-once, one effect).
+/// hands them to the idempotent producer in id order and waits for every acknowledgement. The
+/// acknowledged rows are marked published by the next round's read, in the same statement
+/// (``Acknowledgements``), so a busy relay spends one statement a round; an idle one marks
+/// them at its next poll, and a stopping one before it lets go of its buckets. Each row's mark
+/// carries the time the broker acknowledged it. A crash before the mark leaves the rows
+/// unmarked, so those events are published again: consumers' inboxes absorb such duplicates
+/// (at-least-once, one effect).
 public final class OutboxRelay: Service, Sendable {
     /// A hook that runs after publishing and before marking; tests throw from it to
     /// simulate a relay killed at the worst moment.
@@ -63,10 +66,11 @@ public final class OutboxRelay: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.listenForNotifications(until: stopping) }
                 group.addTask { await self.pruneHourly(until: stopping) }
+                // The running relay keeps its buckets, and the marks it owes, between rounds.
+                var unmarked = Acknowledgements()
                 while !stopping.value && !Task.isCancelled {
                     do {
-                        // The running relay keeps its buckets between rounds.
-                        while try await publish(with: lease) == batchSize, !stopping.value {}
+                        while try await publish(with: lease, marking: &unmarked) == batchSize, !stopping.value {}
                     } catch {
                         failures.increment()
                         logger.warning("outbox relay round failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
@@ -74,6 +78,7 @@ public final class OutboxRelay: Service, Sendable {
                     if stopping.value || Task.isCancelled { break }
                     await doorbell.wait(upTo: pollInterval)
                 }
+                await markOwed(unmarked, with: lease)
                 group.cancelAll()
             }
             await lease.close()
@@ -89,7 +94,9 @@ public final class OutboxRelay: Service, Sendable {
     public func publishRound() async throws -> Int {
         let lease = RelayLease(database: database, logger: logger, retryInterval: pollInterval)
         do {
-            let count = try await publish(with: lease)
+            var unmarked = Acknowledgements()
+            let count = try await publish(with: lease, marking: &unmarked)
+            try await mark(unmarked, with: lease)
             await lease.close()
             return count
         } catch {
@@ -98,17 +105,23 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    private func publish(with lease: RelayLease) async throws -> Int {
+    /// One round: marks `unmarked` published, reads the next batch in the same statement,
+    /// publishes it, and leaves in `unmarked` what the broker acknowledged. Returns how many
+    /// rows it published. When the round fails, `unmarked` keeps what it still owes (marking a
+    /// row twice changes nothing).
+    private func publish(with lease: RelayLease, marking unmarked: inout Acknowledgements) async throws -> Int {
         let logger = self.logger
         let batchSize = self.batchSize
         let producer = self.producer
         let afterPublish = self.afterPublish
-        let count = try await lease.withBuckets { connection, buckets -> Int in
-            guard !buckets.isEmpty else { return 0 }
+        let owed = unmarked
+        let round = try await lease.withBuckets { connection, buckets -> Acknowledgements in
+            guard !buckets.isEmpty else { return owed }
             var ids: [Int64] = []
             var eventIDs: [UUID] = []
             var messages: [OutgoingMessage] = []
-            let rows = try await connection.execute(ClaimStatement(buckets: buckets, limit: Int32(batchSize)), logger: logger)
+            let rows = try await connection.execute(
+                ClaimStatement(buckets: buckets, limit: Int32(batchSize), marking: owed), logger: logger)
             for try await (id, eventID, topic, key, payload, headersJSON) in rows {
                 ids.append(id)
                 eventIDs.append(eventID)
@@ -116,13 +129,14 @@ public final class OutboxRelay: Service, Sendable {
                 let headers = headerObject.sorted { $0.key < $1.key }.map { KafkaHeader(name: $0.key, string: $0.value) }
                 messages.append(OutgoingMessage(topic: topic, key: Array(key.utf8), value: Array(payload.readableBytesView), headers: headers))
             }
-            guard !messages.isEmpty else { return 0 }
+            guard !messages.isEmpty else { return Acknowledgements() }
             let results = await producer.sendBatch(messages)
-            var delivered: [Int64] = []
+            let acknowledgedAt = Date()
+            var delivered = Acknowledgements()
             var firstError: KafkaError?
             for (id, result) in zip(ids, results) {
                 switch result {
-                case .success: delivered.append(id)
+                case .success: delivered.append(id, at: acknowledgedAt)
                 case .failure(let error): firstError = firstError ?? error
                 }
             }
@@ -130,20 +144,39 @@ public final class OutboxRelay: Service, Sendable {
             // A relay whose producer cannot deliver must not keep the buckets from a replica
             // that can: throwing closes the lease, and the buckets are free until it retries.
             if delivered.isEmpty, let firstError { throw firstError }
-            if !delivered.isEmpty {
-                for try await _ in try await connection.execute(MarkStatement(ids: delivered), logger: logger) {}
-            }
             if let firstError {
                 logger.warning("some outbox events were not acknowledged; they stay unpublished", metadata: [
                     "outbox.failed": "\(ids.count - delivered.count)", "kafka.error": "\(firstError.message)"])
             }
-            return delivered.count
+            return delivered
         }
+        unmarked = round
+        let count = round.count
         if count > 0 {
             published.increment(by: count)
             logger.debug("outbox published", metadata: ["outbox.count": "\(count)"])
         }
         return count
+    }
+
+    /// Marks acknowledged rows published on their own (a stopping relay, a one-off round).
+    private func mark(_ unmarked: Acknowledgements, with lease: RelayLease) async throws {
+        guard !unmarked.isEmpty else { return }
+        let logger = self.logger
+        try await lease.withBuckets { connection, _ in
+            for try await _ in try await connection.execute(MarkStatement(marking: unmarked), logger: logger) {}
+        }
+    }
+
+    /// ``mark(_:with:)`` for a relay on its way out: a mark it cannot make only means those
+    /// events are published again by whoever holds the buckets next.
+    private func markOwed(_ unmarked: Acknowledgements, with lease: RelayLease) async {
+        do {
+            try await mark(unmarked, with: lease)
+        } catch {
+            logger.debug("outbox marks not written at stop; those events will be published again",
+                         metadata: ["outbox.unmarked": "\(unmarked.count)", "error": "\(String(reflecting: error))"])
+        }
     }
 
     /// Deletes published rows older than `age` (the audit window); returns how many.
@@ -197,34 +230,61 @@ public final class OutboxRelay: Service, Sendable {
 }
 
 extension OutboxRelay {
-    /// A round's rows: up to `limit` unpublished rows of the buckets this relay holds, in id
-    /// order. No row locks: no other relay publishes these buckets while the lease holds them.
+    /// Rows the broker acknowledged, each with the time it did, not yet marked published.
+    struct Acknowledgements: Sendable {
+        private(set) var ids: [Int64] = []
+        private(set) var times: [Date] = []
+
+        var count: Int { ids.count }
+        var isEmpty: Bool { ids.isEmpty }
+
+        mutating func append(_ id: Int64, at time: Date) {
+            ids.append(id)
+            times.append(time)
+        }
+    }
+
+    /// A round's rows: marks the previous round's acknowledged rows published, then reads up
+    /// to `limit` unpublished rows of the buckets this relay holds, in id order. The read sees
+    /// the table as it was before the mark, so the rows being marked are left out by id. No
+    /// row locks: no other relay publishes these buckets while the lease holds them.
     struct ClaimStatement: PreparedStatement {
         typealias Row = (Int64, UUID, String, String, ByteBuffer, String)
         static let sql = """
+            WITH marked AS (
+                UPDATE outbox o SET published_at = m.at
+                FROM unnest($3::int8[], $4::timestamptz[]) AS m(id, at)
+                WHERE o.id = m.id AND o.published_at IS NULL
+            )
             SELECT id, event_id, topic, message_key, payload, headers::text FROM outbox
-            WHERE published_at IS NULL AND bucket = ANY($1)
+            WHERE published_at IS NULL AND bucket = ANY($1) AND NOT (id = ANY($3))
             ORDER BY id LIMIT $2
             """
-        static var bindingDataTypes: [PostgresDataType] { [.int2Array, .int4] }
+        static var bindingDataTypes: [PostgresDataType] { [.int2Array, .int4, .int8Array, .timestamptzArray] }
 
         var buckets: [Int16]
         var limit: Int32
+        var marking: Acknowledgements
 
-        var values: [(any PostgresEncodable & Sendable)?] { [buckets, limit] }
+        var values: [(any PostgresEncodable & Sendable)?] { [buckets, limit, marking.ids, marking.times] }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Marks the acknowledged rows published.
+    /// Marks acknowledged rows published, each at the time the broker acknowledged it.
     struct MarkStatement: PreparedStatement {
         typealias Row = Int64
-        static let sql = "UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1) RETURNING id"
-        static var bindingDataTypes: [PostgresDataType] { [.int8Array] }
+        static let sql = """
+            UPDATE outbox o SET published_at = m.at
+            FROM unnest($1::int8[], $2::timestamptz[]) AS m(id, at)
+            WHERE o.id = m.id AND o.published_at IS NULL
+            RETURNING o.id
+            """
+        static var bindingDataTypes: [PostgresDataType] { [.int8Array, .timestamptzArray] }
 
-        var ids: [Int64]
+        var marking: Acknowledgements
 
-        var values: [(any PostgresEncodable & Sendable)?] { [ids] }
+        var values: [(any PostgresEncodable & Sendable)?] { [marking.ids, marking.times] }
 
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }

@@ -38,7 +38,7 @@ public struct TaggedBody: Sendable {
 
     /// Whether `If-None-Match` field values name `tag`, by the weak comparison GET uses:
     /// `W/"x"` matches `"x"`.
-    static func noneMatch(_ values: [String], tag: String) -> Bool {
+    public static func noneMatch(_ values: [String], tag: String) -> Bool {
         for value in values {
             for candidate in value.split(separator: ",") {
                 var candidate = candidate.trimmingCharacters(in: .whitespaces)
