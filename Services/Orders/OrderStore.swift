@@ -19,8 +19,6 @@ struct OrderStore: Sendable {
     /// and announces it; a cash-on-delivery order is confirmed at once and its goods sold.
     func place(_ placed: CheckoutPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
         let checkout = placed.checkoutId.uuid
-        let exists = try await connection.query("SELECT 1 FROM orders WHERE checkout_id = \(checkout)", logger: logger)
-        for try await _ in exists.decode(Int.self) { return }
         let id = UUID()
         let number = try await numbers.next(on: connection, logger: logger)
         let cod = placed.paymentMethod == .cod
@@ -28,16 +26,25 @@ struct OrderStore: Sendable {
         let encoder = JSONEncoder()
         func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         let customer = placed.customerId
-        try await connection.query("""
-            INSERT INTO orders (id, number, checkout_id, customer_id, email, phone, contact, shipping_address, lines, price, currency,
-                                total_minor, voucher_code, payment_method, status, payment_status)
-            VALUES (\(id), \(number), \(checkout), \(customer), \(placed.contact.email), \(placed.contact.phone), \(try json(placed.contact))::jsonb,
-                    \(try json(placed.shippingAddress))::jsonb, \(try json(placed.lines))::jsonb, \(try json(placed.price))::jsonb,
-                    \(placed.price.total.currency.code), \(placed.price.total.minorUnits), \(placed.voucherCode), \(placed.paymentMethod),
-                    \(status.rawValue), \(cod ? "collect_on_delivery" : "unpaid"))
+        let note = cod ? "Placed; cash on delivery" : "Placed; awaiting payment"
+        // The order and its first timeline entry in one round trip; a checkout already placed
+        // (the same placement under another event id) inserts nothing and ends here. Its
+        // number is then a gap, as a rolled-back placement's is.
+        let created = try await connection.query("""
+            WITH created AS (
+                INSERT INTO orders (id, number, checkout_id, customer_id, email, phone, contact, shipping_address, lines, price, currency,
+                                    total_minor, voucher_code, payment_method, status, payment_status)
+                VALUES (\(id), \(number), \(checkout), \(customer), \(placed.contact.email), \(placed.contact.phone), \(try json(placed.contact))::jsonb,
+                        \(try json(placed.shippingAddress))::jsonb, \(try json(placed.lines))::jsonb, \(try json(placed.price))::jsonb,
+                        \(placed.price.total.currency.code), \(placed.price.total.minorUnits), \(placed.voucherCode), \(placed.paymentMethod),
+                        \(status.rawValue), \(cod ? "collect_on_delivery" : "unpaid"))
+                ON CONFLICT (checkout_id) DO NOTHING RETURNING id),
+            noted AS (
+                INSERT INTO order_timeline (order_id, kind, from_status, to_status, actor, note)
+                SELECT id, 'status', NULL, \(status.rawValue), 'checkout', \(note) FROM created)
+            SELECT count(*)::int FROM created
             """, logger: logger)
-        try await timeline(id, kind: "status", from: nil, to: status.rawValue, actor: "checkout",
-                           note: cod ? "Placed; cash on delivery" : "Placed; awaiting payment", on: connection, logger: logger)
+        for try await count in created.decode(Int.self) where count == 0 { return }
         if let customer {
             try await connection.query("""
                 INSERT INTO customer_stats (customer_id, currency, order_count, last_order_at) VALUES (\(customer), \(placed.price.total.currency.code), 1, now())
@@ -62,15 +69,25 @@ struct OrderStore: Sendable {
     @discardableResult
     func move(_ id: UUID, to target: OrderStatus, actor: String, note: String?, paymentStatus: String? = nil, cancelReason: String? = nil,
               correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> Order? {
-        guard let before = try await find(id, lock: true, on: connection, logger: logger),
-              OrderStatus.sources(of: target).contains(before.status.rawValue) else { return nil }
-        let newPaymentStatus = paymentStatus
-            ?? (target == .cancelled && ["paid", "partially_refunded"].contains(before.paymentStatus) ? "refund_due" : before.paymentStatus)
-        try await connection.query("""
-            UPDATE orders SET status = \(target.rawValue), payment_status = \(newPaymentStatus), cancel_reason = coalesce(\(cancelReason), cancel_reason),
-                updated_at = now() WHERE id = \(id)
+        // The check, the update and its timeline entry in one round trip: the order as it was
+        // comes back only when it moved.
+        let rows = try await connection.query("""
+            WITH before AS (SELECT \(unescaped: Order.columns) FROM orders WHERE id = \(id) FOR UPDATE),
+            moved AS (
+                UPDATE orders o SET status = \(target.rawValue),
+                    payment_status = coalesce(\(paymentStatus), CASE WHEN \(target == .cancelled) AND b.payment_status IN ('paid', 'partially_refunded')
+                                                                    THEN 'refund_due' ELSE b.payment_status END),
+                    cancel_reason = coalesce(\(cancelReason), o.cancel_reason), updated_at = now()
+                FROM before b WHERE o.id = b.id AND b.status = ANY(\(OrderStatus.sources(of: target)))
+                RETURNING o.id, b.status),
+            noted AS (
+                INSERT INTO order_timeline (order_id, kind, from_status, to_status, actor, note)
+                SELECT id, 'status', status, \(target.rawValue), \(actor), \(note) FROM moved)
+            SELECT before.* FROM before WHERE EXISTS (SELECT 1 FROM moved)
             """, logger: logger)
-        try await timeline(id, kind: "status", from: before.status.rawValue, to: target.rawValue, actor: actor, note: note, on: connection, logger: logger)
+        var moved: Order?
+        for try await row in rows.decode(Order.Row.self) { moved = try Order(row: row) }
+        guard let before = moved else { return nil }
         let subject = before.id.description
         if before.status != target {
             try await outbox.enqueue(

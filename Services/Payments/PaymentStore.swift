@@ -29,11 +29,10 @@ struct PaymentStore: Sendable {
     /// content and VietQR payload, or a card payment created at the provider; the last two
     /// are announced (`payment.opened`) with how to pay. A provider
     /// that refuses (4xx) fails the payment for good; one that cannot be reached throws, so
-    /// the event is retried.
+    /// the event is retried. The provider is asked with the order as its idempotency key, so
+    /// asking again for the same order gives the same payment.
     func open(_ placed: OrderPlaced, correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws {
         let (orderId, checkoutId) = (placed.orderId.uuid, placed.checkoutId.uuid)
-        let exists = try await connection.query("SELECT 1 FROM payments WHERE order_id = \(orderId)", logger: logger)
-        for try await _ in exists.decode(Int.self) { return }
         let id = UUID()
         var instructions: PaymentInstructions
         var status = PaymentStatus.awaiting
@@ -60,13 +59,19 @@ struct PaymentStore: Sendable {
             }
         }
         let encoded = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
-        try await connection.query("""
+        // An order's payment opens once: a placement seen again (the provider answered it
+        // with the same payment, by its idempotency key) inserts nothing and announces nothing.
+        let inserted = try await connection.query("""
             INSERT INTO payments (id, order_id, order_number, checkout_id, customer_id, method, status, currency, amount_minor,
                                   provider_payment_id, instructions, due_by)
             VALUES (\(id), \(orderId), \(placed.orderNumber), \(checkoutId), \(placed.customerId),
                     \(placed.paymentMethod), \(status), \(placed.total.currency.code), \(placed.total.minorUnits), \(providerId),
                     \(encoded)::jsonb, \(placed.paymentDueBy))
+            ON CONFLICT (order_id) DO NOTHING RETURNING 1
             """, logger: logger)
+        var opened = false
+        for try await _ in inserted.decode(Int.self) { opened = true }
+        guard opened else { return }
         let subject = placed.orderId.description
         if status == .failed {
             try await outbox.enqueue(PaymentFailed(paymentId: PaymentID(id), orderId: placed.orderId, checkoutId: placed.checkoutId,

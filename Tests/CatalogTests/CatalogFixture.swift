@@ -71,6 +71,14 @@ struct CatalogFixture {
         return (0, 0, 0)
     }
 
+    /// How many reservations exist, by status.
+    func reservationCounts(on database: Database) async throws -> [String: Int] {
+        let rows = try await database.client.query("SELECT status, count(*)::int8 FROM reservations GROUP BY status", logger: logger)
+        var counts: [String: Int] = [:]
+        for try await (status, count) in rows.decode((String, Int).self) { counts[status] = count }
+        return counts
+    }
+
     func events(of type: String, on database: Database) async throws -> [EventEnvelope] {
         let rows = try await database.client.query(
             "SELECT payload FROM outbox WHERE event_type = \(type) ORDER BY id", logger: logger)

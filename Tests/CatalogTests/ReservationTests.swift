@@ -39,6 +39,7 @@ struct ReservationTests {
                 let sums = try await fixture.movementSums(variant, on: database)
                 #expect(sums.onHand == 50 && sums.reserved == 50, "the movement log adds up to the levels")
                 #expect(sums.count == 51, "one initial count and one movement per reservation")
+                #expect(try await fixture.reservationCounts(on: database) == ["held": 50], "a rejected checkout keeps no reservation")
                 let low = try await fixture.events(of: StockLow.eventType, on: database)
                 #expect(low.count == 1, "stock-low is announced once, when available crosses the threshold")
                 #expect(try low.first?.decodeData(StockLow.self).available == 5)
@@ -63,6 +64,7 @@ struct ReservationTests {
                 #expect(try await fixture.level(variants[0], on: database) == (10, 0))
                 #expect(try await fixture.level(variants[1], on: database) == (2, 0))
                 #expect(try await fixture.movementSums(variants[0], on: database).count == 1, "no movement was kept for the rolled-back line")
+                #expect(try await fixture.reservationCounts(on: database).isEmpty, "nor the reservation")
 
                 let unknown = try await database.transaction(logger: fixture.logger) { connection in
                     try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: .new(), quantity: 1),

@@ -46,7 +46,11 @@ struct ReservationStore: Sendable {
         guard !ordered.isEmpty else { return .rejected([]) }
         let lines = ordered.map { CheckoutLine(variantId: VariantID($0), quantity: quantities[$0]!) }
 
-        try await connection.query("SAVEPOINT reserve", logger: logger)
+        // Several lines need a savepoint to undo the lines already held when a later one is
+        // short; a single line's failed change changes nothing, and its reservation row is
+        // deleted instead (two round trips fewer on the common path).
+        let severalLines = ordered.count > 1
+        if severalLines { try await connection.query("SAVEPOINT reserve", logger: logger) }
         let seconds = Double(lifetime.components.seconds)
         let inserted = try await connection.query("""
             INSERT INTO reservations (id, checkout_id, status, expires_at)
@@ -56,14 +60,18 @@ struct ReservationStore: Sendable {
         var created: (UUID, Date)?
         for try await row in inserted.decode((UUID, Date).self) { created = row }
         guard let (reservationId, expiresAt) = created else {
-            try await connection.query("RELEASE SAVEPOINT reserve", logger: logger)
+            if severalLines { try await connection.query("RELEASE SAVEPOINT reserve", logger: logger) }
             return try await existing(checkoutId: checkoutId, on: connection, logger: logger)
         }
         for variant in ordered {
             let change = StockStore.Change(kind: .reserve, reservedDelta: quantities[variant]!, reference: "checkout:\(checkoutId.lowercased)")
             if try await inventory.apply(change, to: variant, onSaleOnly: true, correlationId: correlationId,
                                          on: connection, logger: logger) == nil {
-                try await connection.query("ROLLBACK TO SAVEPOINT reserve", logger: logger)
+                if severalLines {
+                    try await connection.query("ROLLBACK TO SAVEPOINT reserve", logger: logger)
+                } else {
+                    try await connection.query("DELETE FROM reservations WHERE id = \(reservationId)", logger: logger)
+                }
                 return .rejected(try await shortLines(ordered, quantities, on: connection, logger: logger))
             }
         }
@@ -71,7 +79,7 @@ struct ReservationStore: Sendable {
             INSERT INTO reservation_lines (reservation_id, variant_id, quantity)
             SELECT \(reservationId), unnest(\(ordered)::uuid[]), unnest(\(ordered.map { quantities[$0]! })::int4[])
             """, logger: logger)
-        try await connection.query("RELEASE SAVEPOINT reserve", logger: logger)
+        if severalLines { try await connection.query("RELEASE SAVEPOINT reserve", logger: logger) }
         return .reserved(reservationId: reservationId, lines: lines, expiresAt: expiresAt)
     }
 
@@ -146,10 +154,11 @@ struct ReservationStore: Sendable {
     @discardableResult
     func release(checkoutId: UUID, reason: String, correlationId: String?,
                  on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        guard let reservationId = try await settle(checkoutId: checkoutId, from: "held", to: "released", reason: reason,
-                                                   on: connection, logger: logger) else { return false }
+        guard let released = try await settle(checkoutId: checkoutId, from: "held", to: "released", reason: reason,
+                                              on: connection, logger: logger) else { return false }
+        let reservationId = released.id
         try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
-        for line in try await lines(of: reservationId, on: connection, logger: logger) {
+        for line in released.lines {
             let change = StockStore.Change(kind: .release, reservedDelta: -line.quantity, reason: reason,
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
             guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
@@ -172,16 +181,16 @@ struct ReservationStore: Sendable {
         let reservationId: UUID
         if let held = try await settle(checkoutId: checkoutId, from: "held", to: "committed", reason: "settled",
                                        on: connection, logger: logger) {
-            reservationId = held
-            for line in try await lines(of: held, on: connection, logger: logger) {
+            reservationId = held.id
+            for line in held.lines {
                 let change = StockStore.Change(kind: .sale, onHandDelta: -line.quantity, reservedDelta: -line.quantity, reference: reference)
                 guard try await inventory.apply(change, to: line.variantId.uuid, correlationId: correlationId, on: connection, logger: logger) != nil
-                else { throw CatalogInvariantError("committing reservation \(held) would make stock negative") }
+                else { throw CatalogInvariantError("committing reservation \(held.id) would make stock negative") }
             }
         } else if let released = try await settle(checkoutId: checkoutId, from: "released", to: "committed", reason: "settled_after_release",
                                                   on: connection, logger: logger) {
-            reservationId = released
-            for line in try await lines(of: released, on: connection, logger: logger) {
+            reservationId = released.id
+            for line in released.lines {
                 let variant = line.variantId.uuid
                 let change = StockStore.Change(kind: .sale, onHandDelta: -line.quantity, reason: "paid after the reservation was released",
                                               reference: reference)
@@ -211,14 +220,14 @@ struct ReservationStore: Sendable {
         guard let sold = try await settle(checkoutId: checkoutId, from: "committed", to: "returned", reason: reason,
                                           on: connection, logger: logger) else { return }
         try await vouchers.giveBack(checkoutId: checkoutId, on: connection, logger: logger)
-        for line in try await lines(of: sold, on: connection, logger: logger) {
+        for line in sold.lines {
             let variant = line.variantId.uuid
             let change = StockStore.Change(kind: .restock, onHandDelta: line.quantity, reason: "order cancelled: \(reason)",
                                           reference: "checkout:\(checkoutId.uuidString.lowercased())")
             _ = try await inventory.apply(change, to: variant, correlationId: correlationId, on: connection, logger: logger)
         }
         try await outbox.enqueue(
-            ReservationReleased(checkoutId: CheckoutID(checkoutId), reservationId: ReservationID(sold),
+            ReservationReleased(checkoutId: CheckoutID(checkoutId), reservationId: ReservationID(sold.id),
                                 reason: "order_cancelled:\(reason)"),
             subject: CheckoutID(checkoutId), correlationId: correlationId, on: connection, logger: logger)
     }
@@ -277,14 +286,27 @@ struct ReservationStore: Sendable {
         return priced
     }
 
+    /// A reservation moved from one state to another, with its lines (read in the same round trip).
+    private struct Settled {
+        var id: UUID
+        var lines: [CheckoutLine]
+    }
+
     private func settle(checkoutId: UUID, from: String, to: String, reason: String,
-                        on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+                        on connection: PostgresConnection, logger: Logger) async throws -> Settled? {
         let rows = try await connection.query("""
-            UPDATE reservations SET status = \(to), settled_at = now(), settle_reason = \(reason)
-            WHERE checkout_id = \(checkoutId) AND status = \(from) RETURNING id
+            WITH settled AS (
+                UPDATE reservations SET status = \(to), settled_at = now(), settle_reason = \(reason)
+                WHERE checkout_id = \(checkoutId) AND status = \(from) RETURNING id)
+            SELECT s.id, l.variant_id, l.quantity FROM settled s LEFT JOIN reservation_lines l ON l.reservation_id = s.id
+            ORDER BY l.variant_id
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
+        var settled: Settled?
+        for try await (id, variant, quantity) in rows.decode((UUID, UUID?, Int?).self) {
+            if settled == nil { settled = Settled(id: id, lines: []) }
+            if let variant, let quantity { settled?.lines.append(CheckoutLine(variantId: VariantID(variant), quantity: quantity)) }
+        }
+        return settled
     }
 
     private func lines(of reservation: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [CheckoutLine] {

@@ -34,7 +34,8 @@ struct CartReplicaStore: Sendable {
     }
 
     let database: Database
-    /// Rung with `cart:<id>` when a newer snapshot lands, for checkouts waiting on it.
+    /// Rung with `cart:<id>` when a newer snapshot lands (its version as the note), for
+    /// checkouts waiting on it.
     let changes: ChangeFeed
 
     /// Keeps the snapshot unless the replica already has a newer version.
@@ -51,8 +52,8 @@ struct CartReplicaStore: Sendable {
                 status = excluded.status, version = excluded.version, currency = excluded.currency, voucher_code = excluded.voucher_code,
                 lines = excluded.lines, updated_at = now()
             WHERE cart_replicas.version < excluded.version
-            RETURNING 1)
-            SELECT pg_notify(\(changes.channel), \(Self.changeKey(id))) FROM kept
+            RETURNING version)
+            SELECT pg_notify(\(changes.channel), \(Self.changeKey(id)) || ' ' || version) FROM kept
             """, logger: logger)
     }
 
@@ -101,20 +102,22 @@ struct CartReplicaStore: Sendable {
 
     /// Waits up to `patience` for the replica to hold the cart at `version` or later (the
     /// catalog's snapshot may still be on its way), woken by the change feed when a snapshot
-    /// lands. Returns without judging; the caller reads the replica in its own transaction.
+    /// lands; a ring that names a version late enough ends the wait without reading again.
+    /// Returns without judging; the caller reads the replica in its own transaction.
     func awaitVersion(_ id: UUID, atLeast version: Int?, patience: Duration, logger: Logger) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + patience
+        let wanted = version ?? 0
         let watch = changes.watch(Self.changeKey(id))
         defer { watch.cancel() }
         while true {
             let rows = try await database.client.query("SELECT version FROM cart_replicas WHERE cart_id = \(id)", logger: logger)
             var current: Int?
             for try await value in rows.decode(Int.self) { current = value }
-            if let current, current >= (version ?? 0) { return }
+            if let current, current >= wanted { return }
             let remaining = deadline - clock.now
             guard remaining > .zero else { return }
-            await watch.wait(upTo: min(remaining, .milliseconds(500)))
+            if let landed = await watch.wait(upTo: min(remaining, .milliseconds(500))).flatMap(Int.init), landed >= wanted { return }
         }
     }
 

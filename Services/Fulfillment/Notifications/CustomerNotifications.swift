@@ -75,7 +75,8 @@ struct CustomerNotifications: EventHandler {
 
     private func confirmOrder(_ placed: OrderPlaced, _ context: EventContext) async throws {
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
-        guard let order = try await shipments.snapshot(placed.orderId, on: connection, logger: logger) else { return }
+        // The event is what the snapshot was made of, in this same transaction: no need to read it back.
+        let order = OrderSnapshot(placed)
         if let customer = order.customerId {
             try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
         }

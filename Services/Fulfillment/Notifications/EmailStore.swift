@@ -77,19 +77,19 @@ struct EmailStore: Sendable {
         var unsubscribeURL: String? = nil
     }
 
-    /// Queues an email in the consumer's transaction; the same event's email again is ignored.
+    /// Queues an email in the consumer's transaction and wakes the sender when it commits, in
+    /// one round trip; the same event's email again is ignored (and wakes nobody).
     func queue(_ email: Outgoing, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query("""
-            INSERT INTO customer_emails (id, event_id, kind, order_id, customer_id, recipient, recipient_name, language, subject, text_body, html_body,
-                                         unsubscribe_url)
-            VALUES (gen_random_uuid(), \(email.eventId), \(email.kind.rawValue), \(email.orderId), \(email.customerId), \(email.recipient),
-                    \(email.recipientName), \(email.language.rawValue), \(email.content.subject), \(email.content.text), \(email.content.html),
-                    \(email.unsubscribeURL))
-            ON CONFLICT (event_id, kind) DO NOTHING RETURNING 1
+        try await connection.query("""
+            WITH queued AS (
+                INSERT INTO customer_emails (id, event_id, kind, order_id, customer_id, recipient, recipient_name, language, subject, text_body,
+                                             html_body, unsubscribe_url)
+                VALUES (gen_random_uuid(), \(email.eventId), \(email.kind.rawValue), \(email.orderId), \(email.customerId), \(email.recipient),
+                        \(email.recipientName), \(email.language.rawValue), \(email.content.subject), \(email.content.text), \(email.content.html),
+                        \(email.unsubscribeURL))
+                ON CONFLICT (event_id, kind) DO NOTHING RETURNING 1)
+            SELECT count(*) FROM (SELECT pg_notify(\(changes.channel), \(Self.wakeKey)) FROM queued) AS bell
             """, logger: logger)
-        var queued = false
-        for try await _ in rows.decode(Int.self) { queued = true }
-        if queued { try await ChangeFeed.notify(changes.channel, key: Self.wakeKey, on: connection, logger: logger) }
     }
 
     /// An email the sender holds.
