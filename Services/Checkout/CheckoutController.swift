@@ -34,17 +34,26 @@ struct CheckoutController: Controller {
             }
             let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
             try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
+            // Watched before it commits, a new checkout need not be read back to be waited on.
+            let id = UUID()
+            let watch = sessions.watch(id)
+            defer { watch.cancel() }
+            var submitted: CheckoutSession?
             let answer = try await idempotency.respond(to: request, context: context, scope: scope, bytes: bytes, status: .accepted) { connection in
                 let cart = try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
                                                   on: connection, logger: context.logger)
-                return try await sessions.submit(checkout, cart: cart, caller: caller, guestTokenDigest: digest,
-                                                 correlationId: context.correlationId, on: connection, logger: context.logger)
+                let session = try await sessions.submit(checkout, id: id, cart: cart, caller: caller, guestTokenDigest: digest,
+                                                        correlationId: context.correlationId, on: connection, logger: context.logger)
+                submitted = session
+                return session
             }
             var response = answer.response
             let created = try Request.decode(Created.self, from: answer.body)
             response.headers[.location] = "/checkouts/\(created.id.uuidString.lowercased())"
             let wait = PreferWait.seconds(in: request.headers)
-            guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger) else { return response }
+            let fresh = answer.replayed ? nil : submitted
+            guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger,
+                                                                          from: fresh.map { (copy: $0, watch: watch) }) else { return response }
             var waited = try session.response(from: request, context: context)
             waited.status = .accepted
             waited.headers[.eTag] = session.entityTag

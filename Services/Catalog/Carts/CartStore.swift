@@ -96,18 +96,18 @@ struct CartStore: Sendable {
             try Self.requireActive(row)
             switch change {
             case .add(let variant, let quantity):
-                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
-                try await put(variant, quantity: lines.quantity + quantity, field: "quantity", into: row, lines: lines, on: connection, logger: logger)
+                let line = try await self.line(of: variant, in: id, on: connection, logger: logger)
+                try await put(variant, quantity: line.quantity + quantity, field: "quantity", into: row, line: line, on: connection, logger: logger)
             case .set(let variant, let quantity):
-                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
-                guard lines.quantity > 0 else { throw Problem.notFound("That line") }
+                let line = try await self.line(of: variant, in: id, on: connection, logger: logger)
+                guard line.quantity > 0 else { throw Problem.notFound("That line") }
                 if quantity == 0 {
                     try await removeLines(of: id, variant: variant, on: connection, logger: logger)
                 } else {
-                    try await put(variant, quantity: quantity, field: "quantity", into: row, lines: lines, on: connection, logger: logger)
+                    try await put(variant, quantity: quantity, field: "quantity", into: row, line: line, on: connection, logger: logger)
                 }
             case .remove(let variant):
-                guard try await lines(of: variant, in: id, on: connection, logger: logger).quantity > 0 else { throw Problem.notFound("That line") }
+                guard try await line(of: variant, in: id, on: connection, logger: logger).quantity > 0 else { throw Problem.notFound("That line") }
                 try await removeLines(of: id, variant: variant, on: connection, logger: logger)
             case .clear:
                 try await removeLines(of: id, variant: nil, on: connection, logger: logger)
@@ -138,12 +138,11 @@ struct CartStore: Sendable {
             var guestLines: [(UUID, Int)] = []
             for try await line in lines.decode((UUID, Int).self) { guestLines.append(line) }
             for (variant, quantity) in guestLines {
-                let lines = try await self.lines(of: variant, in: id, on: connection, logger: logger)
-                let available = try await availableNow(variant, on: connection, logger: logger)
-                let merged = min(lines.quantity + quantity, available, Self.maxQuantity)
-                guard merged > lines.quantity else { continue }
+                let line = try await self.line(of: variant, in: id, on: connection, logger: logger)
+                let merged = min(line.quantity + quantity, max(0, line.offer?.available ?? 0), Self.maxQuantity)
+                guard merged > line.quantity else { continue }
                 do {
-                    target.currency = try await put(variant, quantity: merged, field: "quantity", into: target, lines: lines,
+                    target.currency = try await put(variant, quantity: merged, field: "quantity", into: target, line: line,
                                                     on: connection, logger: logger)
                 } catch let problem as Problem where problem.status == .unprocessableContent {
                     logger.info("guest line not merged", metadata: ["variant.id": "\(variant)", "reason": "\(problem.detail ?? "")"])
@@ -202,13 +201,35 @@ struct CartStore: Sendable {
         return nil
     }
 
-    /// How many of `variant` the cart holds (0 without a line) and how many lines it has, in one read.
-    private func lines(of variant: UUID, in cart: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (quantity: Int, count: Int) {
+    /// A variant as it is on sale now: its price and what is available.
+    private struct Offer {
+        var price: Int64
+        var currency: String
+        var available: Int
+    }
+
+    /// How many of a variant a cart holds (0 without a line), how many lines it has, and the
+    /// variant's offer (nil when it is not on sale).
+    private struct LineState {
+        var quantity: Int
+        var count: Int
+        var offer: Offer?
+    }
+
+    /// A cart's line of `variant` and the variant's offer, in one read.
+    private func line(of variant: UUID, in cart: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LineState {
         let rows = try await connection.query("""
-            SELECT coalesce(max(quantity) FILTER (WHERE variant_id = \(variant)), 0)::int8, count(*)::int8 FROM cart_lines WHERE cart_id = \(cart)
+            SELECT l.quantity, l.count, o.price_minor, o.currency, o.available
+            FROM (SELECT coalesce(max(quantity) FILTER (WHERE variant_id = \(variant)), 0)::int8 AS quantity, count(*)::int8 AS count
+                  FROM cart_lines WHERE cart_id = \(cart)) AS l
+            LEFT JOIN (SELECT v.price_minor, v.currency, (v.on_hand - v.reserved)::int8 AS available
+                       FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = \(variant) AND p.status = 'published') AS o ON true
             """, logger: logger)
-        for try await (quantity, count) in rows.decode((Int, Int).self) { return (quantity, count) }
-        return (0, 0)
+        for try await (quantity, count, price, currency, available) in rows.decode((Int, Int, Int64?, String?, Int?).self) {
+            let offer = price.flatMap { price in currency.flatMap { currency in available.map { Offer(price: price, currency: currency, available: $0) } } }
+            return LineState(quantity: quantity, count: count, offer: offer)
+        }
+        return LineState(quantity: 0, count: 0, offer: nil)
     }
 
     /// Removes one variant's line (or every line); a cart left empty has no currency again.
@@ -222,20 +243,15 @@ struct CartStore: Sendable {
     }
 
     /// Sets a line's quantity at today's price after checking it is sellable, available, in
-    /// the cart's currency and within the cart's line limit (`lines`: what the cart holds now).
+    /// the cart's currency and within the cart's line limit (`line`: what the cart holds now
+    /// and the variant's offer).
     @discardableResult
-    private func put(_ variant: UUID, quantity: Int, field: String, into cart: Row, lines: (quantity: Int, count: Int),
+    private func put(_ variant: UUID, quantity: Int, field: String, into cart: Row, line: LineState,
                      on connection: PostgresConnection, logger: Logger) async throws -> String {
         guard (1...Self.maxQuantity).contains(quantity) else {
             throw Problem.validation([.init(field: field, message: "the line may hold 1 to \(Self.maxQuantity)")])
         }
-        let rows = try await connection.query("""
-            SELECT v.price_minor, v.currency, v.on_hand - v.reserved FROM variants v JOIN products p ON p.id = v.product_id
-            WHERE v.id = \(variant) AND p.status = 'published'
-            """, logger: logger)
-        var found: (Int64, String, Int)?
-        for try await row in rows.decode((Int64, String, Int).self) { found = row }
-        guard let (price, currency, available) = found else {
+        guard let (price, currency, available) = line.offer.map({ ($0.price, $0.currency, $0.available) }) else {
             throw Problem.validation([.init(field: "variant_id", message: "no such variant on sale")])
         }
         if let cartCurrency = cart.currency, cartCurrency != currency {
@@ -246,7 +262,7 @@ struct CartStore: Sendable {
                           detail: "Only \(max(0, available)) available.",
                           errors: [.init(field: field, message: "at most \(max(0, available)) available")])
         }
-        if lines.count >= Self.maxLines && lines.quantity == 0 {
+        if line.count >= Self.maxLines && line.quantity == 0 {
             throw Problem.validation([.init(field: "variant_id", message: "a cart holds at most \(Self.maxLines) lines")])
         }
         try await connection.query("""
@@ -256,16 +272,6 @@ struct CartStore: Sendable {
             UPDATE carts SET currency = \(currency) WHERE id = \(cart.id)
             """, logger: logger)
         return currency
-    }
-
-    /// What a variant has available now (0 when it is not on sale).
-    private func availableNow(_ variant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("""
-            SELECT v.on_hand - v.reserved FROM variants v JOIN products p ON p.id = v.product_id
-            WHERE v.id = \(variant) AND p.status = 'published'
-            """, logger: logger)
-        for try await available in rows.decode(Int.self) { return max(0, available) }
-        return 0
     }
 
     /// What became of a cart a checkout asked to check out.

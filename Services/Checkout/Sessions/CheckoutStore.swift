@@ -19,9 +19,8 @@ struct CheckoutStore: Sendable {
 
     /// Opens and submits a checkout for the cart's lines, publishing `checkout.submitted`
     /// for the catalog to reserve.
-    func submit(_ request: CheckoutRequest, cart: CartReplicaStore.Cart, caller: CallerIdentity, guestTokenDigest: String?,
+    func submit(_ request: CheckoutRequest, id: UUID = UUID(), cart: CartReplicaStore.Cart, caller: CallerIdentity, guestTokenDigest: String?,
                 correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession {
-        let id = UUID()
         let encoder = JSONEncoder()
         let contact = String(decoding: try encoder.encode(request.contact), as: UTF8.self)
         let address = String(decoding: try encoder.encode(request.shippingAddress), as: UTF8.self)
@@ -57,6 +56,9 @@ struct CheckoutStore: Sendable {
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         return session
     }
+
+    /// Starts hearing of a checkout's changes; started before a write commits, it misses none after it.
+    func watch(_ id: UUID) -> ChangeFeed.Watch { changes.watch(id.uuidString.lowercased()) }
 
     func find(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession? {
         for try await row in try await connection.execute(FindStatement(id: id), logger: logger) { return try CheckoutSession(row: row) }
@@ -287,8 +289,11 @@ struct CheckoutStore: Sendable {
     /// write rings, so the read every five seconds is only a safety net; a ring for a state
     /// that does not answer (`reserved` on the way to a card payment's instructions) costs no
     /// read. `admitting` sees the first read before anything is waited for (the caller's
-    /// ownership check; it throws to refuse).
+    /// ownership check; it throws to refuse). A caller that has just written the checkout
+    /// passes its copy `from` a watch it started before the write committed: nothing is read
+    /// until the feed rings.
     func awaitOutcome(_ id: UUID, seconds: Int, changedFrom known: [String] = [], logger: Logger,
+                      from fresh: (copy: CheckoutSession, watch: ChangeFeed.Watch)? = nil,
                       admitting admit: (CheckoutSession) throws -> Void = { _ in }) async throws -> CheckoutSession? {
         func answers(_ session: CheckoutSession) -> Bool {
             known.isEmpty ? session.status.settlesWait(paymentMethod: session.paymentMethod)
@@ -296,9 +301,9 @@ struct CheckoutStore: Sendable {
         }
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
-        let watch = changes.watch(id.uuidString.lowercased())
+        let watch = fresh?.watch ?? self.watch(id)
         defer { watch.cancel() }
-        var session = try await find(id, logger: logger)
+        var session = if let fresh { fresh.copy } else { try await find(id, logger: logger) }
         if let session { try admit(session) }
         var behind = false
         while let current = session, !answers(current) {
