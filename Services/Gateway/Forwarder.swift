@@ -14,8 +14,11 @@ import ServiceLifecycle
 /// It removes hop-by-hop headers, the client's credentials and every client-sent
 /// `X-Commerce-*` header, then asserts the verified caller (``CallerIdentity``) in its own
 /// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
-/// `X-Request-Id`. A service that cannot be reached gives 503; one that does not answer in
-/// time gives 504; both as problems. The services' operator routes (health, metrics, their
+/// `X-Request-Id`. A request that is safe to send again (``mayRetry(_:)``: a GET, or one with
+/// an `Idempotency-Key`) is tried again, with growing pauses, while its service refuses or
+/// drops the connection (a restart or a deploy), for up to `retryBudget`. A service that
+/// still cannot be reached gives 503 with `Retry-After`; one that does not answer in time
+/// gives 504; both as problems. The services' operator routes (health, metrics, their
 /// own documents) are not reachable through it. It owns the HTTP client and shuts it down on exit.
 struct Forwarder: Service, Controller {
     /// Anyone: each service checks the identity the forwarder asserts.
@@ -32,12 +35,14 @@ struct Forwarder: Service, Controller {
     let upstreams: Upstreams
     let client: HTTPClient
     let timeout: TimeAmount
+    let retryBudget: Duration
     let authenticator: Authenticator
 
-    init(upstreams: Upstreams, timeout: Duration, authenticator: Authenticator) {
+    init(upstreams: Upstreams, timeout: Duration, retryBudget: Duration, authenticator: Authenticator) {
         self.authenticator = authenticator
         self.upstreams = upstreams
         self.timeout = TimeAmount(timeout)
+        self.retryBudget = retryBudget
         var configuration = HTTPClient.Configuration()
         // A `Prefer: wait=N` request may be silent for N seconds before its answer.
         configuration.timeout = .init(connect: .seconds(2), read: TimeAmount(timeout + .seconds(PreferWait.maximum)))
@@ -90,7 +95,7 @@ struct Forwarder: Service, Controller {
         let body: ResponseBody
         do {
             let waiting = TimeAmount.seconds(Int64(PreferWait.seconds(in: request.headers)))
-            response = try await client.execute(upstream, timeout: timeout + waiting, logger: context.logger)
+            response = try await execute(upstream, timeout: timeout + waiting, retrying: Self.mayRetry(request), context: context)
             if Self.streams(response) {
                 let upstreamBody = response.body
                 body = ResponseBody(contentLength: response.headers.first(name: "content-length").flatMap(Int.init)) { writer in
@@ -113,6 +118,34 @@ struct Forwarder: Service, Controller {
         }
         return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
                         headers: headers, body: body)
+    }
+
+    /// Sends the request; while the service refuses or drops the connection, sends it again
+    /// after 50 ms, 100 ms, … (at most 1 s apart) until ``retryBudget`` is spent, if `retrying`.
+    /// A timeout is never retried: the service may be working on the request.
+    private func execute(_ upstream: HTTPClientRequest, timeout: TimeAmount, retrying: Bool,
+                         context: ServiceRequestContext) async throws -> HTTPClientResponse {
+        let clock = ContinuousClock()
+        let deadline = clock.now + retryBudget
+        var pause = Duration.milliseconds(50)
+        while true {
+            do {
+                return try await client.execute(upstream, timeout: timeout, logger: context.logger)
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                throw error
+            } catch {
+                guard retrying, clock.now + pause < deadline else { throw error }
+                context.logger.debug("upstream connection failed; trying again", metadata: ["error": "\(error)", "pause": "\(pause)"])
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            }
+        }
+    }
+
+    /// Whether sending the request twice does no harm: reads, and writes that carry an
+    /// `Idempotency-Key` (the service answers a repeat with the first answer).
+    static func mayRetry(_ request: Request) -> Bool {
+        request.method == .get || request.method == .head || request.headers[IdempotencyKeys.header] != nil
     }
 
     /// Files (a successful answer that is not JSON, such as a digital good's download) pass

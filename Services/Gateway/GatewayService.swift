@@ -29,7 +29,8 @@ extension ServiceDefinition {
                 perCustomer: RateLimiter(capacity: settings.requestsPerCustomerPerMinute, window: .seconds(60)),
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
                 authenticator: authenticator, customers: customers)
-            let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, authenticator: authenticator)
+            let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, retryBudget: settings.upstreamRetryBudget,
+                                      authenticator: authenticator)
             let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
                                           upstreams: forwarder.upstreams, client: forwarder.client)
             let bootstrap = BootstrapAdmin(

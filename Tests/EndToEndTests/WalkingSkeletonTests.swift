@@ -95,8 +95,33 @@ struct WalkingSkeletonTests {
         }
     }
 
-    @Test("the gateway answers 503 as a problem when a service is down")
+    @Test("the gateway answers 503 with Retry-After as a problem when a service stays down past its retry budget; a write it may not repeat is not sent again")
     func gatewayReportsUnavailableService() async throws {
+        let suite = SuiteProcesses()
+        try await suite.start("gateway", overrides: ["UPSTREAM_RETRY_MS": "5000"])
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let live = try await waitUntil(timeout: .seconds(60)) {
+            (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
+        }
+        #expect(live)
+        // The catalog service is not started in this test.
+        let started = ContinuousClock.now
+        let answer = try await get(client, suite.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
+        let waited = ContinuousClock.now - started
+        #expect(answer.status == 503 && answer.header("Retry-After") == "2")
+        #expect(answer.contentType == "application/problem+json")
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
+        #expect(waited >= .seconds(4.5) && waited < .seconds(9), "a read is tried again for the budget, then answered: \(waited)")
+        let writeStarted = ContinuousClock.now
+        let write = try await send(client, "POST", suite.baseURL("gateway") + "/api/catalog/carts")
+        // (A refused connection is tried again within the 2 s connect timeout: nothing was sent.)
+        #expect(write.status == 503 && ContinuousClock.now - writeStarted < .seconds(3.5), "a write without an Idempotency-Key is not sent again")
+        try await client.shutdown()
+        await suite.stopAll()
+    }
+
+    @Test("a read sent while its service restarts waits for it at the gateway and gets the service's answer, not an error")
+    func gatewayRetriesAcrossARestart() async throws {
         let suite = SuiteProcesses()
         try await suite.start("gateway")
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
@@ -104,11 +129,11 @@ struct WalkingSkeletonTests {
             (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
         }
         #expect(live)
-        // The catalog service is not started in this test.
-        let answer = try await get(client, suite.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
-        #expect(answer.status == 503)
-        #expect(answer.contentType == "application/problem+json")
-        #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
+        async let answer = get(client, suite.baseURL("gateway") + "/api/catalog/products?page_size=1")
+        try await Task.sleep(for: .milliseconds(500))
+        try await suite.start("catalog")
+        let read = try await answer
+        #expect(read.status == 200, "the gateway kept trying until the catalog was up: \(read.status)")
         try await client.shutdown()
         await suite.stopAll()
     }

@@ -68,8 +68,10 @@ public struct Problem: HTTPResponseError, Sendable, Equatable {
                 detail: "Quote request id \(correlationId) when reporting this.")
     }
 
-    public static func unavailable(_ detail: String) -> Problem {
-        Problem(status: .serviceUnavailable, type: "service-unavailable", title: "A service is unavailable.", detail: detail)
+    /// 503 with `Retry-After` (seconds): the caller may try again then.
+    public static func unavailable(_ detail: String, retryAfter seconds: Int = 2) -> Problem {
+        Problem(status: .serviceUnavailable, type: "service-unavailable", title: "A service is unavailable.", detail: detail,
+                headers: [.retryAfter: "\(seconds)"])
     }
 
     /// The JSON document, as RFC 9457 names its members; `errors` only when there are some.
