@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceKit
 import ServiceLifecycle
 
@@ -14,9 +15,10 @@ import ServiceLifecycle
 /// It removes hop-by-hop headers, the client's credentials and every client-sent
 /// `X-Commerce-*` header, then asserts the verified caller (``CallerIdentity``) in its own
 /// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
-/// `X-Request-Id`. A request that is safe to send again (``mayRetry(_:)``: a GET, or one with
-/// an `Idempotency-Key`) is tried again, with growing pauses, while its service refuses or
-/// drops the connection (a restart or a deploy), for up to `retryBudget`. A service that
+/// `X-Request-Id`. While its service restarts (a crash or a deploy), a request is tried again
+/// with growing pauses for up to `retryBudget`: any request whose connection was refused
+/// (nothing was sent), and one that is safe to send again (``mayRetry(_:)``: a GET, or one
+/// with an `Idempotency-Key`) also when the connection dropped. A service that
 /// still cannot be reached gives 503 with `Retry-After`; one that does not answer in time
 /// gives 504; both as problems. The services' operator routes (health, metrics, their
 /// own documents) are not reachable through it. It owns the HTTP client and shuts it down on exit.
@@ -120,9 +122,9 @@ struct Forwarder: Service, Controller {
                         headers: headers, body: body)
     }
 
-    /// Sends the request; while the service refuses or drops the connection, sends it again
-    /// after 50 ms, 100 ms, … (at most 1 s apart) until ``retryBudget`` is spent, if `retrying`.
-    /// A timeout is never retried: the service may be working on the request.
+    /// Sends the request; while the service refuses the connection (or drops it, if
+    /// `retrying`), sends it again after 50 ms, 100 ms, … (at most 1 s apart) until
+    /// ``retryBudget`` is spent. A timeout is never retried: the service may be working on it.
     private func execute(_ upstream: HTTPClientRequest, timeout: TimeAmount, retrying: Bool,
                          context: ServiceRequestContext) async throws -> HTTPClientResponse {
         let clock = ContinuousClock()
@@ -134,12 +136,21 @@ struct Forwarder: Service, Controller {
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 throw error
             } catch {
-                guard retrying, clock.now + pause < deadline else { throw error }
+                guard retrying || Self.neverConnected(error), clock.now + pause < deadline else { throw error }
                 context.logger.debug("upstream connection failed; trying again", metadata: ["error": "\(error)", "pause": "\(pause)"])
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(1))
             }
         }
+    }
+
+    /// Whether the error says the connection was never made, so nothing was sent.
+    static func neverConnected(_ error: Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
+        return false
     }
 
     /// Whether sending the request twice does no harm: reads, and writes that carry an

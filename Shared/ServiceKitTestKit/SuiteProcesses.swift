@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Starts the six built executables as real processes, on test ports, a topic prefix and
 /// schemas of their own (so suites running at once, and a developer's running suite on the
@@ -106,7 +107,7 @@ public final class SuiteProcesses: @unchecked Sendable {
 
     /// Stops a tool started with ``startTool(_:_:)`` at once.
     public static func stopTool(_ process: Process) {
-        kill(process.processIdentifier, SIGKILL)
+        Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -173,38 +174,58 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["DOWNLOAD_LINK_BASE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/downloads"
         environment["UNSUBSCRIBE_URL"] = "http://127.0.0.1:\(ports["gateway"]!)/api/fulfillment/email-preferences/unsubscribe"
         environment["BCRYPT_COST"] = "6"
+        // Tests stop services often; a deploy's drain is shown where it matters (FaultHarness).
+        environment["DRAIN_MS"] = "0"
         for upstream in Self.services where upstream != "gateway" {
             environment["\(upstream.uppercased())_URL"] = baseURL(upstream)
         }
         return environment
     }
 
-    /// Starts one service in its own schema; `overrides` replace or add environment variables.
-    public func start(_ service: String, overrides: [String: String] = [:]) async throws {
+    /// The port replica `replica` of `service` listens on: the service's own for the first,
+    /// then 1,000 above it for each further one (several gateways behind a load balancer).
+    public func port(of service: String, replica: Int = 0) -> Int { ports[service]! + 1_000 * replica }
+
+    /// Starts one service (or a further replica of it) in its own schema; `overrides` replace
+    /// or add environment variables. A replica's output goes on the service's log.
+    public func start(_ service: String, replica: Int = 0, overrides: [String: String] = [:]) async throws {
         if !schemas.contains(service) {
             try await TestSchema.runAsAdmin(["CREATE SCHEMA IF NOT EXISTS \(schema(of: service)) AUTHORIZATION \(service)"])
             schemas.insert(service)
         }
         let process = Process()
         process.executableURL = Self.binDirectory.appendingPathComponent(service)
-        process.environment = environment(for: service).merging(overrides) { _, new in new }
+        var environment = environment(for: service)
+        environment["SERVICE_PORT"] = "\(port(of: service, replica: replica))"
+        process.environment = environment.merging(overrides) { _, new in new }
         let log = logDirectory.appendingPathComponent("\(service).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        processes[service] = process
+        processes[Self.key(service, replica)] = process
     }
 
-    /// Stops one service with SIGTERM (its schema stays, so it can be started again on it).
-    public func stop(_ service: String, timeout: Duration = .seconds(15)) async {
-        guard let process = processes.removeValue(forKey: service) else { return }
+    /// Stops one service (replica) with SIGTERM, as a deploy does, and waits for it to exit
+    /// (its schema stays, so it can be started again on it).
+    public func stop(_ service: String, replica: Int = 0, timeout: Duration = .seconds(15)) async {
+        guard let process = processes.removeValue(forKey: Self.key(service, replica)) else { return }
         if process.isRunning { process.terminate() }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
+
+    /// Kills one service (replica) with SIGKILL, as a crash does: no draining, no goodbye.
+    public func kill(_ service: String, replica: Int = 0) async {
+        guard let process = processes.removeValue(forKey: Self.key(service, replica)) else { return }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    private static func key(_ service: String, _ replica: Int) -> String { replica == 0 ? service : "\(service)#\(replica)" }
 
     public func startAll() async throws {
         for service in Self.services { try await start(service) }
@@ -214,7 +235,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         (try? String(contentsOf: logDirectory.appendingPathComponent("\(service).log"), encoding: .utf8)) ?? ""
     }
 
-    public func isRunning(_ service: String) -> Bool { processes[service]?.isRunning ?? false }
+    public func isRunning(_ service: String, replica: Int = 0) -> Bool { processes[Self.key(service, replica)]?.isRunning ?? false }
 
     /// Sends SIGTERM and waits; returns each service's exit status (nil if it had to be killed).
     @discardableResult
@@ -225,7 +246,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         for (service, process) in processes {
             while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                Glibc.kill(process.processIdentifier, SIGKILL)
                 statuses[service] = .some(nil)
             } else {
                 statuses[service] = process.terminationStatus

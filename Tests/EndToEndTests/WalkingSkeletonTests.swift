@@ -95,27 +95,26 @@ struct WalkingSkeletonTests {
         }
     }
 
-    @Test("the gateway answers 503 with Retry-After as a problem when a service stays down past its retry budget; a write it may not repeat is not sent again")
+    @Test("the gateway answers 503 with Retry-After as a problem when a service stays down past its retry budget")
     func gatewayReportsUnavailableService() async throws {
         let suite = SuiteProcesses()
-        try await suite.start("gateway", overrides: ["UPSTREAM_RETRY_MS": "5000"])
+        try await suite.start("gateway", overrides: ["UPSTREAM_RETRY_MS": "3000"])
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let live = try await waitUntil(timeout: .seconds(60)) {
             (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
         }
         #expect(live)
-        // The catalog service is not started in this test.
-        let started = ContinuousClock.now
-        let answer = try await get(client, suite.baseURL("gateway") + "/api/catalog/probes/00000000-0000-0000-0000-000000000000")
-        let waited = ContinuousClock.now - started
-        #expect(answer.status == 503 && answer.header("Retry-After") == "2")
-        #expect(answer.contentType == "application/problem+json")
-        #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
-        #expect(waited >= .seconds(4.5) && waited < .seconds(9), "a read is tried again for the budget, then answered: \(waited)")
-        let writeStarted = ContinuousClock.now
-        let write = try await send(client, "POST", suite.baseURL("gateway") + "/api/catalog/carts")
-        // (A refused connection is tried again within the 2 s connect timeout: nothing was sent.)
-        #expect(write.status == 503 && ContinuousClock.now - writeStarted < .seconds(3.5), "a write without an Idempotency-Key is not sent again")
+        // The catalog service is not started in this test. A refused connection sent nothing,
+        // so a read and a write alike are tried again for the budget, then answered.
+        for (method, path) in [("GET", "/api/catalog/probes/00000000-0000-0000-0000-000000000000"), ("POST", "/api/catalog/carts")] {
+            let started = ContinuousClock.now
+            let answer = try await send(client, method, suite.baseURL("gateway") + path)
+            let waited = ContinuousClock.now - started
+            #expect(answer.status == 503 && answer.header("Retry-After") == "2", "\(method) \(path)")
+            #expect(answer.contentType == "application/problem+json")
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("/problems/service-unavailable"))
+            #expect(waited >= .seconds(2.5) && waited < .seconds(8), "\(method): tried for the budget, then answered: \(waited)")
+        }
         try await client.shutdown()
         await suite.stopAll()
     }

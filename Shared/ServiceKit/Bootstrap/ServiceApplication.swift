@@ -17,6 +17,8 @@ public enum ServiceApplication {
     /// The parts of a built service, for tests that drive them directly.
     public struct Parts: Sendable {
         public let environment: ServiceEnvironment
+        /// Runs after the application in its service group (``Drain``).
+        public let drain: Drain
         public let relay: OutboxRelay
         public let consumer: EventConsumer
         /// Every route the router has, as `METHOD /path access` (the kit's own: `internal`).
@@ -72,8 +74,11 @@ public enum ServiceApplication {
             handlers: [ProbeHandler()] + own.handlers, consumerName: definition.name,
             logger: logger, startGate: gate)
 
+        let drain = Drain(delay: configuration.drainDelay)
         let router = ServiceRouter.make()
+        router.add(middleware: Drain.Middleware(drain: drain))
         HealthRoutes(checks: [
+            ("accepting", { !drain.isDraining }),
             ("migrations", { gate.isOpen }),
             ("database", { await database.isReachable(logger: logger) }),
             ("broker", { await producer.brokerReachable() }),
@@ -113,6 +118,6 @@ public enum ServiceApplication {
             try await gate.runStartUpWork()
             gate.open()
         }
-        return (application, Parts(environment: environment, relay: relay, consumer: consumer, routes: routes))
+        return (application, Parts(environment: environment, drain: drain, relay: relay, consumer: consumer, routes: routes))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Hummingbird
 import Logging
 import NIOCore
@@ -66,8 +67,12 @@ public enum ServiceMain {
             }
             LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
             if configuration.localDevelopment { announceLocalDevelopment(configuration) }
-            let (application, _) = try ServiceApplication.build(definition, configuration: configuration)
-            try await application.runService()
+            let (application, parts) = try ServiceApplication.build(definition, configuration: configuration)
+            // The drain stops first: the application's server only stops taking connections
+            // once the service has said for a while that it is going.
+            let group = ServiceGroup(configuration: .init(services: [application, parts.drain], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: application.logger))
+            try await group.run()
             exit(0)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("\(definition.name): configuration error: \(error)\n".utf8))

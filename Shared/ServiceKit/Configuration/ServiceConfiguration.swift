@@ -25,6 +25,8 @@ public struct ServiceConfiguration: Sendable {
     public var consumerRetryBackoff: Duration
     public var outboxPollInterval: Duration
     public var outboxBatchSize: Int
+    /// How long a stopping service keeps serving while it says it is not ready (``Drain``).
+    public var drainDelay: Duration
     public var outboxRetention: Duration
     /// `TASKS_ON_EVENT_LOOPS=true` (the default): Swift tasks run on the NIO event loops that
     /// do the service's I/O, so a task resumed by a PostgreSQL answer or an HTTP request goes on
@@ -98,6 +100,7 @@ public struct ServiceConfiguration: Sendable {
         self.consumerRetryBackoff = .milliseconds(try integer("CONSUMER_RETRY_BACKOFF_MS", in: 0...600_000))
         self.outboxPollInterval = .milliseconds(try integer("OUTBOX_POLL_INTERVAL_MS", in: 10...600_000))
         self.outboxBatchSize = try integer("OUTBOX_BATCH_SIZE", in: 1...10_000)
+        self.drainDelay = .milliseconds(try integer("DRAIN_MS", in: 0...600_000))
         self.outboxRetention = .seconds(try integer("OUTBOX_RETENTION_HOURS", in: 1...87_600) * 3600)
         guard let tasksOnEventLoops = Bool(values["TASKS_ON_EVENT_LOOPS"]!) else {
             throw ConfigurationError(variable: "TASKS_ON_EVENT_LOOPS", reason: "expected true or false, got '\(values["TASKS_ON_EVENT_LOOPS"]!)'")
@@ -153,6 +156,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("CONSUMER_RETRY_BACKOFF_MS", default: "200", help: "First retry delay; doubles per attempt."),
             EnvironmentVariable("OUTBOX_POLL_INTERVAL_MS", default: "1000", help: "Outbox relay polling fallback when no notification arrives."),
             EnvironmentVariable("OUTBOX_BATCH_SIZE", default: "500", help: "Events the relay publishes per transaction."),
+            EnvironmentVariable("DRAIN_MS", default: "3000",
+                                help: "After SIGTERM: how long the service still serves while /health/ready says not ready, so load balancers stop sending first."),
             EnvironmentVariable("OUTBOX_RETENTION_HOURS", default: "168", help: "How long published outbox rows are kept (audit window)."),
             EnvironmentVariable("TASKS_ON_EVENT_LOOPS", default: "true",
                                 help: "true: Swift tasks run on the event loops that do the I/O (no thread switch per answer); false: on Swift's own pool."),

@@ -1,0 +1,219 @@
+import AsyncHTTPClient
+import Foundation
+
+/// Sells steadily through the whole suite while one fault at a time hits it, then audits what
+/// each fault left behind (``ShopAudit``) and what the storefront saw (``Storefront``).
+///
+/// It runs the six services as processes (``SuiteProcesses``: schemas and topics of their own)
+/// with two gateways that the storefront balances between, the card provider's fake, and a
+/// product with stock enough for every purchase. For each fault: purchases start at `rate` per
+/// second for `loadSeconds`; the fault comes `faultAfter` into the load; every purchase is
+/// followed to its end; then the audit is repeated until nothing is missing or `recovery` has
+/// passed since the load ended.
+public final class FaultHarness: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var rate: Int
+        public var loadSeconds: Int
+        public var faultAfter: Duration
+        public var recovery: Duration
+
+        public init(rate: Int = 5, loadSeconds: Int = 20, faultAfter: Duration = .seconds(5), recovery: Duration = .seconds(120)) {
+            self.rate = rate
+            self.loadSeconds = loadSeconds
+            self.faultAfter = faultAfter
+            self.recovery = recovery
+        }
+    }
+
+    /// What one fault came to.
+    public struct Row: Sendable {
+        public var fault: Fault
+        public var requests: Int
+        /// Storefront requests that failed, by status (0: no gateway took the connection).
+        public var failed: [Int: Int]
+        public var accepted: Int
+        public var audit: ShopAudit
+        /// Card webhooks payments did not acknowledge (the provider sent them again).
+        public var webhooksRefused: Int
+        /// From the fault to the first purchase started after it that completed.
+        public var recoveredIn: Duration?
+
+        public var failedCount: Int { failed.values.reduce(0, +) }
+        /// Whether the fault kept the suite's promises: nothing lost or doubled, and no failed
+        /// storefront request for a deploy.
+        public var holds: Bool { audit.isClean && (!fault.isPlanned || failedCount == 0) }
+    }
+
+    public let suite: SuiteProcesses
+    let settings: Settings
+    let replicas = ["gateway": 2]
+    private var cardProvider: Process?
+    private var storefront: Storefront?
+    private var accepted: [(id: UUID, card: Bool)] = []
+    private let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+
+    public init(portOffset: Int, settings: Settings = Settings()) {
+        suite = SuiteProcesses(portOffset: portOffset)
+        self.settings = settings
+    }
+
+    /// What each service is started with besides the suite's test environment: limits out of
+    /// the load's way, and windows long enough that nothing expires during a run.
+    private func overrides(for service: String) -> [String: String] {
+        // A deploy's drain: a second of "not ready" while still serving, as behind a load balancer.
+        var overrides = ["LOG_LEVEL": "warning", "DRAIN_MS": "1000"]
+        switch service {
+        case "gateway":
+            overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
+            overrides["RATE_LIMIT_CUSTOMER_PER_MINUTE"] = "1000000000"
+            overrides["ORDER_PLACEMENTS_PER_HOUR"] = "1000000000"
+        case "checkout": overrides["PAYMENT_WINDOW_SECONDS"] = "3600"
+        case "catalog": overrides["RESERVATION_TTL_SECONDS"] = "3600"
+        default: break
+        }
+        return overrides
+    }
+
+    /// Starts everything and stocks the shop.
+    public func start() async throws {
+        cardProvider = try SuiteProcesses.startTool("card_provider.py", [String(suite.cardProviderPort), SuiteProcesses.cardSecretKey])
+        for service in SuiteProcesses.services {
+            for replica in 0..<(replicas[service] ?? 1) { try await start(service, replica: replica) }
+        }
+        let variants = try await stockTheShop()
+        storefront = Storefront(gateways: (0..<(replicas["gateway"] ?? 1)).map { "http://127.0.0.1:\(suite.port(of: "gateway", replica: $0))" },
+                                webhooks: "http://127.0.0.1:\(suite.paymentsWebhookPort)", cardWebhookSecret: SuiteProcesses.cardWebhookSecret,
+                                variants: variants)
+    }
+
+    /// Stops everything and drops the schemas.
+    public func stop() async {
+        try? await storefront?.shutdown()
+        try? await client.shutdown()
+        await suite.stopAll()
+        if let cardProvider { SuiteProcesses.stopTool(cardProvider) }
+    }
+
+    private func start(_ service: String, replica: Int) async throws {
+        try await suite.start(service, replica: replica, overrides: overrides(for: service))
+        try await waitReady(service, replica: replica)
+    }
+
+    private func waitReady(_ service: String, replica: Int, timeout: Duration = .seconds(90)) async throws {
+        let url = "http://127.0.0.1:\(suite.port(of: service, replica: replica))/health/ready"
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let answer = try? await send(client, "GET", url, timeout: .seconds(2)), answer.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw HarnessError("\(service) (replica \(replica)) did not become ready; its log:\n\(suite.log(of: service).suffix(3000))")
+    }
+
+    /// One product with twenty variants and stock for every purchase; returns the variants' ids.
+    private func stockTheShop() async throws -> [String] {
+        let staff = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
+        let slug = "faults-\(suite.instance)"
+        let variants: [[String: Any]] = (0..<20).map {
+            ["sku": "\(slug)-\($0)", "price": ["minor_units": 50_000 + 1_000 * $0, "currency": "VND"], "on_hand": 1_000_000]
+        }
+        let catalog = suite.baseURL("catalog")
+        let created = try await send(client, "POST", catalog + "/admin/products", json: ["slug": slug, "title": "Faults \(slug)", "variants": variants],
+                                     headers: staff)
+        guard created.status == 201, let id = created.json?["id"] as? String,
+              let ids = (created.json?["variants"] as? [[String: Any]])?.compactMap({ $0["id"] as? String }) else {
+            throw HarnessError("the product was not created: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
+        }
+        let published = try await send(client, "POST", catalog + "/admin/products/\(id)/publish", headers: staff)
+        guard (200..<300).contains(published.status) else { throw HarnessError("the product was not published: \(published.status)") }
+        return ids
+    }
+
+    /// Sells while `fault` happens, follows every purchase to its end, and audits.
+    public func run(_ fault: Fault) async throws -> Row {
+        guard let storefront else { throw HarnessError("start() first") }
+        _ = storefront.tally.take()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let faultAt = start + settings.faultAfter
+        let (rate, seconds) = (settings.rate, settings.loadSeconds)
+        let watching = Task { await storefront.watchReadiness() }
+        defer { watching.cancel() }
+        let purchases = try await withThrowingTaskGroup(of: [Storefront.Purchase].self) { group in
+            group.addTask {
+                try await Task.sleep(until: faultAt, clock: clock)
+                try await self.apply(fault)
+                return []
+            }
+            group.addTask {
+                await withTaskGroup(of: Storefront.Purchase.self) { purchases in
+                    for index in 0..<(rate * seconds) {
+                        try? await Task.sleep(until: start + .nanoseconds(Int64(index) * 1_000_000_000 / Int64(rate)), clock: clock)
+                        purchases.addTask { await storefront.purchase(index) }
+                    }
+                    var all: [Storefront.Purchase] = []
+                    for await purchase in purchases { all.append(purchase) }
+                    return all
+                }
+            }
+            var all: [Storefront.Purchase] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let counted = storefront.tally.take()
+        let acceptedNow = purchases.compactMap { purchase in purchase.checkoutId.flatMap(UUID.init(uuidString:)).map { (id: $0, card: purchase.card) } }
+        accepted += acceptedNow
+        // Everything accepted so far, in every round, must be whole; give the saga its time.
+        let deadline = clock.now + settings.recovery
+        var audit = try await ShopAudit.of(suite, accepted: accepted)
+        while !audit.lost.isEmpty && clock.now < deadline {
+            try await Task.sleep(for: .seconds(2))
+            audit = try await ShopAudit.of(suite, accepted: accepted)
+        }
+        let recovered = purchases.filter { $0.startedAt >= faultAt && $0.completed }.map { $0.finishedAt - faultAt }.min()
+        return Row(fault: fault, requests: counted.byStatus.values.reduce(0, +),
+                   failed: counted.byStatus.filter { !Self.isAnswer($0.key) }, accepted: acceptedNow.count, audit: audit,
+                   webhooksRefused: counted.webhooksRefused, recoveredIn: recovered)
+    }
+
+    /// An answer the storefront acts on as planned: success, not modified, or "not yet" (409).
+    static func isAnswer(_ status: Int) -> Bool { (200..<300).contains(status) || status == 304 || status == 409 }
+
+    private func apply(_ fault: Fault) async throws {
+        switch fault {
+        case .crash(let service, let downFor):
+            await suite.kill(service)
+            try await Task.sleep(for: downFor)
+            try await start(service, replica: 0)
+        case .deploy(let services):
+            for service in services {
+                for replica in 0..<(replicas[service] ?? 1) {
+                    await suite.stop(service, replica: replica)
+                    try await start(service, replica: replica)
+                }
+            }
+        }
+    }
+
+    /// The rows as a table.
+    public static func table(_ rows: [Row]) -> String {
+        func seconds(_ duration: Duration?) -> String {
+            duration.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "–"
+        }
+        var lines = ["| fault | requests | failed (by status) | accepted | lost | duplicated | stock off | held for ended | webhooks refused | recovered in | holds |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for row in rows {
+            let failed = row.failed.isEmpty ? "0" : row.failed.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key == 0 ? "no connection" : String($0.key))" }
+                .joined(separator: ", ")
+            lines.append("| \(row.fault) | \(row.requests) | \(failed) | \(row.accepted) | \(row.audit.lost.count) | \(row.audit.duplicated.count) "
+                         + "| \(row.audit.stockMismatches.count) | \(row.audit.heldForEnded) | \(row.webhooksRefused) | \(seconds(row.recoveredIn)) "
+                         + "| \(row.holds ? "yes" : "**no**") |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The harness could not do what it set out to.
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
