@@ -218,6 +218,11 @@ public final class SuiteProcesses: @unchecked Sendable {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// Sends SIGTERM to one service (replica) and returns at once; ``isRunning(_:replica:)`` tells when it has gone.
+    public func terminate(_ service: String, replica: Int = 0) {
+        processes[Self.key(service, replica)]?.terminate()
+    }
+
     /// Kills one service (replica) with SIGKILL, as a crash does: no draining, no goodbye.
     public func kill(_ service: String, replica: Int = 0) async {
         guard let process = processes.removeValue(forKey: Self.key(service, replica)) else { return }

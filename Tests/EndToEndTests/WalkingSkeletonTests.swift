@@ -119,6 +119,32 @@ struct WalkingSkeletonTests {
         await suite.stopAll()
     }
 
+    @Test("after SIGTERM a service keeps serving for its drain time while it says it is not ready and closes each connection it answers, then stops cleanly")
+    func drainsBeforeStopping() async throws {
+        let suite = SuiteProcesses()
+        try await suite.start("catalog", overrides: ["DRAIN_MS": "3000"])
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let ready = try await waitUntil(timeout: .seconds(60)) {
+            (try? await get(client, suite.baseURL("catalog") + "/health/ready"))?.status == 200
+        }
+        #expect(ready)
+        let served = try await get(client, suite.baseURL("catalog") + "/products?page_size=1")
+        #expect(served.status == 200 && served.header("Connection") != "close")
+        suite.terminate("catalog")
+        let draining = try await waitUntil(timeout: .seconds(2)) {
+            (try? await get(client, suite.baseURL("catalog") + "/health/ready"))?.status == 503
+        }
+        #expect(draining, "not ready as soon as it is told to stop")
+        let readiness = try await get(client, suite.baseURL("catalog") + "/health/ready")
+        #expect((readiness.json?["checks"] as? [String: String])?["accepting"] == "failing")
+        let stillServed = try await get(client, suite.baseURL("catalog") + "/products?page_size=1")
+        #expect(stillServed.status == 200 && stillServed.header("Connection") == "close", "still serving, closing each connection")
+        let stopped = try await waitUntil(timeout: .seconds(15)) { !suite.isRunning("catalog") }
+        #expect(stopped)
+        #expect(await suite.stopAll()["catalog"] == .some(0), "it exited by itself, cleanly")
+        try await client.shutdown()
+    }
+
     @Test("a read sent while its service restarts waits for it at the gateway and gets the service's answer, not an error")
     func gatewayRetriesAcrossARestart() async throws {
         let suite = SuiteProcesses()
