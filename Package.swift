@@ -137,6 +137,11 @@ let package = Package(
             path: "Benchmarks",
             exclude: ["run"]
         ),
+        .executableTarget(
+            name: "Faults",
+            dependencies: ["ServiceKitTestKit"],
+            path: "Faults"
+        ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], path: "Tests/MoneyTests"),
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts"], path: "Tests/EventContractsTests"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "ServiceKitTestKit"], path: "Tests/KafkaTests"),

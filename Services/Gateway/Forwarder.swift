@@ -17,8 +17,10 @@ import ServiceLifecycle
 /// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
 /// `X-Request-Id`. While its service restarts (a crash or a deploy), a request is tried again
 /// with growing pauses for up to `retryBudget`: any request whose connection was refused
-/// (nothing was sent), and one that is safe to send again (``mayRetry(_:)``: a GET, or one
-/// with an `Idempotency-Key`) also when the connection dropped. A service that
+/// (nothing was sent) or reset by a service that had said it was stopping (``Drain``: a
+/// stopping service resets only what it has not read), and one that is safe to send again
+/// (``mayRetry(_:)``: a GET, or one with an `Idempotency-Key`) also when the connection
+/// dropped otherwise. A service that
 /// still cannot be reached gives 503 with `Retry-After`; one that does not answer in time
 /// gives 504; both as problems. The services' operator routes (health, metrics, their
 /// own documents) are not reachable through it. It owns the HTTP client and shuts it down on exit.
@@ -39,8 +41,13 @@ struct Forwarder: Service, Controller {
     let timeout: TimeAmount
     let retryBudget: Duration
     let authenticator: Authenticator
+    let stopping = StoppingUpstreams()
 
-    init(upstreams: Upstreams, timeout: Duration, retryBudget: Duration, authenticator: Authenticator) {
+    /// `idleTimeout`: how long a pooled connection to a service may sit unused. Kept below the
+    /// services' drain time (``Drain``), it means that when a stopping service closes its
+    /// connections, the gateway has already closed every one it was not using, so no request
+    /// is sent on a connection as the service closes it (which would reset it).
+    init(upstreams: Upstreams, timeout: Duration, retryBudget: Duration, idleTimeout: Duration, authenticator: Authenticator) {
         self.authenticator = authenticator
         self.upstreams = upstreams
         self.timeout = TimeAmount(timeout)
@@ -48,7 +55,7 @@ struct Forwarder: Service, Controller {
         var configuration = HTTPClient.Configuration()
         // A `Prefer: wait=N` request may be silent for N seconds before its answer.
         configuration.timeout = .init(connect: .seconds(2), read: TimeAmount(timeout + .seconds(PreferWait.maximum)))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+        configuration.connectionPool = .init(idleTimeout: TimeAmount(idleTimeout), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         configuration.redirectConfiguration = .disallow
         // No tracer is bootstrapped; without this the client still opens a no-op span and
         // computes its attributes on every forwarded request (about 4 % of the gateway's CPU).
@@ -97,7 +104,7 @@ struct Forwarder: Service, Controller {
         let body: ResponseBody
         do {
             let waiting = TimeAmount.seconds(Int64(PreferWait.seconds(in: request.headers)))
-            response = try await execute(upstream, timeout: timeout + waiting, retrying: Self.mayRetry(request), context: context)
+            response = try await execute(upstream, to: name, timeout: timeout + waiting, retrying: Self.mayRetry(request), context: context)
             if Self.streams(response) {
                 let upstreamBody = response.body
                 body = ResponseBody(contentLength: response.headers.first(name: "content-length").flatMap(Int.init)) { writer in
@@ -115,7 +122,9 @@ struct Forwarder: Service, Controller {
             throw Problem.unavailable("The \(name) service cannot be reached; try again shortly.")
         }
         var headers = HTTPFields()
-        for (headerName, value) in response.headers where !Self.hopByHop.contains(headerName.lowercased()) {
+        if response.headers.contains(name: Drain.header.rawName) { stopping.saidStopping(name) }
+        for (headerName, value) in response.headers where !Self.hopByHop.contains(headerName.lowercased())
+            && !headerName.lowercased().hasPrefix(Self.identityHeaderPrefix) {
             if let fieldName = HTTPField.Name(headerName) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
         return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
@@ -125,7 +134,7 @@ struct Forwarder: Service, Controller {
     /// Sends the request; while the service refuses the connection (or drops it, if
     /// `retrying`), sends it again after 50 ms, 100 ms, … (at most 1 s apart) until
     /// ``retryBudget`` is spent. A timeout is never retried: the service may be working on it.
-    private func execute(_ upstream: HTTPClientRequest, timeout: TimeAmount, retrying: Bool,
+    private func execute(_ upstream: HTTPClientRequest, to name: String, timeout: TimeAmount, retrying: Bool,
                          context: ServiceRequestContext) async throws -> HTTPClientResponse {
         let clock = ContinuousClock()
         let deadline = clock.now + retryBudget
@@ -136,12 +145,20 @@ struct Forwarder: Service, Controller {
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 throw error
             } catch {
-                guard retrying || Self.neverConnected(error), clock.now + pause < deadline else { throw error }
+                let unread = Self.neverConnected(error) || Self.wasReset(error) && stopping.isStopping(name)
+                guard retrying || unread, clock.now + pause < deadline else { throw error }
                 context.logger.debug("upstream connection failed; trying again", metadata: ["error": "\(error)", "pause": "\(pause)"])
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(1))
             }
         }
+    }
+
+    /// Whether the service closed the connection under the request.
+    static func wasReset(_ error: Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        if let error = error as? IOError, error.errnoCode == ECONNRESET || error.errnoCode == EPIPE { return true }
+        return false
     }
 
     /// Whether the error says the connection was never made, so nothing was sent.

@@ -30,7 +30,7 @@ extension ServiceDefinition {
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
                 authenticator: authenticator, customers: customers)
             let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, retryBudget: settings.upstreamRetryBudget,
-                                      authenticator: authenticator)
+                                      idleTimeout: settings.upstreamIdleTimeout, authenticator: authenticator)
             let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
                                           upstreams: forwarder.upstreams, client: forwarder.client)
             let bootstrap = BootstrapAdmin(

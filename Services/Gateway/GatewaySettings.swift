@@ -6,6 +6,8 @@ import ServiceKit
 struct GatewaySettings: Sendable {
     static let variables = Upstreams.variables + [
         EnvironmentVariable("UPSTREAM_TIMEOUT_MS", default: "10000", help: "How long the gateway waits for a service before answering 504."),
+        EnvironmentVariable("UPSTREAM_IDLE_MS", default: "2000",
+                            help: "How long a connection to a service may sit unused before the gateway closes it; keep it below the services' DRAIN_MS."),
         EnvironmentVariable("UPSTREAM_RETRY_MS", default: "10000",
                             help: "How long a GET, or a request with an Idempotency-Key, is tried again while its service refuses or drops connections (a restart), before 503."),
         .secret("JWT_KEYS", help: "Ed25519 keys that sign and verify access tokens: <key id>:<seed>, comma-separated (rotation: docs/operations.md).",
@@ -38,6 +40,7 @@ struct GatewaySettings: Sendable {
     /// How long the gateway waits for a service before answering 504.
     var upstreamTimeout: Duration
     var upstreamRetryBudget: Duration
+    var upstreamIdleTimeout: Duration
     var signingKeys: SigningKeys
     var accessTokenLifetime: TimeInterval
     var refreshTokenLifetime: TimeInterval
@@ -59,6 +62,7 @@ struct GatewaySettings: Sendable {
         upstreams = try Upstreams(environment: environment)
         upstreamTimeout = .milliseconds(try environment.integer("UPSTREAM_TIMEOUT_MS", in: 1...Int.max))
         upstreamRetryBudget = .milliseconds(try environment.integer("UPSTREAM_RETRY_MS", in: 0...600_000))
+        upstreamIdleTimeout = .milliseconds(try environment.integer("UPSTREAM_IDLE_MS", in: 100...600_000))
         signingKeys = try SigningKeys(keySet: environment.value("JWT_KEYS"), signingKeyID: environment.value("JWT_SIGNING_KEY_ID"))
         accessTokenLifetime = TimeInterval(try environment.integer("ACCESS_TOKEN_TTL_SECONDS", in: 1...Int.max))
         refreshTokenLifetime = TimeInterval(try environment.integer("REFRESH_TOKEN_TTL_DAYS", in: 1...Int.max) * 86_400)

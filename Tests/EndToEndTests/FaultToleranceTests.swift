@@ -8,13 +8,13 @@ import Testing
 /// may not fail a single storefront request.
 @Suite("Faults under load: crashes and deploys lose and double nothing", .serialized)
 struct FaultToleranceTests {
-    @Test("kill -9 of checkout mid-sale, then a deploy of orders and both gateways: every accepted purchase whole and once, no failed request during the deploy")
+    @Test("kill -9 of checkout mid-sale, then a deploy of catalog, orders and both gateways: every accepted purchase whole and once, no failed request during the deploy")
     func crashAndDeploy() async throws {
         let harness = FaultHarness(portOffset: 900, settings: .init(rate: 4, loadSeconds: 15, faultAfter: .seconds(4)))
         do {
             try await harness.start()
             var rows: [FaultHarness.Row] = []
-            for fault in [Fault.crash("checkout"), .deploy(["orders", "gateway"])] {
+            for fault in [Fault.crash("checkout"), .deploy(["catalog", "orders", "gateway"])] {
                 rows.append(try await harness.run(fault))
             }
             print(FaultHarness.table(rows))

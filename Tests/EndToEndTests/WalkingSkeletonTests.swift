@@ -138,7 +138,8 @@ struct WalkingSkeletonTests {
         let readiness = try await get(client, suite.baseURL("catalog") + "/health/ready")
         #expect((readiness.json?["checks"] as? [String: String])?["accepting"] == "failing")
         let stillServed = try await get(client, suite.baseURL("catalog") + "/products?page_size=1")
-        #expect(stillServed.status == 200 && stillServed.header("Connection") == "close", "still serving, closing each connection")
+        #expect(stillServed.status == 200 && stillServed.header("Connection") == "close" && stillServed.header("X-Commerce-Draining") == "true",
+                "still serving, closing each connection, saying it is stopping")
         let stopped = try await waitUntil(timeout: .seconds(15)) { !suite.isRunning("catalog") }
         #expect(stopped)
         #expect(await suite.stopAll()["catalog"] == .some(0), "it exited by itself, cleanly")

@@ -1,12 +1,16 @@
+import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 import Synchronization
 
 /// A service on its way out, for `delay` after `SIGTERM` and before its HTTP server stops
 /// taking connections: requests are still served, but `/health/ready` answers 503
-/// (`accepting: failing`) and every answer carries `Connection: close`. Load balancers that
-/// watch readiness stop sending new requests here, and callers that pool connections (the
-/// gateway) drop theirs instead of sending a request on one the server is about to close.
+/// (`accepting: failing`) and every answer carries `Connection: close` and
+/// `X-Commerce-Draining: true`. Load balancers that watch readiness stop sending new requests
+/// here; callers that pool connections (the gateway) drop theirs instead of sending a request
+/// on one the server is about to close, and know that a connection this service resets from
+/// now on was reset unread (a stopping server finishes every request it has read), so any
+/// request may be sent again.
 /// Then the server drains its in-flight requests, the consumer commits, and the process ends.
 ///
 /// Run it after the application in one service group: a group stops its services in reverse
@@ -18,6 +22,9 @@ public final class Drain: Service, Sendable {
     public init(delay: Duration) {
         self.delay = delay
     }
+
+    /// Said on every answer of a draining service (internal: the gateway keeps it from clients).
+    public static let header = HTTPField.Name("X-Commerce-Draining")!
 
     /// Whether the service is on its way out.
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
@@ -36,7 +43,10 @@ public final class Drain: Service, Sendable {
 
         public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
             var response = try await next(request, context)
-            if drain.isDraining { response.headers[.connection] = "close" }
+            if drain.isDraining {
+                response.headers[.connection] = "close"
+                response.headers[Drain.header] = "true"
+            }
             return response
         }
     }

@@ -60,8 +60,9 @@ public final class FaultHarness: @unchecked Sendable {
     /// What each service is started with besides the suite's test environment: limits out of
     /// the load's way, and windows long enough that nothing expires during a run.
     private func overrides(for service: String) -> [String: String] {
-        // A deploy's drain: a second of "not ready" while still serving, as behind a load balancer.
-        var overrides = ["LOG_LEVEL": "warning", "DRAIN_MS": "1000"]
+        // A deploy's drain as configured in production: "not ready" while still serving for
+        // longer than the gateway keeps an unused connection (UPSTREAM_IDLE_MS, 2 s).
+        var overrides = ["LOG_LEVEL": "warning", "DRAIN_MS": "3000"]
         switch service {
         case "gateway":
             overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
