@@ -2,20 +2,24 @@ import Foundation
 import ServiceKitTestKit
 
 // `./suite faults`: the six services (release builds) under a steady purchase load while one
-// fault at a time hits them: `kill -9` of each service in turn, then a deploy of every service
-// one after another. Prints the harness's table (docs/operations.md explains it) and exits 1
+// fault at a time hits them: `kill -9` of each service in turn, every event each consuming
+// service took delivered to it again, card webhooks doubled and out of order, then a deploy of
+// every service one after another. Prints the harness's table (docs/operations.md explains it) and exits 1
 // when a fault lost or doubled anything, or a deploy failed a storefront request.
 //
 // FAULTS_RATE (purchases per second, default 5), FAULTS_SECONDS (load per fault, default 20),
-// FAULTS (a comma-separated choice of crash:<service> and deploy; default all).
+// FAULTS (a comma-separated choice of crash:<service>, replay:<service>, webhooks and deploy; default all).
 
 let environment = ProcessInfo.processInfo.environment
 let rate = Int(environment["FAULTS_RATE"] ?? "") ?? 5
 let seconds = Int(environment["FAULTS_SECONDS"] ?? "") ?? 20
-let every = SuiteProcesses.services.map { Fault.crash($0) } + [.deploy(SuiteProcesses.services)]
+let every = SuiteProcesses.services.map { Fault.crash($0) } + SuiteProcesses.services.filter { $0 != "gateway" }.map { Fault.replay($0) }
+    + [.webhookStorm, .deploy(SuiteProcesses.services)]
 let chosen = environment["FAULTS"].map { list in
     list.split(separator: ",").compactMap { name -> Fault? in
         if name == "deploy" { return .deploy(SuiteProcesses.services) }
+        if name == "webhooks" { return .webhookStorm }
+        if name.hasPrefix("replay:") { return .replay(String(name.dropFirst("replay:".count))) }
         guard name.hasPrefix("crash:") else { return nil }
         return .crash(String(name.dropFirst("crash:".count)))
     }

@@ -100,6 +100,40 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Sets the committed offsets of `groupID` on every partition of `topics` back to each
+    /// partition's first message, so that the group's next member reads everything again: what
+    /// an operator's offset reset does (and a fault test's "every message twice"). The group
+    /// should have no members meanwhile (stop the service first). A topic that does not exist
+    /// is passed over.
+    public static func rewind(groupID: String, topics: [String], configuration: KafkaConfiguration, logger: Logger,
+                              timeout: Duration = .seconds(10)) async throws {
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: groupID, logger: logger)
+        let handle = consumer.handle
+        let milliseconds = Int32(timeout.components.seconds * 1000)
+        do {
+            try await BlockingCall.run(on: consumer.queue) {
+                guard let list = rd_kafka_topic_partition_list_new(16) else { throw KafkaError.configuration("cannot allocate a partition list") }
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                for topic in topics {
+                    for partition in (try? handle.partitions(of: topic, timeoutMilliseconds: milliseconds)) ?? [] {
+                        var low: Int64 = 0
+                        var high: Int64 = 0
+                        let err = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, milliseconds)
+                        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+                        rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = low
+                    }
+                }
+                guard list.pointee.cnt > 0 else { return }
+                let err = rd_kafka_commit(handle.pointer, list, 0)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: err) }
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
     /// The partitions currently assigned to this member, by topic.
     public var assignment: [String: Set<Int32>] { handle.callbacks.assignment.withLock { $0 } }
 

@@ -57,6 +57,8 @@ public final class EventConsumer: Service, Sendable {
     private let processed: Counter
     private let deadLettered: Counter
     private let retried: Counter
+    /// Events the inbox had already applied (a redelivery, a replay): skipped.
+    private let duplicates: Counter
 
     public init(
         settings: Settings, kafka: KafkaConfiguration, database: Database, producer: KafkaProducer, outbox: Outbox,
@@ -75,6 +77,7 @@ public final class EventConsumer: Service, Sendable {
         self.processed = Counter(label: "consumer_events_processed_total", dimensions: dimensions)
         self.deadLettered = Counter(label: "consumer_events_dead_lettered_total", dimensions: dimensions)
         self.retried = Counter(label: "consumer_handler_retries_total", dimensions: dimensions)
+        self.duplicates = Counter(label: "consumer_events_duplicate_total", dimensions: dimensions)
     }
 
     /// True once the consumer has joined and holds a live client (for readiness).
@@ -186,7 +189,10 @@ public final class EventConsumer: Service, Sendable {
                     let eventLogger = Self.logger(logger, for: message, envelope: envelope)
                     guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
                                                 topic: message.topic, on: connection, logger: eventLogger)
-                    else { continue }
+                    else {
+                        duplicates.increment()
+                        continue
+                    }
                     let context = EventContext(envelope: envelope, connection: connection, logger: eventLogger, outbox: outbox)
                     try await dispatch.react(to: event.payload, in: context)
                 }
@@ -242,6 +248,7 @@ public final class EventConsumer: Service, Sendable {
             do {
                 let applied = try await apply(event, topic: message.topic, logger: logger)
                 processed.increment()
+                if !applied { duplicates.increment() }
                 logger.debug(applied ? "event applied" : "duplicate event skipped")
                 return
             } catch {

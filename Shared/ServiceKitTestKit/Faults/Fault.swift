@@ -4,6 +4,13 @@ import Foundation
 public enum Fault: Sendable, CustomStringConvertible {
     /// The service's process is killed (`SIGKILL`: no draining) and started again after `downFor`.
     case crash(String, downFor: Duration = .seconds(3))
+    /// The service is stopped, its consumer group's offsets are set back to the start of every
+    /// topic, and it is started again: every event it had taken is delivered to it a second
+    /// time (an operator's offset reset, or a consumer that lost its commits).
+    case replay(String)
+    /// For the rest of the load, the card provider delivers every success three times at once
+    /// and an older decline after it (``Storefront/storm(_:)``).
+    case webhookStorm
     /// Each service in turn is restarted as a deploy does it: `SIGTERM`, wait for the process
     /// to exit, start the new one, wait until it is ready, then the next. Every replica of a
     /// service is restarted, one at a time.
@@ -12,6 +19,8 @@ public enum Fault: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .crash(let service, let downFor): "kill -9 \(service), back after \(downFor.components.seconds) s"
+        case .replay(let service): "every event \(service) took delivered again"
+        case .webhookStorm: "card webhooks three times at once, then an older decline"
         case .deploy(let services): "deploy (SIGTERM, new process): \(services.joined(separator: ", "))"
         }
     }

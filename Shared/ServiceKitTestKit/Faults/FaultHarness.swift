@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import EventContracts
 import Foundation
+import Kafka
 
 /// Sells steadily through the whole suite while one fault at a time hits it, then audits what
 /// each fault left behind (``ShopAudit``) and what the storefront saw (``Storefront``).
@@ -33,15 +35,19 @@ public final class FaultHarness: @unchecked Sendable {
         public var failed: [Int: Int]
         public var accepted: Int
         public var audit: ShopAudit
-        /// Card webhooks payments did not acknowledge (the provider sent them again).
+        /// Card webhooks payments acknowledged, and those it did not (the provider sent them again).
+        public var webhooksDelivered: Int
         public var webhooksRefused: Int
         /// From the fault to the first purchase started after it that completed.
         public var recoveredIn: Duration?
+        /// For a replay: the events the replayed service's inbox skipped as already applied
+        /// since it restarted (none would mean nothing was delivered again).
+        public var duplicatesSkipped: Int?
 
         public var failedCount: Int { failed.values.reduce(0, +) }
         /// Whether the fault kept the suite's promises: nothing lost or doubled, and no failed
         /// storefront request for a deploy.
-        public var holds: Bool { audit.isClean && (!fault.isPlanned || failedCount == 0) }
+        public var holds: Bool { audit.isClean && (!fault.isPlanned || failedCount == 0) && duplicatesSkipped != 0 }
     }
 
     public let suite: SuiteProcesses
@@ -160,6 +166,7 @@ public final class FaultHarness: @unchecked Sendable {
             for try await part in group { all += part }
             return all
         }
+        storefront.storm(false)
         let counted = storefront.tally.take()
         let acceptedNow = purchases.compactMap { purchase in purchase.checkoutId.flatMap(UUID.init(uuidString:)).map { (id: $0, card: purchase.card) } }
         accepted += acceptedNow
@@ -171,9 +178,20 @@ public final class FaultHarness: @unchecked Sendable {
             audit = try await ShopAudit.of(suite, accepted: accepted)
         }
         let recovered = purchases.filter { $0.startedAt >= faultAt && $0.completed }.map { $0.finishedAt - faultAt }.min()
+        var skipped: Int?
+        if case .replay(let service) = fault { skipped = try await duplicatesSkipped(by: service) }
         return Row(fault: fault, requests: counted.byStatus.values.reduce(0, +),
                    failed: counted.byStatus.filter { !Self.isAnswer($0.key) }, accepted: acceptedNow.count, audit: audit,
-                   webhooksRefused: counted.webhooksRefused, recoveredIn: recovered)
+                   webhooksDelivered: counted.webhooksDelivered, webhooksRefused: counted.webhooksRefused, recoveredIn: recovered,
+                   duplicatesSkipped: skipped)
+    }
+
+    /// `consumer_events_duplicate_total` from the service's `/metrics` (since its last start).
+    private func duplicatesSkipped(by service: String) async throws -> Int {
+        let metrics = try await send(client, "GET", suite.baseURL(service) + "/metrics")
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        return text.split(separator: "\n").filter { $0.hasPrefix("consumer_events_duplicate_total") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
     }
 
     /// An answer the storefront acts on as planned: success, not modified, or "not yet" (409).
@@ -184,6 +202,14 @@ public final class FaultHarness: @unchecked Sendable {
         case .crash(let service, let downFor):
             await suite.kill(service)
             try await Task.sleep(for: downFor)
+            try await start(service, replica: 0)
+        case .webhookStorm:
+            storefront?.storm(true)
+        case .replay(let service):
+            await suite.stop(service)
+            let own = suite.topicPrefix + "\(service).events"
+            try await KafkaConsumer.rewind(groupID: suite.topicPrefix + service, topics: Topic.all.map { suite.topicPrefix + $0 }.filter { $0 != own },
+                                           configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
             try await start(service, replica: 0)
         case .deploy(let services):
             for service in services {
@@ -200,13 +226,15 @@ public final class FaultHarness: @unchecked Sendable {
         func seconds(_ duration: Duration?) -> String {
             duration.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "–"
         }
-        var lines = ["| fault | requests | failed (by status) | accepted | lost | duplicated | stock off | held for ended | webhooks refused | recovered in | holds |",
-                     "|---|---|---|---|---|---|---|---|---|---|---|"]
+        var lines = ["| fault | requests | failed (by status) | accepted | lost | duplicated | stock off | held for ended | webhooks refused "
+                     + "| redelivered, skipped | recovered in | holds |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in rows {
             let failed = row.failed.isEmpty ? "0" : row.failed.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key == 0 ? "no connection" : String($0.key))" }
                 .joined(separator: ", ")
             lines.append("| \(row.fault) | \(row.requests) | \(failed) | \(row.accepted) | \(row.audit.lost.count) | \(row.audit.duplicated.count) "
-                         + "| \(row.audit.stockMismatches.count) | \(row.audit.heldForEnded) | \(row.webhooksRefused) | \(seconds(row.recoveredIn)) "
+                         + "| \(row.audit.stockMismatches.count) | \(row.audit.heldForEnded) | \(row.webhooksRefused) "
+                         + "| \(row.duplicatesSkipped.map(String.init) ?? "–") | \(seconds(row.recoveredIn)) "
                          + "| \(row.holds ? "yes" : "**no**") |")
         }
         return lines.joined(separator: "\n")

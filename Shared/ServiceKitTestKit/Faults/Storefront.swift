@@ -37,6 +37,7 @@ public final class Storefront: Sendable {
     let patience: Duration
     public let tally = RequestTally()
     private let nextGateway = Atomic<Int>(0)
+    private let stormy = Atomic<Bool>(false)
     /// Which gateways said they were ready at the last look (``watchReadiness()``).
     private let ready: Mutex<Set<String>>
 
@@ -170,9 +171,24 @@ public final class Storefront: Sendable {
         return text.contains("connection refused") || text.contains("connectionrefused") || text.contains("connect timeout")
     }
 
+    /// While on, the card provider misbehaves as providers may: each payment's success is
+    /// delivered three times at once, and after it an older decline of the same payment (a
+    /// first attempt that failed), out of order.
+    public func storm(_ on: Bool) { stormy.store(on, ordering: .relaxed) }
+
     /// The provider tells payments the card was charged, again every second until acknowledged.
     private func payByCard(intent: String, amount: Int, until deadline: ContinuousClock.Instant) async throws {
-        let event = try cardEvent(intent: intent, amount: amount)
+        let succeeded = try cardEvent("payment_intent.succeeded", intent: intent, amount: amount)
+        guard stormy.load(ordering: .relaxed) else { return try await deliver(succeeded, until: deadline) }
+        let declined = try cardEvent("payment_intent.payment_failed", intent: intent, amount: amount)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<3 { group.addTask { try await self.deliver(succeeded, until: deadline) } }
+            try await group.waitForAll()
+        }
+        try await deliver(declined, until: deadline)
+    }
+
+    private func deliver(_ event: (body: Data, signature: String), until deadline: ContinuousClock.Instant) async throws {
         while ContinuousClock.now < deadline {
             if let answer = try? await send(client, "POST", webhooks + "/webhooks/stripe", bytes: event.body,
                                             headers: ["Content-Type": "application/json", "Stripe-Signature": event.signature], timeout: .seconds(30)),
@@ -185,11 +201,13 @@ public final class Storefront: Sendable {
         }
     }
 
-    /// `payment_intent.succeeded` for `intent`, signed as Stripe signs (`t=…,v1=HMAC-SHA256`).
-    func cardEvent(intent: String, amount: Int) throws -> (body: Data, signature: String) {
-        let event: [String: Any] = ["id": "evt_\(UUID().uuidString)", "object": "event", "type": "payment_intent.succeeded",
-                                    "data": ["object": ["id": intent, "object": "payment_intent", "amount": amount, "amount_received": amount,
-                                                        "currency": "vnd", "status": "succeeded"]]]
+    /// A `payment_intent.*` event for `intent`, signed as Stripe signs (`t=…,v1=HMAC-SHA256`).
+    func cardEvent(_ type: String, intent: String, amount: Int) throws -> (body: Data, signature: String) {
+        let succeeded = type == "payment_intent.succeeded"
+        var object: [String: Any] = ["id": intent, "object": "payment_intent", "amount": amount, "amount_received": succeeded ? amount : 0,
+                                     "currency": "vnd", "status": succeeded ? "succeeded" : "requires_payment_method"]
+        if !succeeded { object["last_payment_error"] = ["code": "card_declined", "message": "Your card was declined."] }
+        let event: [String: Any] = ["id": "evt_\(UUID().uuidString)", "object": "event", "type": type, "data": ["object": object]]
         let body = try JSONSerialization.data(withJSONObject: event)
         let timestamp = Int(Date().timeIntervalSince1970)
         var signed = Data("\(timestamp).".utf8)
