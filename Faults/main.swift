@@ -8,17 +8,20 @@ import ServiceKitTestKit
 // when a fault lost or doubled anything, or a deploy failed a storefront request.
 //
 // FAULTS_RATE (purchases per second, default 5), FAULTS_SECONDS (load per fault, default 20),
-// FAULTS (a comma-separated choice of crash:<service>, replay:<service>, webhooks and deploy; default all).
+// FAULTS (a comma-separated choice of crash:<service>, replay:<service>, webhooks, postgres and deploy; default all).
+// FAULTS_POSTGRES_RESTART: the command that restarts PostgreSQL (`./suite faults` sets it).
 
 let environment = ProcessInfo.processInfo.environment
 let rate = Int(environment["FAULTS_RATE"] ?? "") ?? 5
 let seconds = Int(environment["FAULTS_SECONDS"] ?? "") ?? 20
 let every = SuiteProcesses.services.map { Fault.crash($0) } + SuiteProcesses.services.filter { $0 != "gateway" }.map { Fault.replay($0) }
-    + [.webhookStorm, .deploy(SuiteProcesses.services)]
+    + [.webhookStorm] + (environment["FAULTS_POSTGRES_RESTART"].map { [Fault.restartPostgres(command: $0)] } ?? [])
+    + [.deploy(SuiteProcesses.services)]
 let chosen = environment["FAULTS"].map { list in
     list.split(separator: ",").compactMap { name -> Fault? in
         if name == "deploy" { return .deploy(SuiteProcesses.services) }
         if name == "webhooks" { return .webhookStorm }
+        if name == "postgres", let command = environment["FAULTS_POSTGRES_RESTART"] { return .restartPostgres(command: command) }
         if name.hasPrefix("replay:") { return .replay(String(name.dropFirst("replay:".count))) }
         guard name.hasPrefix("crash:") else { return nil }
         return .crash(String(name.dropFirst("crash:".count)))

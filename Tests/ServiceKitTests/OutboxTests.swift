@@ -96,6 +96,32 @@ struct OutboxTests {
         }
     }
 
+    @Test("a relay whose connection PostgreSQL cut off (a restart) connects again, takes its buckets back and publishes")
+    func relaySurvivesACutConnection() async throws {
+        try await KitFixture.with { fixture in
+            try await fixture.withRunning { database, producer async throws in
+                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
+                                        pollInterval: .milliseconds(200))
+                let running = Task { try await relay.run() }
+                try await fixture.enqueue("before", on: database)
+                #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
+                // The sessions holding this schema's relay buckets, ended as a fast shutdown ends them.
+                let cut = try await fixture.count("""
+                    SELECT count(pg_terminate_backend(holders.pid))::int FROM (
+                        SELECT DISTINCT l.pid FROM pg_locks l
+                        WHERE l.locktype = 'advisory' AND l.classid = hashtext('\(fixture.schema.name)')::oid) AS holders
+                    """, on: database)
+                #expect(cut == 1, "the relay's lease connection")
+                try await Task.sleep(for: .milliseconds(300))
+                try await fixture.enqueue("after", on: database)
+                let messages = try await TopicReader.read(topic: fixture.topic, expected: 2, timeout: .seconds(15))
+                #expect(messages.count == 2, "published after the cut")
+                running.cancel()
+                _ = await running.result
+            }
+        }
+    }
+
     @Test("a running relay marks each row published at the time the broker acknowledged it, and marks what it still owes when it stops")
     func marksCarryTheAcknowledgementTime() async throws {
         try await KitFixture.with { fixture in

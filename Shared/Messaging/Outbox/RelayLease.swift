@@ -53,9 +53,11 @@ actor RelayLease {
 
     private func heldConnection() async throws -> PostgresConnection {
         let connection: PostgresConnection
-        if let existing = self.connection {
+        if let existing = self.connection, !existing.isClosed {
             connection = existing
         } else {
+            // A connection PostgreSQL closed (a restart) holds no locks any more: start again.
+            if self.connection != nil { await close() }
             // A mark lost with a crash of PostgreSQL only means its events are published again,
             // which the consumers' inboxes absorb: marks need not wait for the WAL to reach disk.
             connection = try await database.connectDedicated(logger: logger, parameters: [("synchronous_commit", "off")])

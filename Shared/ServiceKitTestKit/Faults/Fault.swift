@@ -11,6 +11,9 @@ public enum Fault: Sendable, CustomStringConvertible {
     /// For the rest of the load, the card provider delivers every success three times at once
     /// and an older decline after it (``Storefront/storm(_:)``).
     case webhookStorm
+    /// PostgreSQL restarted with a fast shutdown (every session cut off) by `command` (the
+    /// local cluster's `pg_ctl restart`; ``FaultHarness`` runs it with `/bin/bash -c`).
+    case restartPostgres(command: String)
     /// Each service in turn is restarted as a deploy does it: `SIGTERM`, wait for the process
     /// to exit, start the new one, wait until it is ready, then the next. Every replica of a
     /// service is restarted, one at a time.
@@ -21,6 +24,7 @@ public enum Fault: Sendable, CustomStringConvertible {
         case .crash(let service, let downFor): "kill -9 \(service), back after \(downFor.components.seconds) s"
         case .replay(let service): "every event \(service) took delivered again"
         case .webhookStorm: "card webhooks three times at once, then an older decline"
+        case .restartPostgres: "PostgreSQL restarted (fast shutdown)"
         case .deploy(let services): "deploy (SIGTERM, new process): \(services.joined(separator: ", "))"
         }
     }

@@ -205,6 +205,9 @@ public final class FaultHarness: @unchecked Sendable {
             try await start(service, replica: 0)
         case .webhookStorm:
             storefront?.storm(true)
+        case .restartPostgres(let command):
+            let (status, output) = try await SuiteProcesses.exec(URL(fileURLWithPath: "/bin/bash"), arguments: ["-c", command], mergingErrors: true)
+            guard status == 0 else { throw HarnessError("restarting PostgreSQL failed (\(status)): \(output)") }
         case .replay(let service):
             await suite.stop(service)
             let own = suite.topicPrefix + "\(service).events"
