@@ -5,4 +5,5 @@ set -euo pipefail
 # shellcheck source=deploy/local/suite-lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/local/suite-lib.sh"
 [ -n "$PGBIN" ] || PGBIN="$(dirname "$(dpkg -L postgresql-15 | grep '/bin/initdb$' | head -n1)")"
-as_pg_owner "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -m fast -w -t 60 restart >/dev/null
+# Nothing of the caller stays attached to the new postmaster (a caller reading our output would wait for ever).
+as_pg_owner "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -m fast -w -t 60 restart </dev/null >/dev/null 2>&1
