@@ -34,10 +34,13 @@ do {
     try await harness.start()
     print("\(rate) purchases/s for \(seconds) s around each fault; the fault \(max(1, seconds / 4)) s in")
     for fault in chosen {
+        print("\(fault)…")
+        fflush(nil)
         let row = try await harness.run(fault)
         rows.append(row)
         print(FaultHarness.table([row]).split(separator: "\n").last!)
         for problem in (row.audit.lost + row.audit.duplicated + row.audit.stockMismatches).prefix(10) { print("    \(problem)") }
+        fflush(nil)
     }
 } catch {
     print("the harness stopped: \(error)")

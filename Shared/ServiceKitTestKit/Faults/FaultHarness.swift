@@ -206,8 +206,15 @@ public final class FaultHarness: @unchecked Sendable {
         case .webhookStorm:
             storefront?.storm(true)
         case .restartPostgres(let command):
-            let (status, output) = try await SuiteProcesses.exec(URL(fileURLWithPath: "/bin/bash"), arguments: ["-c", command], mergingErrors: true)
-            guard status == 0 else { throw HarnessError("restarting PostgreSQL failed (\(status)): \(output)") }
+            // Its output goes nowhere: the new postmaster would keep a pipe open for good.
+            let restart = Process()
+            restart.executableURL = URL(fileURLWithPath: "/bin/bash")
+            restart.arguments = ["-c", command]
+            restart.standardOutput = FileHandle.nullDevice
+            restart.standardError = FileHandle.nullDevice
+            try restart.run()
+            while restart.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            guard restart.terminationStatus == 0 else { throw HarnessError("restarting PostgreSQL failed (\(restart.terminationStatus))") }
         case .replay(let service):
             await suite.stop(service)
             let own = suite.topicPrefix + "\(service).events"
