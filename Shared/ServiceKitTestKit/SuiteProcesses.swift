@@ -187,7 +187,7 @@ public final class SuiteProcesses: @unchecked Sendable {
     public func port(of service: String, replica: Int = 0) -> Int { ports[service]! + 1_000 * replica }
 
     /// Starts one service (or a further replica of it) in its own schema; `overrides` replace
-    /// or add environment variables. A replica's output goes on the service's log.
+    /// or add environment variables. A further replica writes a log of its own (`gateway#1.log`).
     public func start(_ service: String, replica: Int = 0, overrides: [String: String] = [:]) async throws {
         if !schemas.contains(service) {
             try await TestSchema.runAsAdmin(["CREATE SCHEMA IF NOT EXISTS \(schema(of: service)) AUTHORIZATION \(service)"])
@@ -198,10 +198,10 @@ public final class SuiteProcesses: @unchecked Sendable {
         var environment = environment(for: service)
         environment["SERVICE_PORT"] = "\(port(of: service, replica: replica))"
         process.environment = environment.merging(overrides) { _, new in new }
-        let log = logDirectory.appendingPathComponent("\(service).log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        // Each start begins its log afresh (tests read what the running process wrote).
+        let log = logDirectory.appendingPathComponent("\(Self.key(service, replica)).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

@@ -53,6 +53,19 @@ struct KitFixture {
         }
     }
 
+    /// Runs a relay as a service (polling every `pollInterval`) while `body` runs, then stops
+    /// it; a stopping relay marks what it still owes.
+    func whileRelayRuns<R: Sendable>(on database: Database, _ producer: KafkaProducer, pollInterval: Duration,
+                                     _ body: () async throws -> R) async throws -> R {
+        let relay = OutboxRelay(database: database, producer: producer, outbox: outbox, logger: logger, pollInterval: pollInterval)
+        let running = Task { try await relay.run() }
+        defer { running.cancel() }
+        let result = try await body()
+        running.cancel()
+        _ = await running.result
+        return result
+    }
+
     /// Writes a probe event into the outbox in its own transaction.
     @discardableResult
     func enqueue(_ note: String, on database: Database) async throws -> EventEnvelope {

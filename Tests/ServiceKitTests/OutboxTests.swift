@@ -82,15 +82,12 @@ struct OutboxTests {
     func relayRunsAsService() async throws {
         try await KitFixture.with { fixture in
             try await fixture.withRunning { database, producer async throws in
-                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
-                                        pollInterval: .seconds(60))
-                let running = Task { try await relay.run() }
-                try await Task.sleep(for: .milliseconds(500))
-                for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
-                let messages = try await TopicReader.read(topic: fixture.topic, expected: 5, timeout: .seconds(10))
-                #expect(messages.count == 5, "published long before the 60 s polling fallback")
-                running.cancel()
-                _ = await running.result
+                try await fixture.whileRelayRuns(on: database, producer, pollInterval: .seconds(60)) {
+                    try await Task.sleep(for: .milliseconds(500))
+                    for index in 0..<5 { try await fixture.enqueue("n\(index)", on: database) }
+                    let messages = try await TopicReader.read(topic: fixture.topic, expected: 5, timeout: .seconds(10))
+                    #expect(messages.count == 5, "published long before the 60 s polling fallback")
+                }
                 #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", on: database) == 5)
             }
         }
@@ -100,24 +97,21 @@ struct OutboxTests {
     func relaySurvivesACutConnection() async throws {
         try await KitFixture.with { fixture in
             try await fixture.withRunning { database, producer async throws in
-                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
-                                        pollInterval: .milliseconds(200))
-                let running = Task { try await relay.run() }
-                try await fixture.enqueue("before", on: database)
-                #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
-                // The sessions holding this schema's relay buckets, ended as a fast shutdown ends them.
-                let cut = try await fixture.count("""
-                    SELECT count(pg_terminate_backend(holders.pid))::int FROM (
-                        SELECT DISTINCT l.pid FROM pg_locks l
-                        WHERE l.locktype = 'advisory' AND l.classid = hashtext('\(fixture.schema.name)')::oid) AS holders
-                    """, on: database)
-                #expect(cut == 1, "the relay's lease connection")
-                try await Task.sleep(for: .milliseconds(300))
-                try await fixture.enqueue("after", on: database)
-                let messages = try await TopicReader.read(topic: fixture.topic, expected: 2, timeout: .seconds(15))
-                #expect(messages.count == 2, "published after the cut")
-                running.cancel()
-                _ = await running.result
+                try await fixture.whileRelayRuns(on: database, producer, pollInterval: .milliseconds(200)) {
+                    try await fixture.enqueue("before", on: database)
+                    #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
+                    // The sessions holding this schema's relay buckets, ended as a fast shutdown ends them.
+                    let cut = try await fixture.count("""
+                        SELECT count(pg_terminate_backend(holders.pid))::int FROM (
+                            SELECT DISTINCT l.pid FROM pg_locks l
+                            WHERE l.locktype = 'advisory' AND l.classid = hashtext('\(fixture.schema.name)')::oid) AS holders
+                        """, on: database)
+                    #expect(cut == 1, "the relay's lease connection")
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await fixture.enqueue("after", on: database)
+                    let messages = try await TopicReader.read(topic: fixture.topic, expected: 2, timeout: .seconds(15))
+                    #expect(messages.count == 2, "published after the cut")
+                }
             }
         }
     }
@@ -126,16 +120,14 @@ struct OutboxTests {
     func marksCarryTheAcknowledgementTime() async throws {
         try await KitFixture.with { fixture in
             try await fixture.withRunning { database, producer async throws in
-                let relay = OutboxRelay(database: database, producer: producer, outbox: fixture.outbox, logger: fixture.logger,
-                                        pollInterval: .seconds(60))
-                let running = Task { try await relay.run() }
-                try await Task.sleep(for: .milliseconds(500))
-                try await fixture.enqueue("acknowledged", on: database)
-                #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
-                let seen = Date()
-                try await Task.sleep(for: .seconds(1))
-                running.cancel()
-                _ = await running.result
+                let seen = try await fixture.whileRelayRuns(on: database, producer, pollInterval: .seconds(60)) {
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await fixture.enqueue("acknowledged", on: database)
+                    #expect(try await TopicReader.read(topic: fixture.topic, expected: 1, timeout: .seconds(10)).count == 1)
+                    let seen = Date()
+                    try await Task.sleep(for: .seconds(1))
+                    return seen
+                }
                 #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", on: database) == 0,
                         "the stopping relay marked the row it had published")
                 let seenMicroseconds = Int64(seen.timeIntervalSince1970 * 1_000_000)
