@@ -97,13 +97,7 @@ struct WalkingSkeletonTests {
 
     @Test("the gateway answers 503 with Retry-After as a problem when a service stays down past its retry budget")
     func gatewayReportsUnavailableService() async throws {
-        let suite = SuiteProcesses()
-        try await suite.start("gateway", overrides: ["UPSTREAM_RETRY_MS": "3000"])
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let live = try await waitUntil(timeout: .seconds(60)) {
-            (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
-        }
-        #expect(live)
+        let (suite, client) = try await started("gateway", overrides: ["UPSTREAM_RETRY_MS": "3000"])
         // The catalog service is not started in this test. A refused connection sent nothing,
         // so a read and a write alike are tried again for the budget, then answered.
         for (method, path) in [("GET", "/api/catalog/probes/00000000-0000-0000-0000-000000000000"), ("POST", "/api/catalog/carts")] {
@@ -121,13 +115,7 @@ struct WalkingSkeletonTests {
 
     @Test("after SIGTERM a service keeps serving for its drain time while it says it is not ready and closes each connection it answers, then stops cleanly")
     func drainsBeforeStopping() async throws {
-        let suite = SuiteProcesses()
-        try await suite.start("catalog", overrides: ["DRAIN_MS": "3000"])
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let ready = try await waitUntil(timeout: .seconds(60)) {
-            (try? await get(client, suite.baseURL("catalog") + "/health/ready"))?.status == 200
-        }
-        #expect(ready)
+        let (suite, client) = try await started("catalog", overrides: ["DRAIN_MS": "3000"], health: "/health/ready")
         let served = try await get(client, suite.baseURL("catalog") + "/products?page_size=1")
         #expect(served.status == 200 && served.header("Connection") != "close")
         suite.terminate("catalog")
@@ -148,13 +136,7 @@ struct WalkingSkeletonTests {
 
     @Test("a read sent while its service restarts waits for it at the gateway and gets the service's answer, not an error")
     func gatewayRetriesAcrossARestart() async throws {
-        let suite = SuiteProcesses()
-        try await suite.start("gateway")
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let live = try await waitUntil(timeout: .seconds(60)) {
-            (try? await get(client, suite.baseURL("gateway") + "/health/live"))?.status == 200
-        }
-        #expect(live)
+        let (suite, client) = try await started("gateway")
         async let answer = get(client, suite.baseURL("gateway") + "/api/catalog/products?page_size=1")
         try await Task.sleep(for: .milliseconds(500))
         try await suite.start("catalog")
@@ -162,5 +144,19 @@ struct WalkingSkeletonTests {
         #expect(read.status == 200, "the gateway kept trying until the catalog was up: \(read.status)")
         try await client.shutdown()
         await suite.stopAll()
+    }
+
+    /// Starts one service of a fresh suite and waits until it answers `health` with 200;
+    /// returns the suite and a client for it.
+    private func started(_ service: String, overrides: [String: String] = [:], health: String = "/health/live")
+        async throws -> (SuiteProcesses, HTTPClient) {
+        let suite = SuiteProcesses()
+        try await suite.start(service, overrides: overrides)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let up = try await waitUntil(timeout: .seconds(60)) {
+            (try? await get(client, suite.baseURL(service) + health))?.status == 200
+        }
+        #expect(up, "\(service) answers \(health)")
+        return (suite, client)
     }
 }
