@@ -8,7 +8,9 @@ import ServiceKit
 /// - a bearer token is verified once and kept in the context for routes and the forwarder;
 /// - the API (`/api/...`) is rate limited per client address, per signed-in customer, and
 ///   order placements (`POST /api/checkout/checkouts`) per address per hour; health and
-///   metrics stay unlimited. A refused request gets 429 with `Retry-After`;
+///   metrics stay unlimited. A refused request gets 429 with `Retry-After`. The client's
+///   address is the connection's, or behind a trusted load balancer the one it forwards
+///   (``ClientAddress``);
 /// - a blocked customer cannot place an order even with an access token issued before the
 ///   block (tokens live minutes, but a placement is checked against the account now).
 struct DoorMiddleware: RouterMiddleware {
@@ -22,6 +24,8 @@ struct DoorMiddleware: RouterMiddleware {
     let placements: RateLimiter
     let authenticator: Authenticator
     let customers: CustomerStore
+    /// Who the client is behind the load balancers we trust.
+    let clients: ClientAddress
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -35,7 +39,7 @@ struct DoorMiddleware: RouterMiddleware {
             context.verifiedCaller = identity
         }
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
-        let address = context.peerAddress ?? "unknown"
+        let address = clients.of(request.headers, peer: context.peerAddress)
         var decision = perAddress.take("address:\(address)")
         if decision == .allowed, let customer = context.verifiedCaller?.customerId {
             decision = perCustomer.take("customer:\(customer)")

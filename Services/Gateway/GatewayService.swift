@@ -28,7 +28,7 @@ extension ServiceDefinition {
                 perAddress: RateLimiter(capacity: settings.requestsPerAddressPerMinute, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: settings.requestsPerCustomerPerMinute, window: .seconds(60)),
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
-                authenticator: authenticator, customers: customers)
+                authenticator: authenticator, customers: customers, clients: ClientAddress(trustedProxies: settings.trustedProxies))
             let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, retryBudget: settings.upstreamRetryBudget,
                                       idleTimeout: settings.upstreamIdleTimeout, authenticator: authenticator)
             let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),

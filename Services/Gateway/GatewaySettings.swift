@@ -22,6 +22,8 @@ struct GatewaySettings: Sendable {
         EnvironmentVariable("BCRYPT_COST", default: "12", help: "bcrypt cost for password hashes (4-31)."),
         EnvironmentVariable("CORS_ALLOWED_ORIGINS", default: "http://localhost:3000,http://127.0.0.1:3000",
                             help: "Comma-separated storefront origins allowed to call the API from a browser."),
+        EnvironmentVariable("TRUSTED_PROXIES", default: "",
+                            help: "Comma-separated addresses of the load balancers in front; only their Forwarded / X-Forwarded-For name the client."),
         EnvironmentVariable("RATE_LIMIT_PER_MINUTE", default: "100", help: "API requests per client address per minute (in memory, per instance)."),
         EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
         EnvironmentVariable("ORDER_PLACEMENTS_PER_HOUR", default: "10", help: "Checkouts a client address may place per hour."),
@@ -50,6 +52,7 @@ struct GatewaySettings: Sendable {
     var accountCheckFreshness: Duration
     var bcryptCost: UInt8
     var corsAllowedOrigins: Set<String>
+    var trustedProxies: Set<String>
     var requestsPerAddressPerMinute: Int
     var requestsPerCustomerPerMinute: Int
     var placementsPerAddressPerHour: Int
@@ -71,6 +74,8 @@ struct GatewaySettings: Sendable {
         accountCheckFreshness = .seconds(try environment.integer("ACCOUNT_CHECK_SECONDS", in: 0...300))
         bcryptCost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
         corsAllowedOrigins = Set(environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        trustedProxies = Set(environment.value("TRUSTED_PROXIES").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         requestsPerAddressPerMinute = try environment.integer("RATE_LIMIT_PER_MINUTE", in: 1...Int.max)
         requestsPerCustomerPerMinute = try environment.integer("RATE_LIMIT_CUSTOMER_PER_MINUTE", in: 1...Int.max)
