@@ -121,15 +121,7 @@ struct OrderThroughput: Sendable {
     private func failed(_ why: String) -> Outcome { Outcome(finishedAt: ContinuousClock.now, failure: why) }
 
     private func payByCard(intent: String, amount: Int) async throws {
-        let event: [String: Any] = ["id": "evt_\(UUID().uuidString)", "object": "event", "type": "payment_intent.succeeded",
-                                    "data": ["object": ["id": intent, "object": "payment_intent", "amount": amount, "amount_received": amount,
-                                                        "currency": "vnd", "status": "succeeded"]]]
-        let body = try JSONSerialization.data(withJSONObject: event)
-        let timestamp = Int(Date().timeIntervalSince1970)
-        var signed = Data("\(timestamp).".utf8)
-        signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(cardWebhookSecret.utf8)))
-        let signature = "t=\(timestamp),v1=\(mac.map { String(format: "%02x", $0) }.joined())"
+        let (body, signature) = try Storefront.cardEvent("payment_intent.succeeded", intent: intent, amount: amount, secret: cardWebhookSecret)
         let answer = try await send(client, "POST", webhooks + "/webhooks/stripe", bytes: body,
                                     headers: ["Content-Type": "application/json", "Stripe-Signature": signature], timeout: .seconds(30))
         guard answer.status == 200 else { throw URLError(.badServerResponse) }

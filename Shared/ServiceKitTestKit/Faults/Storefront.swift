@@ -201,8 +201,13 @@ public final class Storefront: Sendable {
         }
     }
 
-    /// A `payment_intent.*` event for `intent`, signed as Stripe signs (`t=…,v1=HMAC-SHA256`).
     func cardEvent(_ type: String, intent: String, amount: Int) throws -> (body: Data, signature: String) {
+        try Self.cardEvent(type, intent: intent, amount: amount, secret: cardWebhookSecret)
+    }
+
+    /// A `payment_intent.*` event for `intent`, signed with `secret` as Stripe signs
+    /// (`t=…,v1=HMAC-SHA256`); the order benchmark sends the same.
+    public static func cardEvent(_ type: String, intent: String, amount: Int, secret: String) throws -> (body: Data, signature: String) {
         let succeeded = type == "payment_intent.succeeded"
         var object: [String: Any] = ["id": intent, "object": "payment_intent", "amount": amount, "amount_received": succeeded ? amount : 0,
                                      "currency": "vnd", "status": succeeded ? "succeeded" : "requires_payment_method"]
@@ -212,7 +217,7 @@ public final class Storefront: Sendable {
         let timestamp = Int(Date().timeIntervalSince1970)
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(cardWebhookSecret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
         return (body, "t=\(timestamp),v1=\(mac.map { String(format: "%02x", $0) }.joined())")
     }
 }
