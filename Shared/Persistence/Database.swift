@@ -58,14 +58,26 @@ public struct Database: Sendable {
         return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1_000_000...9_999_999), logger: logger)
     }
 
-    /// True when `SELECT 1` answers.
-    public func isReachable(logger: Logger) async -> Bool {
-        do {
-            let rows = try await client.query("SELECT 1", logger: logger)
-            for try await _ in rows {}
-            return true
-        } catch {
-            return false
+    /// True when `SELECT 1` answers within `timeout` (while PostgreSQL is down the pool would
+    /// hold the query until it gives up connecting, much later).
+    public func isReachable(logger: Logger, timeout: Duration = .seconds(2)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    let rows = try await client.query("SELECT 1", logger: logger)
+                    for try await _ in rows {}
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let answer = await group.next() ?? false
+            group.cancelAll()
+            return answer
         }
     }
 

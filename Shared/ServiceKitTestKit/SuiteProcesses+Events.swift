@@ -7,12 +7,16 @@ extension SuiteProcesses {
     /// that owns the topic would: a CloudEvents envelope keyed by `subject`.
     public func publish<Payload: EventPayload>(_ payload: Payload, on topic: String, subject: String,
                                                source: String, correlationId: String? = nil) async throws {
-        let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId)
+        try await publish(try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId), on: topic)
+    }
+
+    /// Publishes a prepared envelope (one a test made wrong on purpose, say) on a suite topic.
+    public func publish(_ envelope: EventEnvelope, on topic: String) async throws {
         let producer = try KafkaProducer(configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
         var headers = [KafkaHeader(name: "ce-type", value: Array(envelope.type.utf8))]
-        if let correlationId { headers.append(KafkaHeader(name: "correlation-id", value: Array(correlationId.utf8))) }
+        if let correlationId = envelope.correlationId { headers.append(KafkaHeader(name: "correlation-id", value: Array(correlationId.utf8))) }
         do {
-            try await producer.send(topic: topicPrefix + topic, key: subject, value: Array(try envelope.encoded()), headers: headers)
+            try await producer.send(topic: topicPrefix + topic, key: envelope.subject, value: Array(try envelope.encoded()), headers: headers)
         } catch {
             await producer.shutdown()
             throw error

@@ -54,6 +54,8 @@ public final class EventConsumer: Service, Sendable {
     private let startGate: StartupGate?
     private let consumerName: String
     private let consumerSlot = LockedBox<KafkaConsumer?>(nil)
+    /// Where this consumer keeps what it could not apply, for staff to replay or discard.
+    public let deadLetters: DeadLetterStore
     private let processed: Counter
     private let deadLettered: Counter
     private let retried: Counter
@@ -70,6 +72,7 @@ public final class EventConsumer: Service, Sendable {
         self.producer = producer
         self.outbox = outbox
         self.dispatch = EventDispatch(handlers)
+        self.deadLetters = DeadLetterStore(database: database)
         self.consumerName = consumerName
         self.logger = logger
         self.startGate = startGate
@@ -116,7 +119,8 @@ public final class EventConsumer: Service, Sendable {
                                 while true {
                                     let messages = await lane.takeAll()
                                     guard let last = messages.last else { return }
-                                    await self.process(batch: messages)
+                                    // Cancelled while the database is out: the offset stays, the messages come again.
+                                    guard await self.process(batch: messages) else { return }
                                     consumer.store(last)
                                     lastProcessed.withLock { $0[key] = last }
                                     inFlight.withLock { $0 -= messages.count }
@@ -154,16 +158,17 @@ public final class EventConsumer: Service, Sendable {
     /// Applies a run of one partition's messages in order. The common case, a burst of
     /// healthy events, commits in one inbox transaction (one commit, one fsync, for the whole
     /// burst); if that transaction fails, each message is retried on its own so that only the
-    /// failing one is retried and, in the end, dead-lettered.
-    func process(batch messages: [KafkaMessage]) async {
+    /// failing one is retried and, in the end, dead-lettered. False when the run was cut
+    /// short (cancelled during a database outage): its offsets must not move.
+    @discardableResult
+    func process(batch messages: [KafkaMessage]) async -> Bool {
         if messages.count == 1 {
-            await process(messages[0])
-            return
+            return await process(messages[0])
         }
         var applicable: [(KafkaMessage, EventDispatch.Decoded)] = []
         for message in messages {
             guard let envelope = try? EventEnvelope.decode(Data(message.value)) else {
-                await process(message)
+                guard await process(message) else { return false }
                 continue
             }
             guard dispatch.reacts(to: envelope.type) else { continue }
@@ -171,12 +176,12 @@ public final class EventConsumer: Service, Sendable {
             do {
                 event = try dispatch.decode(envelope)
             } catch {
-                await process(message)
+                guard await process(message) else { return false }
                 continue
             }
             if let event { applicable.append((message, event)) }
         }
-        guard !applicable.isEmpty else { return }
+        guard !applicable.isEmpty else { return true }
         let consumerName = self.consumerName
         let outbox = self.outbox
         let logger = self.logger
@@ -200,8 +205,11 @@ public final class EventConsumer: Service, Sendable {
             processed.increment(by: applicable.count)
         } catch {
             logger.debug("batch failed; applying its messages one by one", metadata: ["error": "\(error)"])
-            for (message, _) in applicable { await process(message) }
+            for (message, _) in applicable {
+                guard await process(message) else { return false }
+            }
         }
+        return true
     }
 
     private static func logger(_ base: Logger, for message: KafkaMessage, envelope: EventEnvelope?) -> Logger {
@@ -220,29 +228,32 @@ public final class EventConsumer: Service, Sendable {
     }
 
     /// Applies one message: decode, inbox transaction with retries, dead letter on failure.
-    func process(_ message: KafkaMessage) async {
+    /// A database outage is not the event's fault: it is waited out (not counted towards the
+    /// dead-letter limit). False when cancelled before the message was dealt with.
+    @discardableResult
+    func process(_ message: KafkaMessage) async -> Bool {
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope.decode(Data(message.value))
         } catch {
-            await deadLetter(message, error: "not a CloudEvents envelope: \(error)", attempts: 0,
-                             logger: Self.logger(self.logger, for: message, envelope: nil))
-            return
+            return await deadLetter(message, error: "not a CloudEvents envelope: \(error)", attempts: 0,
+                                    logger: Self.logger(self.logger, for: message, envelope: nil))
         }
         let logger = Self.logger(self.logger, for: message, envelope: envelope)
         let event: EventDispatch.Decoded
         do {
             guard let decoded = try dispatch.decode(envelope) else {
                 logger.trace("skipping an event this service does not act on")
-                return
+                return true
             }
             event = decoded
         } catch {
-            await deadLetter(message, error: "the \(envelope.type) payload does not decode: \(error)", attempts: 0, logger: logger)
-            return
+            return await deadLetter(message, error: "the \(envelope.type) payload does not decode: \(error)", attempts: 0,
+                                    envelope: envelope, logger: logger)
         }
         var attempt = 0
         var backoff = settings.retryBackoff
+        var outageWait = Duration.milliseconds(200)
         while true {
             attempt += 1
             do {
@@ -250,11 +261,17 @@ public final class EventConsumer: Service, Sendable {
                 processed.increment()
                 if !applied { duplicates.increment() }
                 logger.debug(applied ? "event applied" : "duplicate event skipped")
-                return
+                return true
+            } catch where DatabaseOutage.matches(error) {
+                attempt -= 1
+                guard !Task.isCancelled else { return false }
+                logger.warning("database unavailable; the event waits", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: outageWait)
+                outageWait = min(outageWait * 2, .seconds(5))
             } catch {
                 if attempt >= settings.maxAttempts {
-                    await deadLetter(message, error: String(describing: error), attempts: attempt, logger: logger)
-                    return
+                    return await deadLetter(message, error: String(describing: error), attempts: attempt, envelope: envelope,
+                                            logger: logger)
                 }
                 retried.increment()
                 logger.warning("event handler failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
@@ -276,7 +293,24 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
-    private func deadLetter(_ message: KafkaMessage, error: String, attempts: Int, logger: Logger) async {
+    /// Keeps `message` in the dead-letter table, then copies it to the dead-letter topic with
+    /// the error in its headers. Never drops it: each step is retried until it succeeds; false
+    /// when cancelled first (the offset must not move then).
+    private func deadLetter(_ message: KafkaMessage, error: String, attempts: Int, envelope: EventEnvelope? = nil,
+                            logger: Logger) async -> Bool {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await deadLetters.keep(message, group: settings.groupID, eventID: envelope?.id, eventType: envelope?.type,
+                                           error: error, attempts: attempts, logger: logger)
+                break
+            } catch {
+                guard !Task.isCancelled else { return false }
+                logger.error("cannot keep the dead letter; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
         var headers = message.headers
         headers.append(KafkaHeader(name: MessageHeader.deadLetterTopic, string: message.topic))
         headers.append(KafkaHeader(name: MessageHeader.deadLetterPartition, string: "\(message.partition)"))
@@ -284,21 +318,71 @@ public final class EventConsumer: Service, Sendable {
         headers.append(KafkaHeader(name: MessageHeader.deadLetterError, string: String(error.prefix(2000))))
         headers.append(KafkaHeader(name: MessageHeader.deadLetterAttempts, string: "\(attempts)"))
         headers.append(KafkaHeader(name: MessageHeader.deadLetterGroup, string: settings.groupID))
-        var delay = Duration.milliseconds(100)
+        delay = .milliseconds(100)
         while true {
             do {
                 try await producer.send(topic: settings.deadLetterTopic, key: message.key, value: message.value, headers: headers)
                 deadLettered.increment()
-                logger.error("message sent to the dead-letter topic", metadata: [
+                logger.error("message dead-lettered", metadata: [
                     "dead_letter.topic": "\(settings.deadLetterTopic)", "attempts": "\(attempts)", "error": "\(error)"])
-                return
+                return true
             } catch {
-                // Never drop a message: without the dead-letter copy the offset must not move.
+                guard !Task.isCancelled else { return false }
                 logger.error("cannot publish to the dead-letter topic; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
             }
         }
+    }
+
+    /// What replaying a dead letter did.
+    public enum ReplayOutcome: Sendable, Equatable {
+        /// The event went through the inbox and its handlers.
+        case applied
+        /// The inbox had applied the event already (it came again after the failure).
+        case alreadyApplied
+        /// It failed again; the letter stays open with this error.
+        case failed(String)
+        /// The letter is not open (replayed or discarded before).
+        case notOpen
+    }
+
+    /// Replays the dead letter `letter` the way a delivery is applied: decoded, claimed in the
+    /// inbox, its handlers run, and the letter marked replayed, all in one transaction.
+    public func replay(_ letter: DeadLetter, by staff: UUID?, logger: Logger) async throws -> ReplayOutcome {
+        guard letter.status == .open else { return .notOpen }
+        let failure: String
+        do {
+            let envelope = try EventEnvelope.decode(Data(letter.payload))
+            guard let event = try dispatch.decode(envelope) else {
+                let reason = "this service does not act on \(envelope.type)"
+                try await deadLetters.recordFailedReplay(letter.id, error: reason, by: staff, logger: logger)
+                return .failed(reason)
+            }
+            let (consumerName, outbox, dispatch) = (self.consumerName, self.outbox, self.dispatch)
+            let outcome = try await database.transaction(logger: logger) { connection -> ReplayOutcome in
+                guard try await DeadLetterStore.markReplayed(letter.id, by: staff, on: connection, logger: logger) else { return .notOpen }
+                let claimed = try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
+                                                    topic: letter.topic, on: connection, logger: logger)
+                if claimed {
+                    let context = EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox)
+                    try await dispatch.react(to: event.payload, in: context)
+                }
+                try await OperatorLog.record("dead_letter.replayed", subject: "dead-letter:\(letter.id)", by: staff,
+                                             detail: ["event_id": envelope.id, "event_type": envelope.type,
+                                                      "outcome": claimed ? "applied" : "already_applied"],
+                                             on: connection, logger: logger)
+                return claimed ? .applied : .alreadyApplied
+            }
+            if outcome == .applied { processed.increment() }
+            return outcome
+        } catch where DatabaseOutage.matches(error) {
+            throw error
+        } catch {
+            failure = String(describing: error)
+        }
+        try await deadLetters.recordFailedReplay(letter.id, error: failure, by: staff, logger: logger)
+        return .failed(failure)
     }
 }
 

@@ -146,3 +146,37 @@ public enum MessageHeader {
     public static let deadLetterAttempts = "dead-letter.attempts"
     public static let deadLetterGroup = "dead-letter.consumer-group"
 }
+
+extension Outbox {
+    /// What republishing queued: how many events, and since when the outbox still holds
+    /// published events (older ones were pruned after the retention period).
+    public struct Republished: Sendable {
+        public var count: Int
+        public var keptSince: Date?
+    }
+
+    /// Queues every event this service published from `since` (until `until`, if given) to be
+    /// published again, in their original order per key, and wakes the relay. For after the
+    /// broker lost messages (a restart of an in-memory broker, a restore): consumers' inboxes
+    /// drop the events they had applied already.
+    public func republish(since: Date, until: Date?, on connection: PostgresConnection, logger: Logger) async throws -> Republished {
+        var kept: Date?
+        for try await oldest in try await connection.query(
+            "SELECT min(published_at) FROM outbox WHERE published_at IS NOT NULL", logger: logger).decode(Date?.self) {
+            kept = oldest
+        }
+        var count = 0
+        for try await queued in try await connection.query("""
+            WITH again AS (
+                UPDATE outbox SET published_at = NULL
+                WHERE published_at >= \(since) AND (\(until)::timestamptz IS NULL OR published_at < \(until)) RETURNING 1)
+            SELECT count(*)::int8 FROM again
+            """, logger: logger).decode(Int.self) {
+            count = queued
+        }
+        if count > 0 {
+            try await connection.query("SELECT 1 FROM pg_notify(\(notifyChannel), '')", logger: logger)
+        }
+        return Republished(count: count, keptSince: kept)
+    }
+}

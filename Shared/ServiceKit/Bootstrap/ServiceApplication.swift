@@ -78,11 +78,12 @@ public enum ServiceApplication {
         let router = ServiceRouter.make()
         router.add(middleware: Drain.Middleware(drain: drain))
         HealthRoutes(checks: [
-            ("accepting", { !drain.isDraining }),
-            ("migrations", { gate.isOpen }),
-            ("database", { await database.isReachable(logger: logger) }),
-            ("broker", { await producer.brokerReachable() }),
-            ("consumer", { consumedTopics.isEmpty || consumer.isRunning }),
+            ("accepting", .essential, { @Sendable in !drain.isDraining }),
+            ("migrations", .essential, { @Sendable in gate.isOpen }),
+            ("database", .essential, { @Sendable in await database.isReachable(logger: logger) }),
+            // Without the broker a service still takes writes: their events wait in the outbox.
+            ("broker", .degrading, { @Sendable in await producer.brokerReachable() }),
+            ("consumer", .essential, { @Sendable in consumedTopics.isEmpty || consumer.isRunning }),
         ], localDevelopment: configuration.localDevelopment).register(on: router)
         MetricsRegistry.register(on: router, registry: registry)
         if definition.servesOwnDocument {
@@ -92,7 +93,8 @@ public enum ServiceApplication {
             }
         }
         var routes = router.routes.map { "\($0.method.rawValue) \($0.path) internal" }
-        routes += router.mount(middleware: own.middleware, controllers: DiagnosticsContract.controllers(environment) + own.controllers,
+        routes += router.mount(middleware: own.middleware, controllers: DiagnosticsContract.controllers(environment)
+                                   + OperationsContract.controllers(environment, consumer: consumer) + own.controllers,
                                identify: own.identify)
         routes.sort()
 

@@ -52,8 +52,8 @@ public struct ServiceDefinition: Sendable {
         self.servesOwnDocument = servesOwnDocument
     }
 
-    /// The service's documented routes with the kit's diagnostics.
-    public var fullContract: APIContract { contract + DiagnosticsContract.contract }
+    /// The service's documented routes with the kit's diagnostics and operator routes.
+    public var fullContract: APIContract { contract + DiagnosticsContract.contract + OperationsContract.contract }
 
     /// The OpenAPI document of this service's routes, paths as the service registers them.
     public func document(version: String) -> JSONValue {

@@ -62,5 +62,39 @@ public enum KitMigrations {
         Migration(version: 5, name: "idempotency claim tokens", sql: """
             ALTER TABLE idempotency_keys ADD COLUMN claim_token uuid;
             """),
+        Migration(version: 6, name: "dead letters and operator actions", sql: """
+            CREATE TABLE dead_letters (
+                id bigserial PRIMARY KEY,
+                consumer_group text NOT NULL,
+                message_identity text NOT NULL,
+                topic text NOT NULL,
+                partition int NOT NULL,
+                "offset" bigint NOT NULL,
+                message_key text,
+                event_id text,
+                event_type text,
+                payload bytea NOT NULL,
+                headers jsonb NOT NULL DEFAULT '{}',
+                error text NOT NULL,
+                attempts int NOT NULL,
+                replay_attempts int NOT NULL DEFAULT 0,
+                status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replayed', 'discarded')),
+                dead_lettered_at timestamptz NOT NULL DEFAULT now(),
+                resolved_at timestamptz,
+                resolved_by uuid,
+                note text,
+                UNIQUE (consumer_group, message_identity)
+            );
+            CREATE INDEX dead_letters_open ON dead_letters (id) WHERE status = 'open';
+            CREATE TABLE operator_actions (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                staff_id uuid,
+                action text NOT NULL,
+                subject text NOT NULL,
+                detail jsonb NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX operator_actions_at ON operator_actions (at);
+            """),
     ]
 }

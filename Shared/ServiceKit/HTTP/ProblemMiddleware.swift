@@ -5,7 +5,8 @@ import Persistence
 
 /// Turns every error a route throws into a problem+json response: ``Problem`` as it is,
 /// Hummingbird's `HTTPError` (unknown route, body too large, undecodable body) with a
-/// stable type, a database check constraint into a 422, and anything else into a 500 that
+/// stable type, a database check constraint into a 422, a database outage into a 503 with
+/// `Retry-After`, and anything else into a 500 that
 /// reveals nothing but the request id.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
@@ -29,6 +30,11 @@ public struct ProblemMiddleware: RouterMiddleware {
             context.logger.error("check constraint reached; validation is missing",
                                  metadata: ["constraint": "\(ConstraintViolation(error)?.constraint ?? "")"])
             return try Problem.validation([.init(field: "body", message: "a value is out of the allowed range")])
+                .response(from: request, context: context)
+        } catch let error where DatabaseOutage.matches(error) {
+            // PostgreSQL is down or restarting: the caller may try again (a write safely with its key).
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return try Problem.unavailable("The database is unavailable. Try again shortly (a write with the same Idempotency-Key).")
                 .response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])

@@ -12,8 +12,8 @@ public enum WebhookListener {
         router.add(middleware: CorrelationMiddleware())
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(checks: [
-            ("migrations", { environment.startGate.isOpen }),
-            ("database", { await environment.database.isReachable(logger: environment.logger) }),
+            ("migrations", { @Sendable in environment.startGate.isOpen }),
+            ("database", { @Sendable in await environment.database.isReachable(logger: environment.logger) }),
         ]).register(on: router)
         routes(router)
         let logger = environment.logger

@@ -3,17 +3,32 @@ import Hummingbird
 import Kafka
 import Logging
 
-/// `/health/live` (the process answers) and `/health/ready` (migrations applied, database and
-/// broker reachable): 200 with each check's result, or 503 naming what failed.
+/// `/health/live` (the process answers) and `/health/ready`: each check's result and one
+/// status. `ready` (200) when every check passes; `degraded` (200) when only checks the
+/// service can work without fail (the broker: writes wait in the outbox); `not_ready` (503)
+/// when an essential one fails (draining, migrations, the database), with `Retry-After`.
 public struct HealthRoutes: Sendable {
     public typealias Check = @Sendable () async -> Bool
-    let checks: [(name: String, check: Check)]
+    /// How much a failing check matters.
+    public enum Weight: Sendable {
+        /// The service cannot serve without it: not ready.
+        case essential
+        /// The service serves without it, less well: degraded.
+        case degrading
+    }
+
+    let checks: [(name: String, weight: Weight, check: Check)]
     /// A service in local development says so on every readiness answer.
     let localDevelopment: Bool
 
-    public init(checks: [(name: String, check: Check)], localDevelopment: Bool = false) {
+    public init(checks: [(name: String, weight: Weight, check: Check)], localDevelopment: Bool = false) {
         self.checks = checks
         self.localDevelopment = localDevelopment
+    }
+
+    /// Only essential checks.
+    public init(checks: [(name: String, check: Check)], localDevelopment: Bool = false) {
+        self.init(checks: checks.map { ($0.name, .essential, $0.check) }, localDevelopment: localDevelopment)
     }
 
     public func register(on router: Router<ServiceRequestContext>) {
@@ -22,15 +37,20 @@ public struct HealthRoutes: Sendable {
         }
         router.get("/health/ready") { _, _ in
             var results: [String: String] = [:]
-            await withTaskGroup(of: (String, Bool).self) { group in
-                for (name, check) in checks { group.addTask { (name, await check()) } }
-                for await (name, ok) in group { results[name] = ok ? "ok" : "failing" }
+            var failing: [Weight] = []
+            await withTaskGroup(of: (String, Weight, Bool).self) { group in
+                for (name, weight, check) in checks { group.addTask { (name, weight, await check()) } }
+                for await (name, weight, ok) in group {
+                    results[name] = ok ? "ok" : "failing"
+                    if !ok { failing.append(weight) }
+                }
             }
-            let ready = results.values.allSatisfy { $0 == "ok" }
-            let answer = Readiness(status: ready ? "ready" : "not_ready", checks: results,
+            let status = failing.isEmpty ? "ready" : failing.contains(.essential) ? "not_ready" : "degraded"
+            let answer = Readiness(status: status, checks: results,
                                    mode: localDevelopment ? "local-development" : "production",
                                    warning: localDevelopment ? ServiceMain.localDevelopmentWarning : nil)
-            return Self.json(answer, status: ready ? .ok : .serviceUnavailable)
+            return Self.json(answer, status: status == "not_ready" ? .serviceUnavailable : .ok,
+                             retryAfter: status == "not_ready" ? 2 : nil)
         }
     }
 
@@ -42,11 +62,12 @@ public struct HealthRoutes: Sendable {
         var warning: String?
     }
 
-    static func json(_ answer: Readiness, status: HTTPResponse.Status) -> Response {
+    static func json(_ answer: Readiness, status: HTTPResponse.Status, retryAfter: Int? = nil) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(answer)) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
