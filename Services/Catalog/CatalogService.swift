@@ -45,7 +45,7 @@ extension ServiceDefinition {
                     VoucherAdminController(vouchers: parts.vouchers, rules: parts.rules),
                 ],
                 handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
-                services: services)
+                services: services, reconciliations: parts.inventory.reconciliations)
         },
         contract: CatalogContract.contract
     )

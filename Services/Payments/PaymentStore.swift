@@ -348,3 +348,59 @@ struct PaymentStore: Sendable {
         return nil
     }
 }
+
+extension PaymentStore {
+    /// Notes that the orders service says `settled`'s order is paid (reconciliation holds it
+    /// against the order's payment).
+    func notePaid(_ settled: OrderSettled, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO paid_order_notices (order_id, order_number) VALUES (\(settled.orderId.uuid), \(settled.orderNumber))
+            ON CONFLICT (order_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Paid orders and succeeded payments that do not match: a non-COD payment that succeeded
+    /// more than `grace` ago whose order was never said to be paid (and was not cancelled),
+    /// and an order said to be paid without a succeeded payment.
+    func paidOrderMismatches(grace: Duration, logger: Logger) async throws -> [Mismatch] {
+        var found: [Mismatch] = []
+        for try await (order, number, side) in try await database.client.query("""
+            SELECT p.order_id, p.order_number, 'payment' FROM payments p
+            WHERE p.status = 'succeeded' AND p.method <> 'cod' AND NOT p.order_cancelled
+              AND p.updated_at > now() - interval '7 days'
+              AND p.updated_at < now() - make_interval(secs => \(Double(grace.components.seconds)))
+              AND NOT EXISTS (SELECT 1 FROM paid_order_notices n WHERE n.order_id = p.order_id)
+            UNION ALL
+            SELECT n.order_id, n.order_number, 'order' FROM paid_order_notices n
+            WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = n.order_id AND p.status = 'succeeded')
+            LIMIT 500
+            """, logger: logger).decode((UUID, String, String).self) {
+            found.append(Mismatch(subject: "order:\(order.uuidString.lowercased())", detail: side == "payment"
+                ? "order \(number): the payment succeeded, the order was never said to be paid"
+                : "order \(number): said to be paid, without a succeeded payment"))
+        }
+        return found
+    }
+
+    /// A card payment as reconciliation holds it against the provider's record.
+    struct CardRecord: Sendable {
+        var orderNumber: String
+        var intent: String
+        var status: String
+        var captured: Int64
+    }
+
+    /// Card payments with a provider intent, touched in the last `window`, newest first.
+    func cardPayments(within window: Duration, limit: Int, logger: Logger) async throws -> [CardRecord] {
+        var records: [CardRecord] = []
+        for try await (number, intent, status, captured) in try await database.client.query("""
+            SELECT order_number, provider_payment_id, status, captured_minor FROM payments
+            WHERE method = 'card' AND provider_payment_id IS NOT NULL
+              AND updated_at > now() - make_interval(secs => \(Double(window.components.seconds)))
+            ORDER BY updated_at DESC LIMIT \(limit)
+            """, logger: logger).decode((String, String, String, Int64).self) {
+            records.append(CardRecord(orderNumber: number, intent: intent, status: status, captured: captured))
+        }
+        return records
+    }
+}

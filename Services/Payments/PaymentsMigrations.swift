@@ -2,9 +2,21 @@ import Persistence
 import ServiceKit
 
 /// The payments schema: one payment per order, every provider event received (the attempt
-/// log and the dedupe key), refunds, and the merchant's append-only ledger.
+/// log and the dedupe key), refunds, the merchant's append-only ledger, and the orders said
+/// to be paid.
 enum PaymentsMigrations {
-    static var all: [Migration] { [payments] }
+    static var all: [Migration] { [payments, paidOrderNotices] }
+
+    /// The orders the orders service says are paid (`order.settled` with `paid`), so that
+    /// reconciliation can hold payments and paid orders against each other both ways.
+    static let paidOrderNotices = Migration(version: 101, name: "paid order notices", sql: """
+        CREATE TABLE paid_order_notices (
+            order_id uuid PRIMARY KEY,
+            order_number text NOT NULL,
+            noticed_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX payments_succeeded ON payments (updated_at) WHERE status = 'succeeded';
+        """)
 
     static let payments = Migration(version: 100, name: "payments, provider events, refunds, ledger", sql: """
         CREATE TABLE payments (

@@ -34,7 +34,8 @@ extension ServiceDefinition {
                     PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
                         try await parts.idempotency.purge(logger: environment.logger)
                     },
-                ])
+                ],
+                reconciliations: PaymentReconciliation.checks(payments: parts.payments, grace: settings.paidOrderGrace))
         },
         contract: PaymentsContract.contract
     )

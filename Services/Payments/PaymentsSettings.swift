@@ -21,6 +21,8 @@ struct PaymentsSettings: Sendable {
         .secret("CARD_WEBHOOK_SECRET", help: "The card provider's webhook signing secret (whsec_…); empty refuses every card webhook.", required: false,
                 recipe: .issuedElsewhere("from the provider's webhook endpoint settings (Stripe: Developers → Webhooks → Signing secret)")),
         EnvironmentVariable("CARD_FEE_BASIS_POINTS", default: "290", help: "The card provider's fee, written to the ledger (2.9%)."),
+        EnvironmentVariable("PAID_ORDER_GRACE_S", default: "120",
+                            help: "How long a succeeded payment may wait for its order to be said paid before reconciliation reports it."),
         EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long refund Idempotency-Keys are remembered."),
     ]
 
@@ -32,6 +34,7 @@ struct PaymentsSettings: Sendable {
     var cardSecretKey: String
     var cardWebhookSecret: String
     var cardFeeBasisPoints: Int64
+    var paidOrderGrace: Duration
     var idempotencyKeyRetention: Duration
 
     init(_ environment: ServiceEnvironment) throws {
@@ -48,6 +51,7 @@ struct PaymentsSettings: Sendable {
         cardSecretKey = environment.value("CARD_SECRET_KEY")
         cardWebhookSecret = environment.value("CARD_WEBHOOK_SECRET")
         cardFeeBasisPoints = Int64(try environment.integer("CARD_FEE_BASIS_POINTS", in: 0...10_000))
+        paidOrderGrace = .seconds(try environment.integer("PAID_ORDER_GRACE_S", in: 0...86_400))
         idempotencyKeyRetention = .seconds(3600 * (try environment.integer("IDEMPOTENCY_KEY_HOURS", in: 24...24 * 365)))
     }
 }

@@ -1,6 +1,8 @@
 """A local stand-in for Stripe's API, speaking its wire format: form-encoded POSTs with a
 bearer secret key and Idempotency-Key, JSON objects back. Enough for the payments service:
-PaymentIntents (create, cancel) and refunds. `GET /_requests` lists what it received (for tests).
+PaymentIntents (create, retrieve, cancel) and refunds. `GET /_requests` lists what it received
+(for tests); `POST /_intents/<id>` with JSON `{"status": …, "amount_received": …}` sets an
+intent's state as the buyer's payment at the provider would (for tests of reconciliation).
 
 Usage: card_provider.py PORT SECRET_KEY
 """
@@ -36,10 +38,28 @@ class Handler(JSONHandler):
         if self.path == "/_requests":
             with lock:
                 return self.answer(200, received)
+        if self.path.startswith("/v1/payment_intents/"):
+            if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
+                return self.answer(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
+            ident = self.path[len("/v1/payment_intents/"):]
+            with lock:
+                intent = intents.get(ident)
+                if intent is not None:
+                    return self.answer(200, dict(intent))
+            return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                               "message": f"No such payment_intent: '{ident}'"}})
         self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
+        if self.path.startswith("/_intents/"):
+            change = json.loads(self.rfile.read(length) or b"{}")
+            with lock:
+                intent = intents.get(self.path[len("/_intents/"):])
+                if intent is None:
+                    return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}})
+                intent.update({key: change[key] for key in ("status", "amount_received") if key in change})
+                return self.answer(200, dict(intent))
         form = nested(parse_qsl(self.rfile.read(length).decode()))
         if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
             return self.answer(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})

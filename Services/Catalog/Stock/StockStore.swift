@@ -139,3 +139,40 @@ struct StockStore: Sendable {
         return result
     }
 }
+
+extension StockStore {
+    /// Reconciliation: each variant's `reserved` against the quantities its held reservations
+    /// hold, and its `on_hand` and `reserved` against the movement log's latest totals.
+    var reconciliations: [ReconciliationCheck] {
+        [
+            ReconciliationCheck("reservations-vs-stock", summary: "Each variant's reserved count against its held reservations.") { logger in
+                var found: [Mismatch] = []
+                for try await (variant, sku, reserved, held) in try await database.client.query("""
+                    WITH held AS (
+                        SELECT l.variant_id, sum(l.quantity)::int8 AS quantity FROM reservations r
+                        JOIN reservation_lines l ON l.reservation_id = r.id WHERE r.status = 'held' GROUP BY l.variant_id)
+                    SELECT v.id, v.sku, v.reserved::int8, COALESCE(h.quantity, 0) FROM variants v LEFT JOIN held h ON h.variant_id = v.id
+                    WHERE v.reserved <> COALESCE(h.quantity, 0) ORDER BY v.sku LIMIT 500
+                    """, logger: logger).decode((UUID, String, Int, Int).self) {
+                    found.append(Mismatch(subject: "variant:\(variant.uuidString.lowercased())",
+                                          detail: "\(sku): reserved \(reserved), held reservations \(held)"))
+                }
+                return found
+            },
+            ReconciliationCheck("stock-vs-movements", summary: "Each variant's on hand and reserved counts against its movement log.") { logger in
+                var found: [Mismatch] = []
+                for try await (variant, sku, onHand, reserved, loggedOnHand, loggedReserved) in try await database.client.query("""
+                    SELECT v.id, v.sku, v.on_hand::int8, v.reserved::int8, COALESCE(m.on_hand_after, 0)::int8, COALESCE(m.reserved_after, 0)::int8
+                    FROM variants v LEFT JOIN LATERAL (
+                        SELECT on_hand_after, reserved_after FROM stock_movements WHERE variant_id = v.id ORDER BY id DESC LIMIT 1) m ON true
+                    WHERE v.on_hand <> COALESCE(m.on_hand_after, 0) OR v.reserved <> COALESCE(m.reserved_after, 0)
+                    ORDER BY v.sku LIMIT 500
+                    """, logger: logger).decode((UUID, String, Int, Int, Int, Int).self) {
+                    found.append(Mismatch(subject: "variant:\(variant.uuidString.lowercased())",
+                                          detail: "\(sku): on hand \(onHand) / reserved \(reserved), movement log \(loggedOnHand) / \(loggedReserved)"))
+                }
+                return found
+            },
+        ]
+    }
+}

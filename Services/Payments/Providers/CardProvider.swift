@@ -18,6 +18,8 @@ struct CardProvider: Sendable {
         var id: String
         var clientSecret: String?
         var status: String
+        var amount: Int64?
+        var amountReceived: Int64?
     }
 
     struct Refund: Decodable, Sendable {
@@ -52,6 +54,14 @@ struct CardProvider: Sendable {
                        idempotencyKey: "refund-\(refundId)", logger: logger)
     }
 
+    /// The provider's record of a payment intent (Stripe: `GET /v1/payment_intents/{id}`).
+    func paymentIntent(_ id: String, logger: Logger) async throws -> PaymentIntent {
+        let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_"])) ?? id
+        var request = HTTPClientRequest(url: baseURL + "/v1/payment_intents/\(escaped)")
+        request.headers.add(name: "Authorization", value: "Bearer \(secretKey)")
+        return try await answer(to: request, logger: logger)
+    }
+
     private func post<Answer: Decodable>(_ path: String, form: [(String, String)], idempotencyKey: String, logger: Logger) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
@@ -59,6 +69,10 @@ struct CardProvider: Sendable {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
         request.body = .bytes(ByteBuffer(string: Self.encode(form)))
+        return try await answer(to: request, logger: logger)
+    }
+
+    private func answer<Answer: Decodable>(to request: HTTPClientRequest, logger: Logger) async throws -> Answer {
         let response = try await client.execute(request, timeout: .seconds(10), logger: logger)
         let body = try await response.body.collect(upTo: 1024 * 1024)
         guard (200..<300).contains(Int(response.status.code)) else {

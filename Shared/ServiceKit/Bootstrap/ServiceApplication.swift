@@ -74,6 +74,9 @@ public enum ServiceApplication {
             handlers: [ProbeHandler()] + own.handlers, consumerName: definition.name,
             logger: logger, startGate: gate)
 
+        let reconciler = Reconciler(
+            checks: [.outboxBacklog(database: database, threshold: configuration.outboxBacklogThreshold)] + own.reconciliations,
+            interval: configuration.reconcileInterval, environment: environment)
         let drain = Drain(delay: configuration.drainDelay)
         let router = ServiceRouter.make()
         router.add(middleware: Drain.Middleware(drain: drain))
@@ -94,7 +97,7 @@ public enum ServiceApplication {
         }
         var routes = router.routes.map { "\($0.method.rawValue) \($0.path) internal" }
         routes += router.mount(middleware: own.middleware, controllers: DiagnosticsContract.controllers(environment)
-                                   + OperationsContract.controllers(environment, consumer: consumer) + own.controllers,
+                                   + OperationsContract.controllers(environment, consumer: consumer, reconciler: reconciler) + own.controllers,
                                identify: own.identify)
         routes.sort()
 
@@ -110,6 +113,7 @@ public enum ServiceApplication {
         // still costs the broker a fetch every KAFKA_FETCH_WAIT_MS.
         if !consumedTopics.isEmpty { application.addServices(consumer) }
         application.addServices(own.services)
+        application.addServices(reconciler)
         let migrations = KitMigrations.all + definition.migrations
         let topics = Set([outbox.topic, deadLetterTopic] + consumedTopics).sorted().map {
             KafkaAdmin.TopicSpec(name: $0, partitions: configuration.topicPartitions, replicationFactor: configuration.topicReplicationFactor)

@@ -76,14 +76,18 @@ public struct ServiceParts: Sendable {
     /// Further long-running parts (a second listener for provider webhooks, an HTTP client to
     /// shut down, sweepers), which run after the kit's and stop before them.
     public var services: [any Service]
+    /// The service's reconciliation checks, run by the kit's ``Reconciler`` with its own
+    /// (the outbox backlog).
+    public var reconciliations: [ReconciliationCheck]
 
     public init(middleware: [any RouterMiddleware<ServiceRequestContext>] = [], controllers: [any Controller] = [],
                 identify: @escaping CallerSource = { request, context in context.caller(of: request) },
-                handlers: [any EventHandler] = [], services: [any Service] = []) {
+                handlers: [any EventHandler] = [], services: [any Service] = [], reconciliations: [ReconciliationCheck] = []) {
         self.middleware = middleware
         self.controllers = controllers
         self.identify = identify
         self.handlers = handlers
         self.services = services
+        self.reconciliations = reconciliations
     }
 }

@@ -28,6 +28,10 @@ public struct ServiceConfiguration: Sendable {
     /// How long a stopping service keeps serving while it says it is not ready (``Drain``).
     public var drainDelay: Duration
     public var outboxRetention: Duration
+    /// How often the service's reconciliation checks run (``Reconciler``).
+    public var reconcileInterval: Duration
+    /// How old an unpublished outbox row may be before reconciliation reports it.
+    public var outboxBacklogThreshold: Duration
     /// `TASKS_ON_EVENT_LOOPS=true` (the default): Swift tasks run on the NIO event loops that
     /// do the service's I/O, so a task resumed by a PostgreSQL answer or an HTTP request goes on
     /// on the thread that read it instead of waking a thread of the cooperative pool.
@@ -102,6 +106,8 @@ public struct ServiceConfiguration: Sendable {
         self.outboxBatchSize = try integer("OUTBOX_BATCH_SIZE", in: 1...10_000)
         self.drainDelay = .milliseconds(try integer("DRAIN_MS", in: 0...600_000))
         self.outboxRetention = .seconds(try integer("OUTBOX_RETENTION_HOURS", in: 1...87_600) * 3600)
+        self.reconcileInterval = .seconds(try integer("RECONCILE_INTERVAL_S", in: 1...86_400))
+        self.outboxBacklogThreshold = .seconds(try integer("OUTBOX_BACKLOG_ALERT_S", in: 1...86_400))
         guard let tasksOnEventLoops = Bool(values["TASKS_ON_EVENT_LOOPS"]!) else {
             throw ConfigurationError(variable: "TASKS_ON_EVENT_LOOPS", reason: "expected true or false, got '\(values["TASKS_ON_EVENT_LOOPS"]!)'")
         }
@@ -159,6 +165,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("DRAIN_MS", default: "3000",
                                 help: "After SIGTERM: how long the service still serves while /health/ready says not ready, so load balancers stop sending first."),
             EnvironmentVariable("OUTBOX_RETENTION_HOURS", default: "168", help: "How long published outbox rows are kept (audit window)."),
+            EnvironmentVariable("RECONCILE_INTERVAL_S", default: "300", help: "How often reconciliation checks run (also on demand: POST /admin/reconciliation/run)."),
+            EnvironmentVariable("OUTBOX_BACKLOG_ALERT_S", default: "60", help: "Unpublished outbox rows older than this are reported by reconciliation."),
             EnvironmentVariable("TASKS_ON_EVENT_LOOPS", default: "true",
                                 help: "true: Swift tasks run on the event loops that do the I/O (no thread switch per answer); false: on Swift's own pool."),
         ] + definition.variables

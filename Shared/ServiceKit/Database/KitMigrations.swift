@@ -96,5 +96,23 @@ public enum KitMigrations {
             );
             CREATE INDEX operator_actions_at ON operator_actions (at);
             """),
+        Migration(version: 7, name: "reconciliation", sql: """
+            CREATE TABLE reconciliation_runs (
+                check_name text PRIMARY KEY,
+                ran_at timestamptz NOT NULL,
+                mismatches int NOT NULL,
+                error text
+            );
+            CREATE TABLE reconciliation_findings (
+                id bigserial PRIMARY KEY,
+                check_name text NOT NULL,
+                subject text NOT NULL,
+                detail text NOT NULL,
+                first_seen_at timestamptz NOT NULL DEFAULT now(),
+                last_seen_at timestamptz NOT NULL DEFAULT now(),
+                resolved_at timestamptz
+            );
+            CREATE UNIQUE INDEX reconciliation_findings_open ON reconciliation_findings (check_name, subject) WHERE resolved_at IS NULL;
+            """),
     ]
 }

@@ -1,12 +1,12 @@
 import Messaging
 
 /// The operator routes every service has besides its own: dead letters (staff), the audit
-/// of operator actions (staff) and republishing the outbox (admin).
+/// of operator actions (staff), reconciliation (staff) and republishing the outbox (admin).
 enum OperationsContract {
     /// The controllers every service mounts for its operators.
-    static func controllers(_ environment: ServiceEnvironment, consumer: EventConsumer) -> [any Controller] {
+    static func controllers(_ environment: ServiceEnvironment, consumer: EventConsumer, reconciler: Reconciler) -> [any Controller] {
         [DeadLetterController(consumer: consumer, log: OperatorLog(database: environment.database)),
-         OutboxController(environment: environment)]
+         OutboxController(environment: environment), ReconciliationController(reconciler: reconciler)]
     }
 
     static let contract = APIContract(
@@ -37,6 +37,14 @@ enum OperationsContract {
                              tag: "operations", query: PageRequest.parameters,
                              answers: [.init(200, "A page of actions.", schema: Page<DeadLetterController.Action>.schema(of: Schema.ref("OperatorAction")))]),
             ]),
+            .init(ReconciliationController.self, [
+                APIOperation(.get, "/admin/reconciliation", id: "reconciliation",
+                             summary: "Each reconciliation check's last run and every open mismatch.", tag: "operations",
+                             answers: [.init(200, "The report.", schema: Schema.ref("ReconciliationReport"))]),
+                APIOperation(.post, "/admin/reconciliation/run", id: "runReconciliation",
+                             summary: "Run every reconciliation check now.", tag: "operations",
+                             answers: [.init(200, "The report after the run.", schema: Schema.ref("ReconciliationReport"))]),
+            ]),
             .init(OutboxController.self, [
                 APIOperation(.post, "/admin/outbox/republish", id: "republishEvents",
                              summary: "Publish this service's events again from a time (after the broker lost messages).", tag: "operations",
@@ -66,6 +74,16 @@ enum OperationsContract {
                 "id": Schema.integer(minimum: 1), "at": Schema.timestamp, "actor": Schema.string(), "action": Schema.string(),
                 "subject": Schema.string(), "detail": Schema.string(description: "JSON text."),
             ], required: ["id", "at", "actor", "action", "subject", "detail"])),
+            ("ReconciliationReport", Schema.object([
+                "checks": Schema.array(of: Schema.object([
+                    "name": Schema.string(), "summary": Schema.string(), "last_run_at": Schema.timestamp,
+                    "mismatches": Schema.integer(minimum: 0), "error": Schema.string(),
+                ], required: ["name", "summary"])),
+                "findings": Schema.array(of: Schema.object([
+                    "check": Schema.string(), "subject": Schema.string(), "detail": Schema.string(),
+                    "first_seen_at": Schema.timestamp, "last_seen_at": Schema.timestamp,
+                ], required: ["check", "subject", "detail", "first_seen_at", "last_seen_at"])),
+            ], required: ["checks", "findings"])),
             ("EventsRepublished", Schema.object([
                 "republished": Schema.integer(minimum: 0), "since": Schema.timestamp, "until": Schema.timestamp,
                 "kept_since": Schema.timestamp,
