@@ -8,20 +8,22 @@ import ServiceKitTestKit
 // when a fault lost or doubled anything, or a deploy failed a storefront request.
 //
 // FAULTS_RATE (purchases per second, default 5), FAULTS_SECONDS (load per fault, default 20),
-// FAULTS (a comma-separated choice of crash:<service>, replay:<service>, webhooks, postgres and deploy; default all).
-// FAULTS_POSTGRES_RESTART: the command that restarts PostgreSQL (`./suite faults` sets it).
+// FAULTS (a comma-separated choice of crash:<service>, replay:<service>, webhooks, postgres, broker and deploy; default all).
+// FAULTS_POSTGRES_RESTART, FAULTS_BROKER_RESTART: the commands that restart PostgreSQL and the broker (`./suite faults` sets them).
 
 let environment = ProcessInfo.processInfo.environment
 let rate = Int(environment["FAULTS_RATE"] ?? "") ?? 5
 let seconds = Int(environment["FAULTS_SECONDS"] ?? "") ?? 20
 let every = SuiteProcesses.services.map { Fault.crash($0) } + SuiteProcesses.services.filter { $0 != "gateway" }.map { Fault.replay($0) }
     + [.webhookStorm] + (environment["FAULTS_POSTGRES_RESTART"].map { [Fault.restartPostgres(command: $0)] } ?? [])
+    + (environment["FAULTS_BROKER_RESTART"].map { [Fault.restartBroker(command: $0)] } ?? [])
     + [.deploy(SuiteProcesses.services)]
 let chosen = environment["FAULTS"].map { list in
     list.split(separator: ",").compactMap { name -> Fault? in
         if name == "deploy" { return .deploy(SuiteProcesses.services) }
         if name == "webhooks" { return .webhookStorm }
         if name == "postgres", let command = environment["FAULTS_POSTGRES_RESTART"] { return .restartPostgres(command: command) }
+        if name == "broker", let command = environment["FAULTS_BROKER_RESTART"] { return .restartBroker(command: command) }
         if name.hasPrefix("replay:") { return .replay(String(name.dropFirst("replay:".count))) }
         guard name.hasPrefix("crash:") else { return nil }
         return .crash(String(name.dropFirst("crash:".count)))

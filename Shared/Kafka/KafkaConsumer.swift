@@ -103,10 +103,25 @@ public final class KafkaConsumer: Sendable {
     /// Sets the committed offsets of `groupID` on every partition of `topics` back to each
     /// partition's first message, so that the group's next member reads everything again: what
     /// an operator's offset reset does (and a fault test's "every message twice"). The group
-    /// should have no members meanwhile (stop the service first). A topic that does not exist
-    /// is passed over.
+    /// must have no members (stop the service first): while the broker still counts a member
+    /// that went away without leaving (until its session times out), it refuses the reset, and
+    /// the reset is tried again every second for up to `waitingForMembers`. A topic that does
+    /// not exist is passed over.
     public static func rewind(groupID: String, topics: [String], configuration: KafkaConfiguration, logger: Logger,
-                              timeout: Duration = .seconds(10)) async throws {
+                              timeout: Duration = .seconds(10), waitingForMembers: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + waitingForMembers
+        while true {
+            do {
+                return try await rewindOnce(groupID: groupID, topics: topics, configuration: configuration, logger: logger, timeout: timeout)
+            } catch let error as KafkaError where error.groupHasMembers && ContinuousClock.now < deadline {
+                logger.info("the group still has a member; trying the reset again", metadata: ["group": "\(groupID)", "error": "\(error)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private static func rewindOnce(groupID: String, topics: [String], configuration: KafkaConfiguration, logger: Logger,
+                                   timeout: Duration) async throws {
         let consumer = try KafkaConsumer(configuration: configuration, groupID: groupID, logger: logger)
         let handle = consumer.handle
         let milliseconds = Int32(timeout.components.seconds * 1000)

@@ -46,6 +46,15 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     /// True when the error is librdkafka's local queue being full (back off and retry).
     var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 
+    /// True when a group coordinator refused a commit from outside the group because the group
+    /// still has (or is settling) members: unknown member, illegal generation, a rebalance, or
+    /// the coordinator still loading or moving.
+    var groupHasMembers: Bool {
+        [RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+         RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_NOT_COORDINATOR]
+            .map(\.rawValue).contains(code)
+    }
+
     public var description: String { "KafkaError(\(code)): \(message) [\(file):\(line)]" }
 
     private static let retriableCodes: Set<Int32> = [

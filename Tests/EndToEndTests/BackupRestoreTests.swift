@@ -53,9 +53,9 @@ struct BackupRestoreTests {
         // backup has ended): the orders placed meanwhile are published, and fulfilment has not seen
         // them when the snapshot is taken. Only a republish brings their shipments.
         tools.append(try SuiteProcesses.startTool("card_provider.py", [String(original.cardProviderPort), SuiteProcesses.cardSecretKey]))
-        for service in SuiteProcesses.services { try await original.start(service, overrides: Self.overrides(for: service)) }
+        for service in SuiteProcesses.services { try await original.start(service, overrides: FaultHarness.loadOverrides(for: service)) }
         for service in SuiteProcesses.services { try await waitUntilReady(service, of: original, client) }
-        let variants = try await Self.stockTheShop(original, client)
+        let variants = try await FaultHarness.stockTheShop(original, client, slug: "backup-\(original.instance)", variants: 4, onHand: 10_000)
         let storefront = Storefront(gateways: [original.baseURL("gateway")], webhooks: "http://127.0.0.1:\(original.paymentsWebhookPort)",
                                     cardWebhookSecret: SuiteProcesses.cardWebhookSecret, variants: variants, patience: .seconds(60))
         let clock = ContinuousClock()
@@ -69,7 +69,7 @@ struct BackupRestoreTests {
             let (status, output) = try await Self.script("backup.sh", [folder.path, "--database", Self.testDatabase,
                                                                       "--schemas", schemas.joined(separator: ",")])
             let ended = clock.now
-            try await original.start("fulfillment", overrides: Self.overrides(for: "fulfillment"))
+            try await original.start("fulfillment", overrides: FaultHarness.loadOverrides(for: "fulfillment"))
             return (status, output, began, ended)
         }
         var phases: [String] = []
@@ -179,7 +179,7 @@ struct BackupRestoreTests {
         // topics of its own (the prefix restore.sh rewrote the outboxes to).
         tools.append(try SuiteProcesses.startTool("card_provider.py", [String(restored.cardProviderPort), SuiteProcesses.cardSecretKey]))
         for service in SuiteProcesses.services {
-            var overrides = Self.overrides(for: service)
+            var overrides = FaultHarness.loadOverrides(for: service)
             overrides["DATABASE_URL"] = Self.databaseURL(restoredDatabase, role: service)
             overrides["DATABASE_SCHEMA"] = original.schema(of: service)
             try await restored.start(service, overrides: overrides)
@@ -284,36 +284,6 @@ struct BackupRestoreTests {
                                                              environment: libpqEnvironment, mergingErrors: true)
         guard status == 0 else { throw HarnessError("psql on \(database) failed (\(status)): \(output)\n\(statement)") }
         return output.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-    }
-
-    /// Limits out of the load's way, and windows long enough that nothing expires (as the fault harness has them).
-    static func overrides(for service: String) -> [String: String] {
-        var overrides = ["LOG_LEVEL": "warning"]
-        switch service {
-        case "gateway":
-            overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
-            overrides["RATE_LIMIT_CUSTOMER_PER_MINUTE"] = "1000000000"
-            overrides["ORDER_PLACEMENTS_PER_HOUR"] = "1000000000"
-        case "checkout": overrides["PAYMENT_WINDOW_SECONDS"] = "3600"
-        case "catalog": overrides["RESERVATION_TTL_SECONDS"] = "3600"
-        default: break
-        }
-        return overrides
-    }
-
-    /// A published product with four variants and stock for every purchase; the variants' ids.
-    static func stockTheShop(_ suite: SuiteProcesses, _ client: HTTPClient) async throws -> [String] {
-        let staff = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
-        let slug = "backup-\(suite.instance)"
-        let variants: [[String: Any]] = (0..<4).map {
-            ["sku": "\(slug)-\($0)", "price": ["minor_units": 60_000 + 1_000 * $0, "currency": "VND"], "on_hand": 10_000]
-        }
-        let created = try await send(client, "POST", suite.baseURL("catalog") + "/admin/products",
-                                     json: ["slug": slug, "title": "Backup \(slug)", "variants": variants], headers: staff)
-        let id = try #require(created.json?["id"] as? String, "product created: \(String(decoding: created.body, as: UTF8.self))")
-        let published = try await send(client, "POST", suite.baseURL("catalog") + "/admin/products/\(id)/publish", headers: staff)
-        #expect((200..<300).contains(published.status))
-        return try #require((created.json?["variants"] as? [[String: Any]])?.compactMap { $0["id"] as? String })
     }
 
     /// What the restored database says about every checkout it holds (the fault harness's

@@ -21,6 +21,17 @@ as_pg_owner() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Closes every descriptor above stderr that this shell inherited: a server started from here
+# (a restarted postmaster or broker) must not keep the caller's pipe, or the socket by which
+# Foundation's Process learns that its child ended, open for good.
+close_inherited_descriptors() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 stop_pidfile() {
   local file="$1" name="$2"
   if pid_alive "$file"; then

@@ -79,11 +79,13 @@ public enum ServiceApplication {
             interval: configuration.reconcileInterval, environment: environment)
         let drain = Drain(delay: configuration.drainDelay)
         let router = ServiceRouter.make()
+        let databaseWatch = DatabaseWatch(database: database, logger: logger)
         router.add(middleware: Drain.Middleware(drain: drain))
+        router.add(middleware: DatabaseWatch.Middleware(watch: databaseWatch))
         HealthRoutes(checks: [
             ("accepting", .essential, { @Sendable in !drain.isDraining }),
             ("migrations", .essential, { @Sendable in gate.isOpen }),
-            ("database", .essential, { @Sendable in await database.isReachable(logger: logger) }),
+            ("database", .dependency, { @Sendable in await databaseWatch.probe() }),
             // Without the broker a service still takes writes: their events wait in the outbox.
             ("broker", .degrading, { @Sendable in await producer.brokerReachable() }),
             ("consumer", .essential, { @Sendable in consumedTopics.isEmpty || consumer.isRunning }),
@@ -108,7 +110,7 @@ public enum ServiceApplication {
                 logger.info("ready", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
-        application.addServices(database.client, producer, relay)
+        application.addServices(database.client, databaseWatch, producer, relay)
         // A service that reacts to no other service's events runs no consumer: an idle one
         // still costs the broker a fetch every KAFKA_FETCH_WAIT_MS.
         if !consumedTopics.isEmpty { application.addServices(consumer) }

@@ -4,16 +4,19 @@ import Kafka
 import Logging
 
 /// `/health/live` (the process answers) and `/health/ready`: each check's result and one
-/// status. `ready` (200) when every check passes; `degraded` (200) when only checks the
-/// service can work without fail (the broker: writes wait in the outbox); `not_ready` (503)
-/// when an essential one fails (draining, migrations, the database), with `Retry-After`.
+/// status. `ready` (200) when every check passes; `not_ready` (503, `Retry-After`) while the
+/// service is starting or draining; `degraded` when a part it depends on is out of reach:
+/// 503 for one it cannot serve without (the database), 200 for one it can (the broker:
+/// writes wait in the outbox).
 public struct HealthRoutes: Sendable {
     public typealias Check = @Sendable () async -> Bool
     /// How much a failing check matters.
     public enum Weight: Sendable {
-        /// The service cannot serve without it: not ready.
+        /// The service's own state (started, not draining): not ready without it.
         case essential
-        /// The service serves without it, less well: degraded.
+        /// A part the service cannot serve without: degraded, and out of rotation.
+        case dependency
+        /// A part the service serves without, less well: degraded, still in rotation.
         case degrading
     }
 
@@ -46,11 +49,11 @@ public struct HealthRoutes: Sendable {
                 }
             }
             let status = failing.isEmpty ? "ready" : failing.contains(.essential) ? "not_ready" : "degraded"
+            let unavailable = failing.contains(.essential) || failing.contains(.dependency)
             let answer = Readiness(status: status, checks: results,
                                    mode: localDevelopment ? "local-development" : "production",
                                    warning: localDevelopment ? ServiceMain.localDevelopmentWarning : nil)
-            return Self.json(answer, status: status == "not_ready" ? .serviceUnavailable : .ok,
-                             retryAfter: status == "not_ready" ? 2 : nil)
+            return Self.json(answer, status: unavailable ? .serviceUnavailable : .ok, retryAfter: unavailable ? 2 : nil)
         }
     }
 

@@ -63,12 +63,17 @@ public final class FaultHarness: @unchecked Sendable {
         self.settings = settings
     }
 
-    /// What each service is started with besides the suite's test environment: limits out of
-    /// the load's way, and windows long enough that nothing expires during a run.
+    /// What each service is started with besides the suite's test environment: a deploy's
+    /// drain as configured in production ("not ready" while still serving for longer than the
+    /// gateway keeps an unused connection, UPSTREAM_IDLE_MS, 2 s), and ``loadOverrides(for:)``.
     private func overrides(for service: String) -> [String: String] {
-        // A deploy's drain as configured in production: "not ready" while still serving for
-        // longer than the gateway keeps an unused connection (UPSTREAM_IDLE_MS, 2 s).
-        var overrides = ["LOG_LEVEL": "warning", "DRAIN_MS": "3000"]
+        Self.loadOverrides(for: service).merging(["DRAIN_MS": "3000"]) { $1 }
+    }
+
+    /// What a service is started with to sell under a steady load: limits out of the load's
+    /// way, and windows long enough that nothing expires during a run.
+    public static func loadOverrides(for service: String) -> [String: String] {
+        var overrides = ["LOG_LEVEL": "warning"]
         switch service {
         case "gateway":
             overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
@@ -118,13 +123,19 @@ public final class FaultHarness: @unchecked Sendable {
 
     /// One product with twenty variants and stock for every purchase; returns the variants' ids.
     private func stockTheShop() async throws -> [String] {
+        try await Self.stockTheShop(suite, client, slug: "faults-\(suite.instance)", variants: 20, onHand: 1_000_000)
+    }
+
+    /// Creates and publishes, straight at the catalog, a product of `variants` variants with
+    /// `onHand` of each; answers the variants' ids.
+    public static func stockTheShop(_ suite: SuiteProcesses, _ client: HTTPClient, slug: String, variants count: Int,
+                                    onHand: Int) async throws -> [String] {
         let staff = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
-        let slug = "faults-\(suite.instance)"
-        let variants: [[String: Any]] = (0..<20).map {
-            ["sku": "\(slug)-\($0)", "price": ["minor_units": 50_000 + 1_000 * $0, "currency": "VND"], "on_hand": 1_000_000]
+        let variants: [[String: Any]] = (0..<count).map {
+            ["sku": "\(slug)-\($0)", "price": ["minor_units": 50_000 + 1_000 * $0, "currency": "VND"], "on_hand": onHand]
         }
         let catalog = suite.baseURL("catalog")
-        let created = try await send(client, "POST", catalog + "/admin/products", json: ["slug": slug, "title": "Faults \(slug)", "variants": variants],
+        let created = try await send(client, "POST", catalog + "/admin/products", json: ["slug": slug, "title": "Stock \(slug)", "variants": variants],
                                      headers: staff)
         guard created.status == 201, let id = created.json?["id"] as? String,
               let ids = (created.json?["variants"] as? [[String: Any]])?.compactMap({ $0["id"] as? String }) else {
@@ -206,21 +217,16 @@ public final class FaultHarness: @unchecked Sendable {
         case .webhookStorm:
             storefront?.storm(true)
         case .restartPostgres(let command):
-            // Its output goes nowhere: the new postmaster would keep a pipe open for good.
-            let restart = Process()
-            restart.executableURL = URL(fileURLWithPath: "/bin/bash")
-            restart.arguments = ["-c", command]
-            restart.standardOutput = FileHandle.nullDevice
-            restart.standardError = FileHandle.nullDevice
-            try restart.run()
-            while restart.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            guard restart.terminationStatus == 0 else { throw HarnessError("restarting PostgreSQL failed (\(restart.terminationStatus))") }
+            try await runQuietly(command, what: "restarting PostgreSQL")
+        case .restartBroker(let command):
+            let since = Date().addingTimeInterval(-60)
+            try await runQuietly(command, what: "restarting the broker")
+            // A consumer's position (and the offsets it commits as it stops) belong to the lost
+            // topics: each consuming service starts again from the start of the new ones.
+            for service in SuiteProcesses.services where service != "gateway" { try await restartFromTheStart(service) }
+            try await republish(since: since)
         case .replay(let service):
-            await suite.stop(service)
-            let own = suite.topicPrefix + "\(service).events"
-            try await KafkaConsumer.rewind(groupID: suite.topicPrefix + service, topics: Topic.all.map { suite.topicPrefix + $0 }.filter { $0 != own },
-                                           configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
-            try await start(service, replica: 0)
+            try await restartFromTheStart(service)
         case .deploy(let services):
             for service in services {
                 for replica in 0..<(replicas[service] ?? 1) {
@@ -228,6 +234,40 @@ public final class FaultHarness: @unchecked Sendable {
                     try await start(service, replica: replica)
                 }
             }
+        }
+    }
+
+    /// Runs `command` with `/bin/bash -c`, its output going nowhere (a restarted server would
+    /// keep a pipe open for good).
+    private func runQuietly(_ command: String, what: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        guard process.terminationStatus == 0 else { throw HarnessError("\(what) failed (\(process.terminationStatus))") }
+    }
+
+    /// Stops `service`, sets its consumer group back to the start of every topic it takes, and
+    /// starts it again.
+    private func restartFromTheStart(_ service: String) async throws {
+        await suite.stop(service)
+        let own = suite.topicPrefix + "\(service).events"
+        try await KafkaConsumer.rewind(groupID: suite.topicPrefix + service, topics: Topic.all.map { suite.topicPrefix + $0 }.filter { $0 != own },
+                                       configuration: TestInfrastructure.kafka, logger: TestInfrastructure.logger)
+        try await start(service, replica: 0)
+    }
+
+    /// Asks every service to publish its events since `since` again, as an operator would
+    /// after the broker lost them; each service's relay recreates its topic.
+    private func republish(since: Date) async throws {
+        let admin = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
+        for service in SuiteProcesses.services where service != "gateway" {
+            let answer = try await send(client, "POST", suite.baseURL(service) + "/admin/outbox/republish",
+                                        json: ["since": RFC3339.string(from: since)], headers: admin)
+            guard answer.status == 202 else { throw HarnessError("republishing \(service)'s events answered \(answer.status)") }
         }
     }
 
