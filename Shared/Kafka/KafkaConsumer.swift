@@ -15,6 +15,7 @@ import Synchronization
 /// with a timeout, synchronous commit, close) run on this consumer's own serial Dispatch queue.
 public final class KafkaConsumer: Sendable {
     private let handle: RDKafkaHandle
+    private let reachability = ReachabilityProbe()
     private let queue: DispatchQueue
     private let logger: Logger
     private let state = LockedState(State.open)
@@ -214,7 +215,7 @@ public final class KafkaConsumer: Sendable {
         guard state.withLock({ $0 == .open }) else { return false }
         let handle = self.handle
         let milliseconds = max(Int32(timeout.components.seconds * 1000), 100)
-        return await BlockingCall.run { handle.brokerReachable(timeoutMilliseconds: milliseconds) }
+        return await reachability.reachable(handle, timeoutMilliseconds: milliseconds)
     }
 
     /// Leaves the group (revoking partitions through the rebalance callback) and frees the

@@ -14,6 +14,7 @@ import Synchronization
 /// flushes outstanding messages, fails whatever is still pending, then frees the client.
 public final class KafkaProducer: Service, Sendable {
     private let handle: RDKafkaHandle
+    private let reachability = ReachabilityProbe()
     private let logger: Logger
     private let state = LockedState(State.running)
     /// Set by the polling thread when it exits; holds the shutdown's waiter until then.
@@ -140,7 +141,7 @@ public final class KafkaProducer: Service, Sendable {
         guard state.withLock({ $0 == .running }) else { return false }
         let handle = self.handle
         let milliseconds = Int32(timeout.components.seconds * 1000)
-        return await BlockingCall.run { handle.brokerReachable(timeoutMilliseconds: max(milliseconds, 100)) }
+        return await reachability.reachable(handle, timeoutMilliseconds: max(milliseconds, 100))
     }
 
     /// Number of records handed to librdkafka and not yet acknowledged.

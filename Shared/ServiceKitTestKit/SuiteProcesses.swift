@@ -230,6 +230,14 @@ public final class SuiteProcesses: @unchecked Sendable {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
+    /// How each started process that is no longer running ended (`exit 1`, `signal 13`), by
+    /// service (`gateway#1` for a replica): a part that died on its own during a fault.
+    public func ended() -> [String: String] {
+        processes.filter { !$0.value.isRunning }.mapValues { process in
+            process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit \(process.terminationStatus)"
+        }
+    }
+
     private static func key(_ service: String, _ replica: Int) -> String { replica == 0 ? service : "\(service)#\(replica)" }
 
     public func startAll() async throws {

@@ -14,6 +14,8 @@ public struct ServiceConfiguration: Sendable {
     /// Prepended to every topic and consumer group name, so that several copies of the suite
     /// (a test run next to a developer's running suite) can share one broker.
     public var topicPrefix: String
+    /// The consumer group (`KAFKA_CONSUMER_GROUP`, by default the prefix and the service's name).
+    public var consumerGroup: String
     public var topicPartitions: Int32
     public var topicReplicationFactor: Int32
     /// librdkafka's `fetch.wait.max.ms` for this service's consumer: how long the broker may
@@ -89,6 +91,7 @@ public struct ServiceConfiguration: Sendable {
                                              tls: values["DATABASE_TLS"]!)
         self.kafkaBrokers = values["KAFKA_BROKERS"]!
         self.topicPrefix = values["KAFKA_TOPIC_PREFIX"]!
+        self.consumerGroup = values["KAFKA_CONSUMER_GROUP"].flatMap { $0.isEmpty ? nil : $0 } ?? topicPrefix + definition.name
         self.topicPartitions = Int32(try integer("KAFKA_TOPIC_PARTITIONS", in: 1...1000))
         self.topicReplicationFactor = Int32(try integer("KAFKA_REPLICATION_FACTOR", in: 1...10))
         self.kafkaFetchWait = try integer("KAFKA_FETCH_WAIT_MS", in: 1...10_000)
@@ -132,9 +135,6 @@ public struct ServiceConfiguration: Sendable {
     /// The full topic name for a logical topic (``EventContracts/Topic``).
     public func topic(_ logical: String) -> String { topicPrefix + logical }
 
-    /// The consumer group of this service.
-    public var consumerGroup: String { topicPrefix + serviceName }
-
     /// The kit's variables followed by the service's own.
     public static func variables(for definition: ServiceDefinition) -> [EnvironmentVariable] {
         let name = definition.name
@@ -152,6 +152,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("DATABASE_TLS", default: "disable", help: "disable, prefer or require."),
             EnvironmentVariable("KAFKA_BROKERS", default: "127.0.0.1:9092", help: "Kafka bootstrap servers (host:port,...)."),
             EnvironmentVariable("KAFKA_TOPIC_PREFIX", default: "", help: "Prefix for every topic and consumer group name."),
+            EnvironmentVariable("KAFKA_CONSUMER_GROUP", default: "",
+                                help: "The consumer group (empty: the prefix and the service's name); a new one reads every topic from its start."),
             EnvironmentVariable("KAFKA_TOPIC_PARTITIONS", default: "3", help: "Partitions of topics this service creates."),
             EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "50",
                                 help: "How long the broker may hold an empty fetch (librdkafka fetch.wait.max.ms)."),

@@ -16,9 +16,9 @@ public enum Fault: Sendable, CustomStringConvertible {
     case restartPostgres(command: String)
     /// The broker stopped and started again by `command` (the local broker keeps topics in
     /// memory, so it comes back empty). Then what docs/operations.md tells an operator to do:
-    /// each consuming service restarted with its group set to the start of the new topics,
-    /// and every service's outbox republished from a minute before the fault
-    /// (`POST /admin/outbox/republish`).
+    /// each consuming service restarted in a new consumer group (`KAFKA_CONSUMER_GROUP`), which
+    /// reads the new topics from their start, and every service's outbox republished from a
+    /// minute before the fault (`POST /admin/outbox/republish`).
     case restartBroker(command: String)
     /// Each service in turn is restarted as a deploy does it: `SIGTERM`, wait for the process
     /// to exit, start the new one, wait until it is ready, then the next. Every replica of a
@@ -31,7 +31,7 @@ public enum Fault: Sendable, CustomStringConvertible {
         case .replay(let service): "every event \(service) took delivered again"
         case .webhookStorm: "card webhooks three times at once, then an older decline"
         case .restartPostgres: "PostgreSQL restarted (fast shutdown)"
-        case .restartBroker: "broker restarted empty; consumers from the start, events republished"
+        case .restartBroker: "broker restarted empty; consumers in new groups, events republished"
         case .deploy(let services): "deploy (SIGTERM, new process): \(services.joined(separator: ", "))"
         }
     }

@@ -160,7 +160,7 @@ public final class Storefront: Sendable {
                 guard Self.neverConnected(error) else { break }
             }
         }
-        tally.count(0)
+        tally.count(0, error: lastError)
         throw lastError ?? HTTPClientError.connectTimeout
     }
 
@@ -229,10 +229,24 @@ public final class RequestTally: Sendable {
         var byStatus: [Int: Int] = [:]
         var webhooksDelivered = 0
         var webhooksRefused = 0
+        var unanswered: [String: Int] = [:]
     }
     private let counts = Mutex(Counts())
 
     func count(_ status: Int) { counts.withLock { $0.byStatus[status, default: 0] += 1 } }
+    /// A request no gateway answered, with the error it ended in.
+    func count(_ status: Int, error: Error?) {
+        let reason = error.map { String(String(describing: $0).prefix(160)) } ?? "no gateway"
+        counts.withLock {
+            $0.byStatus[status, default: 0] += 1
+            $0.unanswered[reason, default: 0] += 1
+        }
+    }
+
+    /// Why requests went unanswered since the last ``take()``, most frequent first.
+    public func unanswered() -> [(reason: String, count: Int)] {
+        counts.withLock { $0.unanswered.sorted { $0.value > $1.value }.map { ($0.key, $0.value) } }
+    }
     func countWebhook(delivered: Bool) {
         counts.withLock { delivered ? ($0.webhooksDelivered += 1) : ($0.webhooksRefused += 1) }
     }
