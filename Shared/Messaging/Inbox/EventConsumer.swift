@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import Metrics
 import Persistence
+import PostgresNIO
 import ServiceLifecycle
 
 /// Consumes a service's topics in its consumer group and applies events exactly once per
@@ -192,14 +193,12 @@ public final class EventConsumer: Service, Sendable {
                 for (message, event) in applicable {
                     let envelope = event.envelope
                     let eventLogger = Self.logger(logger, for: message, envelope: envelope)
-                    guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
-                                                topic: message.topic, on: connection, logger: eventLogger)
+                    guard try await Self.claimAndReact(event, topic: message.topic, consumer: consumerName, dispatch: dispatch,
+                                                       outbox: outbox, on: connection, logger: eventLogger)
                     else {
                         duplicates.increment()
                         continue
                     }
-                    let context = EventContext(envelope: envelope, connection: connection, logger: eventLogger, outbox: outbox)
-                    try await dispatch.react(to: event.payload, in: context)
                 }
             }
             processed.increment(by: applicable.count)
@@ -282,15 +281,23 @@ public final class EventConsumer: Service, Sendable {
     }
 
     private func apply(_ event: EventDispatch.Decoded, topic: String, logger: Logger) async throws -> Bool {
-        let (consumerName, outbox, dispatch, envelope) = (self.consumerName, self.outbox, self.dispatch, event.envelope)
+        let (consumerName, outbox, dispatch) = (self.consumerName, self.outbox, self.dispatch)
         return try await database.transaction(logger: logger) { connection in
-            guard try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
-                                        topic: topic, on: connection, logger: logger)
-            else { return false }
-            let context = EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox)
-            try await dispatch.react(to: event.payload, in: context)
-            return true
+            try await Self.claimAndReact(event, topic: topic, consumer: consumerName, dispatch: dispatch, outbox: outbox,
+                                         on: connection, logger: logger)
         }
+    }
+
+    /// Claims `event` in the inbox and, if this consumer had not applied it, runs its
+    /// handlers, on `connection` (inside the caller's transaction); false for a duplicate.
+    private static func claimAndReact(_ event: EventDispatch.Decoded, topic: String, consumer: String, dispatch: EventDispatch,
+                                      outbox: Outbox, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let envelope = event.envelope
+        guard try await Inbox.claim(eventID: envelope.id, consumer: consumer, eventType: envelope.type,
+                                    topic: topic, on: connection, logger: logger)
+        else { return false }
+        try await dispatch.react(to: event.payload, in: EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox))
+        return true
     }
 
     /// Keeps `message` in the dead-letter table, then copies it to the dead-letter topic with
@@ -362,12 +369,8 @@ public final class EventConsumer: Service, Sendable {
             let (consumerName, outbox, dispatch) = (self.consumerName, self.outbox, self.dispatch)
             let outcome = try await database.transaction(logger: logger) { connection -> ReplayOutcome in
                 guard try await DeadLetterStore.markReplayed(letter.id, by: staff, on: connection, logger: logger) else { return .notOpen }
-                let claimed = try await Inbox.claim(eventID: envelope.id, consumer: consumerName, eventType: envelope.type,
-                                                    topic: letter.topic, on: connection, logger: logger)
-                if claimed {
-                    let context = EventContext(envelope: envelope, connection: connection, logger: logger, outbox: outbox)
-                    try await dispatch.react(to: event.payload, in: context)
-                }
+                let claimed = try await Self.claimAndReact(event, topic: letter.topic, consumer: consumerName, dispatch: dispatch,
+                                                           outbox: outbox, on: connection, logger: logger)
                 try await OperatorLog.record("dead_letter.replayed", subject: "dead-letter:\(letter.id)", by: staff,
                                              detail: ["event_id": envelope.id, "event_type": envelope.type,
                                                       "outcome": claimed ? "applied" : "already_applied"],

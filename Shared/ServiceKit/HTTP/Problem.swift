@@ -74,6 +74,10 @@ public struct Problem: HTTPResponseError, Sendable, Equatable {
                 headers: [.retryAfter: "\(seconds)"])
     }
 
+    /// PostgreSQL is out of reach: 503 with `Retry-After`; the caller may try again (a write
+    /// safely, with its `Idempotency-Key`).
+    public static let databaseUnavailable = unavailable("The database is unavailable. Try again shortly (a write with the same Idempotency-Key).")
+
     /// The JSON document, as RFC 9457 names its members; `errors` only when there are some.
     struct Document: Encodable {
         var type: String

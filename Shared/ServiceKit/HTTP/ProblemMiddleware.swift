@@ -34,7 +34,7 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch let error where DatabaseOutage.matches(error) {
             // PostgreSQL is down or restarting: the caller may try again (a write safely with its key).
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            return try Problem.unavailable("The database is unavailable. Try again shortly (a write with the same Idempotency-Key).")
+            return try Problem.databaseUnavailable
                 .response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])

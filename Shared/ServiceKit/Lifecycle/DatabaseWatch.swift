@@ -61,7 +61,7 @@ public final class DatabaseWatch: Service, Sendable {
             let path = request.uri.path
             let exempt = path.hasPrefix("/health/") || path == "/metrics"
             if watch.isDown && !exempt {
-                throw Problem.unavailable("The database is unavailable. Try again shortly (a write with the same Idempotency-Key).")
+                throw Problem.databaseUnavailable
             }
             do {
                 return try await next(request, context)

@@ -132,22 +132,25 @@ public final class FaultHarness: @unchecked Sendable {
         try await Self.stockTheShop(suite, client, slug: "faults-\(suite.instance)", variants: 20, onHand: 1_000_000)
     }
 
+    /// The identity the gateway would assert for an admin: the harness calls services
+    /// directly, as an operator inside the network does.
+    static let admin = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
+
     /// Creates and publishes, straight at the catalog, a product of `variants` variants with
     /// `onHand` of each; answers the variants' ids.
     public static func stockTheShop(_ suite: SuiteProcesses, _ client: HTTPClient, slug: String, variants count: Int,
                                     onHand: Int) async throws -> [String] {
-        let staff = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
         let variants: [[String: Any]] = (0..<count).map {
             ["sku": "\(slug)-\($0)", "price": ["minor_units": 50_000 + 1_000 * $0, "currency": "VND"], "on_hand": onHand]
         }
         let catalog = suite.baseURL("catalog")
         let created = try await send(client, "POST", catalog + "/admin/products", json: ["slug": slug, "title": "Stock \(slug)", "variants": variants],
-                                     headers: staff)
+                                     headers: Self.admin)
         guard created.status == 201, let id = created.json?["id"] as? String,
               let ids = (created.json?["variants"] as? [[String: Any]])?.compactMap({ $0["id"] as? String }) else {
             throw HarnessError("the product was not created: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
         }
-        let published = try await send(client, "POST", catalog + "/admin/products/\(id)/publish", headers: staff)
+        let published = try await send(client, "POST", catalog + "/admin/products/\(id)/publish", headers: Self.admin)
         guard (200..<300).contains(published.status) else { throw HarnessError("the product was not published: \(published.status)") }
         return ids
     }
@@ -281,10 +284,9 @@ public final class FaultHarness: @unchecked Sendable {
     /// Asks every service to publish its events since `since` again, as an operator would
     /// after the broker lost them; each service's relay recreates its topic.
     private func republish(since: Date) async throws {
-        let admin = ["X-Commerce-Role": "admin", "X-Commerce-Staff-Id": "00000000-0000-0000-0000-000000000001"]
         for service in SuiteProcesses.services where service != "gateway" {
             let answer = try await send(client, "POST", suite.baseURL(service) + "/admin/outbox/republish",
-                                        json: ["since": RFC3339.string(from: since)], headers: admin)
+                                        json: ["since": RFC3339.string(from: since)], headers: Self.admin)
             guard answer.status == 202 else { throw HarnessError("republishing \(service)'s events answered \(answer.status)") }
         }
     }
