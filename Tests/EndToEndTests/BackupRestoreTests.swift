@@ -65,6 +65,17 @@ struct BackupRestoreTests {
             try await Task.sleep(until: start + .seconds(3), clock: clock)
             await original.stop("fulfillment")
             try await Task.sleep(until: start + .seconds(4.5), clock: clock)
+            // On a busy machine the purchases go slower: wait (up to 20 s more) until an order
+            // exists that fulfilment has not seen, so that the backup catches sagas mid-way.
+            let waitingUntil = clock.now + .seconds(20)
+            while clock.now < waitingUntil {
+                let unseen = Int(try await Self.sql(Self.testDatabase, """
+                    SELECT count(*) FROM \(original.schema(of: "orders")).orders o
+                    WHERE NOT EXISTS (SELECT 1 FROM \(original.schema(of: "fulfillment")).shipments s WHERE s.order_id = o.id)
+                    """).first?.first ?? "") ?? 0
+                if unseen > 0 { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
             let began = clock.now
             let (status, output) = try await Self.script("backup.sh", [folder.path, "--database", Self.testDatabase,
                                                                       "--schemas", schemas.joined(separator: ",")])
