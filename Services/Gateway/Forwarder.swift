@@ -14,7 +14,7 @@ import ServiceLifecycle
 ///
 /// It removes hop-by-hop headers, the client's credentials and every client-sent
 /// `X-Commerce-*` header, then asserts the verified caller (``CallerIdentity``) in its own
-/// `X-Commerce-*` headers; a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
+/// `X-Commerce-*` headers, with the request's store (`X-Commerce-Store-Id`); a token that does not verify is a 401 here, never forwarded. The correlation id goes along as
 /// `X-Request-Id`. While its service restarts (a crash or a deploy), a request is tried again
 /// with growing pauses for up to `retryBudget`: any request whose connection was refused
 /// (nothing was sent) or reset by a service that had said it was stopping (``Drain``: a
@@ -95,6 +95,7 @@ struct Forwarder: Service, Controller {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
         for (name, value) in identity.headers { upstream.headers.add(name: name.rawName, value: value) }
+        upstream.headers.add(name: StoreScopeMiddleware.header.rawName, value: (context.storeId ?? .original).description)
         upstream.headers.replaceOrAdd(name: "X-Request-Id", value: context.correlationId)
         if request.method != .get && request.method != .head {
             let body = try await request.body.collect(upTo: context.maxUploadSize)

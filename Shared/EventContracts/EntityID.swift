@@ -102,3 +102,14 @@ public struct CustomerID: EntityID {
     public let uuid: UUID
     public init(_ uuid: UUID) { self.uuid = uuid }
 }
+
+/// A store: one shop of the deployment. Everything the shop owns belongs to exactly one.
+public struct StoreID: EntityID {
+    public let uuid: UUID
+    public init(_ uuid: UUID) { self.uuid = uuid }
+
+    /// The store a deployment's data from before stores existed belongs to, and the one a
+    /// storefront request that names no store reaches (where the deployment allows that). Its
+    /// id is fixed so that every service's migration can backfill it without asking anyone.
+    public static let original = StoreID(UUID(uuidString: "00000000-0000-4000-8000-000000000001")!)
+}

@@ -5,11 +5,12 @@ extension EventEnvelope {
     public static let contentType = "application/cloudevents+json"
 
     /// Serialises as a CloudEvents 1.0 structured-mode JSON document, attributes in sorted
-    /// order, `data` spliced in as the producer encoded it. The correlation id is the
-    /// extension attribute `correlationid` (extension names are lower-case alphanumerics).
+    /// order, `data` spliced in as the producer encoded it. The correlation id and the store
+    /// are the extension attributes `correlationid` and `storeid` (extension names are
+    /// lower-case alphanumerics).
     public func encoded() throws -> Data {
         var out: [UInt8] = []
-        out.reserveCapacity(data.count + 320 + subject.utf8.count + (correlationId?.utf8.count ?? 0))
+        out.reserveCapacity(data.count + 370 + subject.utf8.count + (correlationId?.utf8.count ?? 0))
         func attribute(_ name: String, _ value: String) {
             out.append(contentsOf: Array(",\"\(name)\":".utf8))
             JSONText.quoted(value, into: &out)
@@ -23,6 +24,7 @@ extension EventEnvelope {
         attribute("datacontenttype", "application/json")
         attribute("id", id)
         attribute("source", source)
+        if let storeId { attribute("storeid", storeId.description) }
         attribute("subject", subject)
         attribute("time", RFC3339.string(from: time))
         attribute("type", type)
@@ -57,8 +59,13 @@ extension EventEnvelope {
         guard let time = RFC3339.date(from: try attribute("time")) else {
             throw EventContractError.notAnEnvelope("attribute 'time' is not RFC 3339")
         }
+        var storeId: StoreID?
+        if let text = attributes["storeid"] {
+            guard let id = StoreID(text) else { throw EventContractError.notAnEnvelope("attribute 'storeid' is not a store id") }
+            storeId = id
+        }
         return EventEnvelope(
             id: try attribute("id"), type: try attribute("type"), source: try attribute("source"), time: time,
-            subject: attributes["subject"] ?? "", correlationId: attributes["correlationid"], data: payload)
+            subject: attributes["subject"] ?? "", correlationId: attributes["correlationid"], storeId: storeId, data: payload)
     }
 }

@@ -22,12 +22,15 @@ public struct EventEnvelope: Sendable, Equatable {
     public var subject: String
     /// Travels from the originating HTTP request through every event it causes.
     public var correlationId: String?
+    /// The store whose state changed (the CloudEvents extension attribute `storeid`). Events
+    /// recorded before stores existed carry none; they belong to ``StoreID/original``.
+    public var storeId: StoreID?
     /// The payload as JSON bytes.
     public var data: Data
 
     public init(
         id: String = UUID().uuidString.lowercased(), type: String, source: String, time: Date = Date(),
-        subject: String, correlationId: String?, data: Data
+        subject: String, correlationId: String?, storeId: StoreID? = nil, data: Data
     ) {
         self.id = id
         self.type = type
@@ -35,18 +38,22 @@ public struct EventEnvelope: Sendable, Equatable {
         self.time = time
         self.subject = subject
         self.correlationId = correlationId
+        self.storeId = storeId
         self.data = data
     }
 
     /// An envelope around a typed payload.
     public init<Payload: EventPayload>(
-        _ payload: Payload, subject: String, source: String, correlationId: String?,
+        _ payload: Payload, subject: String, source: String, correlationId: String?, storeId: StoreID? = nil,
         id: String = UUID().uuidString.lowercased(), time: Date = Date()
     ) throws {
         self.init(
             id: id, type: Payload.eventType, source: source, time: time, subject: subject,
-            correlationId: correlationId, data: try EventCoding.encoder.encode(payload))
+            correlationId: correlationId, storeId: storeId, data: try EventCoding.encoder.encode(payload))
     }
+
+    /// The store the event belongs to: the one it names, else the original store.
+    public var store: StoreID { storeId ?? .original }
 
     /// Decodes the payload as `Payload`; throws if ``type`` is a different event.
     public func decodeData<Payload: EventPayload>(_: Payload.Type) throws -> Payload {

@@ -21,6 +21,30 @@ struct EnvelopeTests {
         #expect(try decoded.decodeData(ProbeSent.self) == ProbeSent(probeId: "p-1", note: "hi", sentBy: "catalog"))
     }
 
+    @Test("the store travels as the extension attribute storeid; an event from before stores belongs to the original store")
+    func storeAttribute() throws {
+        let store = StoreID.new()
+        let envelope = try EventEnvelope(ProbeSent(probeId: "p-1", note: "hi", sentBy: "catalog"), subject: "p-1",
+                                         source: "/services/catalog", correlationId: nil, storeId: store)
+        let json = try JSONSerialization.jsonObject(with: try envelope.encoded()) as! [String: Any]
+        #expect(json["storeid"] as? String == store.description)
+        let decoded = try EventEnvelope.decode(try envelope.encoded())
+        #expect(decoded.storeId == store && decoded.store == store)
+
+        let before = """
+        {"specversion":"1.0","id":"e1","type":"shop.probe.sent.v1","source":"/x","time":"2026-11-21T10:00:00Z",
+         "subject":"s","data":{"probe_id":"p","note":"n","sent_by":"x"}}
+        """
+        let old = try EventEnvelope.decode(Data(before.utf8))
+        #expect(old.storeId == nil)
+        #expect(old.store == .original)
+
+        let foreign = before.replacingOccurrences(of: #""subject":"s""#, with: #""subject":"s","storeid":"shop-2""#)
+        #expect(throws: EventContractError.notAnEnvelope("attribute 'storeid' is not a store id")) {
+            try EventEnvelope.decode(Data(foreign.utf8))
+        }
+    }
+
     @Test("unknown attributes and unknown payload fields are ignored, so producers can deploy first")
     func tolerantReader() throws {
         let text = """

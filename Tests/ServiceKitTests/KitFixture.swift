@@ -86,10 +86,38 @@ struct KitFixture {
             handlers: handlers, consumerName: "kit-test", logger: logger)
     }
 
+    /// The Kafka header `name` the outbox row of `envelope` will be published with.
+    func outboxHeader(_ name: String, of envelope: EventEnvelope, on database: Database) async throws -> String? {
+        let rows = try await database.client.query(
+            "SELECT headers->>\(name) FROM outbox WHERE event_id = \(UUID(uuidString: envelope.id)!)", logger: logger)
+        for try await value in rows.decode(String?.self) { return value }
+        return nil
+    }
+
+    /// The envelope of the probe event with `note` in the outbox, if one was recorded.
+    func recorded(note: String, on database: Database) async throws -> EventEnvelope? {
+        let rows = try await database.client.query("SELECT payload FROM outbox ORDER BY id", logger: logger)
+        for try await payload in rows.decode(ByteBuffer.self) {
+            let envelope = try EventEnvelope.decode(Data(payload.readableBytesView))
+            if try envelope.decodeData(ProbeSent.self).note == note { return envelope }
+        }
+        return nil
+    }
+
     func count(_ sql: String, on database: Database) async throws -> Int {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         for try await value in rows.decode(Int.self) { return value }
         return 0
+    }
+}
+
+/// Reacts to a probe noted `react` by recording a `follow-up` probe through the outbox.
+struct FollowUpHandler: EventHandler {
+    var reactions: EventReactions {
+        EventReactions().on(ProbeSent.self, when: { $0.note == "react" }) { _, context in
+            try await context.outbox.enqueue(ProbeSent(probeId: UUID().uuidString, note: "follow-up", sentBy: "test"),
+                                             subject: "follow-up", correlationId: nil, on: context.connection, logger: context.logger)
+        }
     }
 }
 

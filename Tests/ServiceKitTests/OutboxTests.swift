@@ -32,6 +32,33 @@ struct OutboxTests {
         }
     }
 
+    @Test("an event carries the store it was recorded for (the original store outside any); a reaction's events carry the store of the event it reacts to")
+    func eventsCarryTheirStore() async throws {
+        try await KitFixture.with { fixture in
+            try await fixture.withDatabase { database in
+                let storeA = StoreID.new()
+                let inA = try await StoreScope.run(for: storeA) { try await fixture.enqueue("in-a", on: database) }
+                #expect(inA.storeId == storeA)
+                #expect(try await fixture.outboxHeader(MessageHeader.storeId, of: inA, on: database) == storeA.description,
+                        "the Kafka header names the store too")
+                let outside = try await fixture.enqueue("outside", on: database)
+                #expect(outside.storeId == .original)
+
+                let storeB = StoreID.new()
+                let cause = try EventEnvelope(ProbeSent(probeId: "cause", note: "react", sentBy: "test"), subject: "cause",
+                                              source: "/services/other", correlationId: nil, storeId: storeB)
+                let outbox = fixture.outbox
+                let logger = fixture.logger
+                try await database.transaction(logger: logger) { connection in
+                    try await FollowUpHandler().handle(EventContext(envelope: cause, connection: connection, logger: logger, outbox: outbox))
+                }
+                let followUp = try #require(try await fixture.recorded(note: "follow-up", on: database))
+                #expect(followUp.storeId == storeB, "recorded while reacting to store B's event, outside any scope of its own")
+                #expect(StoreScope.current == nil, "the reaction's store does not leak past it")
+            }
+        }
+    }
+
     @Test("a rolled-back transaction publishes nothing")
     func rolledBackPublishesNothing() async throws {
         struct Abort: Error {}

@@ -1,5 +1,6 @@
 import EventContracts
 import Logging
+import Persistence
 import PostgresNIO
 
 /// Every reaction of a service's handlers by event type, built once: finds what reacts to an
@@ -50,10 +51,13 @@ struct EventDispatch: Sendable {
         return Decoded(envelope: envelope, payload: payload)
     }
 
-    /// Runs every reaction that wants `payload` in `context`'s transaction.
+    /// Runs every reaction that wants `payload` in `context`'s transaction, for the event's
+    /// store (``StoreScope``): what the reactions record belongs to it too.
     func react(to payload: any EventPayload, in context: EventContext) async throws {
         guard let route = routes[context.envelope.type] else { return }
-        for reaction in route.reactions where reaction.wants(payload) { try await reaction.react(payload, context) }
+        try await StoreScope.run(for: context.storeId) {
+            for reaction in route.reactions where reaction.wants(payload) { try await reaction.react(payload, context) }
+        }
     }
 
     /// Decodes `context`'s event and runs every reaction to it.

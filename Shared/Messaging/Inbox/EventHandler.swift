@@ -57,4 +57,6 @@ public struct EventContext: Sendable {
 
     /// The correlation id the event carries, for the events it causes.
     public var correlationId: String? { envelope.correlationId }
+    /// The store the event belongs to; the handler acts within it.
+    public var storeId: StoreID { envelope.store }
 }

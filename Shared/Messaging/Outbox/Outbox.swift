@@ -41,12 +41,14 @@ public struct Outbox: Sendable {
         ownReactions.dispatch.withLock { $0 = EventDispatch(handlers) }
     }
 
-    /// Records an event about `subject` (the aggregate id, which becomes the message key).
+    /// Records an event about `subject` (the aggregate id, which becomes the message key), for
+    /// the store the task works for (``StoreScope``; the original store where none is set).
     @discardableResult
     public func enqueue<Payload: EventPayload>(
         _ payload: Payload, subject: String, correlationId: String?, on connection: PostgresConnection, logger: Logger
     ) async throws -> EventEnvelope {
-        let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId)
+        let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId,
+                                         storeId: StoreScope.current ?? .original)
         try await record(envelope, on: connection, logger: logger)
         try await reactLocally(to: envelope, payload: payload, on: connection, logger: logger)
         return envelope
@@ -73,6 +75,7 @@ public struct Outbox: Sendable {
         let payload = ByteBuffer(data: try envelope.encoded())
         var headers: [String: String] = ["ce-type": envelope.type, "content-type": EventEnvelope.contentType]
         if let correlationId = envelope.correlationId { headers[MessageHeader.correlationId] = correlationId }
+        if let storeId = envelope.storeId { headers[MessageHeader.storeId] = storeId.description }
         let headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
         let bucket = Self.bucket(for: envelope.subject)
         guard let eventID = UUID(uuidString: envelope.id) else {
@@ -139,6 +142,8 @@ final class OwnReactions: Sendable {
 /// Kafka header names the suite uses.
 public enum MessageHeader {
     public static let correlationId = "correlation-id"
+    /// The store the event belongs to, as in its envelope's `storeid`.
+    public static let storeId = "store-id"
     public static let deadLetterTopic = "dead-letter.original-topic"
     public static let deadLetterPartition = "dead-letter.original-partition"
     public static let deadLetterOffset = "dead-letter.original-offset"

@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Hummingbird
 
@@ -12,6 +13,9 @@ public struct ServiceRequestContext: RequestContext {
     public var verifiedCaller: CallerIdentity?
     /// The TCP peer's address (the client, or the load balancer in front of the gateway).
     public let peerAddress: String?
+    /// The store the request is for, once ``StoreScopeMiddleware`` (or the gateway's door,
+    /// before it) has set it.
+    public var storeId: StoreID?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -27,11 +27,12 @@ public enum ServiceRouter {
 }
 
 extension Router where Context == ServiceRequestContext {
-    /// Adds `middleware` (as one, in order) and mounts `controllers`; answers their routes as
-    /// `METHOD /path access` lines.
+    /// Adds `middleware` (as one, in order), then the request's store (``StoreScopeMiddleware``),
+    /// and mounts `controllers`; answers their routes as `METHOD /path access` lines.
     func mount(middleware: [any RouterMiddleware<ServiceRequestContext>], controllers: [any Controller],
                identify: @escaping CallerSource) -> [String] {
         if !middleware.isEmpty { add(middleware: MiddlewareChain(middleware: middleware)) }
+        add(middleware: StoreScopeMiddleware())
         return controllers.flatMap { mount($0, identify: identify) }
     }
 }
