@@ -11,7 +11,7 @@ extension ServiceDefinition {
         summary: "Products, stock and reservations, carts and vouchers.",
         defaultPort: 8081,
         publishes: Topic.catalog,
-        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment],
+        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment, Topic.identity],
         migrations: CatalogMigrations.all,
         variables: CatalogSettings.variables,
         build: { environment in
@@ -44,7 +44,8 @@ extension ServiceDefinition {
                     CartMergeController(carts: parts.carts),
                     VoucherAdminController(vouchers: parts.vouchers, rules: parts.rules),
                 ],
-                handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory)],
+                handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory),
+                           StoreProvisioning(service: "catalog")],
                 services: services, reconciliations: parts.inventory.reconciliations)
         },
         contract: CatalogContract.contract

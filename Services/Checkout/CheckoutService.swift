@@ -11,7 +11,7 @@ extension ServiceDefinition {
         summary: "Checkout sessions, idempotency keys, shipping and tax rules.",
         defaultPort: 8082,
         publishes: Topic.checkout,
-        consumes: [Topic.catalog, Topic.payments, Topic.orders],
+        consumes: [Topic.catalog, Topic.payments, Topic.orders, Topic.identity],
         migrations: CheckoutMigrations.all,
         variables: CheckoutSettings.variables,
         build: { environment in
@@ -21,7 +21,8 @@ extension ServiceDefinition {
                 controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
                                                  replicaPatience: settings.replicaPatience)],
                 handlers: [CartReplication(replica: parts.replica),
-                           CheckoutProgress(sessions: parts.sessions, pricing: parts.pricing, paymentWindow: settings.paymentWindow)],
+                           CheckoutProgress(sessions: parts.sessions, pricing: parts.pricing, paymentWindow: settings.paymentWindow),
+                           StoreProvisioning(service: "checkout")],
                 services: [
                     parts.sessions.changes,
                     PeriodicJob("checkout-expiry", every: settings.expirySweepInterval, environment: environment) {

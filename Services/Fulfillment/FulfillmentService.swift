@@ -29,7 +29,8 @@ extension ServiceDefinition {
                 services.append(EmailSender(emails: parts.emails, smtp: smtp, from: settings.sender, environment: environment).work)
             }
             var handlers: [any EventHandler] = [ShipmentPlanning(shipments: parts.shipments), OrderDownloads(grants: parts.downloads),
-                                                WebhookFanout(webhooks: parts.webhooks), parts.notifications]
+                                                WebhookFanout(webhooks: parts.webhooks), parts.notifications,
+                                                StoreProvisioning(service: "fulfillment")]
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox, counts: PosStockCountStore())
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)

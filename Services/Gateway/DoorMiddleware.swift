@@ -12,7 +12,9 @@ import ServiceKit
 ///   address is the connection's, or behind a trusted load balancer the one it forwards
 ///   (``ClientAddress``);
 /// - a blocked customer cannot place an order even with an access token issued before the
-///   block (tokens live minutes, but a placement is checked against the account now).
+///   block (tokens live minutes, but a placement is checked against the account now);
+/// - the request's store is decided (``StoreDoor``) and kept in the context, for the
+///   gateway's own routes and for the forwarder to assert.
 struct DoorMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
@@ -26,6 +28,7 @@ struct DoorMiddleware: RouterMiddleware {
     let customers: CustomerStore
     /// Who the client is behind the load balancers we trust.
     let clients: ClientAddress
+    let stores: StoreDoor
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -57,6 +60,7 @@ struct DoorMiddleware: RouterMiddleware {
            try await customers.find(id: customer, logger: context.logger)?.blocked ?? true {
             throw Problem.accountBlocked
         }
+        context.storeId = try await stores.store(of: request, caller: context.verifiedCaller, context: context)
         return try await next(request, context)
     }
 }

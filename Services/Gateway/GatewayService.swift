@@ -10,8 +10,8 @@ extension ServiceDefinition {
         summary: "The public front door: identity, authorization, limits, forwarding to the services.",
         defaultPort: 8080,
         publishes: Topic.identity,
-        consumes: [],
-        migrations: IdentityMigrations.all,
+        consumes: [Topic.platform],
+        migrations: IdentityMigrations.all + StoreMigrations.all,
         variables: GatewaySettings.variables,
         build: { environment in
             // Every setting is read before anything that must be shut down (the forwarder's HTTP client) exists.
@@ -24,14 +24,17 @@ extension ServiceDefinition {
             let customers = CustomerStore(database: environment.database, outbox: environment.outbox, verifications: verifications)
             let standing = AccountStanding(staff: staff, customers: customers, freshness: settings.accountCheckFreshness)
             let authenticator = Authenticator(tokens: tokens, standing: standing)
+            let registry = StoreRegistry(database: environment.database, outbox: environment.outbox)
+            let directory = StoreDirectory(registry: registry, freshness: settings.storeFreshness)
             let door = DoorMiddleware(
                 perAddress: RateLimiter(capacity: settings.requestsPerAddressPerMinute, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: settings.requestsPerCustomerPerMinute, window: .seconds(60)),
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
-                authenticator: authenticator, customers: customers, clients: ClientAddress(trustedProxies: settings.trustedProxies))
+                authenticator: authenticator, customers: customers, clients: ClientAddress(trustedProxies: settings.trustedProxies),
+                stores: StoreDoor(directory: directory, defaultStore: settings.defaultStore))
             let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, retryBudget: settings.upstreamRetryBudget,
                                       idleTimeout: settings.upstreamIdleTimeout, authenticator: authenticator)
-            let document = PublicDocument(own: ServiceDefinition.gateway.document(version: ServiceMain.version),
+            let document = PublicDocument(own: StoreDoor.documented(ServiceDefinition.gateway.document(version: ServiceMain.version)),
                                           upstreams: forwarder.upstreams, client: forwarder.client)
             let bootstrap = BootstrapAdmin(
                 environment: environment, staff: staff, hasher: hasher,
@@ -49,10 +52,12 @@ extension ServiceDefinition {
                     StaffSignInController(staff: staff, standing: standing, tokens: tokens, hasher: hasher),
                     StaffAccountsController(staff: staff, standing: standing, hasher: hasher),
                     CustomerAccountsController(customers: customers, standing: standing),
+                    StoresController(registry: registry, directory: directory),
                     document,
                     forwarder,
                 ],
                 identify: { request, context in try await authenticator.identity(of: request, context: context) },
+                handlers: [StoreOpening(registry: registry)],
                 services: [forwarder])
         },
         contract: GatewayContract.contract,

@@ -15,6 +15,10 @@ struct GatewaySettings: Sendable {
         EnvironmentVariable("JWT_SIGNING_KEY_ID", default: "", help: "The key id in JWT_KEYS that signs new tokens; empty: the first."),
         EnvironmentVariable("ACCOUNT_CHECK_SECONDS", default: "5",
                             help: "How long a token's account standing (blocked, removed, role) is remembered per gateway instance."),
+        EnvironmentVariable("DEFAULT_STORE", default: "shop",
+                            help: "The slug of the store a request naming no store (no X-Store-Key) goes to; empty: every request must name its store."),
+        EnvironmentVariable("STORE_CACHE_SECONDS", default: "5",
+                            help: "How long a store (its key, status) is remembered per gateway instance."),
         EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
         EnvironmentVariable("REFRESH_TOKEN_TTL_DAYS", default: "30", help: "Lifetime of a refresh token."),
         EnvironmentVariable("EMAIL_VERIFICATION_TTL_HOURS", default: "72", help: "How long an email verification link stays valid."),
@@ -50,6 +54,10 @@ struct GatewaySettings: Sendable {
     var passwordResetLifetime: TimeInterval
     /// How long an account's standing is remembered per instance.
     var accountCheckFreshness: Duration
+    /// The slug of the store a request naming none goes to; nil: every request names one.
+    var defaultStore: String?
+    /// How long a store is remembered per instance.
+    var storeFreshness: Duration
     var bcryptCost: UInt8
     var corsAllowedOrigins: Set<String>
     var trustedProxies: Set<String>
@@ -72,6 +80,9 @@ struct GatewaySettings: Sendable {
         emailVerificationLifetime = TimeInterval(try environment.integer("EMAIL_VERIFICATION_TTL_HOURS", in: 1...8_760) * 3600)
         passwordResetLifetime = TimeInterval(try environment.integer("PASSWORD_RESET_TTL_MINUTES", in: 1...Int.max) * 60)
         accountCheckFreshness = .seconds(try environment.integer("ACCOUNT_CHECK_SECONDS", in: 0...300))
+        let defaultStore = environment.value("DEFAULT_STORE").trimmingCharacters(in: .whitespaces)
+        self.defaultStore = defaultStore.isEmpty ? nil : defaultStore
+        storeFreshness = .seconds(try environment.integer("STORE_CACHE_SECONDS", in: 0...300))
         bcryptCost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
         corsAllowedOrigins = Set(environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

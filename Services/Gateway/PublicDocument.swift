@@ -61,7 +61,7 @@ final class PublicDocument: Controller {
             }
         }
         let info = (own["info"] ?? [:]).setting("x-missing-services", to: .array(missing))
-        let merged = own.setting("info", to: info).setting("paths", to: .object(paths))
+        let merged = own.setting("info", to: info).setting("paths", to: .object(StoreDoor.documentingAnswers(in: paths)))
             .setting("components", to: (own["components"] ?? [:]).setting("schemas", to: .object(schemas)))
         let text = merged.serialized
         if missing.isEmpty { cached.withLock { $0 = (text, .now) } }

@@ -19,7 +19,7 @@ extension ServiceDefinition {
             return ServiceParts(
                 controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders)],
                 handlers: [CheckoutOutcomes(orders: orders), PaymentOutcomes(orders: orders), ShipmentProgress(orders: orders),
-                           GuestOrderClaim(orders: orders)])
+                           GuestOrderClaim(orders: orders), StoreProvisioning(service: "orders")])
         },
         contract: OrdersContract.contract
     )

@@ -15,7 +15,7 @@ extension ServiceDefinition {
         summary: "Payments, provider webhooks, refunds and the merchant ledger.",
         defaultPort: 8083,
         publishes: Topic.payments,
-        consumes: [Topic.orders],
+        consumes: [Topic.orders, Topic.identity],
         migrations: PaymentsMigrations.all,
         variables: PaymentsSettings.variables,
         build: { environment in
@@ -24,7 +24,7 @@ extension ServiceDefinition {
             return ServiceParts(
                 controllers: [PaymentDeskController(payments: parts.payments, ledger: LedgerStore(database: environment.database),
                                                     idempotency: parts.idempotency)],
-                handlers: [OrderPayments(payments: parts.payments)],
+                handlers: [OrderPayments(payments: parts.payments), StoreProvisioning(service: "payments")],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
                         SePayWebhook(payments: parts.payments, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)

@@ -71,7 +71,7 @@ struct PublicContractTests {
                     let operation = try #require(value as? [String: Any])
                     let id = try #require(operation["operationId"] as? String, "\(method) \(path) has an id")
                     #expect(ids.insert(id).inserted, "operation id \(id) is unique")
-                    #expect(["everyone", "customer", "staff", "admin"].contains(operation["x-access"] as? String ?? ""))
+                    #expect(["everyone", "customer", "staff", "admin", "platform"].contains(operation["x-access"] as? String ?? ""))
                     let responses = try #require(operation["responses"] as? [String: Any])
                     #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(method) \(path) documents its success")
                     #expect(responses["500"] != nil && responses["429"] != nil)

@@ -12,7 +12,7 @@ import Synchronization
 final class AccountStanding: Sendable {
     enum Standing: Sendable, Equatable {
         /// Staff in good standing, with the role the account has now.
-        case staff(role: String)
+        case staff(role: String, platformAdmin: Bool)
         case customer
         case blocked
         /// No such account (removed, or never existed).
@@ -40,7 +40,7 @@ final class AccountStanding: Sendable {
     func ofStaff(_ id: UUID, logger: Logger) async throws -> Standing {
         try await standing(of: id) {
             guard let found = try await staff.standing(id: id, logger: logger) else { return .gone }
-            return found.blocked ? .blocked : .staff(role: found.role)
+            return found.blocked ? .blocked : .staff(role: found.role, platformAdmin: found.platformAdmin)
         }
     }
 

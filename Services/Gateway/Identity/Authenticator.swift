@@ -30,9 +30,9 @@ struct Authenticator: Sendable {
             }
         case .staff, .admin:
             switch try await standing.ofStaff(subject, logger: context.logger) {
-            case .staff(let current):
+            case .staff(let current, let platformAdmin):
                 guard let currentRole = CallerIdentity.Role(rawValue: current) else { throw Problem.unauthenticated }
-                return CallerIdentity(role: currentRole, staffId: subject)
+                return CallerIdentity(role: currentRole, staffId: subject, platformAdmin: platformAdmin)
             case .blocked: throw Problem.accountBlocked
             case .gone, .customer: throw Problem.unauthenticated
             }

@@ -39,7 +39,7 @@ struct StaffAccountsController: Controller {
             if !["admin", "staff"].contains(body.role) { errors.append(.init(field: "role", message: "must be admin or staff")) }
             guard errors.isEmpty else { throw Problem.validation(errors) }
             let user = try await staff.create(email: email, passwordHash: await hasher.hash(body.password),
-                                              name: body.name, role: body.role, logger: context.logger)
+                                              name: body.name, role: body.role, store: context.storeId ?? .original, logger: context.logger)
             return EditedResponse(status: .created, response: user)
         }
         routes.get("/api/admin/staff") { request, context -> StaffList in

@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Hummingbird
 import Logging
@@ -25,6 +26,7 @@ struct StaffStore: Sendable {
     struct Standing: Sendable {
         var role: String
         var blocked: Bool
+        var platformAdmin: Bool
     }
 
     private static let columns = "id, email, name, role, blocked_at IS NOT NULL, password_hash IS NULL"
@@ -34,12 +36,17 @@ struct StaffStore: Sendable {
                   status: row.4 ? "blocked" : row.5 ? "invited" : "active")
     }
 
-    func create(email: String, passwordHash: String, name: String, role: String, logger: Logger) async throws -> StaffUser {
+    /// Creates a staff account, a member of `store` with `role`.
+    func create(email: String, passwordHash: String, name: String, role: String, store: StoreID, logger: Logger) async throws -> StaffUser {
         let id = UUID()
         do {
-            try await database.client.query("""
-                INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(id), \(email), \(passwordHash), \(name), \(role))
-                """, logger: logger)
+            try await database.transaction(logger: logger) { connection in
+                try await connection.query("""
+                    INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(id), \(email), \(passwordHash), \(name), \(role))
+                    """, logger: logger)
+                try await connection.query(
+                    "INSERT INTO store_memberships (store_id, staff_id, role) VALUES (\(store.uuid), \(id), \(role))", logger: logger)
+            }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw Problem(status: .conflict, type: "email-taken", title: "A staff account with this email exists.",
                           errors: [.init(field: "email", message: "is already registered")])
@@ -78,8 +85,10 @@ struct StaffStore: Sendable {
     /// The account behind a staff token, or nil when it was removed (or never existed).
     func standing(id: UUID, logger: Logger) async throws -> Standing? {
         let rows = try await database.client.query(
-            "SELECT role, blocked_at IS NOT NULL FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
-        for try await (role, blocked) in rows.decode((String, Bool).self) { return Standing(role: role, blocked: blocked) }
+            "SELECT role, blocked_at IS NOT NULL, platform_admin FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
+        for try await (role, blocked, platform) in rows.decode((String, Bool, Bool).self) {
+            return Standing(role: role, blocked: blocked, platformAdmin: platform)
+        }
         return nil
     }
 
@@ -172,9 +181,12 @@ struct StaffStore: Sendable {
                     try await connection.query("UPDATE staff_users SET password_hash = \(hash) WHERE id = \(invited)", logger: logger)
                     try await Self.spendInvitations(of: invited, on: connection, logger: logger)
                 } else {
+                    let id = UUID()
                     try await connection.query("""
-                        INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(UUID()), \(email.lowercased()), \(hash), 'Administrator', 'admin')
+                        INSERT INTO staff_users (id, email, password_hash, name, role, platform_admin)
+                        VALUES (\(id), \(email.lowercased()), \(hash), 'Administrator', 'admin', true)
                         """, logger: logger)
+                    try await Self.ownOriginalStore(id, on: connection, logger: logger)
                 }
                 logger.notice("bootstrap admin created", metadata: ["staff.email": "\(email.lowercased())"])
                 return nil
@@ -182,8 +194,10 @@ struct StaffStore: Sendable {
                 let id = invited ?? UUID()
                 if invited == nil {
                     try await connection.query("""
-                        INSERT INTO staff_users (id, email, password_hash, name, role) VALUES (\(id), \(email.lowercased()), NULL, 'Administrator', 'admin')
+                        INSERT INTO staff_users (id, email, password_hash, name, role, platform_admin)
+                        VALUES (\(id), \(email.lowercased()), NULL, 'Administrator', 'admin', true)
                         """, logger: logger)
+                    try await Self.ownOriginalStore(id, on: connection, logger: logger)
                 }
                 let token = OpaqueToken.generate()
                 try await connection.query("""
@@ -194,6 +208,14 @@ struct StaffStore: Sendable {
                 return token
             }
         }
+    }
+
+    /// The first admin runs the platform and owns the original store.
+    private static func ownOriginalStore(_ staffID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO store_memberships (store_id, staff_id, role) VALUES (\(StoreID.original.uuid), \(staffID), 'owner')
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
     }
 
     private static func spendInvitations(of staffID: UUID, on connection: PostgresConnection, logger: Logger) async throws {

@@ -13,6 +13,9 @@ import Synchronization
 public struct Outbox: Sendable {
     /// The full name of the topic this service publishes to.
     public let topic: String
+    /// The full name of ``EventContracts/Topic/platform``, where every service publishes its
+    /// receipts for new stores (``Destination/platform``).
+    public let platformTopic: String
     /// CloudEvents `source` of this service's events.
     public let source: String
     /// The LISTEN/NOTIFY channel that wakes the relay.
@@ -26,8 +29,15 @@ public struct Outbox: Sendable {
     /// transaction that records the event (shared by every copy of this outbox).
     let ownReactions = OwnReactions()
 
-    public init(topic: String, serviceName: String, schema: String) {
+    /// Where an event is published: the service's own topic, or the platform's.
+    public enum Destination: Sendable {
+        case own
+        case platform
+    }
+
+    public init(topic: String, serviceName: String, schema: String, platformTopic: String = Topic.platform) {
         self.topic = topic
+        self.platformTopic = platformTopic
         self.source = "/services/\(serviceName)"
         self.notifyChannel = "outbox_\(schema)"
     }
@@ -45,11 +55,12 @@ public struct Outbox: Sendable {
     /// the store the task works for (``StoreScope``; the original store where none is set).
     @discardableResult
     public func enqueue<Payload: EventPayload>(
-        _ payload: Payload, subject: String, correlationId: String?, on connection: PostgresConnection, logger: Logger
+        _ payload: Payload, subject: String, correlationId: String?, to destination: Destination = .own,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> EventEnvelope {
         let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId,
                                          storeId: StoreScope.current ?? .original)
-        try await record(envelope, on: connection, logger: logger)
+        try await record(envelope, to: destination == .own ? topic : platformTopic, on: connection, logger: logger)
         try await reactLocally(to: envelope, payload: payload, on: connection, logger: logger)
         return envelope
     }
@@ -57,21 +68,23 @@ public struct Outbox: Sendable {
     /// Records an event about the thing `subject` identifies (its id is the message key).
     @discardableResult
     public func enqueue<Payload: EventPayload>(
-        _ payload: Payload, subject: some EntityID, correlationId: String?, on connection: PostgresConnection, logger: Logger
+        _ payload: Payload, subject: some EntityID, correlationId: String?, to destination: Destination = .own,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> EventEnvelope {
-        try await enqueue(payload, subject: subject.description, correlationId: correlationId, on: connection, logger: logger)
+        try await enqueue(payload, subject: subject.description, correlationId: correlationId, to: destination,
+                          on: connection, logger: logger)
     }
 
     /// Records a prepared envelope.
     public func enqueue(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
-        try await record(envelope, on: connection, logger: logger)
+        try await record(envelope, to: topic, on: connection, logger: logger)
         let dispatch = ownReactions.dispatch.withLock { $0 }
         if let event = try dispatch.decode(envelope) {
             try await reactLocally(to: envelope, payload: event.payload, on: connection, logger: logger)
         }
     }
 
-    private func record(_ envelope: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
+    private func record(_ envelope: EventEnvelope, to topic: String, on connection: PostgresConnection, logger: Logger) async throws {
         let payload = ByteBuffer(data: try envelope.encoded())
         var headers: [String: String] = ["ce-type": envelope.type, "content-type": EventEnvelope.contentType]
         if let correlationId = envelope.correlationId { headers[MessageHeader.correlationId] = correlationId }

@@ -50,7 +50,7 @@ public enum ServiceApplication {
         }()
         let producer = try KafkaProducer(configuration: kafka, logger: kafkaLogger)
         let outbox = Outbox(topic: configuration.topic(definition.publishes), serviceName: definition.name,
-                            schema: configuration.database.schema)
+                            schema: configuration.database.schema, platformTopic: configuration.topic(Topic.platform))
         let gate = StartupGate()
         let environment = ServiceEnvironment(
             configuration: configuration, database: database, outbox: outbox, producer: producer, logger: logger, startGate: gate)
@@ -117,7 +117,7 @@ public enum ServiceApplication {
         application.addServices(own.services)
         application.addServices(reconciler)
         let migrations = KitMigrations.all + definition.migrations
-        let topics = Set([outbox.topic, deadLetterTopic] + consumedTopics).sorted().map {
+        let topics = Set([outbox.topic, outbox.platformTopic, deadLetterTopic] + consumedTopics).sorted().map {
             KafkaAdmin.TopicSpec(name: $0, partitions: configuration.topicPartitions, replicationFactor: configuration.topicReplicationFactor)
         }
         application.beforeServerStarts {

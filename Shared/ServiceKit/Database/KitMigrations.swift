@@ -114,5 +114,17 @@ public enum KitMigrations {
             );
             CREATE UNIQUE INDEX reconciliation_findings_open ON reconciliation_findings (check_name, subject) WHERE resolved_at IS NULL;
             """),
+        // Each service's copy of the stores it serves (``StoreProvisioning``). The original
+        // store is there from the start; its settings are the service's own (NULL).
+        Migration(version: 8, name: "store settings", sql: """
+            CREATE TABLE store_settings (
+                store_id uuid PRIMARY KEY,
+                settings jsonb,
+                status text NOT NULL CHECK (status IN ('active', 'suspended')),
+                provisioned_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            INSERT INTO store_settings (store_id, settings, status) VALUES ('00000000-0000-4000-8000-000000000001', NULL, 'active');
+            """),
     ]
 }

@@ -11,15 +11,20 @@ public struct CallerIdentity: Sendable, Equatable, ResponseEncodable {
     public static let customerHeader = HTTPField.Name("X-Commerce-Customer-Id")!
     public static let staffHeader = HTTPField.Name("X-Commerce-Staff-Id")!
     public static let roleHeader = HTTPField.Name("X-Commerce-Role")!
+    public static let platformAdminHeader = HTTPField.Name("X-Commerce-Platform-Admin")!
 
     public var role: Role
     public var customerId: UUID?
     public var staffId: UUID?
+    /// A platform operator: creates, suspends and lists stores, and works in any store
+    /// without a membership. Always an admin.
+    public var platformAdmin: Bool
 
-    public init(role: Role, customerId: UUID? = nil, staffId: UUID? = nil) {
+    public init(role: Role, customerId: UUID? = nil, staffId: UUID? = nil, platformAdmin: Bool = false) {
         self.role = role
         self.customerId = customerId
         self.staffId = staffId
+        self.platformAdmin = platformAdmin && role == .admin
     }
 
     /// Reads the gateway's headers; a request without them is a guest.
@@ -27,6 +32,7 @@ public struct CallerIdentity: Sendable, Equatable, ResponseEncodable {
         self.role = headers[Self.roleHeader].flatMap(Role.init(rawValue:)) ?? .guest
         self.customerId = headers[Self.customerHeader].flatMap(UUID.init(uuidString:))
         self.staffId = headers[Self.staffHeader].flatMap(UUID.init(uuidString:))
+        self.platformAdmin = role == .admin && headers[Self.platformAdminHeader] == "true"
         if role == .customer && customerId == nil || (role == .staff || role == .admin) && staffId == nil { self = .guest }
     }
 
@@ -37,12 +43,13 @@ public struct CallerIdentity: Sendable, Equatable, ResponseEncodable {
         var fields: [(HTTPField.Name, String)] = [(Self.roleHeader, role.rawValue)]
         if let customerId { fields.append((Self.customerHeader, customerId.uuidString.lowercased())) }
         if let staffId { fields.append((Self.staffHeader, staffId.uuidString.lowercased())) }
+        if platformAdmin { fields.append((Self.platformAdminHeader, "true")) }
         return fields
     }
 }
 
 extension CallerIdentity {
-    private enum CodingKeys: String, CodingKey { case role, customerId, staffId }
+    private enum CodingKeys: String, CodingKey { case role, customerId, staffId, platformAdmin }
 
     /// Ids render lower-case, as everywhere in the API.
     public func encode(to encoder: any Encoder) throws {
@@ -50,6 +57,7 @@ extension CallerIdentity {
         try container.encode(role, forKey: .role)
         try container.encodeIfPresent(customerId?.uuidString.lowercased(), forKey: .customerId)
         try container.encodeIfPresent(staffId?.uuidString.lowercased(), forKey: .staffId)
+        if platformAdmin { try container.encode(true, forKey: .platformAdmin) }
     }
 }
 
@@ -62,6 +70,18 @@ extension CallerIdentity {
                           detail: "Allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", ")).")
         }
         return self
+    }
+
+    /// This identity, if `access` lets it in: 401 for a guest, 403 for another role or, on a
+    /// platform route, for an admin who is not a platform operator.
+    public func requiring(_ access: Access) throws -> CallerIdentity {
+        guard let roles = access.roles else { return self }
+        let admitted = try requiring(roles)
+        if access == .platform && !platformAdmin {
+            throw Problem(status: .forbidden, type: "forbidden", title: "This needs a platform operator.",
+                          detail: "Only platform operators manage stores.")
+        }
+        return admitted
     }
 }
 

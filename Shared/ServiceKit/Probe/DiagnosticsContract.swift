@@ -1,5 +1,5 @@
 /// The documented routes every service has besides its own: pipeline probes (staff) and
-/// `whoami` (the identity the service sees for the request).
+/// `whoami` (the identity and the store the service sees for the request).
 enum DiagnosticsContract {
     /// The controllers every service mounts besides its own.
     static func controllers(_ environment: ServiceEnvironment) -> [any Controller] {
@@ -30,7 +30,7 @@ enum DiagnosticsContract {
             ], required: ["probe_id", "sent_by", "note", "received_by", "received_at"])),
             ("CallerIdentity", Schema.object([
                 "role": Schema.string(oneOf: ["guest", "customer", "staff", "admin"]),
-                "customer_id": Schema.uuid, "staff_id": Schema.uuid,
+                "customer_id": Schema.uuid, "staff_id": Schema.uuid, "platform_admin": Schema.boolean, "store_id": Schema.uuid,
             ], required: ["role"])),
         ])
 }

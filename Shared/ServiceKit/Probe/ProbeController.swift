@@ -58,13 +58,27 @@ struct ProbeController: Controller {
     }
 }
 
-/// `GET /whoami`: the identity this service sees for the request, to check the gateway's
-/// assertion end to end.
+/// `GET /whoami`: the identity and the store this service sees for the request, to check the
+/// gateway's assertion end to end.
 struct WhoAmIController: Controller {
     static let access = Access.everyone
 
+    /// The caller's identity and the request's store.
+    struct Seen: ResponseEncodable {
+        var role: CallerIdentity.Role
+        var customerId: String?
+        var staffId: String?
+        var platformAdmin: Bool?
+        var storeId: String?
+    }
+
     var endpoints: RouteCollection<ServiceRequestContext> {
-        RouteCollection(context: ServiceRequestContext.self).get("/whoami") { request, context in context.caller(of: request) }
+        RouteCollection(context: ServiceRequestContext.self).get("/whoami") { request, context in
+            let caller = context.caller(of: request)
+            return Seen(role: caller.role, customerId: caller.customerId?.uuidString.lowercased(),
+                        staffId: caller.staffId?.uuidString.lowercased(), platformAdmin: caller.platformAdmin ? true : nil,
+                        storeId: context.storeId?.description)
+        }
     }
 }
 

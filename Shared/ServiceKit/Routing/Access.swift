@@ -10,6 +10,8 @@ public enum Access: String, Sendable {
     case staff
     /// Admin only.
     case admin
+    /// A platform operator (an admin with `platform_admin`): stores and platform-wide figures.
+    case platform
 
     /// The roles let in; nil for everyone (no check at all).
     public var roles: Set<CallerIdentity.Role>? {
@@ -17,7 +19,7 @@ public enum Access: String, Sendable {
         case .everyone: nil
         case .customer: [.customer]
         case .staff: [.staff, .admin]
-        case .admin: [.admin]
+        case .admin, .platform: [.admin]
         }
     }
 }

@@ -10,12 +10,12 @@ public typealias CallerSource = @Sendable (Request, ServiceRequestContext) async
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
-    let roles: Set<CallerIdentity.Role>
+    let access: Access
     let identify: CallerSource
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.verifiedCaller = try await identify(request, context).requiring(roles)
+        context.verifiedCaller = try await identify(request, context).requiring(access)
         return try await next(request, context)
     }
 }
@@ -26,8 +26,8 @@ extension Router where Context == ServiceRequestContext {
     func mount(_ controller: any Controller, identify: @escaping CallerSource) -> [String] {
         let access = type(of: controller).access
         let before = Set(routes.map { "\($0.method.rawValue) \($0.path)" })
-        if let roles = access.roles {
-            group().add(middleware: AccessMiddleware(roles: roles, identify: identify)).addRoutes(controller.endpoints)
+        if access.roles != nil {
+            group().add(middleware: AccessMiddleware(access: access, identify: identify)).addRoutes(controller.endpoints)
         } else {
             addRoutes(controller.endpoints)
         }

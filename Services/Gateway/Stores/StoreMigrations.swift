@@ -1,0 +1,52 @@
+import Persistence
+
+/// The store registry in the gateway's schema: the stores of the deployment, who may work in
+/// which (memberships), and each new store's provisioning receipts.
+enum StoreMigrations {
+    static var all: [Migration] { [registry] }
+
+    /// The original store (``EventContracts/StoreID/original``) holds everything from before
+    /// stores; every staff account of that time becomes a member of it, and its admins become
+    /// platform operators (in a one-shop deployment they ran the whole deployment).
+    static let registry = Migration(version: 105, name: "store registry", sql: """
+        CREATE TABLE stores (
+            id uuid PRIMARY KEY,
+            slug text NOT NULL CHECK (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
+            name text NOT NULL,
+            status text NOT NULL CHECK (status IN ('provisioning', 'active', 'suspended')),
+            country text NOT NULL,
+            currency text NOT NULL,
+            language text NOT NULL CHECK (language IN ('vi', 'en')),
+            time_zone text NOT NULL,
+            order_prefix text NOT NULL,
+            owner_email text,
+            publishable_key text NOT NULL UNIQUE,
+            suspended_reason text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX stores_slug ON stores (slug);
+        CREATE UNIQUE INDEX stores_order_prefix ON stores (order_prefix);
+        CREATE TABLE store_provisioning (
+            store_id uuid NOT NULL REFERENCES stores (id),
+            service text NOT NULL,
+            done_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (store_id, service)
+        );
+        CREATE TABLE store_memberships (
+            store_id uuid NOT NULL REFERENCES stores (id),
+            staff_id uuid NOT NULL REFERENCES staff_users (id),
+            role text NOT NULL CHECK (role IN ('owner', 'admin', 'staff')),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (store_id, staff_id)
+        );
+        CREATE INDEX store_memberships_staff ON store_memberships (staff_id);
+        ALTER TABLE staff_users ADD COLUMN platform_admin boolean NOT NULL DEFAULT false;
+        INSERT INTO stores (id, slug, name, status, country, currency, language, time_zone, order_prefix, publishable_key)
+        VALUES ('00000000-0000-4000-8000-000000000001', 'shop', 'Shop', 'active', 'VN', 'VND', 'vi', 'Asia/Ho_Chi_Minh', 'SHOP',
+                'pk_' || replace(gen_random_uuid()::text, '-', ''));
+        INSERT INTO store_memberships (store_id, staff_id, role)
+        SELECT '00000000-0000-4000-8000-000000000001', id, role FROM staff_users WHERE removed_at IS NULL;
+        UPDATE staff_users SET platform_admin = true WHERE role = 'admin' AND removed_at IS NULL;
+        """)
+}

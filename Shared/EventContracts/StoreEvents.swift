@@ -1,0 +1,78 @@
+import Foundation
+
+/// The settings of a store every service may need, as the store registry (the gateway) keeps
+/// them. Credentials are never part of it: each is written only to the service that uses it.
+public struct StoreSettings: Codable, Sendable, Equatable {
+    public var name: String
+    public var slug: String
+    /// ISO 3166-1 alpha-2, e.g. `VN`.
+    public var country: String
+    /// ISO 4217, e.g. `VND`: the store's default currency.
+    public var currency: String
+    /// `vi` or `en`.
+    public var language: String
+    /// IANA, e.g. `Asia/Ho_Chi_Minh`.
+    public var timeZone: String
+    /// The first part of the store's order numbers (`SHOP-20261122-0042`).
+    public var orderPrefix: String
+
+    public init(name: String, slug: String, country: String, currency: String, language: String, timeZone: String, orderPrefix: String) {
+        self.name = name
+        self.slug = slug
+        self.country = country
+        self.currency = currency
+        self.language = language
+        self.timeZone = timeZone
+        self.orderPrefix = orderPrefix
+    }
+}
+
+/// A platform operator created a store. Each service sets up the store's defaults and answers
+/// with ``StoreProvisioned``; the store opens when every service has. Keyed by the store id.
+public struct StoreCreated: EventPayload, Equatable {
+    public static let eventType = "shop.platform.store.created.v1"
+
+    public var storeId: StoreID
+    public var settings: StoreSettings
+    /// Who will own it: invited by email.
+    public var ownerEmail: String
+
+    public init(storeId: StoreID, settings: StoreSettings, ownerEmail: String) {
+        self.storeId = storeId
+        self.settings = settings
+        self.ownerEmail = ownerEmail
+    }
+}
+
+/// One service has done its part for a new store (its own copy of the settings, its
+/// defaults). Every service publishes it on ``Topic/platform``, which only the store registry
+/// reads. Keyed by the store id.
+public struct StoreProvisioned: EventPayload, Equatable {
+    public static let eventType = "shop.platform.store.provisioned.v1"
+
+    public var storeId: StoreID
+    /// The service that did its part, e.g. `catalog`.
+    public var service: String
+
+    public init(storeId: StoreID, service: String) {
+        self.storeId = storeId
+        self.service = service
+    }
+}
+
+/// A store opened (every service provisioned it), was suspended, or resumed. A suspended
+/// store keeps its data; its storefront and checkouts are refused. Keyed by the store id.
+public struct StoreStatusChanged: EventPayload, Equatable {
+    public static let eventType = "shop.platform.store.status_changed.v1"
+
+    public var storeId: StoreID
+    /// `active` or `suspended`.
+    public var status: String
+    public var reason: String?
+
+    public init(storeId: StoreID, status: String, reason: String? = nil) {
+        self.storeId = storeId
+        self.status = status
+        self.reason = reason
+    }
+}
