@@ -61,6 +61,9 @@ extension ServiceDefinition {
                 services: [forwarder])
         },
         contract: GatewayContract.contract,
-        servesOwnDocument: false
+        servesOwnDocument: false,
+        // The gateway reads only the services' receipts for new stores: rare, and a store may
+        // open half a second later.
+        fetchWait: .milliseconds(500)
     )
 }

@@ -154,4 +154,70 @@ struct StoreRegistryTests {
             #expect(try await send(client, "GET", base + "/api/platform/stores/\(UUID().uuidString.lowercased())", headers: admin).status == 404)
         }
     }
+
+    @Test("a customer is an account of one store: one email, two stores, two accounts and passwords; a token or refresh token of one store is refused by the other; staff see only their store's customers")
+    func customersBelongToOneStore() async throws {
+        try await withServices(["gateway"], portOffset: 1240) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
+            let created = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)
+            let keyB = ["X-Store-Key": try #require(created.json?["publishable_key"] as? String)]
+            // Only the gateway runs here: the store stays in provisioning, which is enough for
+            // accounts (and shows that its storefront is closed until it opens).
+            let closed = try await send(client, "POST", base + "/api/auth/register", json: [
+                "email": "ana@example.com", "password": "password-b-1", "name": "Ana B",
+            ], headers: keyB)
+            #expect(closed.status == 403 && closed.problemType == "/problems/store-unavailable", "a store being set up sells nothing")
+        }
+        try await withServices(Self.services, portOffset: 1240) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
+            let created = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)
+            let storeID = try #require(created.json?["id"] as? String)
+            let keyB = ["X-Store-Key": try #require(created.json?["publishable_key"] as? String)]
+            #expect(try await waitUntil(timeout: .seconds(60)) {
+                try await send(client, "GET", base + "/api/platform/stores/\(storeID)", headers: admin).json?["status"] as? String == "active"
+            })
+
+            func register(_ password: String, _ name: String, _ store: [String: String]) async throws -> Answer {
+                try await send(client, "POST", base + "/api/auth/register",
+                               json: ["email": "ana@example.com", "password": password, "name": name], headers: store)
+            }
+            let inA = try await register("password-a-1", "Ana A", [:])
+            #expect(inA.status == 201)
+            let inB = try await register("password-b-1", "Ana B", keyB)
+            #expect(inB.status == 201, "the same email opens a second account in another store")
+            #expect(try await register("password-b-2", "Ana B2", keyB).status == 409, "but only one per store")
+            let tokenA = try #require(inA.json?["access_token"] as? String)
+            let tokenB = try #require(inB.json?["access_token"] as? String)
+            let idA = try #require((inA.json?["customer"] as? [String: Any])?["id"] as? String)
+            let idB = try #require((inB.json?["customer"] as? [String: Any])?["id"] as? String)
+            #expect(idA != idB)
+
+            func login(_ password: String, _ store: [String: String]) async throws -> UInt {
+                try await send(client, "POST", base + "/api/auth/login", json: ["email": "ana@example.com", "password": password],
+                               headers: store).status
+            }
+            #expect(try await login("password-b-1", keyB) == 200)
+            #expect(try await login("password-a-1", keyB) == 401, "store A's password does not open store B's account")
+            #expect(try await login("password-b-1", [:]) == 401)
+
+            let meB = try await send(client, "GET", base + "/api/me", headers: keyB.merging(["Authorization": "Bearer \(tokenB)"]) { $1 })
+            #expect(meB.json?["name"] as? String == "Ana B")
+            let crossed = try await send(client, "GET", base + "/api/me", headers: keyB.merging(["Authorization": "Bearer \(tokenA)"]) { $1 })
+            #expect(crossed.status == 401, "store A's token is refused by store B")
+            #expect(crossed.problemType == "/problems/token-for-another-store")
+            let crossedBack = try await send(client, "GET", base + "/api/orders/whoami", headers: ["Authorization": "Bearer \(tokenB)"])
+            #expect(crossedBack.status == 401, "and store B's by store A, on the services' routes too")
+
+            let refreshB = try #require(inB.json?["refresh_token"] as? String)
+            let refreshedInA = try await send(client, "POST", base + "/api/auth/refresh", json: ["refresh_token": refreshB])
+            #expect(refreshedInA.status == 401, "a refresh token works only in its store")
+
+            let theirs = try await send(client, "GET", base + "/api/admin/customers/\(idB)", headers: admin)
+            #expect(theirs.status == 404, "working in store A, staff do not see store B's customers")
+            let ours = try await send(client, "GET", base + "/api/admin/customers/\(idB)", headers: admin.merging(["X-Store-Id": storeID]) { $1 })
+            #expect(ours.status == 200 && ours.json?["name"] as? String == "Ana B")
+        }
+    }
 }

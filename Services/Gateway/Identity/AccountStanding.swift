@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Logging
 import Synchronization
@@ -13,7 +14,8 @@ final class AccountStanding: Sendable {
     enum Standing: Sendable, Equatable {
         /// Staff in good standing, with the role the account has now.
         case staff(role: String, platformAdmin: Bool)
-        case customer
+        /// A customer in good standing, of this store.
+        case customer(store: StoreID)
         case blocked
         /// No such account (removed, or never existed).
         case gone
@@ -48,7 +50,7 @@ final class AccountStanding: Sendable {
     func ofCustomer(_ id: UUID, logger: Logger) async throws -> Standing {
         try await standing(of: id) {
             guard let found = try await customers.find(id: id, logger: logger) else { return .gone }
-            return found.blocked ? .blocked : .customer
+            return found.blocked ? .blocked : .customer(store: found.storeId)
         }
     }
 

@@ -54,14 +54,16 @@ struct AuthController: Controller {
             guard errors.isEmpty else { throw Problem.validation(errors) }
             let hash = await hasher.hash(body.password)
             let customer = try await accounts.register(email: email, passwordHash: hash, name: name,
-                                                       phone: phone?.isEmpty == true ? nil : phone, correlationId: context.correlationId, logger: context.logger)
+                                                       phone: phone?.isEmpty == true ? nil : phone, store: try context.store,
+                                                       correlationId: context.correlationId, logger: context.logger)
             context.logger.info("customer registered", metadata: ["customer.id": "\(customer.id)"])
             return EditedResponse(status: .created, response: try await session(for: customer, logger: context))
         }
         routes.post("/api/auth/login") { request, context -> Session in
             let body = try await request.decodeBody(Login.self, context: context)
             let customer = try await hasher.authenticate(
-                body.password, account: try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), logger: context.logger))
+                body.password, account: try await accounts.find(email: body.email.trimmingCharacters(in: .whitespaces), store: try context.store,
+                                                            logger: context.logger))
             guard !customer.blocked else { throw Problem.accountBlocked }
             return try await session(for: customer, logger: context)
         }
@@ -70,7 +72,8 @@ struct AuthController: Controller {
             let replacement = OpaqueToken.generate()
             switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, logger: context.logger) {
             case .rotated(let customerID):
-                guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked else {
+                guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked,
+                      customer.storeId == (try context.store) else {
                     throw Self.invalidRefresh
                 }
                 return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),

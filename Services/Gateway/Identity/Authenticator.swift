@@ -24,7 +24,7 @@ struct Authenticator: Sendable {
         switch role {
         case .customer:
             switch try await standing.ofCustomer(subject, logger: context.logger) {
-            case .customer: return CallerIdentity(role: .customer, customerId: subject)
+            case .customer(let store): return CallerIdentity(role: .customer, customerId: subject, customerStore: store)
             case .blocked: throw Problem.accountBlocked
             case .gone, .staff: throw Problem.unauthenticated
             }

@@ -1,9 +1,13 @@
+import EventContracts
 import Foundation
 import Hummingbird
 
-/// A shop customer as the API shows them (never with the password hash).
+/// A shop customer as the API shows them (never with the password hash). An account belongs
+/// to one store: the same email may be a customer of two stores, with two passwords.
 struct Customer: ResponseEncodable, Sendable, Equatable {
     var id: UUID
+    /// The store the account belongs to (not shown: the caller is in it).
+    var storeId: StoreID
     var email: String
     var name: String
     var phone: String?

@@ -42,7 +42,9 @@ struct CustomerAccountsController: Controller {
 
     private func customer(_ context: ServiceRequestContext) async throws -> Customer {
         let id = try context.uuid(what: "That customer")
-        guard let found = try await customers.find(id: id, logger: context.logger) else { throw Problem.notFound("That customer") }
+        guard let found = try await customers.find(id: id, logger: context.logger), found.storeId == (try context.store) else {
+            throw Problem.notFound("That customer")
+        }
         return found
     }
 }

@@ -23,12 +23,14 @@ struct CustomerStore: Sendable {
 
     /// Opens an account and announces it (`customer.registered`) in the same transaction,
     /// with a link to verify its email on its way.
-    func register(email: String, passwordHash: String, name: String, phone: String?, correlationId: String, logger: Logger) async throws -> Customer {
+    func register(email: String, passwordHash: String, name: String, phone: String?, store: StoreID, correlationId: String,
+                  logger: Logger) async throws -> Customer {
         let id = UUID()
         do {
             return try await database.transaction(logger: logger) { connection in
                 let rows = try await connection.query("""
-                    INSERT INTO customers (id, email, password_hash, name, phone) VALUES (\(id), \(email), \(passwordHash), \(name), \(phone))
+                    INSERT INTO customers (id, store_id, email, password_hash, name, phone)
+                    VALUES (\(id), \(store.uuid), \(email), \(passwordHash), \(name), \(phone))
                     RETURNING created_at
                     """, logger: logger)
                 for try await createdAt in rows.decode(Date.self) {
@@ -37,7 +39,8 @@ struct CustomerStore: Sendable {
                                              subject: subject, correlationId: correlationId, on: connection, logger: logger)
                     try await verifications.issue(customerID: id, email: email, name: name, correlationId: correlationId,
                                                   on: connection, logger: logger)
-                    return Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false, emailVerified: false)
+                    return Customer(id: id, storeId: store, email: email, name: name, phone: phone, createdAt: createdAt, blocked: false,
+                                    emailVerified: false)
                 }
                 throw Problem.internalError(correlationId: correlationId)
             }
@@ -47,25 +50,29 @@ struct CustomerStore: Sendable {
         }
     }
 
-    /// The customer with this email (any case) and their password hash.
-    func find(email: String, logger: Logger) async throws -> (Customer, String)? {
+    private static let columns = """
+        id, store_id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash, email_verified_at IS NOT NULL
+        """
+    private typealias Row = (UUID, UUID, String, String, String?, Date, Bool, String, Bool)
+
+    private static func customer(_ row: Row) -> (Customer, String) {
+        (Customer(id: row.0, storeId: StoreID(row.1), email: row.2, name: row.3, phone: row.4, createdAt: row.5, blocked: row.6,
+                  emailVerified: row.8), row.7)
+    }
+
+    /// The customer of `store` with this email (any case) and their password hash.
+    func find(email: String, store: StoreID, logger: Logger) async throws -> (Customer, String)? {
         let rows = try await database.client.query("""
-            SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash, email_verified_at IS NOT NULL FROM customers WHERE lower(email) = lower(\(email))
+            SELECT \(unescaped: Self.columns) FROM customers WHERE store_id = \(store.uuid) AND lower(email) = lower(\(email))
             """, logger: logger)
-        for try await (id, email, name, phone, createdAt, blocked, hash, verified) in rows.decode((UUID, String, String, String?, Date, Bool, String, Bool).self) {
-            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked, emailVerified: verified), hash)
-        }
+        for try await row in rows.decode(Row.self) { return Self.customer(row) }
         return nil
     }
 
     /// The customer with this id and their password hash.
     func findWithPassword(id: UUID, logger: Logger) async throws -> (Customer, String)? {
-        let rows = try await database.client.query(
-            "SELECT id, email, name, phone, created_at, blocked_at IS NOT NULL, password_hash, email_verified_at IS NOT NULL FROM customers WHERE id = \(id)",
-            logger: logger)
-        for try await (id, email, name, phone, createdAt, blocked, hash, verified) in rows.decode((UUID, String, String, String?, Date, Bool, String, Bool).self) {
-            return (Customer(id: id, email: email, name: name, phone: phone, createdAt: createdAt, blocked: blocked, emailVerified: verified), hash)
-        }
+        let rows = try await database.client.query("SELECT \(unescaped: Self.columns) FROM customers WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.customer(row) }
         return nil
     }
 

@@ -24,11 +24,12 @@ struct PasswordChanges: Sendable {
 
     /// Records a reset for the account with this email and publishes the event in the same
     /// transaction. Does nothing for an unknown email (the caller answers the same either way).
-    func requestReset(email: String, correlationId: String, logger: Logger) async throws {
+    func requestReset(email: String, store: StoreID, correlationId: String, logger: Logger) async throws {
         let token = OpaqueToken.generate()
         try await database.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                "SELECT id, email, name FROM customers WHERE lower(email) = lower(\(email)) AND blocked_at IS NULL", logger: logger)
+            let rows = try await connection.query("""
+                SELECT id, email, name FROM customers WHERE store_id = \(store.uuid) AND lower(email) = lower(\(email)) AND blocked_at IS NULL
+                """, logger: logger)
             var found: (UUID, String, String)?
             for try await row in rows.decode((UUID, String, String).self) { found = row }
             guard let (customerID, storedEmail, name) = found else { return }

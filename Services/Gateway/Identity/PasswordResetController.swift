@@ -26,7 +26,7 @@ struct PasswordResetController: Controller {
             guard IdentityRules.isEmail(email.lowercased()) else {
                 throw Problem.validation([.init(field: "email", message: "must be an email address")])
             }
-            try await changes.requestReset(email: email, correlationId: context.correlationId, logger: context.logger)
+            try await changes.requestReset(email: email, store: try context.store, correlationId: context.correlationId, logger: context.logger)
             return Response(status: .accepted)
         }
         routes.post("/api/auth/password-reset/confirm") { request, context -> Response in

@@ -10,6 +10,7 @@ import ServiceKit
 /// - staff name the store they work in with `X-Store-Id` (its id) and must be a member of it,
 ///   unless they are platform operators; a store they may not see is 404, as if it did not
 ///   exist;
+/// - a customer's token works only in the store the account belongs to (401 elsewhere);
 /// - a request naming neither goes to the deployment's default store (`DEFAULT_STORE`, a
 ///   slug), so a one-shop deployment's storefront needs no key; without one it is 400.
 /// Platform routes and staff sign-in are about people and the platform, not one store, and
@@ -57,6 +58,11 @@ struct StoreDoor: Sendable {
            try await !directory.registry.isMember(staff, of: store.id, logger: context.logger) {
             throw Self.notFound(header: request.headers[Self.idHeader] != nil ? Self.idHeader : Self.keyHeader,
                                 "No store you work in has this id.")
+        }
+        if caller.role == .customer, caller.customerStore != store.id {
+            throw Problem(status: .unauthorized, type: "token-for-another-store", title: "This sign-in is for another store.",
+                          detail: "A customer account belongs to one store; sign in to this one.",
+                          headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
         }
         if !isStaff, store.status != .active {
             throw Problem(status: .forbidden, type: "store-unavailable", title: "This store is not open.",

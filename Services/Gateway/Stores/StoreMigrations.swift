@@ -3,7 +3,7 @@ import Persistence
 /// The store registry in the gateway's schema: the stores of the deployment, who may work in
 /// which (memberships), and each new store's provisioning receipts.
 enum StoreMigrations {
-    static var all: [Migration] { [registry] }
+    static var all: [Migration] { [registry, customersPerStore] }
 
     /// The original store (``EventContracts/StoreID/original``) holds everything from before
     /// stores; every staff account of that time becomes a member of it, and its admins become
@@ -48,5 +48,15 @@ enum StoreMigrations {
         INSERT INTO store_memberships (store_id, staff_id, role)
         SELECT '00000000-0000-4000-8000-000000000001', id, role FROM staff_users WHERE removed_at IS NULL;
         UPDATE staff_users SET platform_admin = true WHERE role = 'admin' AND removed_at IS NULL;
+        """)
+
+    /// A customer account belongs to one store: the same email may be a customer of two
+    /// stores, with two passwords. Existing accounts belong to the original store.
+    static let customersPerStore = Migration(version: 106, name: "customers per store", sql: """
+        ALTER TABLE customers ADD COLUMN store_id uuid REFERENCES stores (id);
+        UPDATE customers SET store_id = '00000000-0000-4000-8000-000000000001';
+        ALTER TABLE customers ALTER COLUMN store_id SET NOT NULL;
+        DROP INDEX customers_email;
+        CREATE UNIQUE INDEX customers_email ON customers (store_id, lower(email));
         """)
 }

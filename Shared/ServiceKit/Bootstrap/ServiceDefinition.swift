@@ -32,12 +32,17 @@ public struct ServiceDefinition: Sendable {
     /// Whether the kit serves ``contract`` on `/openapi.json` (the gateway serves a merged
     /// document there instead).
     public var servesOwnDocument: Bool
+    /// How long the broker may hold this service's empty fetch, when `KAFKA_FETCH_WAIT_MS` is
+    /// not set: short for the services in a purchase's path (each hop waits on it), long for
+    /// one whose events are rare and not urgent (an idle consumer costs the broker a fetch per
+    /// wait).
+    public var fetchWait: Duration
 
     public init(
         name: String, summary: String, defaultPort: Int, publishes: String, consumes: [String],
         migrations: [Migration] = [], variables: [EnvironmentVariable] = [],
         build: @escaping @Sendable (ServiceEnvironment) throws -> ServiceParts = { _ in ServiceParts() },
-        contract: APIContract = APIContract(), servesOwnDocument: Bool = true
+        contract: APIContract = APIContract(), servesOwnDocument: Bool = true, fetchWait: Duration = .milliseconds(50)
     ) {
         precondition(migrations.allSatisfy { $0.version >= 100 }, "service migrations are numbered from 100")
         self.name = name
@@ -50,6 +55,7 @@ public struct ServiceDefinition: Sendable {
         self.build = build
         self.contract = contract
         self.servesOwnDocument = servesOwnDocument
+        self.fetchWait = fetchWait
     }
 
     /// The service's documented routes with the kit's diagnostics and operator routes.

@@ -155,7 +155,7 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("KAFKA_CONSUMER_GROUP", default: "",
                                 help: "The consumer group (empty: the prefix and the service's name); a new one reads every topic from its start."),
             EnvironmentVariable("KAFKA_TOPIC_PARTITIONS", default: "3", help: "Partitions of topics this service creates."),
-            EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "50",
+            EnvironmentVariable("KAFKA_FETCH_WAIT_MS", default: "\(definition.fetchWait.components.seconds * 1000 + definition.fetchWait.components.attoseconds / 1_000_000_000_000_000)",
                                 help: "How long the broker may hold an empty fetch (librdkafka fetch.wait.max.ms)."),
             EnvironmentVariable("KAFKA_REPLICATION_FACTOR", default: "1", help: "Replication factor of topics this service creates."),
             EnvironmentVariable("LOG_LEVEL", default: "info", help: "trace, debug, info, notice, warning, error or critical."),

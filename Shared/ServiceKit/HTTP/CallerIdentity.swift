@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,12 +20,17 @@ public struct CallerIdentity: Sendable, Equatable, ResponseEncodable {
     /// A platform operator: creates, suspends and lists stores, and works in any store
     /// without a membership. Always an admin.
     public var platformAdmin: Bool
+    /// The store a customer's account belongs to, as the gateway read it with the account; it
+    /// refuses the account's token in any other store. Not asserted to services (they get the
+    /// request's store, which is this one).
+    public var customerStore: StoreID?
 
-    public init(role: Role, customerId: UUID? = nil, staffId: UUID? = nil, platformAdmin: Bool = false) {
+    public init(role: Role, customerId: UUID? = nil, staffId: UUID? = nil, platformAdmin: Bool = false, customerStore: StoreID? = nil) {
         self.role = role
         self.customerId = customerId
         self.staffId = staffId
         self.platformAdmin = platformAdmin && role == .admin
+        self.customerStore = customerStore
     }
 
     /// Reads the gateway's headers; a request without them is a guest.

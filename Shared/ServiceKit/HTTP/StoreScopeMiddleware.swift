@@ -34,3 +34,16 @@ public struct StoreScopeMiddleware: RouterMiddleware {
         return try await StoreScope.run(for: store) { try await next(request, context) }
     }
 }
+
+extension ServiceRequestContext {
+    /// The request's store; a 400 problem on a route that names none (a platform route).
+    public var store: StoreID {
+        get throws {
+            guard let storeId else {
+                throw Problem(status: .badRequest, type: "store-required", title: "Name the store.",
+                              detail: "This route acts within one store.")
+            }
+            return storeId
+        }
+    }
+}
