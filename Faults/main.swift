@@ -44,6 +44,7 @@ do {
         for problem in (row.audit.lost + row.audit.duplicated + row.audit.stockMismatches).prefix(10) { print("    \(problem)") }
         for (reason, count) in row.unanswered.prefix(3) { print("    unanswered \(count) ×: \(reason)") }
         for (process, end) in harness.suite.ended().sorted(by: { $0.key < $1.key }) { print("    \(process) ended by itself: \(end)") }
+        for crash in harness.suite.crashedWhileStopping() { print("    \(crash)") }
         fflush(nil)
     }
 } catch {

@@ -11,7 +11,7 @@ extension ServiceDefinition {
         summary: "Products, stock and reservations, carts and vouchers.",
         defaultPort: 8081,
         publishes: Topic.catalog,
-        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment, Topic.identity],
+        consumes: [Topic.checkout, Topic.orders, Topic.fulfillment, Topic.platform],
         migrations: CatalogMigrations.all,
         variables: CatalogSettings.variables,
         build: { environment in

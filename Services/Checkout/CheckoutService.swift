@@ -11,7 +11,7 @@ extension ServiceDefinition {
         summary: "Checkout sessions, idempotency keys, shipping and tax rules.",
         defaultPort: 8082,
         publishes: Topic.checkout,
-        consumes: [Topic.catalog, Topic.payments, Topic.orders, Topic.identity],
+        consumes: [Topic.catalog, Topic.payments, Topic.orders, Topic.platform],
         migrations: CheckoutMigrations.all,
         variables: CheckoutSettings.variables,
         build: { environment in

@@ -12,7 +12,7 @@ extension ServiceDefinition {
         summary: "Shipments, POS sync, digital downloads and customer notifications.",
         defaultPort: 8085,
         publishes: Topic.fulfillment,
-        consumes: [Topic.orders, Topic.payments, Topic.identity, Topic.catalog],
+        consumes: [Topic.orders, Topic.payments, Topic.identity, Topic.catalog, Topic.platform],
         migrations: FulfillmentMigrations.all,
         variables: FulfillmentSettings.variables,
         build: { environment in

@@ -52,7 +52,7 @@ extension ServiceDefinition {
                     StaffSignInController(staff: staff, standing: standing, tokens: tokens, hasher: hasher),
                     StaffAccountsController(staff: staff, standing: standing, hasher: hasher),
                     CustomerAccountsController(customers: customers, standing: standing),
-                    StoresController(registry: registry, directory: directory),
+                    StoresController(registry: registry, directory: directory, creates: settings.multiStorePreview),
                     document,
                     forwarder,
                 ],

@@ -9,7 +9,7 @@ extension ServiceDefinition {
         summary: "Orders, order numbers, timelines and customer statistics.",
         defaultPort: 8084,
         publishes: Topic.orders,
-        consumes: [Topic.checkout, Topic.payments, Topic.fulfillment, Topic.identity],
+        consumes: [Topic.checkout, Topic.payments, Topic.fulfillment, Topic.identity, Topic.platform],
         migrations: OrdersMigrations.all,
         variables: OrdersSettings.variables,
         build: { environment in

@@ -15,7 +15,7 @@ extension ServiceDefinition {
         summary: "Payments, provider webhooks, refunds and the merchant ledger.",
         defaultPort: 8083,
         publishes: Topic.payments,
-        consumes: [Topic.orders, Topic.identity],
+        consumes: [Topic.orders, Topic.platform],
         migrations: PaymentsMigrations.all,
         variables: PaymentsSettings.variables,
         build: { environment in

@@ -10,9 +10,8 @@ public enum EventCatalogue {
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
         (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self,
                               DownloadsGranted.self]),
-        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self,
-                          StoreCreated.self, StoreStatusChanged.self]),
-        (Topic.platform, [StoreProvisioned.self]),
+        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self]),
+        (Topic.platform, [StoreCreated.self, StoreStatusChanged.self, StoreProvisioned.self]),
     ]
 
     public static var allTypes: [String] { byTopic.flatMap { $0.types.map { $0.eventType } } }

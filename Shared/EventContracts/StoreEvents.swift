@@ -45,8 +45,8 @@ public struct StoreCreated: EventPayload, Equatable {
 }
 
 /// One service has done its part for a new store (its own copy of the settings, its
-/// defaults). Every service publishes it on ``Topic/platform``, which only the store registry
-/// reads. Keyed by the store id.
+/// defaults). Every service publishes it on ``Topic/platform``; the store registry reads it.
+/// Keyed by the store id.
 public struct StoreProvisioned: EventPayload, Equatable {
     public static let eventType = "shop.platform.store.provisioned.v1"
 

@@ -8,9 +8,11 @@ public enum Topic {
     public static let fulfillment = "fulfillment.events"
     /// Events the gateway publishes about identity (password resets, blocked customers).
     public static let identity = "identity.events"
-    /// Every service's receipt for a new store (``StoreProvisioned``), read only by the store
-    /// registry: the one topic more than one service publishes to, so that the registry does
-    /// not have to read every service's whole topic for one event type.
+    /// The stores' lifecycle: the registry (the gateway) announces stores and their status,
+    /// and every service answers with its receipt for a new store (``StoreProvisioned``). The
+    /// one topic more than one service publishes to: the registry reads the receipts without
+    /// reading every service's whole topic, and the services learn of stores without reading
+    /// identity events (which carry customers' reset and verification tokens).
     public static let platform = "platform.events"
 
     public static let all = [catalog, checkout, payments, orders, fulfillment, identity, platform]

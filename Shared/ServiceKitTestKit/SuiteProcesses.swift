@@ -50,6 +50,9 @@ public final class SuiteProcesses: @unchecked Sendable {
     public func schema(of service: String) -> String { "\(service)_e2e_\(instance)" }
     private var schemas: Set<String> = []
     private var processes: [String: Process] = [:]
+    /// Processes that crashed while being stopped (a signal other than the SIGTERM sent, or
+    /// SIGKILL after the timeout): `catalog: signal 4`. Read and cleared by ``crashedWhileStopping()``.
+    private var crashesWhileStopping: [String] = []
     private let logDirectory: URL
 
     public init(portOffset: Int = 0) {
@@ -198,8 +201,12 @@ public final class SuiteProcesses: @unchecked Sendable {
         var environment = environment(for: service)
         environment["SERVICE_PORT"] = "\(port(of: service, replica: replica))"
         process.environment = environment.merging(overrides) { _, new in new }
-        // Each start begins its log afresh (tests read what the running process wrote).
+        // Each start begins its log afresh (tests read what the running process wrote); the
+        // previous process's log stays beside it as `<service>.previous.log`, for how it ended.
         let log = logDirectory.appendingPathComponent("\(Self.key(service, replica)).log")
+        let previous = logDirectory.appendingPathComponent("\(Self.key(service, replica)).previous.log")
+        try? FileManager.default.removeItem(at: previous)
+        try? FileManager.default.moveItem(at: log, to: previous)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -211,11 +218,25 @@ public final class SuiteProcesses: @unchecked Sendable {
     /// Stops one service (replica) with SIGTERM, as a deploy does, and waits for it to exit
     /// (its schema stays, so it can be started again on it).
     public func stop(_ service: String, replica: Int = 0, timeout: Duration = .seconds(15)) async {
-        guard let process = processes.removeValue(forKey: Self.key(service, replica)) else { return }
-        if process.isRunning { process.terminate() }
+        let key = Self.key(service, replica)
+        guard let process = processes.removeValue(forKey: key) else { return }
+        guard process.isRunning else { return }
+        process.terminate()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            crashesWhileStopping.append("\(key): still running \(timeout) after SIGTERM, killed")
+        } else if process.terminationReason == .uncaughtSignal && process.terminationStatus != SIGTERM {
+            crashesWhileStopping.append("\(key): signal \(process.terminationStatus) while stopping")
+        }
+    }
+
+    /// The processes that crashed or hung while ``stop(_:replica:timeout:)`` stopped them since
+    /// the last call (their logs: `<service>.previous.log` once started again).
+    public func crashedWhileStopping() -> [String] {
+        defer { crashesWhileStopping = [] }
+        return crashesWhileStopping
     }
 
     /// Sends SIGTERM to one service (replica) and returns at once; ``isRunning(_:replica:)`` tells when it has gone.

@@ -70,10 +70,10 @@ struct AuthController: Controller {
         routes.post("/api/auth/refresh") { request, context -> Session in
             let body = try await request.decodeBody(Refresh.self, context: context)
             let replacement = OpaqueToken.generate()
-            switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, logger: context.logger) {
+            switch try await accounts.rotate(body.refreshToken, to: replacement, lifetime: refreshLifetime, store: try context.store,
+                                             logger: context.logger) {
             case .rotated(let customerID):
-                guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked,
-                      customer.storeId == (try context.store) else {
+                guard let customer = try await accounts.find(id: customerID, logger: context.logger), !customer.blocked else {
                     throw Self.invalidRefresh
                 }
                 return Session(accessToken: try await tokens.issue(subject: customer.id, role: "customer"),

@@ -90,13 +90,15 @@ struct CustomerStore: Sendable {
         if let connection { try await connection.query(query, logger: logger) } else { try await database.client.query(query, logger: logger) }
     }
 
-    /// Exchanges a refresh token for `replacement` in the same family, once.
-    func rotate(_ presented: String, to replacement: OpaqueToken, lifetime: TimeInterval, logger: Logger) async throws -> Rotation {
+    /// Exchanges a refresh token of a customer of `store` for `replacement` in the same
+    /// family, once. A token of another store's customer is unknown here: it is left as it is.
+    func rotate(_ presented: String, to replacement: OpaqueToken, lifetime: TimeInterval, store: StoreID, logger: Logger) async throws -> Rotation {
         let hash = OpaqueToken.hash(presented)
         return try await database.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                SELECT family_id, customer_id, rotated_at IS NOT NULL OR revoked_at IS NOT NULL, expires_at < now()
-                FROM refresh_tokens WHERE token_hash = \(hash) FOR UPDATE
+                SELECT t.family_id, t.customer_id, t.rotated_at IS NOT NULL OR t.revoked_at IS NOT NULL, t.expires_at < now()
+                FROM refresh_tokens t JOIN customers c ON c.id = t.customer_id
+                WHERE t.token_hash = \(hash) AND c.store_id = \(store.uuid) FOR UPDATE OF t
                 """, logger: logger)
             var found: (UUID, UUID, Bool, Bool)?
             for try await row in rows.decode((UUID, UUID, Bool, Bool).self) { found = row }
@@ -108,7 +110,7 @@ struct CustomerStore: Sendable {
             }
             if expired { return .expired }
             try await connection.query("UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = \(hash)", logger: logger)
-            try await store(replacement, customerID: customerID, family: family, lifetime: lifetime, on: connection, logger: logger)
+            try await self.store(replacement, customerID: customerID, family: family, lifetime: lifetime, on: connection, logger: logger)
             return .rotated(customerID: customerID)
         }
     }

@@ -16,6 +16,8 @@ final class StoreDirectory: Sendable {
         var byKey: [String: Entry] = [:]
         var byID: [StoreID: Entry] = [:]
         var bySlug: [String: Entry] = [:]
+        /// Bumped by ``forget(_:)``: a read that began before a change must not store what it read.
+        var generation: UInt64 = 0
     }
     private let memory = Mutex(Memory())
 
@@ -42,15 +44,18 @@ final class StoreDirectory: Sendable {
             memory.byID.removeValue(forKey: store.id)
             memory.bySlug.removeValue(forKey: store.settings.slug)
             memory.byKey = memory.byKey.filter { $0.value.store?.id != store.id }
+            memory.generation &+= 1
         }
     }
 
     private func remembered<Key: Hashable>(_ table: WritableKeyPath<Memory, [Key: Entry]>, _ key: Key,
                                            read: () async throws -> Store?) async throws -> Store? {
         let now = ContinuousClock.now
-        if let known = memory.withLock({ $0[keyPath: table][key] }), now - known.at < freshness { return known.store }
+        let (known, generation) = memory.withLock { ($0[keyPath: table][key], $0.generation) }
+        if let known, now - known.at < freshness { return known.store }
         let fresh = try await read()
         memory.withLock { memory in
+            guard memory.generation == generation else { return }
             if memory[keyPath: table].count >= Self.capacity {
                 memory[keyPath: table] = memory[keyPath: table].filter { now - $0.value.at < freshness }
                 if memory[keyPath: table].count >= Self.capacity { memory[keyPath: table].removeAll(keepingCapacity: true) }

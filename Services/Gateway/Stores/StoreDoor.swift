@@ -64,7 +64,9 @@ struct StoreDoor: Sendable {
                           detail: "A customer account belongs to one store; sign in to this one.",
                           headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
         }
-        if !isStaff, store.status != .active {
+        // A store that is not open takes no orders, whoever places them.
+        let placesOrder = request.method == .post && path == DoorMiddleware.placementPath
+        if !isStaff || placesOrder, store.status != .active {
             throw Problem(status: .forbidden, type: "store-unavailable", title: "This store is not open.",
                           detail: store.status == .suspended ? "The store is suspended." : "The store is being set up.")
         }

@@ -43,14 +43,15 @@ struct StoreRegistry: Sendable {
                     VALUES (\(id.uuid), \(settings.slug), \(settings.name), 'provisioning', \(settings.country), \(settings.currency),
                             \(settings.language), \(settings.timeZone), \(settings.orderPrefix), \(ownerEmail), \(key))
                     """, logger: logger)
-                // The owner, if they already have a staff account; otherwise once they sign up.
+                // The owner, if they already have a staff account (inviting one who has none is
+                // still to come).
                 try await connection.query("""
                     INSERT INTO store_memberships (store_id, staff_id, role)
                     SELECT \(id.uuid), id, 'owner' FROM staff_users WHERE lower(email) = lower(\(ownerEmail)) AND removed_at IS NULL
                     """, logger: logger)
                 try await StoreScope.run(for: id) {
                     try await outbox.enqueue(StoreCreated(storeId: id, settings: settings, ownerEmail: ownerEmail), subject: id,
-                                             correlationId: correlationId, on: connection, logger: logger)
+                                             correlationId: correlationId, to: .platform, on: connection, logger: logger)
                 }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
@@ -86,6 +87,9 @@ struct StoreRegistry: Sendable {
     /// Records that `service` has set up `store`; opens the store (and announces it) when that
     /// was the last one. Repeated receipts change nothing.
     func recordReceipt(store: StoreID, service: String, on connection: PostgresConnection, logger: Logger) async throws {
+        // One receipt at a time per store: each then counts the others' (two receipts counting
+        // in parallel could each miss the other, and the store would never open).
+        try await connection.query("SELECT 1 FROM stores WHERE id = \(store.uuid) FOR UPDATE", logger: logger)
         try await connection.query("""
             INSERT INTO store_provisioning (store_id, service) SELECT id, \(service) FROM stores WHERE id = \(store.uuid)
             ON CONFLICT DO NOTHING
@@ -98,12 +102,12 @@ struct StoreRegistry: Sendable {
             """, logger: logger)
         for try await _ in opened.decode(UUID.self) {
             try await outbox.enqueue(StoreStatusChanged(storeId: store, status: "active"), subject: store, correlationId: nil,
-                                     on: connection, logger: logger)
+                                     to: .platform, on: connection, logger: logger)
         }
     }
 
     /// Suspends an open store, or resumes a suspended one, and announces it; nil when there is
-    /// no such store, 409 when the store is not in a state that allows it.
+    /// no such store, 409 while it is being set up. A store already in `status` stays as it is.
     func setStatus(_ id: StoreID, to status: Store.Status, reason: String?, correlationId: String?, logger: Logger) async throws -> Store? {
         let from: Store.Status = status == .suspended ? .active : .suspended
         let changed = try await database.transaction(logger: logger) { connection -> Bool? in
@@ -122,7 +126,7 @@ struct StoreRegistry: Sendable {
                 """, logger: logger)
             try await StoreScope.run(for: id) {
                 try await outbox.enqueue(StoreStatusChanged(storeId: id, status: status.rawValue, reason: reason), subject: id,
-                                         correlationId: correlationId, on: connection, logger: logger)
+                                         correlationId: correlationId, to: .platform, on: connection, logger: logger)
             }
             return true
         }

@@ -126,5 +126,11 @@ public enum KitMigrations {
             );
             INSERT INTO store_settings (store_id, settings, status) VALUES ('00000000-0000-4000-8000-000000000001', NULL, 'active');
             """),
+        // A copy follows the registry: a store is being set up until every service has done
+        // its part (StoreStatusChanged active), not open as soon as this one has.
+        Migration(version: 9, name: "store settings: provisioning", sql: """
+            ALTER TABLE store_settings DROP CONSTRAINT store_settings_status_check;
+            ALTER TABLE store_settings ADD CONSTRAINT store_settings_status_check CHECK (status IN ('provisioning', 'active', 'suspended'));
+            """),
     ]
 }

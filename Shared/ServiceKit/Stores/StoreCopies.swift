@@ -6,16 +6,17 @@ import PostgresNIO
 /// A service's own copy of the stores it serves (the kit's `store_settings` table): the
 /// settings the registry announced, and whether the store is open.
 public enum StoreCopies {
-    /// Keeps `created`'s settings (again, if the event comes twice), as an active store.
+    /// Keeps `created`'s settings (again, if the event comes twice), as a store being set up.
     static func record(_ created: StoreCreated, on connection: PostgresConnection, logger: Logger) async throws {
         let settings = String(decoding: try EventCoding.encoder.encode(created.settings), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO store_settings (store_id, settings, status) VALUES (\(created.storeId.uuid), \(settings)::jsonb, 'active')
+            INSERT INTO store_settings (store_id, settings, status) VALUES (\(created.storeId.uuid), \(settings)::jsonb, 'provisioning')
             ON CONFLICT (store_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()
             """, logger: logger)
     }
 
-    /// Marks the store `active` or `suspended`.
+    /// Marks the store `active` or `suspended` (a status event before the store's creation, out
+    /// of order, changes nothing: the registry announces creation first, on the same key).
     static func setStatus(_ changed: StoreStatusChanged, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             UPDATE store_settings SET status = \(changed.status), updated_at = now() WHERE store_id = \(changed.storeId.uuid)
