@@ -60,7 +60,10 @@ struct DoorMiddleware: RouterMiddleware {
            try await customers.find(id: customer, logger: context.logger)?.blocked ?? true {
             throw Problem.accountBlocked
         }
-        context.storeId = try await stores.store(of: request, caller: context.verifiedCaller, context: context)
+        if let named = try await stores.store(of: request, caller: context.verifiedCaller, context: context) {
+            context.storeId = named.store
+            context.verifiedCaller = named.caller
+        }
         return try await next(request, context)
     }
 }

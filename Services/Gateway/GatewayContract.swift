@@ -62,27 +62,27 @@ enum GatewayContract {
                                        .init(401, "The invitation is used, expired or unknown.", schema: Schema.ref("Problem"))]),
             ]),
             .init(StaffAccountsController.self, [
-                APIOperation(.post, "/api/admin/staff", id: "createStaff", summary: "Create a staff account.", tag: "admin", body: Schema.object([
+                APIOperation(.post, "/api/admin/staff", id: "createStaff", summary: "Create a staff account, a member of the store the admin works in.", tag: "admin", body: Schema.object([
                                  "email": email, "password": password, "name": Schema.string(minLength: 1, maxLength: 100),
                                  "role": Schema.string(oneOf: ["admin", "staff"]),
                              ], required: ["email", "password", "name", "role"]),
                              answers: [.init(201, "Created.", schema: Schema.ref("StaffUser")),
                                        .init(409, "A staff account with this email exists.", schema: Schema.ref("Problem"))]),
-                APIOperation(.get, "/api/admin/staff", id: "listStaff", summary: "Every staff account that is not removed.", tag: "admin",
+                APIOperation(.get, "/api/admin/staff", id: "listStaff", summary: "The staff of the store the admin works in, with their role there.", tag: "admin",
                              answers: [.init(200, "The staff.", schema: Schema.object(["items": Schema.array(of: Schema.ref("StaffUser"))], required: ["items"]))]),
                 APIOperation(.patch, "/api/admin/staff/{id}", id: "editStaff",
                              summary: "Change a staff member's role or name; takes effect on their tokens within seconds.", tag: "admin", body: Schema.object(["role": Schema.string(oneOf: ["admin", "staff"]), "name": Schema.string(minLength: 1, maxLength: 100)]),
                              answers: [.init(200, "Changed.", schema: Schema.ref("StaffUser")),
-                                       .init(409, "It would leave the shop without an active admin.", schema: Schema.ref("Problem"))]),
+                                       .init(409, "It would leave the store without an active owner or admin.", schema: Schema.ref("Problem"))]),
                 APIOperation(.post, "/api/admin/staff/{id}/block", id: "blockStaff",
                              summary: "Block a staff member: no sign-in, and their tokens stop working within seconds.", tag: "admin", answers: [.init(200, "Blocked.", schema: Schema.ref("StaffUser")),
-                                       .init(409, "It would leave the shop without an active admin.", schema: Schema.ref("Problem"))]),
+                                       .init(409, "It would leave the store without an active owner or admin.", schema: Schema.ref("Problem"))]),
                 APIOperation(.post, "/api/admin/staff/{id}/unblock", id: "unblockStaff", summary: "Unblock a staff member.", tag: "admin",
                              answers: [.init(200, "Unblocked.", schema: Schema.ref("StaffUser"))]),
                 APIOperation(.delete, "/api/admin/staff/{id}", id: "removeStaff",
                              summary: "Remove a staff account (kept for the audit trail; the email is free again); their tokens stop working within seconds.",
                              tag: "admin", answers: [.init(204, "Removed."),
-                                       .init(409, "It would leave the shop without an active admin.", schema: Schema.ref("Problem"))]),
+                                       .init(409, "It would leave the store without an active owner or admin.", schema: Schema.ref("Problem"))]),
             ]),
             .init(CustomerAccountsController.self, [
                 APIOperation(.get, "/api/admin/customers/{id}", id: "customer", summary: "A customer account.", tag: "admin",
@@ -144,7 +144,7 @@ enum GatewayContract {
                 "refresh_token": Schema.string(), "customer": Schema.ref("Customer"),
             ], required: ["token_type", "access_token", "expires_in", "refresh_token", "customer"])),
             ("StaffUser", Schema.object([
-                "id": Schema.uuid, "email": Schema.string(), "name": Schema.string(), "role": Schema.string(oneOf: ["admin", "staff"]),
+                "id": Schema.uuid, "email": Schema.string(), "name": Schema.string(), "role": Schema.string(oneOf: ["owner", "admin", "staff"]),
                 "status": Schema.string(oneOf: ["active", "blocked", "invited"]),
             ], required: ["id", "email", "name", "role", "status"])),
             ("StaffSession", Schema.object([

@@ -131,6 +131,35 @@ struct StoreRegistryTests {
             let foreignByKey = try await send(client, "GET", base + "/api/orders/whoami", headers: manager.merging(["X-Store-Key": key]) { $1 })
             #expect(foreignByKey.status == 404, "nor can staff reach it by its key")
 
+            // A clerk of store B: staff there, a stranger in the original store; each store's
+            // staff list shows its own people only, and one store's admin cannot touch the other's.
+            let inB = admin.merging(["X-Store-Id": id]) { $1 }
+            let clerk = try await send(client, "POST", base + "/api/admin/staff", json: [
+                "email": "clerk-b@example.com", "password": "clerk-b-password", "name": "Clerk B", "role": "staff",
+            ], headers: inB)
+            #expect(clerk.status == 201)
+            let clerkID = try #require(clerk.json?["id"] as? String)
+            let clerkLogin = try await send(client, "POST", base + "/api/admin/auth/login",
+                                            json: ["email": "clerk-b@example.com", "password": "clerk-b-password"])
+            let clerkToken = ["Authorization": "Bearer \(try #require(clerkLogin.json?["access_token"] as? String))"]
+            let clerkInB = try await send(client, "GET", base + "/api/orders/whoami", headers: clerkToken.merging(["X-Store-Id": id]) { $1 })
+            #expect(clerkInB.json?["role"] as? String == "staff" && clerkInB.json?["store_id"] as? String == id)
+            #expect(try await send(client, "GET", base + "/api/admin/staff", headers: clerkToken.merging(["X-Store-Id": id]) { $1 }).status == 403,
+                    "staff in store B, not an admin there")
+            #expect(try await send(client, "GET", base + "/api/orders/whoami", headers: clerkToken).status == 404,
+                    "and nobody in the original store")
+            let listB = try await send(client, "GET", base + "/api/admin/staff", headers: inB)
+            #expect(((listB.json?["items"] as? [[String: Any]]) ?? []).compactMap { $0["email"] as? String } == ["clerk-b@example.com"])
+            let listA = try await send(client, "GET", base + "/api/admin/staff", headers: manager)
+            let emailsA = ((listA.json?["items"] as? [[String: Any]]) ?? []).compactMap { $0["email"] as? String }
+            #expect(!emailsA.contains("clerk-b@example.com") && emailsA.contains("manager@shop.local"))
+            #expect(try await send(client, "POST", base + "/api/admin/staff/\(clerkID)/block", headers: manager).status == 404,
+                    "an admin of the original store cannot block store B's clerk")
+            let promoted = try await send(client, "PATCH", base + "/api/admin/staff/\(clerkID)", json: ["role": "admin"], headers: inB)
+            #expect(promoted.json?["role"] as? String == "admin")
+            #expect(try await send(client, "GET", base + "/api/admin/staff", headers: clerkToken.merging(["X-Store-Id": id]) { $1 }).status == 200,
+                    "a role change in the store takes effect at once")
+
             let noReason = try await send(client, "POST", base + "/api/platform/stores/\(id)/suspend", json: ["reason": " "], headers: admin)
             #expect(noReason.status == 422)
             let suspended = try await send(client, "POST", base + "/api/platform/stores/\(id)/suspend",

@@ -3,8 +3,8 @@ import Hummingbird
 import Logging
 import ServiceKit
 
-/// Staff accounts, for admins: create, list, change role or name, block, remove; each takes
-/// effect on the member's tokens within seconds.
+/// The staff of the store an admin works in: create, list, change role or name, block,
+/// remove; each takes effect on the member's tokens within seconds.
 struct StaffAccountsController: Controller {
     static let access = Access.admin
     let staff: StaffStore
@@ -43,7 +43,7 @@ struct StaffAccountsController: Controller {
             return EditedResponse(status: .created, response: user)
         }
         routes.get("/api/admin/staff") { request, context -> StaffList in
-            return StaffList(items: try await staff.list(logger: context.logger))
+            return StaffList(items: try await staff.list(store: try context.store, logger: context.logger))
         }
         routes.patch("/api/admin/staff/{id}") { request, context -> StaffStore.StaffUser in
             let body = try await request.decodeBody(StaffEdit.self, context: context)
@@ -80,7 +80,8 @@ struct StaffAccountsController: Controller {
     /// 409 for the last active admin) and logs who did it; nil once removed.
     private func change(_ changes: [StaffStore.Change], context: ServiceRequestContext) async throws -> StaffStore.StaffUser? {
         let id = try context.uuid(what: "That staff member")
-        let outcome = try await staff.apply(changes, to: id, logger: context.logger)
+        let outcome = try await staff.apply(changes, to: id, in: try context.store,
+                                            byPlatformOperator: context.verifiedCaller?.platformAdmin ?? false, logger: context.logger)
         standing.forget(id)
         var metadata: Logger.Metadata = ["staff.target": "\(id)", "staff.id": "\(context.staffId?.uuidString.lowercased() ?? "")"]
         switch outcome {

@@ -6,9 +6,12 @@ import Persistence
 import PostgresNIO
 import ServiceKit
 
-/// Shop staff: `admin` (refunds, role changes, staff accounts) and `staff` (day-to-day).
-/// Staff can be blocked (no sign-in; their tokens stop working) and removed (the row stays
-/// for the audit trail). The shop always keeps one admin in good standing.
+/// Staff: people (accounts), each working in stores through memberships with a role there:
+/// `owner` or `admin` (refunds, role changes, staff accounts) and `staff` (day-to-day). Staff
+/// can be blocked (no sign-in; their tokens stop working) and removed (the row stays for the
+/// audit trail). Every store always keeps one owner or admin in good standing. What an admin
+/// sees and changes is the staff of the store they work in; a person who also works in other
+/// stores, or runs the platform, is changed as a person only by a platform operator.
 struct StaffStore: Sendable {
     let database: Database
 
@@ -73,10 +76,15 @@ struct StaffStore: Sendable {
         return nil
     }
 
-    /// Every staff account that is not removed, by email.
-    func list(logger: Logger) async throws -> [StaffUser] {
-        let rows = try await database.client.query(
-            "SELECT \(unescaped: Self.columns) FROM staff_users WHERE removed_at IS NULL ORDER BY lower(email)", logger: logger)
+    /// The columns of a staff member as the staff of `store` (the role is their membership's).
+    private static let memberColumns = "u.id, u.email, u.name, m.role, u.blocked_at IS NOT NULL, u.password_hash IS NULL"
+
+    /// The staff of `store` who are not removed, by email, with their role there.
+    func list(store: StoreID, logger: Logger) async throws -> [StaffUser] {
+        let rows = try await database.client.query("""
+            SELECT \(unescaped: Self.memberColumns) FROM staff_users u JOIN store_memberships m ON m.staff_id = u.id
+            WHERE m.store_id = \(store.uuid) AND u.removed_at IS NULL ORDER BY lower(u.email)
+            """, logger: logger)
         var users: [StaffUser] = []
         for try await row in rows.decode((UUID, String, String, String, Bool, Bool).self) { users.append(Self.user(row)) }
         return users
@@ -107,46 +115,74 @@ struct StaffStore: Sendable {
         case notFound
     }
 
-    /// Applies `changes` to `id` in one transaction; a 409 problem when they would leave the
-    /// shop without an active admin (nothing changes then).
-    func apply(_ changes: [Change], to id: UUID, logger: Logger) async throws -> Outcome {
+    /// Applies `changes` to the member `id` of `store` in one transaction: a role is the
+    /// membership's; a name, a block and a removal of the account are the person's, and a
+    /// person who also works in other stores or runs the platform is changed as a person only
+    /// by a platform operator (403; removing them ends their membership here only). A 409
+    /// problem when the store would be left without an active owner or admin (nothing changes).
+    func apply(_ changes: [Change], to id: UUID, in store: StoreID, byPlatformOperator: Bool, logger: Logger) async throws -> Outcome {
         try await database.transaction(logger: logger) { connection in
             // One change to the admins at a time, so two admins cannot demote each other at once.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('staff-admins'))", logger: logger)
-            let exists = try await connection.query(
-                "SELECT 1 FROM staff_users WHERE id = \(id) AND removed_at IS NULL FOR UPDATE", logger: logger)
-            var found = false
-            for try await _ in exists.decode(Int.self) { found = true }
-            guard found else { return .notFound }
+            let found = try await connection.query("""
+                SELECT u.platform_admin, (SELECT count(*)::int FROM store_memberships o WHERE o.staff_id = u.id AND o.store_id <> \(store.uuid))
+                FROM staff_users u JOIN store_memberships m ON m.staff_id = u.id AND m.store_id = \(store.uuid)
+                WHERE u.id = \(id) AND u.removed_at IS NULL FOR UPDATE OF u
+                """, logger: logger)
+            var target: (platform: Bool, elsewhere: Int)?
+            for try await row in found.decode((Bool, Int).self) { target = row }
+            guard let target else { return .notFound }
+            let sharedPerson = target.platform || target.elsewhere > 0
             for change in changes {
                 switch change {
                 case .role(let role):
-                    try await connection.query("UPDATE staff_users SET role = \(role) WHERE id = \(id)", logger: logger)
-                case .name(let name):
-                    try await connection.query("UPDATE staff_users SET name = \(name) WHERE id = \(id)", logger: logger)
-                case .block:
-                    try await connection.query("UPDATE staff_users SET blocked_at = coalesce(blocked_at, now()) WHERE id = \(id)", logger: logger)
-                case .unblock:
-                    try await connection.query("UPDATE staff_users SET blocked_at = NULL WHERE id = \(id)", logger: logger)
-                case .remove:
-                    try await connection.query("UPDATE staff_users SET removed_at = now() WHERE id = \(id)", logger: logger)
-                    try await Self.spendInvitations(of: id, on: connection, logger: logger)
+                    try await connection.query(
+                        "UPDATE store_memberships SET role = \(role) WHERE store_id = \(store.uuid) AND staff_id = \(id)", logger: logger)
+                case .remove where sharedPerson:
+                    try await connection.query(
+                        "DELETE FROM store_memberships WHERE store_id = \(store.uuid) AND staff_id = \(id)", logger: logger)
+                case .name, .block, .unblock, .remove:
+                    guard !sharedPerson || byPlatformOperator else {
+                        throw Problem(status: .forbidden, type: "staff-of-other-stores", title: "Only a platform operator can change this person.",
+                                      detail: "They also work in other stores, or run the platform.")
+                    }
+                    try await Self.applyToPerson(change, id: id, store: store, on: connection, logger: logger)
                 }
             }
             let admins = try await connection.query("""
-                SELECT count(*)::int FROM staff_users
-                WHERE role = 'admin' AND blocked_at IS NULL AND removed_at IS NULL AND password_hash IS NOT NULL
+                SELECT count(*)::int FROM store_memberships m JOIN staff_users u ON u.id = m.staff_id
+                WHERE m.store_id = \(store.uuid) AND m.role IN ('owner', 'admin')
+                  AND u.blocked_at IS NULL AND u.removed_at IS NULL AND u.password_hash IS NOT NULL
                 """, logger: logger)
             var remaining = 0
             for try await count in admins.decode(Int.self) { remaining = count }
             guard remaining > 0 else {
-                throw Problem(status: .conflict, type: "last-admin", title: "The shop must keep one active admin.",
+                throw Problem(status: .conflict, type: "last-admin", title: "The store must keep one active owner or admin.",
                               detail: "Make another admin first.")
             }
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM staff_users WHERE id = \(id) AND removed_at IS NULL", logger: logger)
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.memberColumns) FROM staff_users u JOIN store_memberships m ON m.staff_id = u.id
+                WHERE u.id = \(id) AND m.store_id = \(store.uuid) AND u.removed_at IS NULL
+                """, logger: logger)
             for try await row in rows.decode((UUID, String, String, String, Bool, Bool).self) { return .changed(Self.user(row)) }
             return .removed
+        }
+    }
+
+    /// A change to the person behind a membership (their account).
+    private static func applyToPerson(_ change: Change, id: UUID, store: StoreID, on connection: PostgresConnection, logger: Logger) async throws {
+        switch change {
+        case .role: break
+        case .name(let name):
+            try await connection.query("UPDATE staff_users SET name = \(name) WHERE id = \(id)", logger: logger)
+        case .block:
+            try await connection.query("UPDATE staff_users SET blocked_at = coalesce(blocked_at, now()) WHERE id = \(id)", logger: logger)
+        case .unblock:
+            try await connection.query("UPDATE staff_users SET blocked_at = NULL WHERE id = \(id)", logger: logger)
+        case .remove:
+            try await connection.query("DELETE FROM store_memberships WHERE store_id = \(store.uuid) AND staff_id = \(id)", logger: logger)
+            try await connection.query("UPDATE staff_users SET removed_at = now() WHERE id = \(id)", logger: logger)
+            try await spendInvitations(of: id, on: connection, logger: logger)
         }
     }
 
@@ -158,7 +194,8 @@ struct StaffStore: Sendable {
         case invitation(lifetime: TimeInterval)
     }
 
-    /// Creates the first admin if the shop has no active admin yet; returns the invitation's
+    /// Creates the first admin (a platform operator who owns the original store) if the
+    /// deployment has no platform operator yet; returns the invitation's
     /// token when it made one (to be shown once: only its hash is kept). Idempotent, and safe
     /// with several gateway replicas starting at once (advisory lock). While the admin waits on
     /// an invitation, each start makes another (the earlier ones stay valid until they expire,
@@ -169,7 +206,7 @@ struct StaffStore: Sendable {
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('bootstrap-admin'))", logger: logger)
             let rows = try await connection.query("""
                 SELECT count(*) FILTER (WHERE password_hash IS NOT NULL)::int, (array_agg(id) FILTER (WHERE password_hash IS NULL))[1]
-                FROM staff_users WHERE role = 'admin' AND removed_at IS NULL
+                FROM staff_users WHERE platform_admin AND removed_at IS NULL
                 """, logger: logger)
             var admins = 0
             var invited: UUID?

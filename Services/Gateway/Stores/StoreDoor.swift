@@ -9,7 +9,8 @@ import ServiceKit
 ///   is not open (being provisioned, or suspended) refuses its storefront with 403;
 /// - staff name the store they work in with `X-Store-Id` (its id) and must be a member of it,
 ///   unless they are platform operators; a store they may not see is 404, as if it did not
-///   exist;
+///   exist. Their role is their membership's there (`owner` and `admin` are admins), read on
+///   every request, so a change takes effect at once; platform operators are admins anywhere;
 /// - a customer's token works only in the store the account belongs to (401 elsewhere);
 /// - a request naming neither goes to the deployment's default store (`DEFAULT_STORE`, a
 ///   slug), so a one-shop deployment's storefront needs no key; without one it is 400.
@@ -25,11 +26,13 @@ struct StoreDoor: Sendable {
     /// The slug of the store a request that names none goes to; nil: every request must name one.
     let defaultStore: String?
 
-    /// The store `request` is for, or nil for a route that names none.
-    func store(of request: Request, caller: CallerIdentity?, context: ServiceRequestContext) async throws -> StoreID? {
+    /// The store `request` is for, and the caller as they stand in it (staff get their role
+    /// there); nil for a route that names no store.
+    func store(of request: Request, caller verified: CallerIdentity?, context: ServiceRequestContext) async throws
+        -> (store: StoreID, caller: CallerIdentity?)? {
         let path = request.uri.path
         guard path.hasPrefix("/api/"), !Self.storelessPrefixes.contains(where: path.hasPrefix) else { return nil }
-        let caller = caller ?? .guest
+        var caller = verified ?? .guest
         let isStaff = caller.role == .staff || caller.role == .admin
         let store: Store
         if let key = request.headers[Self.keyHeader] {
@@ -54,10 +57,12 @@ struct StoreDoor: Sendable {
                           detail: "Send the store's publishable key as X-Store-Key (staff: its id as X-Store-Id).",
                           errors: [.init(field: Self.keyHeader.rawName, message: "is required")])
         }
-        if isStaff, let staff = caller.staffId, !caller.platformAdmin,
-           try await !directory.registry.isMember(staff, of: store.id, logger: context.logger) {
-            throw Self.notFound(header: request.headers[Self.idHeader] != nil ? Self.idHeader : Self.keyHeader,
-                                "No store you work in has this id.")
+        if isStaff, let staff = caller.staffId, !caller.platformAdmin {
+            guard let role = try await directory.registry.membershipRole(staff, in: store.id, logger: context.logger) else {
+                throw Self.notFound(header: request.headers[Self.idHeader] != nil ? Self.idHeader : Self.keyHeader,
+                                    "No store you work in has this id.")
+            }
+            caller.role = role == "staff" ? .staff : .admin
         }
         if caller.role == .customer, caller.customerStore != store.id {
             throw Problem(status: .unauthorized, type: "token-for-another-store", title: "This sign-in is for another store.",
@@ -70,7 +75,7 @@ struct StoreDoor: Sendable {
             throw Problem(status: .forbidden, type: "store-unavailable", title: "This store is not open.",
                           detail: store.status == .suspended ? "The store is suspended." : "The store is being set up.")
         }
-        return store.id
+        return (store.id, verified == nil ? nil : caller)
     }
 
     /// `document` with the store scheme described: `X-Store-Key` and `X-Store-Id` as API-key

@@ -141,12 +141,12 @@ struct StoreRegistry: Sendable {
         return try await find(id: id, logger: logger)
     }
 
-    /// Whether `staff` is a member of `store`.
-    func isMember(_ staff: UUID, of store: StoreID, logger: Logger) async throws -> Bool {
+    /// The role `staff` has in `store` (`owner`, `admin`, `staff`); nil when not a member.
+    func membershipRole(_ staff: UUID, in store: StoreID, logger: Logger) async throws -> String? {
         let rows = try await database.client.query(
-            "SELECT 1 FROM store_memberships WHERE store_id = \(store.uuid) AND staff_id = \(staff)", logger: logger)
-        for try await _ in rows.decode(Int.self) { return true }
-        return false
+            "SELECT role FROM store_memberships WHERE store_id = \(store.uuid) AND staff_id = \(staff)", logger: logger)
+        for try await role in rows.decode(String.self) { return role }
+        return nil
     }
 
     private func first(_ query: PostgresQuery, logger: Logger) async throws -> Store? {
