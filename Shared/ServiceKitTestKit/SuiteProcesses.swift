@@ -163,6 +163,10 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers
         environment["KAFKA_TOPIC_PREFIX"] = topicPrefix
         environment["LOG_LEVEL"] = "info"
+        // Many suites run at once, six services each, against one PostgreSQL (400 connections):
+        // the kit's 20 per pool ran it out ("too many clients", answered as 503) under the
+        // whole test run. The tests' load needs far fewer.
+        environment["DATABASE_MAX_CONNECTIONS"] = "8"
         // A service that takes webhooks from outside (payments, fulfilment) listens on `<service>-webhooks`.
         environment["WEBHOOK_PORT"] = ports["\(service)-webhooks"].map(String.init)
         environment["SEPAY_API_KEY"] = Self.sepayAPIKey
