@@ -1,3 +1,4 @@
+import EventContracts
 import Persistence
 
 /// The store registry in the gateway's schema: the stores of the deployment, who may work in
@@ -43,10 +44,10 @@ enum StoreMigrations {
         CREATE INDEX store_memberships_staff ON store_memberships (staff_id);
         ALTER TABLE staff_users ADD COLUMN platform_admin boolean NOT NULL DEFAULT false;
         INSERT INTO stores (id, slug, name, status, country, currency, language, time_zone, order_prefix, publishable_key)
-        VALUES ('00000000-0000-4000-8000-000000000001', 'shop', 'Shop', 'active', 'VN', 'VND', 'vi', 'Asia/Ho_Chi_Minh', 'SHOP',
+        VALUES ('\(StoreID.original)', 'shop', 'Shop', 'active', 'VN', 'VND', 'vi', 'Asia/Ho_Chi_Minh', 'SHOP',
                 'pk_' || replace(gen_random_uuid()::text, '-', ''));
         INSERT INTO store_memberships (store_id, staff_id, role)
-        SELECT '00000000-0000-4000-8000-000000000001', id, role FROM staff_users WHERE removed_at IS NULL;
+        SELECT '\(StoreID.original)', id, role FROM staff_users WHERE removed_at IS NULL;
         UPDATE staff_users SET platform_admin = true WHERE role = 'admin' AND removed_at IS NULL;
         """)
 
@@ -54,7 +55,7 @@ enum StoreMigrations {
     /// stores, with two passwords. Existing accounts belong to the original store.
     static let customersPerStore = Migration(version: 106, name: "customers per store", sql: """
         ALTER TABLE customers ADD COLUMN store_id uuid REFERENCES stores (id);
-        UPDATE customers SET store_id = '00000000-0000-4000-8000-000000000001';
+        UPDATE customers SET store_id = '\(StoreID.original)';
         ALTER TABLE customers ALTER COLUMN store_id SET NOT NULL;
         DROP INDEX customers_email;
         CREATE UNIQUE INDEX customers_email ON customers (store_id, lower(email));

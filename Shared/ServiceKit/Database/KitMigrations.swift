@@ -1,3 +1,4 @@
+import EventContracts
 import Persistence
 
 /// The tables every service gets from the kit, in its own schema. Versions below 100 are the
@@ -124,7 +125,7 @@ public enum KitMigrations {
                 provisioned_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now()
             );
-            INSERT INTO store_settings (store_id, settings, status) VALUES ('00000000-0000-4000-8000-000000000001', NULL, 'active');
+            INSERT INTO store_settings (store_id, settings, status) VALUES ('\(StoreID.original)', NULL, 'active');
             """),
         // A copy follows the registry: a store is being set up until every service has done
         // its part (StoreStatusChanged active), not open as soon as this one has.
