@@ -162,10 +162,11 @@ struct Forwarder: Service, Controller {
         return false
     }
 
-    /// Whether the error says the connection was never made, so nothing was sent.
+    /// Whether the error says the connection was never made, so nothing was sent (a pool that
+    /// gave no connection in time, while a service starts on a busy machine, included).
     static func neverConnected(_ error: Error) -> Bool {
         if error is NIOConnectionError { return true }
-        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? HTTPClientError, error == .connectTimeout || error == .getConnectionFromPoolTimeout { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
         return false
