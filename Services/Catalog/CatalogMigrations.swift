@@ -5,7 +5,7 @@ import ServiceKit
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
     static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods,
-                                  shopWindowChanges] }
+                                  shopWindowChanges, stores] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -186,4 +186,20 @@ enum CatalogMigrations {
     /// empties.
     static let shopWindowChanges = Migration.changeNotifications(
         version: 109, name: "shop window change notifications", key: "shop_window", tables: ["products", "variants", "categories"])
+
+    /// Every row belongs to a store (the original one for rows from before stores), each
+    /// store sees and writes its own only, and slugs, SKUs and voucher codes are unique within
+    /// a store: two shops may both sell `ao-thun`.
+    static let stores = Migration.storeOwnership(
+        version: 110, name: "rows belong to stores",
+        tables: ["categories", "products", "variants", "stock_movements", "reservations", "reservation_lines",
+                 "carts", "cart_lines", "vouchers", "voucher_redemptions"],
+        then: """
+            ALTER TABLE categories DROP CONSTRAINT categories_slug_key, ADD CONSTRAINT categories_slug_key UNIQUE (slug, store_id);
+            ALTER TABLE products DROP CONSTRAINT products_slug_key, ADD CONSTRAINT products_slug_key UNIQUE (slug, store_id);
+            ALTER TABLE variants DROP CONSTRAINT variants_sku_key, ADD CONSTRAINT variants_sku_key UNIQUE (sku, store_id);
+            DROP INDEX vouchers_code;
+            CREATE UNIQUE INDEX vouchers_code ON vouchers (lower(code), store_id);
+            CREATE INDEX products_store ON products (store_id, status);
+            """)
 }

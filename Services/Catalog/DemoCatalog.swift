@@ -1,11 +1,13 @@
 import Foundation
 import Money
+import Persistence
 import ServiceKit
 
 /// A demo shop a new user can browse right away (`LOAD_DEMO_CATALOG=true`, which `./suite up`
 /// sets): 6 categories and 60 published products in VND, many with size or colour
 /// variants, a few sold out. Loaded once, when the catalog has no products, before the catalog
-/// reports ready; a second replica that races it loses on the unique slugs and goes on.
+/// reports ready; a second replica that races it loses on the unique slugs and goes on. The
+/// demo shop is the original store's.
 struct DemoCatalog: Sendable {
     let environment: ServiceEnvironment
     let catalog: ProductStore
@@ -20,6 +22,10 @@ struct DemoCatalog: Sendable {
     ]
 
     func load() async {
+        await StoreScope.run(for: .original) { await loadIntoOriginalStore() }
+    }
+
+    private func loadIntoOriginalStore() async {
         let logger = environment.logger
         do {
             let existing = try await environment.database.client.query("SELECT count(*)::int8 FROM products", logger: logger)

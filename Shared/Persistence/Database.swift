@@ -7,7 +7,8 @@ import PostgresNIO
 ///
 /// The pool is a `Service`; it only hands out connections while its `run()` is active.
 public struct Database: Sendable {
-    public let client: PostgresClient
+    /// The pool, lending connections set to the task's store (``StoreScope``).
+    public let client: ScopedClient
     public let settings: DatabaseSettings
 
     public init(settings: DatabaseSettings, applicationName: String, logger: Logger) {
@@ -19,7 +20,7 @@ public struct Database: Sendable {
         configuration.options.additionalStartupParameters = [
             ("search_path", settings.schema), ("application_name", applicationName),
         ]
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = ScopedClient(pool: PostgresClient(configuration: configuration, backgroundLogger: logger))
         self.settings = settings
     }
 
@@ -37,7 +38,9 @@ public struct Database: Sendable {
         logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger, body)
+            return try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger, body)
+            }
         } catch let error as PostgresTransactionError {
             if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
             throw error
@@ -64,7 +67,7 @@ public struct Database: Sendable {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 do {
-                    let rows = try await client.query("SELECT 1", logger: logger)
+                    let rows = try await client.pool.query("SELECT 1", logger: logger)
                     for try await _ in rows {}
                     return true
                 } catch {

@@ -21,7 +21,8 @@ public struct MigrationRunner: Sendable {
     public func migrate(logger: Logger) async throws -> [Int] {
         let schema = database.settings.schema
         let migrations = self.migrations
-        return try await database.transaction(logger: logger) { connection in
+        // Migrations backfill and reshape every store's rows.
+        return try await StoreScope.acrossStores { try await database.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(schema)), 1::int4)", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -46,6 +47,6 @@ public struct MigrationRunner: Sendable {
                 newlyApplied.append(migration.version)
             }
             return newlyApplied
-        }
+        } }
     }
 }

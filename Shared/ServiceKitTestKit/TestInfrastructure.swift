@@ -31,7 +31,9 @@ public enum TestInfrastructure {
         return logger
     }
 
-    /// Runs `body` with a running PostgresNIO client, then shuts the client down.
+    /// Runs `body` with a running PostgresNIO client, then shuts the client down. `body` works
+    /// for the store of the calling task's ``StoreScope``, or the original store if it names
+    /// none, as a service reached without a store header does.
     public static func withClient<R: Sendable>(
         _ settings: DatabaseSettings, _ body: @Sendable (Database) async throws -> R
     ) async throws -> R {
@@ -45,13 +47,12 @@ public enum TestInfrastructure {
             let (started, starting) = AsyncStream.makeStream(of: Void.self)
             group.addTask {
                 starting.finish()
-                await database.client.run()
+                await database.client.pool.run()
                 return nil
             }
             for await _ in started {}
             defer { group.cancelAll() }
-            let result = try await body(database)
-            return result
+            return try await StoreScope.run(for: StoreScope.current ?? .original) { try await body(database) }
         }
     }
 

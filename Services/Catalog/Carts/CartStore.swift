@@ -365,7 +365,7 @@ struct CartStore: Sendable {
         /// Hex SHA-256 of a guest cart's token.
         var tokenDigest: String?
 
-        static func first(of rows: PostgresRowSequence, cart id: UUID) async throws -> Header {
+        static func first<Rows: AsyncSequence & Sendable>(of rows: Rows, cart id: UUID) async throws -> Header where Rows.Element == PostgresRow {
             for try await (status, currency, voucher, version, updatedAt, customer, digest)
                 in rows.decode((String, String?, String?, Int, Date, UUID?, String?).self) {
                 return Header(status: status, currency: currency, voucherCode: voucher, version: version, updatedAt: updatedAt,

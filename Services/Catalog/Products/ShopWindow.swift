@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Messaging
+import Persistence
 import ServiceKit
 import Synchronization
 
@@ -56,6 +57,8 @@ final class ShopWindow: Sendable {
     /// The page kept under `key`, or the one `render` reads now; `render` returns nil for
     /// what does not exist, which is not kept.
     func pageIfFound(_ key: String, render: () async throws -> TaggedBody?) async throws -> TaggedBody? {
+        // Each store has its own window.
+        let key = "\(StoreScope.current?.description ?? "-") \(key)"
         let listening = feed.isListening
         let now = ContinuousClock.now
         let (kept, generation) = state.withLock { ($0.pages[key], $0.generation) }

@@ -163,7 +163,7 @@ struct VoucherStore: Sendable {
         return binds
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Voucher] {
+    private static func decode<Rows: AsyncSequence & Sendable>(_ rows: Rows) async throws -> [Voucher] where Rows.Element == PostgresRow {
         var result: [Voucher] = []
         for try await (id, code, kind, percent, amount, currency, minimum, maximum, starts, ends, limit, perCustomer, used, active)
             in rows.decode((UUID, String, String, Int?, Int64?, String?, Int64?, Int64?, Date?, Date?, Int?, Int?, Int, Bool).self) {

@@ -142,7 +142,7 @@ public struct DeadLetterStore: Sendable {
         try await database.count("SELECT count(*)::int8 FROM dead_letters WHERE status = 'open'", logger: logger)
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [DeadLetter] {
+    private static func decode<Rows: AsyncSequence & Sendable>(_ rows: Rows) async throws -> [DeadLetter] where Rows.Element == PostgresRow {
         var letters: [DeadLetter] = []
         for try await row in rows {
             let columns = row.makeRandomAccess()

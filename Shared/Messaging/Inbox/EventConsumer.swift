@@ -187,12 +187,22 @@ public final class EventConsumer: Service, Sendable {
         let outbox = self.outbox
         let logger = self.logger
         let dispatch = self.dispatch
-        do {
+        // A burst of one store's events (the common case) runs on a session set to that store.
+        // A burst of several stores' runs its preparation across them (it locks what every
+        // event needs, in one order) and sets the transaction to each event's store in turn.
+        let stores = Set(applicable.map(\.1.envelope.store))
+        let (database, duplicates, burst) = (self.database, self.duplicates, applicable)
+        let transaction = { () async throws in
             try await database.transaction(logger: logger) { connection in
-                try await dispatch.prepare(applicable.map(\.1), on: connection, logger: logger)
-                for (message, event) in applicable {
+                try await dispatch.prepare(burst.map(\.1), on: connection, logger: logger)
+                var narrowedTo: StoreID?
+                for (message, event) in burst {
                     let envelope = event.envelope
                     let eventLogger = Self.logger(logger, for: message, envelope: envelope)
+                    if stores.count > 1, narrowedTo != envelope.store {
+                        try await ScopedClient.narrow(connection, to: envelope.store, logger: eventLogger)
+                        narrowedTo = envelope.store
+                    }
                     guard try await Self.claimAndReact(event, topic: message.topic, consumer: consumerName, dispatch: dispatch,
                                                        outbox: outbox, on: connection, logger: eventLogger)
                     else {
@@ -200,6 +210,13 @@ public final class EventConsumer: Service, Sendable {
                         continue
                     }
                 }
+            }
+        }
+        do {
+            if stores.count == 1, let store = stores.first {
+                try await StoreScope.run(for: store) { try await transaction() }
+            } else {
+                try await StoreScope.acrossStores { try await transaction() }
             }
             processed.increment(by: applicable.count)
         } catch {
@@ -282,9 +299,11 @@ public final class EventConsumer: Service, Sendable {
 
     private func apply(_ event: EventDispatch.Decoded, topic: String, logger: Logger) async throws -> Bool {
         let (consumerName, outbox, dispatch) = (self.consumerName, self.outbox, self.dispatch)
-        return try await database.transaction(logger: logger) { connection in
-            try await Self.claimAndReact(event, topic: topic, consumer: consumerName, dispatch: dispatch, outbox: outbox,
-                                         on: connection, logger: logger)
+        return try await StoreScope.run(for: event.envelope.store) {
+            try await database.transaction(logger: logger) { connection in
+                try await Self.claimAndReact(event, topic: topic, consumer: consumerName, dispatch: dispatch, outbox: outbox,
+                                             on: connection, logger: logger)
+            }
         }
     }
 
@@ -367,7 +386,8 @@ public final class EventConsumer: Service, Sendable {
                 return .failed(reason)
             }
             let (consumerName, outbox, dispatch) = (self.consumerName, self.outbox, self.dispatch)
-            let outcome = try await database.transaction(logger: logger) { connection -> ReplayOutcome in
+            let database = self.database
+            let outcome = try await StoreScope.run(for: envelope.store) { try await database.transaction(logger: logger) { connection -> ReplayOutcome in
                 guard try await DeadLetterStore.markReplayed(letter.id, by: staff, on: connection, logger: logger) else { return .notOpen }
                 let claimed = try await Self.claimAndReact(event, topic: letter.topic, consumer: consumerName, dispatch: dispatch,
                                                            outbox: outbox, on: connection, logger: logger)
@@ -376,7 +396,7 @@ public final class EventConsumer: Service, Sendable {
                                                       "outcome": claimed ? "applied" : "already_applied"],
                                              on: connection, logger: logger)
                 return claimed ? .applied : .alreadyApplied
-            }
+            } }
             if outcome == .applied { processed.increment() }
             return outcome
         } catch where DatabaseOutage.matches(error) {

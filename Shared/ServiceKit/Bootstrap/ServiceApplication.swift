@@ -110,7 +110,7 @@ public enum ServiceApplication {
                 logger.info("ready", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger)
-        application.addServices(database.client, databaseWatch, producer, relay)
+        application.addServices(database.client.pool, databaseWatch, producer, relay)
         // A service that reacts to no other service's events runs no consumer: an idle one
         // still costs the broker a fetch every KAFKA_FETCH_WAIT_MS.
         if !consumedTopics.isEmpty { application.addServices(consumer) }

@@ -133,5 +133,13 @@ public enum KitMigrations {
             ALTER TABLE store_settings DROP CONSTRAINT store_settings_status_check;
             ALTER TABLE store_settings ADD CONSTRAINT store_settings_status_check CHECK (status IN ('provisioning', 'active', 'suspended'));
             """),
+        // Store-owned tables (``Migration/storeOwnership``) default their rows' store to the
+        // session's.
+        Migration(version: 10, name: "the session's store", sql: Migration.scopedStoreFunction),
+        // The same key sent to two stores is two requests.
+        Migration.storeOwnership(version: 11, name: "idempotency keys per store", tables: ["idempotency_keys"], then: """
+            ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
+            ALTER TABLE idempotency_keys ADD PRIMARY KEY (scope, key, store_id);
+            """),
     ]
 }

@@ -142,7 +142,7 @@ public struct IdempotencyKeys: Sendable {
             let inserted = try await database.client.query("""
                 INSERT INTO idempotency_keys (scope, key, fingerprint, state, claim_token)
                 VALUES (\(scope), \(key), \(ByteBuffer(data: fingerprint)), 'in_progress', \(token))
-                ON CONFLICT (scope, key) DO NOTHING RETURNING 1
+                ON CONFLICT (scope, key, store_id) DO NOTHING RETURNING 1
                 """, logger: logger)
             for try await _ in inserted.decode(Int.self) { return .claimed(token: token) }
             let rows = try await database.client.query("""

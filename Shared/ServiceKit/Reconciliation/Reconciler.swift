@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Persistence
 import ServiceLifecycle
 
 /// Runs a service's ``ReconciliationCheck``s every `interval` (and on demand, from
@@ -19,8 +20,13 @@ public struct Reconciler: Service {
         self.environment = environment
     }
 
-    /// Runs every check once, now.
+    /// Runs every check once, now, over every store's rows (a check is the deployment's, not
+    /// one store's).
     public func runAll(logger: Logger) async {
+        await StoreScope.acrossStores { await runChecks(logger: logger) }
+    }
+
+    private func runChecks(logger: Logger) async {
         for check in checks {
             do {
                 let mismatches = try await check.run(logger)
@@ -42,7 +48,7 @@ public struct Reconciler: Service {
 
     public func run() async throws {
         guard !checks.isEmpty else { return }
-        try await PeriodicJob("reconciliation", every: interval, environment: environment) {
+        try await PeriodicJob("reconciliation", every: interval, reach: .acrossStores, environment: environment) {
             await runAll(logger: environment.logger)
         }.run()
     }

@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
 
 /// A service's own copy of the stores it serves (the kit's `store_settings` table): the
@@ -21,5 +22,15 @@ public enum StoreCopies {
         try await connection.query("""
             UPDATE store_settings SET status = \(changed.status), updated_at = now() WHERE store_id = \(changed.storeId.uuid)
             """, logger: logger)
+    }
+
+    /// Every store this service has a copy of, in any status.
+    public static func storeIds(database: Database, logger: Logger) async throws -> [StoreID] {
+        var ids: [StoreID] = []
+        for try await id in try await database.client.pool.query(
+            "SELECT store_id FROM store_settings ORDER BY store_id", logger: logger).decode(UUID.self) {
+            ids.append(StoreID(id))
+        }
+        return ids
     }
 }

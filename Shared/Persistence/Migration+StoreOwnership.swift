@@ -1,0 +1,50 @@
+import EventContracts
+
+extension Migration {
+    /// Who may see a row of a store-owned table: the store the session is set to
+    /// (`commerce.store_id`, see ``ScopedClient``), or any store when it says `*`. A session
+    /// set to nothing sees no row.
+    static let storePolicy = """
+        store_id = nullif(nullif(current_setting('commerce.store_id', true), ''), '*')::uuid
+        OR current_setting('commerce.store_id', true) = '*'
+        """
+
+    /// Gives each of `tables` to stores, in place: a `store_id` column (expand), every
+    /// existing row to the original store (backfill), then the column required, filled from
+    /// the session's store when an insert does not name it, and row-level security forced on
+    /// the table's owner too (contract). The service's queries then see and write their
+    /// store's rows only, whether or not they name it. Any `then` statements follow (keys made
+    /// unique per store, indexes).
+    public static func storeOwnership(version: Int, name: String, tables: [String], then sql: String = "") -> Migration {
+        var statements: [String] = []
+        for table in tables {
+            statements += [
+                "ALTER TABLE \(table) ADD COLUMN store_id uuid",
+                "UPDATE \(table) SET store_id = '\(StoreID.original)'",
+                "ALTER TABLE \(table) ALTER COLUMN store_id SET NOT NULL, ALTER COLUMN store_id SET DEFAULT scoped_store()",
+                "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+                "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY store_rows ON \(table) USING (\(storePolicy))",
+            ]
+        }
+        return Migration(version: version, name: name,
+                         statements: statements + Migration(version: version, name: name, sql: sql).statements)
+    }
+
+    /// The function a store-owned row's `store_id` defaults to: the session's store, and a
+    /// clear error where the session names none or all of them (such work names the store).
+    public static let scopedStoreFunction = """
+        CREATE FUNCTION scoped_store() RETURNS uuid LANGUAGE plpgsql STABLE AS $$
+        DECLARE
+            scope text := coalesce(current_setting('commerce.store_id', true), '');
+        BEGIN
+            IF scope = '' OR scope = '*' THEN
+                RAISE EXCEPTION 'a row of a store-owned table needs its store: the session names %',
+                    CASE scope WHEN '' THEN 'none' ELSE 'every store' END
+                    USING ERRCODE = '42501';
+            END IF;
+            RETURN scope::uuid;
+        END
+        $$;
+        """
+}
