@@ -4,7 +4,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions, completedCarts] }
+    static var all: [Migration] { [sessions, completedCarts, stores] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -63,4 +63,11 @@ extension CheckoutMigrations {
     static let completedCarts = Migration(version: 101, name: "completed checkouts by cart version", sql: """
         CREATE INDEX checkouts_completed_cart ON checkouts (cart_id, cart_version) WHERE status = 'completed';
         """)
+}
+
+extension CheckoutMigrations {
+    /// Every row belongs to a store: a cart of one store cannot be checked out in another,
+    /// whose session cannot see its replica.
+    static let stores = Migration.storeOwnership(
+        version: 102, name: "rows belong to stores", tables: ["cart_replicas", "checkouts", "checkout_transitions"])
 }

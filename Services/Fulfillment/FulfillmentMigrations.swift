@@ -5,7 +5,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges, stores] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -192,4 +192,20 @@ enum FulfillmentMigrations {
     /// subscribers (``WebhookSubscriptions``), whoever made the change.
     static let endpointChanges = Migration.changeNotifications(
         version: 107, name: "endpoint changes notify", key: "webhook_endpoints", tables: ["webhook_endpoints"])
+
+    /// Every row belongs to a store. Order numbers, POS order ids, POS webhook event ids and
+    /// POS SKUs are a store's own (each store has its own POS account).
+    static let stores = Migration.storeOwnership(
+        version: 108, name: "rows belong to stores",
+        tables: ["fulfilment_orders", "shipments", "shipment_lines", "webhook_endpoints", "webhook_deliveries", "webhook_attempts",
+                 "pos_pushes", "pos_webhook_events", "pos_stock_counts", "recipients", "customer_emails", "download_grants",
+                 "reminder_opt_outs"],
+        then: """
+            ALTER TABLE fulfilment_orders DROP CONSTRAINT fulfilment_orders_order_number_key,
+                ADD CONSTRAINT fulfilment_orders_order_number_key UNIQUE (order_number, store_id);
+            ALTER TABLE pos_pushes DROP CONSTRAINT pos_pushes_pos_order_id_key, ADD CONSTRAINT pos_pushes_pos_order_id_key UNIQUE (pos_order_id, store_id);
+            ALTER TABLE pos_webhook_events DROP CONSTRAINT pos_webhook_events_pkey, ADD PRIMARY KEY (event_id, store_id);
+            ALTER TABLE pos_stock_counts DROP CONSTRAINT pos_stock_counts_pkey, ADD PRIMARY KEY (sku, store_id);
+            CREATE INDEX webhook_endpoints_store ON webhook_endpoints (store_id);
+            """)
 }

@@ -34,7 +34,8 @@ extension ServiceDefinition {
             if let client = parts.pos {
                 let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox, counts: PosStockCountStore())
                 services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
-                services.append(PeriodicJob("pos-inventory-pull", every: settings.posInventoryPullInterval, environment: environment) {
+                services.append(PeriodicJob("pos-inventory-pull", every: settings.posInventoryPullInterval, reach: .only(.original),
+                                            environment: environment) {
                     try await pull.run(logger: environment.logger)
                 })
                 handlers.append(PosSync(pushes: parts.pushes))

@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 
 /// Human order numbers, `{PREFIX}-{YYYYMMDD}-{NNNN}` (`SHOP-20261122-0042`), counted per shop
-/// day. The count comes from one PostgreSQL sequence: `nextval` is atomic, never waits for
+/// day, each store its own. The count comes from the store's PostgreSQL sequence
+/// (`next_order_count`, migration 103): `nextval` is atomic, never waits for
 /// another transaction and is never handed out twice, so concurrent placements cannot share
 /// a number and none of them holds a lock until it commits. A day's number is the sequence
 /// value minus the first value that day saw (its base, recorded once) plus one. A number
@@ -20,10 +21,10 @@ struct OrderNumber: Sendable {
         // taken just before the base was set (it would be zero or less).
         for _ in 0..<10 {
             let rows = try await connection.query("""
-                WITH taken AS (SELECT nextval('order_number_sequence') AS value, (now() AT TIME ZONE \(timeZone))::date AS day),
+                WITH taken AS (SELECT next_order_count(scoped_store()) AS value, (now() AT TIME ZONE \(timeZone))::date AS day),
                 started AS (
                     INSERT INTO order_number_days (day, base) SELECT day, value FROM taken
-                    ON CONFLICT (day) DO NOTHING RETURNING base)
+                    ON CONFLICT (store_id, day) DO NOTHING RETURNING base)
                 SELECT to_char(t.day, 'YYYYMMDD'),
                        t.value + 1 - COALESCE((SELECT base FROM started), (SELECT d.base FROM order_number_days d WHERE d.day = t.day))
                 FROM taken t

@@ -104,7 +104,7 @@ struct PaymentStore: Sendable {
         let rows = try await connection.query("""
             INSERT INTO provider_events (provider, event_id, payment_id, kind, amount_minor, outcome, payload)
             VALUES (\(event.provider), \(event.eventId), \(payment), \(event.kind), \(event.amount), \(outcome), \(event.payload)::jsonb)
-            ON CONFLICT (provider, event_id) DO NOTHING RETURNING 1
+            ON CONFLICT (provider, event_id, store_id) DO NOTHING RETURNING 1
             """, logger: logger)
         for try await _ in rows.decode(Int.self) { return true }
         return false

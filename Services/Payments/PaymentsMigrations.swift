@@ -5,7 +5,7 @@ import ServiceKit
 /// log and the dedupe key), refunds, the merchant's append-only ledger, and the orders said
 /// to be paid.
 enum PaymentsMigrations {
-    static var all: [Migration] { [payments, paidOrderNotices] }
+    static var all: [Migration] { [payments, paidOrderNotices, stores] }
 
     /// The orders the orders service says are paid (`order.settled` with `paid`), so that
     /// reconciliation can hold payments and paid orders against each other both ways.
@@ -84,4 +84,15 @@ enum PaymentsMigrations {
         CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
             FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only();
         """)
+
+    /// Every row belongs to a store. Order numbers are a store's own, and a provider's event
+    /// ids are unique within one account: each store has its own (a SePay transaction id of
+    /// one shop's bank account may repeat in another's).
+    static let stores = Migration.storeOwnership(
+        version: 102, name: "rows belong to stores",
+        tables: ["payments", "provider_events", "refunds", "ledger_entries", "paid_order_notices"],
+        then: """
+            ALTER TABLE payments DROP CONSTRAINT payments_order_number_key, ADD CONSTRAINT payments_order_number_key UNIQUE (order_number, store_id);
+            ALTER TABLE provider_events DROP CONSTRAINT provider_events_pkey, ADD PRIMARY KEY (provider, event_id, store_id);
+            """)
 }

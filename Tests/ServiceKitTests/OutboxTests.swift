@@ -35,7 +35,8 @@ struct OutboxTests {
     @Test("an event carries the store it was recorded for (the original store outside any); a reaction's events carry the store of the event it reacts to")
     func eventsCarryTheirStore() async throws {
         try await KitFixture.with { fixture in
-            try await fixture.withDatabase { database in
+            // The fixture works for the original store; this test starts outside any.
+            try await fixture.withDatabase { database in try await StoreScope.$current.withValue(nil) {
                 let storeA = StoreID.new()
                 let inA = try await StoreScope.run(for: storeA) { try await fixture.enqueue("in-a", on: database) }
                 #expect(inA.storeId == storeA)
@@ -55,7 +56,7 @@ struct OutboxTests {
                 let followUp = try #require(try await fixture.recorded(note: "follow-up", on: database))
                 #expect(followUp.storeId == storeB, "recorded while reacting to store B's event, outside any scope of its own")
                 #expect(StoreScope.current == nil, "the reaction's store does not leak past it")
-            }
+            } }
         }
     }
 

@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Hummingbird
 import Logging
@@ -93,8 +94,9 @@ struct EmailStore: Sendable {
     }
 
     /// An email the sender holds.
-    struct Claimed: Sendable {
+    struct Claimed: Sendable, StoreOwned {
         var id: UUID
+        var storeId: StoreID
         var kind: String
         var eventId: String
         var recipient: String
@@ -116,13 +118,13 @@ struct EmailStore: Sendable {
                 ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             UPDATE customer_emails e SET locked_until = now() + interval '120 seconds', attempts = e.attempts + 1
             FROM due WHERE e.id = due.id
-            RETURNING e.id, e.kind, e.event_id, e.recipient, e.recipient_name, e.subject, e.text_body, e.html_body, e.attempts, e.created_at,
+            RETURNING e.id, e.store_id, e.kind, e.event_id, e.recipient, e.recipient_name, e.subject, e.text_body, e.html_body, e.attempts, e.created_at,
                 e.unsubscribe_url
             """, logger: logger)
         var claimed: [Claimed] = []
-        for try await (id, kind, event, recipient, name, subject, text, html, attempt, created, unsubscribe)
-            in rows.decode((UUID, String, String, String, String?, String, String, String, Int, Date, String?).self) {
-            claimed.append(Claimed(id: id, kind: kind, eventId: event, recipient: recipient, recipientName: name, subject: subject,
+        for try await (id, store, kind, event, recipient, name, subject, text, html, attempt, created, unsubscribe)
+            in rows.decode((UUID, UUID, String, String, String, String?, String, String, String, Int, Date, String?).self) {
+            claimed.append(Claimed(id: id, storeId: StoreID(store), kind: kind, eventId: event, recipient: recipient, recipientName: name, subject: subject,
                                    text: text, html: html, attempt: attempt, createdAt: created, unsubscribeURL: unsubscribe))
         }
         return claimed

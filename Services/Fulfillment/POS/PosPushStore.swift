@@ -68,8 +68,9 @@ struct PosPushStore: Sendable {
     }
 
     /// A push the pusher holds, with the order's snapshot; or a withdrawal, with the POS's id.
-    struct Claimed: Sendable {
+    struct Claimed: Sendable, StoreOwned {
         var orderId: UUID
+        var storeId: StoreID
         var attempt: Int
         var order: PosClient.Order
         /// Set when the order is to be withdrawn at the POS rather than pushed.
@@ -87,17 +88,17 @@ struct PosPushStore: Sendable {
                 ORDER BY p.next_attempt_at LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
             UPDATE pos_pushes p SET locked_until = now() + interval '60 seconds', attempts = p.attempts + 1
             FROM due, fulfilment_orders o WHERE p.order_id = due.order_id AND o.order_id = p.order_id
-            RETURNING p.order_id, p.attempts, o.order_number, o.email, o.payment_method, o.contact::text, o.shipping_address::text, o.lines::text,
+            RETURNING p.order_id, p.store_id, p.attempts, o.order_number, o.email, o.payment_method, o.contact::text, o.shipping_address::text, o.lines::text,
                 CASE WHEN p.status = 'withdrawing' THEN p.pos_order_id END
             """, logger: logger)
         var claimed: [Claimed] = []
         let decoder = EventCoding.decoder
-        for try await (id, attempt, number, email, method, contactText, addressText, linesText, withdraw)
-            in rows.decode((UUID, Int, String, String, PaymentMethod, String?, String?, String, String?).self) {
+        for try await (id, store, attempt, number, email, method, contactText, addressText, linesText, withdraw)
+            in rows.decode((UUID, UUID, Int, String, String, PaymentMethod, String?, String?, String, String?).self) {
             let contact = try contactText.map { try decoder.decode(ContactDetails.self, from: Data($0.utf8)) }
             let address = try addressText.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) }
             let lines = try decoder.decode([PricedLine].self, from: Data(linesText.utf8))
-            claimed.append(Claimed(orderId: id, attempt: attempt, order: Self.order(number: number, email: email, method: method,
+            claimed.append(Claimed(orderId: id, storeId: StoreID(store), attempt: attempt, order: Self.order(number: number, email: email, method: method,
                                                                                  contact: contact, address: address, lines: lines),
                                    withdraw: withdraw))
         }
@@ -158,7 +159,7 @@ struct PosPushStore: Sendable {
     func recordWebhookEvent(_ eventId: String, posOrder: String, status: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("""
             INSERT INTO pos_webhook_events (event_id, pos_order_id, status, outcome) VALUES (\(eventId), \(posOrder), \(status), 'received')
-            ON CONFLICT (event_id) DO NOTHING RETURNING 1
+            ON CONFLICT (event_id, store_id) DO NOTHING RETURNING 1
             """, logger: logger)
         for try await _ in rows.decode(Int.self) { return true }
         return false

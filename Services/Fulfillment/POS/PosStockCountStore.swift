@@ -9,7 +9,7 @@ struct PosStockCountStore: Sendable {
     func record(sku: String, onHand: Int, on connection: PostgresConnection, logger: Logger) async throws -> Date? {
         let rows = try await connection.query("""
             INSERT INTO pos_stock_counts (sku, on_hand) VALUES (\(sku), \(onHand))
-            ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, counted_at = now()
+            ON CONFLICT (sku, store_id) DO UPDATE SET on_hand = excluded.on_hand, counted_at = now()
             WHERE pos_stock_counts.on_hand <> excluded.on_hand
             RETURNING counted_at
             """, logger: logger)

@@ -41,7 +41,7 @@ struct PosWebhook: Sendable {
     }
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.post("/webhooks/pos") { request, context -> Receipt in
+        router.storeWebhook("pos", database: shipments.database) { request, context -> Receipt in
             let buffer = try await request.body.collect(upTo: 256 * 1024)
             let body = Data(buffer.readableBytesView)
             guard Self.verify(body: body, timestamp: request.headers[.init("X-Pos-Timestamp")!],

@@ -104,8 +104,9 @@ struct WebhookStore: Sendable {
     }
 
     /// A delivery the dispatcher holds: what to send where.
-    struct Claimed: Sendable {
+    struct Claimed: Sendable, StoreOwned {
         var id: UUID
+        var storeId: StoreID
         var url: String
         var secret: String
         var payload: Data
@@ -121,11 +122,11 @@ struct WebhookStore: Sendable {
                 ORDER BY d.next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             UPDATE webhook_deliveries d SET locked_until = now() + interval '60 seconds', attempts = d.attempts + 1
             FROM due, webhook_endpoints e WHERE d.id = due.id AND e.id = d.endpoint_id
-            RETURNING d.id, e.url, e.secret, d.payload, d.attempts
+            RETURNING d.id, d.store_id, e.url, e.secret, d.payload, d.attempts
             """, logger: logger)
         var claimed: [Claimed] = []
-        for try await (id, url, secret, payload, attempt) in rows.decode((UUID, String, String, ByteBuffer, Int).self) {
-            claimed.append(Claimed(id: id, url: url, secret: secret, payload: Data(payload.readableBytesView), attempt: attempt))
+        for try await (id, store, url, secret, payload, attempt) in rows.decode((UUID, UUID, String, String, ByteBuffer, Int).self) {
+            claimed.append(Claimed(id: id, storeId: StoreID(store), url: url, secret: secret, payload: Data(payload.readableBytesView), attempt: attempt))
         }
         return claimed
     }

@@ -1,9 +1,11 @@
+import EventContracts
 import Logging
 import Messaging
+import Persistence
 import PostgresNIO
 import Synchronization
 
-/// The event types some active merchant endpoint subscribes to, kept in memory so that an
+/// The event types some active merchant endpoint of a store subscribes to, kept in memory per store so that an
 /// event nobody subscribes to costs no statement (most shops have no endpoint, and four events
 /// of every purchase are of subscribable types).
 ///
@@ -21,10 +23,13 @@ final class WebhookSubscriptions: Sendable {
     /// on a connection not yet known broken.
     static let maximumAge: Duration = .seconds(30)
 
+    /// Stores whose subscriptions are kept at most; past it the memory starts over.
+    static let capacity = 10_000
+
     private struct State {
         var generation = 0
-        var types: Set<String>?
-        var readAt = ContinuousClock.now
+        /// Each store's subscribed types, and when they were read.
+        var stores: [StoreID: (types: Set<String>, readAt: ContinuousClock.Instant)] = [:]
     }
     private let state = Mutex(State())
     private let changes: ChangeFeed
@@ -34,11 +39,13 @@ final class WebhookSubscriptions: Sendable {
         changes.observe(Self.changeKey) { [weak self] in self?.forget() }
     }
 
-    /// Whether an active endpoint subscribes to `type`, read on `connection` when not known.
+    /// Whether an active endpoint of the task's store subscribes to `type`, read on
+    /// `connection` (set to that store) when not known.
     func anySubscribes(to type: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let store = StoreScope.current ?? .original
         let (known, generation) = state.withLock { state -> (Set<String>?, Int) in
-            if ContinuousClock.now - state.readAt > Self.maximumAge { state.types = nil }
-            return (state.types, state.generation)
+            guard let kept = state.stores[store], ContinuousClock.now - kept.readAt <= Self.maximumAge else { return (nil, state.generation) }
+            return (kept.types, state.generation)
         }
         if let known, changes.isListening { return known.contains(type) }
         let readAt = ContinuousClock.now
@@ -49,8 +56,8 @@ final class WebhookSubscriptions: Sendable {
         if changes.isListening {
             state.withLock { state in
                 guard state.generation == generation else { return }
-                state.types = types
-                state.readAt = readAt
+                if state.stores.count >= Self.capacity { state.stores.removeAll(keepingCapacity: true) }
+                state.stores[store] = (types, readAt)
             }
         }
         return types.contains(type)
@@ -60,7 +67,7 @@ final class WebhookSubscriptions: Sendable {
     func forget() {
         state.withLock {
             $0.generation += 1
-            $0.types = nil
+            $0.stores.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -30,7 +30,7 @@ struct SePayWebhook: Sendable {
     }
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.post("/webhooks/sepay") { request, context -> Acknowledgement in
+        router.storeWebhook("sepay", database: payments.database) { request, context -> Acknowledgement in
             guard Self.authorized(request.headers[.authorization], key: apiKey) else {
                 context.logger.warning("SePay webhook with a wrong or missing API key refused")
                 throw Problem(status: .unauthorized, type: "webhook-unauthorized", title: "The webhook's API key is wrong or missing.")

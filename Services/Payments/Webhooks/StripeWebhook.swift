@@ -54,7 +54,7 @@ struct StripeWebhook: Sendable {
     }
 
     func register(on router: Router<ServiceRequestContext>) {
-        router.post("/webhooks/stripe") { request, context -> Acknowledgement in
+        router.storeWebhook("stripe", database: payments.database) { request, context -> Acknowledgement in
             let bytes = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
             do {
                 try signature.verify(header: request.headers[HTTPField.Name("Stripe-Signature")!], body: bytes)

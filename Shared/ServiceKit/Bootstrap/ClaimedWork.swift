@@ -1,5 +1,6 @@
 import Logging
 import Messaging
+import Persistence
 import ServiceLifecycle
 
 /// Work kept in a table and done by whichever replica claims it (outgoing webhooks, pushes to
@@ -7,7 +8,10 @@ import ServiceLifecycle
 /// SKIP LOCKED` query) and handles them concurrently; a round that found less than a full
 /// batch sleeps until the change feed rings `wakeKey` (new or replayed work) or a second
 /// passes (retries coming due). Waits for migrations; stops on graceful shutdown.
-public struct ClaimedWork<Item: Sendable>: Service {
+///
+/// The claim sees every store's due items; each item is handled within its own store
+/// (``StoreScope``), so what handling writes and records is that store's.
+public struct ClaimedWork<Item: Sendable & StoreOwned>: Service {
     public let name: String
     let batch: Int
     let environment: ServiceEnvironment
@@ -35,9 +39,9 @@ public struct ClaimedWork<Item: Sendable>: Service {
             defer { watch.cancel() }
             while !Task.isCancelled {
                 do {
-                    let due = try await claim(batch)
+                    let due = try await StoreScope.acrossStores { try await claim(batch) }
                     await withTaskGroup(of: Void.self) { group in
-                        for item in due { group.addTask { await handle(item) } }
+                        for item in due { group.addTask { await StoreScope.run(for: item.storeId) { await handle(item) } } }
                     }
                     if due.count == batch { continue }
                 } catch {

@@ -1,3 +1,4 @@
+import EventContracts
 import Logging
 import Persistence
 import ServiceLifecycle
@@ -17,6 +18,9 @@ public struct PeriodicJob: Service {
         case eachStore
         /// A round runs `work` once, seeing every store's rows.
         case acrossStores
+        /// A round runs `work` for this store only (work whose outside party, such as the
+        /// deployment's POS, serves one store).
+        case only(StoreID)
     }
 
     public let name: String
@@ -40,6 +44,8 @@ public struct PeriodicJob: Service {
         switch reach {
         case .acrossStores:
             try await StoreScope.acrossStores { try await work() }
+        case .only(let store):
+            try await StoreScope.run(for: store) { try await work() }
         case .eachStore:
             for store in try await StoreCopies.storeIds(database: environment.database, logger: environment.logger) {
                 do {

@@ -33,4 +33,9 @@ public enum StoreCopies {
         }
         return ids
     }
+
+    /// Whether this service has a copy of `store`.
+    public static func knows(_ store: StoreID, database: Database, logger: Logger) async throws -> Bool {
+        try await database.count("SELECT count(*)::int8 FROM store_settings WHERE store_id = \(store.uuid)", logger: logger) > 0
+    }
 }
