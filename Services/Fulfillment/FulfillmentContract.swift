@@ -84,7 +84,7 @@ enum FulfillmentContract {
                              summary: "Move some goods of a pending shipment into a new one (ship part now, the rest later).",
                              tag: "fulfillment admin", body: Schema.object(["lines": Schema.array(of: Schema.object([
                                 "variant_id": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: 100_000),
-                             ], required: ["variant_id", "quantity"]), maxItems: 100)], required: ["lines"]),
+                             ], required: ["variant_id", "quantity"]), minItems: 1, maxItems: 100)], required: ["lines"]),
                              answers: [.init(201, "The new shipment.", schema: Schema.ref("Shipment")), illegal]),
                 APIOperation(.post, "/admin/shipments/{id}/ship", id: "shipShipment",
                              summary: "Mark a shipment shipped (optionally with its tracking); the order is shipped when all its goods are.",

@@ -303,7 +303,8 @@ struct OrderStore: Sendable {
         }
     }
 
-    func stats(customer: UUID, logger: Logger) async throws -> CustomerStats {
+    /// The customer's figures in the task's store; nil when the store has no order from them.
+    func stats(customer: UUID, logger: Logger) async throws -> CustomerStats? {
         let rows = try await database.client.query("""
             SELECT currency, order_count, lifetime_spend_minor, last_order_at FROM customer_stats WHERE customer_id = \(customer) ORDER BY currency
             """, logger: logger)
@@ -313,6 +314,6 @@ struct OrderStore: Sendable {
             stats.lifetimeSpend.append(Money(minorUnits: spend, currency: try Currency(stored: currency)))
             if let last, last > (stats.lastOrderAt ?? .distantPast) { stats.lastOrderAt = last }
         }
-        return stats
+        return stats.lifetimeSpend.isEmpty ? nil : stats
     }
 }

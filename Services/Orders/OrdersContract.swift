@@ -47,7 +47,8 @@ enum OrdersContract {
                              body: Schema.object(["note": Schema.string(minLength: 1, maxLength: 2000)], required: ["note"]),
                              answers: [.init(201, "Noted.", schema: Schema.ref("Order"))]),
                 APIOperation(.get, "/admin/customers/{id}/stats", id: "customerOrderStats", summary: "A customer's order count and lifetime spend.",
-                             tag: "orders admin", answers: [.init(200, "The figures.", schema: Schema.ref("CustomerStats"))]),
+                             tag: "orders admin", answers: [.init(200, "The figures.", schema: Schema.ref("CustomerStats")),
+                                                            .init(404, "This store has no order from that customer.", schema: Schema.ref("Problem"))]),
             ]),
         ],
         schemas: [

@@ -255,7 +255,10 @@ struct ProductStore: Sendable {
     func setStatus(_ id: UUID, to status: String, correlationId: String, logger: Logger) async throws -> Bool {
         try await database.transaction(logger: logger) { connection in
             if status == "published" {
-                let rows = try await connection.query("SELECT count(*)::int8 FROM variants WHERE product_id = \(id)", logger: logger)
+                // No row for a product that does not exist (here): the update below finds none either.
+                let rows = try await connection.query("""
+                    SELECT count(v.id)::int8 FROM products p LEFT JOIN variants v ON v.product_id = p.id WHERE p.id = \(id) GROUP BY p.id
+                    """, logger: logger)
                 for try await count in rows.decode(Int.self) where count == 0 {
                     throw Problem(status: .conflict, type: "product-without-variants", title: "A product needs a variant to be published.",
                                   errors: [.init(field: "variants", message: "add at least one variant first")])

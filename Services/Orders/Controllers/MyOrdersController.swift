@@ -14,7 +14,9 @@ struct MyOrdersController: Controller {
             try await orders.list(OrderStore.Filter(customer: try context.customerId), page: try PageRequest(request), logger: context.logger)
         }
         routes.get("/orders/stats") { _, context -> CustomerStats in
-            try await orders.stats(customer: try context.customerId, logger: context.logger)
+            let customer = try context.customerId
+            return try await orders.stats(customer: customer, logger: context.logger)
+                ?? CustomerStats(customerId: customer.uuidString.lowercased(), orderCount: 0, lifetimeSpend: [], lastOrderAt: nil)
         }
         routes.get("/orders/{id}") { _, context -> Order in
             let order = try await orders.existing(try context.uuid(what: "That order"), logger: context.logger)

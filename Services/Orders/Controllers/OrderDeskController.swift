@@ -49,7 +49,10 @@ struct OrderDeskController: Controller {
             return EditedResponse(status: .created, response: try await orders.addNote(note, to: id, by: context.staffActor, logger: context.logger))
         }
         routes.get("/admin/customers/{id}/stats") { _, context -> CustomerStats in
-            try await orders.stats(customer: try context.uuid(what: "That customer"), logger: context.logger)
+            guard let stats = try await orders.stats(customer: try context.uuid(what: "That customer"), logger: context.logger) else {
+                throw Problem(status: .notFound, type: "not-found", title: "Not found.", detail: "This store has no order from that customer.")
+            }
+            return stats
         }
         return routes
     }

@@ -45,8 +45,9 @@ public enum Schema {
         "minor_units": integer(description: "Integer minor units of the currency (VND has none)."), "currency": string(pattern: "^[A-Z]{3}$"),
     ], required: ["minor_units", "currency"]))
 
-    public static func array(of items: JSONValue, maxItems: Int? = nil) -> JSONValue {
+    public static func array(of items: JSONValue, minItems: Int? = nil, maxItems: Int? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [("type", "array"), ("items", items)]
+        if let minItems { members.append(("minItems", .number(minItems))) }
         if let maxItems { members.append(("maxItems", .number(maxItems))) }
         return .object(members)
     }

@@ -7,7 +7,7 @@ import Messaging
 /// like any delivery, or discard one with a reason. Replays and discards are audited
 /// (``OperatorLog``, `GET /admin/operator-actions`).
 struct DeadLetterController: Controller {
-    static let access = Access.staff
+    static let access = Access.platform
     let consumer: EventConsumer
     let log: OperatorLog
     var letters: DeadLetterStore { consumer.deadLetters }

@@ -1,7 +1,8 @@
 import Messaging
 
-/// The operator routes every service has besides its own: dead letters (staff), the audit
-/// of operator actions (staff), reconciliation (staff) and republishing the outbox (admin).
+/// The operator routes every service has besides its own: dead letters, the audit of operator
+/// actions, reconciliation and republishing the outbox. They see the deployment's machinery,
+/// every store's messages at once, so they are for platform operators only.
 enum OperationsContract {
     /// The controllers every service mounts for its operators.
     static func controllers(_ environment: ServiceEnvironment, consumer: EventConsumer, reconciler: Reconciler) -> [any Controller] {

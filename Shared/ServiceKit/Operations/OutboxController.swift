@@ -7,7 +7,7 @@ import Messaging
 /// time, after the broker lost messages (an in-memory broker's restart, a restore from
 /// backup). Consumers' inboxes drop what they had applied. Audited.
 struct OutboxController: Controller {
-    static let access = Access.admin
+    static let access = Access.platform
     let environment: ServiceEnvironment
 
     struct Republish: Decodable {

@@ -5,7 +5,7 @@ import Hummingbird
 /// (each check's last run and the open findings) and `POST /admin/reconciliation/run` (run
 /// every check now, then the same answer).
 struct ReconciliationController: Controller {
-    static let access = Access.staff
+    static let access = Access.platform
     let reconciler: Reconciler
 
     struct Report: ResponseEncodable {

@@ -1,5 +1,6 @@
-/// The documented routes every service has besides its own: pipeline probes (staff) and
-/// `whoami` (the identity and the store the service sees for the request).
+/// The documented routes every service has besides its own: pipeline probes (platform
+/// operators: a probe is the deployment's, not a store's) and `whoami` (the identity and the
+/// store the service sees for the request).
 enum DiagnosticsContract {
     /// The controllers every service mounts besides its own.
     static func controllers(_ environment: ServiceEnvironment) -> [any Controller] {

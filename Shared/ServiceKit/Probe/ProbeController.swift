@@ -9,7 +9,7 @@ import Messaging
 /// a topic it consumes. Operators use it to check the whole event path of a deployment; the
 /// end-to-end tests use it as the walking skeleton.
 struct ProbeController: Controller {
-    static let access = Access.staff
+    static let access = Access.platform
     let probes: ProbeStore
 
     struct CreateProbe: Decodable {

@@ -1,0 +1,257 @@
+import AsyncHTTPClient
+import EventContracts
+import Foundation
+import ServiceKitTestKit
+import Testing
+
+/// Two stores side by side, with every service running: store B's staff walk every staff
+/// and admin operation the OpenAPI document lists, with store A's ids, and get 404 for each;
+/// B's lists show none of A's rows; A's things are unchanged afterwards; a cart of A cannot be
+/// checked out in B.
+@Suite("Stores: one store's staff and shoppers never reach another's data", .serialized)
+struct StoreIsolationTests {
+    static let services = ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"]
+
+    /// What store A has, by the resource an operation's `{id}` names.
+    struct StoreAData {
+        var ids: [String: String] = [:]
+        var all: [String] { Array(ids.values) }
+    }
+
+    @Test("store B's admin gets 404 for every id of store A on every staff and admin operation, and no list shows A's rows; A's data is unchanged; A's cart cannot be checked out in B")
+    func storesAreIsolated() async throws {
+        try await withServices(Self.services, portOffset: 1340, overrides: ["MULTI_STORE_PREVIEW": "true", "WEBHOOK_ALLOW_PRIVATE_URLS": "true"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
+
+            // Store B, open, with an admin who works there only.
+            let created = try await send(client, "POST", base + "/api/platform/stores", json: [
+                "name": "Store B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
+                "time_zone": "America/New_York", "order_prefix": "BSHOP", "owner_email": "owner-b@example.com",
+            ], headers: platform)
+            let storeB = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
+            let keyB = try #require(created.json?["publishable_key"] as? String)
+            #expect(try await waitUntil(timeout: .seconds(60)) {
+                try await send(client, "GET", base + "/api/platform/stores/\(storeB)", headers: platform).json?["status"] as? String == "active"
+            })
+            let inB = platform.merging(["X-Store-Id": storeB]) { $1 }
+            #expect(try await send(client, "POST", base + "/api/admin/staff", json: [
+                "email": "admin-b@example.com", "password": "admin-b-password", "name": "Admin B", "role": "admin",
+            ], headers: inB).status == 201)
+            let login = try await send(client, "POST", base + "/api/admin/auth/login",
+                                       json: ["email": "admin-b@example.com", "password": "admin-b-password"])
+            let adminB = ["Authorization": "Bearer \(try #require(login.json?["access_token"] as? String))", "X-Store-Id": storeB]
+
+            let data = try await Self.storeA(client, base: base, suite: suite, platform: platform)
+
+            // B may use A's slug and SKU: keys are unique within a store.
+            let sameKeys = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": data.ids["slug"]!, "title": "B's own",
+                "variants": [["sku": data.ids["sku"]!, "price": ["minor_units": 1_500, "currency": "USD"], "on_hand": 3]],
+            ], headers: adminB)
+            #expect(sameKeys.status == 201, "B reuses A's slug and SKU: \(String(decoding: sameKeys.body, as: UTF8.self))")
+            let productOfB = try #require(sameKeys.json?["id"] as? String)
+
+            let document = try #require(try await get(client, base + "/openapi.json").json)
+            let components = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+            var walked = 0
+            var listed = 0
+            for (path, item) in (document["paths"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                for (method, value) in (item as? [String: Any] ?? [:]) {
+                    guard let operation = value as? [String: Any], let access = operation["x-access"] as? String,
+                          access == "staff" || access == "admin" else { continue }
+                    let url = base + path
+                    let body = Self.body(for: "\(method.uppercased()) \(path)") ?? Self.example(Self.requestSchema(operation, components), components)
+                    if path.contains("{") {
+                        let filled = try #require(Self.fill(path, with: data), "no id of store A for \(method.uppercased()) \(path)")
+                        let answer = try await send(client, method.uppercased(), base + filled, json: body ?? (method == "get" ? nil : [:]),
+                                                    headers: method == "get" ? adminB : adminB.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
+                        #expect(answer.status == 404, "\(method.uppercased()) \(path) as B's admin with A's id: \(answer.status) \(String(decoding: answer.body.prefix(300), as: UTF8.self))")
+                        walked += 1
+                    } else if method == "get" {
+                        let answer = try await send(client, "GET", url, headers: adminB)
+                        let text = String(decoding: answer.body, as: UTF8.self)
+                        for (name, id) in data.ids where UUID(uuidString: id) != nil {
+                            #expect(!text.contains(id), "GET \(path) in B shows A's \(name) \(id)")
+                        }
+                        listed += 1
+                    }
+                }
+            }
+            #expect(walked >= 35, "the walk covered the operations that take an id (\(walked))")
+            #expect(listed >= 10, "and the lists (\(listed))")
+            #expect(try await send(client, "GET", base + "/api/catalog/admin/products/\(productOfB)", headers: adminB).status == 200,
+                    "B's admin reads B's own product")
+
+            // The operators' tools and pipeline probes see every store: platform operators only.
+            for path in ["/api/orders/admin/dead-letters", "/api/payments/admin/reconciliation", "/api/catalog/admin/operator-actions"] {
+                #expect(try await send(client, "GET", base + path, headers: adminB).status == 403, "\(path) is for platform operators")
+            }
+            #expect(try await send(client, "POST", base + "/api/catalog/probes", json: ["note": "b"], headers: adminB).status == 403)
+
+            // Nothing of A changed.
+            let staffA = ["Authorization": platform["Authorization"]!]
+            let product = try await send(client, "GET", base + "/api/catalog/admin/products/\(data.ids["products"]!)", headers: staffA)
+            #expect(product.json?["status"] as? String == "published")
+            #expect(product.json?["title"] as? String == "Trà sen A")
+            let orderOfA = try await send(client, "GET", base + "/api/orders/admin/orders/\(data.ids["orders"]!)", headers: staffA)
+            #expect(orderOfA.json?["status"] as? String == data.ids["order-status"])
+            let voucher = try await send(client, "GET", base + "/api/catalog/admin/vouchers", headers: staffA)
+            let vouchers = voucher.json?["items"] as? [[String: Any]] ?? voucher.jsonArray ?? []
+            #expect(vouchers.first { $0["id"] as? String == data.ids["vouchers"] }?["active"] as? Bool == true)
+            let endpoint = try await send(client, "GET", base + "/api/fulfillment/admin/webhooks/endpoints/\(data.ids["endpoints"]!)", headers: staffA)
+            #expect(endpoint.json?["active"] as? Bool == true)
+            let shopper = try await send(client, "GET", base + "/api/admin/customers/\(data.ids["customers"]!)", headers: staffA)
+            #expect(shopper.json?["blocked"] as? Bool != true)
+
+            // A's cart, with its token, is no cart in B.
+            let cartA = data.ids["carts"]!
+            let guest = ["X-Cart-Token": data.ids["cart-token"]!]
+            #expect(try await send(client, "GET", base + "/api/catalog/carts/\(cartA)", headers: guest.merging(["X-Store-Key": keyB]) { $1 }).status == 404)
+            let version = Int(data.ids["cart-version"]!)!
+            let attempt = try await send(client, "POST", base + "/api/checkout/checkouts", json: order(cart: (cartA, version), method: "cod"),
+                                         headers: guest.merging(["X-Store-Key": keyB, "Idempotency-Key": UUID().uuidString]) { $1 })
+            #expect((400..<500).contains(attempt.status), "A's cart checked out in B: \(attempt.status)")
+            #expect(attempt.json?["order_id"] == nil)
+        }
+    }
+
+    /// Bodies for operations whose rule the schema cannot say (one of several optional fields).
+    static func body(for operation: String) -> [String: Any]? {
+        switch operation {
+        case "POST /api/fulfillment/admin/shipments/{id}/tracking": ["carrier": "GHN", "tracking_number": "GHN123"]
+        default: nil
+        }
+    }
+
+    /// Store A (the original store) with one of everything an id can name.
+    static func storeA(_ client: HTTPClient, base: String, suite: SuiteProcesses, platform: [String: String]) async throws -> StoreAData {
+        var data = StoreAData()
+        let slug = unique("tea"), sku = unique("TEA")
+        data.ids["slug"] = slug
+        data.ids["sku"] = sku
+        let product = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+            "slug": slug, "title": "Trà sen A",
+            "variants": [["sku": sku, "price": ["minor_units": 120_000, "currency": "VND"], "on_hand": 20]],
+        ], headers: platform)
+        let productId = try #require(product.json?["id"] as? String)
+        data.ids["products"] = productId
+        data.ids["variants"] = try #require((product.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productId)/publish", headers: platform).status == 200)
+        let voucher = try await send(client, "POST", base + "/api/catalog/admin/vouchers", json: [
+            "code": unique("A").uppercased(), "kind": "fixed", "amount": ["minor_units": 1_000, "currency": "VND"],
+        ], headers: platform)
+        data.ids["vouchers"] = try #require(voucher.json?["id"] as? String)
+        let endpoint = try await send(client, "POST", base + "/api/fulfillment/admin/webhooks/endpoints", json: [
+            "url": "http://127.0.0.1:\(suite.merchantEndpointPort)/hooks/a", "event_types": ["shop.orders.order.placed.v1"],
+        ], headers: platform)
+        data.ids["endpoints"] = try #require(endpoint.json?["id"] as? String)
+        let manager = try await send(client, "POST", base + "/api/admin/staff", json: [
+            "email": "clerk-a@example.com", "password": "clerk-a-password", "name": "Clerk A", "role": "staff",
+        ], headers: platform)
+        data.ids["staff"] = try #require(manager.json?["id"] as? String)
+
+        // A customer's cash-on-delivery purchase: an order, its payment, shipment and emails.
+        let email = "\(unique("lan"))@example.com"
+        let lan = try await customer(client, base, email: email)
+        let me = try await send(client, "GET", base + "/api/me", headers: lan)
+        data.ids["customers"] = try #require(me.json?["id"] as? String)
+        let cart = try await cart(client, base, lan, variant: data.ids["variants"]!, quantity: 1)
+        let placed = try await checkOut(client, base, lan, order(cart: cart, method: "cod", email: email))
+        let orderId = try #require(placed.json?["order_id"] as? String, "\(String(decoding: placed.body, as: UTF8.self))")
+        data.ids["orders"] = orderId
+        data.ids["checkouts"] = try #require(placed.json?["id"] as? String)
+        var shipments: [[String: Any]] = []
+        #expect(try await waitUntil(timeout: .seconds(30)) {
+            shipments = try await send(client, "GET", base + "/api/fulfillment/admin/orders/\(orderId)/shipments", headers: platform)
+                .json?["shipments"] as? [[String: Any]] ?? []
+            return !shipments.isEmpty
+        })
+        data.ids["shipments"] = try #require(shipments.first?["id"] as? String)
+        var emails: [[String: Any]] = []
+        var deliveries: [[String: Any]] = []
+        #expect(try await waitUntil(timeout: .seconds(30)) {
+            emails = try await send(client, "GET", base + "/api/fulfillment/admin/emails?order_id=\(orderId)", headers: platform).json?["items"] as? [[String: Any]] ?? []
+            deliveries = try await send(client, "GET", base + "/api/fulfillment/admin/webhooks/endpoints/\(data.ids["endpoints"]!)/deliveries",
+                                        headers: platform).json?["items"] as? [[String: Any]] ?? []
+            return !emails.isEmpty && !deliveries.isEmpty
+        })
+        data.ids["emails"] = try #require(emails.first?["id"] as? String)
+        data.ids["deliveries"] = try #require(deliveries.first?["id"] as? String)
+        data.ids["order-status"] = try #require(try await send(client, "GET", base + "/api/orders/admin/orders/\(orderId)", headers: platform)
+            .json?["status"] as? String)
+
+        // A guest's cart, left open.
+        let guest = try await guestCart(client, base, variant: data.ids["variants"]!, quantity: 1)
+        data.ids["carts"] = guest.cart.0
+        data.ids["cart-version"] = String(guest.cart.1)
+        data.ids["cart-token"] = guest.who["X-Cart-Token"]
+        return data
+    }
+
+    /// `path` with each `{…}` replaced by the id of store A's thing the segment before it
+    /// names (`/admin/orders/{id}` → an order); nil when store A has no such thing.
+    static func fill(_ path: String, with data: StoreAData) -> String? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var filled: [String] = []
+        for (index, segment) in segments.enumerated() {
+            guard segment.hasPrefix("{") else { filled.append(segment); continue }
+            let resource = index > 0 ? segments[index - 1] : ""
+            let name: String
+            switch (resource, segment) {
+            case ("pushes", _): name = "orders"
+            case (_, "{variant_id}"): name = "variants"
+            default: name = resource
+            }
+            guard let id = data.ids[name] else { return nil }
+            filled.append(id)
+        }
+        return filled.joined(separator: "/")
+    }
+
+    /// The JSON schema of `operation`'s request body, if it has one.
+    static func requestSchema(_ operation: [String: Any], _ components: [String: Any]) -> [String: Any]? {
+        let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any]
+        return (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
+    }
+
+    /// A body the schema accepts (required fields with plausible values), so that an operation
+    /// is turned down for its id, not for its body.
+    static func example(_ schema: [String: Any]?, _ components: [String: Any]) -> [String: Any]? {
+        value(for: schema, components) as? [String: Any]
+    }
+
+    private static func value(for schema: [String: Any]?, _ components: [String: Any]) -> Any? {
+        guard var schema else { return nil }
+        if let reference = schema["$ref"] as? String, let resolved = components[String(reference.split(separator: "/").last!)] as? [String: Any] {
+            schema = resolved
+        }
+        if let example = schema["example"] { return example }
+        if schema["pattern"] as? String == "^[A-Z]{3}$" { return "VND" }
+        if let choices = schema["enum"] as? [Any], let first = choices.first { return first }
+        if let options = (schema["oneOf"] ?? schema["anyOf"]) as? [[String: Any]] { return value(for: options.first, components) }
+        let type = (schema["type"] as? String) ?? ((schema["type"] as? [String])?.first { $0 != "null" }) ?? "object"
+        switch type {
+        case "string":
+            switch schema["format"] as? String {
+            case "uuid": return UUID().uuidString.lowercased()
+            case "email": return "someone@example.com"
+            case "date-time": return "2030-01-01T00:00:00Z"
+            case "uri": return "https://example.com/x"
+            default: return String(repeating: "x", count: max(1, schema["minLength"] as? Int ?? 1))
+            }
+        case "integer", "number": return max(1, schema["minimum"] as? Int ?? 1)
+        case "boolean": return true
+        case "array":
+            let count = schema["minItems"] as? Int ?? 0
+            return (0..<count).compactMap { _ in value(for: schema["items"] as? [String: Any], components) }
+        default:
+            let properties = schema["properties"] as? [String: Any] ?? [:]
+            var object: [String: Any] = [:]
+            for name in schema["required"] as? [String] ?? [] {
+                object[name] = value(for: properties[name] as? [String: Any], components)
+            }
+            return object
+        }
+    }
+}
