@@ -21,10 +21,11 @@ struct Benchmark {
         if which == "tokens" { try await TokenVerification.run() }
         if which == "outbox-low" { try await outboxLatency(rate: 200, seconds: 10) }
         if which == "orders" {
-            // orders <gateway> <payments webhooks> <card webhook secret> <comma-separated variants> <comma-separated rates> <seconds>
+            // orders <gateway> <payments webhooks> <card webhook secret> <comma-separated targets> <comma-separated rates> <seconds>
+            // A target is a variant of the original store, or <store id>|<publishable key>|<variant> of another.
             let arguments = Array(CommandLine.arguments.dropFirst(2))
             let purchases = OrderThroughput(gateway: arguments[0], webhooks: arguments[1], cardWebhookSecret: arguments[2],
-                                            variants: arguments[3].split(separator: ",").map(String.init))
+                                            targets: arguments[3].split(separator: ",").map { OrderThroughput.Target(String($0)) })
             for rate in arguments[4].split(separator: ",").compactMap({ Int($0) }) {
                 try await purchases.run(rate: rate, seconds: Int(arguments[5]) ?? 20)
             }

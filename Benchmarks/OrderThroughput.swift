@@ -9,18 +9,40 @@ import ServiceKitTestKit
 /// straight to the payments service) and half by cash on delivery (confirmed at placement).
 /// Reports the orders placed-and-paid per second and the latency from submitting the
 /// checkout to "placed" (an order number) and to "paid".
+///
+/// Purchases go round the targets: variants of one or several stores (the storefront names a
+/// store by its publishable key; the card webhook goes to that store's address).
 struct OrderThroughput: Sendable {
+    /// A variant to buy, and the store it belongs to.
+    struct Target: Sendable {
+        /// The store's publishable key; nil for the original store (a request naming none).
+        var key: String?
+        /// Where the card provider posts this store's webhooks, under the payments listener.
+        var webhookPath: String
+        var variant: String
+
+        /// `<variant>` (the original store) or `<store id>|<publishable key>|<variant>`.
+        init(_ text: String) {
+            let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 3 && !parts[1].isEmpty {
+                (key, webhookPath, variant) = (parts[1], "/stores/\(parts[0])/webhooks/stripe", parts[2])
+            } else {
+                (key, webhookPath, variant) = (nil, "/webhooks/stripe", parts.last ?? text)
+            }
+        }
+    }
+
     let gateway: String
     let webhooks: String
     let cardWebhookSecret: String
-    let variants: [String]
+    let targets: [Target]
     let client: HTTPClient
 
-    init(gateway: String, webhooks: String, cardWebhookSecret: String, variants: [String]) {
+    init(gateway: String, webhooks: String, cardWebhookSecret: String, targets: [Target]) {
         self.gateway = gateway
         self.webhooks = webhooks
         self.cardWebhookSecret = cardWebhookSecret
-        self.variants = variants
+        self.targets = targets
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -75,12 +97,14 @@ struct OrderThroughput: Sendable {
 
     private func purchase(_ index: Int) async -> Outcome {
         let clock = ContinuousClock()
+        let target = targets[index % targets.count]
+        let store = target.key.map { ["X-Store-Key": $0] } ?? [:]
         do {
-            let cart = try await json("POST", gateway + "/api/catalog/carts")
+            let cart = try await json("POST", gateway + "/api/catalog/carts", headers: store)
             guard let cartID = cart["id"] as? String, let token = cart["cart_token"] as? String else { return failed("cart") }
-            let guest = ["X-Cart-Token": token]
+            let guest = store.merging(["X-Cart-Token": token]) { $1 }
             let line = try await json("POST", gateway + "/api/catalog/carts/\(cartID)/lines",
-                                      body: ["variant_id": variants[index % variants.count], "quantity": 1], headers: guest)
+                                      body: ["variant_id": target.variant, "quantity": 1], headers: guest)
             guard let version = line["version"] as? Int else { return failed("line") }
             let card = index % 2 == 1
             let submitted = clock.now
@@ -101,7 +125,7 @@ struct OrderThroughput: Sendable {
             guard card else { return Outcome(placed: placed, paid: placed, finishedAt: clock.now) }
             guard let intent = (checkout["payment"] as? [String: Any])?["provider_payment_id"] as? String,
                   let total = ((checkout["price"] as? [String: Any])?["total"] as? [String: Any])?["minor_units"] as? Int else { return failed("no card payment") }
-            try await payByCard(intent: intent, amount: total)
+            try await payByCard(intent: intent, amount: total, at: target.webhookPath)
             // As a payment page does: wait for the checkout to change from the copy shown (a 304 is "no change yet").
             while checkout["status"] as? String == "awaiting_payment" {
                 let shown = answer.header("ETag") ?? ""
@@ -120,9 +144,9 @@ struct OrderThroughput: Sendable {
 
     private func failed(_ why: String) -> Outcome { Outcome(finishedAt: ContinuousClock.now, failure: why) }
 
-    private func payByCard(intent: String, amount: Int) async throws {
+    private func payByCard(intent: String, amount: Int, at path: String) async throws {
         let (body, signature) = try Storefront.cardEvent("payment_intent.succeeded", intent: intent, amount: amount, secret: cardWebhookSecret)
-        let answer = try await send(client, "POST", webhooks + "/webhooks/stripe", bytes: body,
+        let answer = try await send(client, "POST", webhooks + path, bytes: body,
                                     headers: ["Content-Type": "application/json", "Stripe-Signature": signature], timeout: .seconds(30))
         guard answer.status == 200 else { throw URLError(.badServerResponse) }
     }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Persistence
 import PostgresNIO
+import ServiceKit
 
 /// Human order numbers, `{PREFIX}-{YYYYMMDD}-{NNNN}` (`SHOP-20261122-0042`), counted per shop
 /// day, each store its own. The count comes from the store's PostgreSQL sequence
@@ -10,12 +12,25 @@ import PostgresNIO
 /// value minus the first value that day saw (its base, recorded once) plus one. A number
 /// taken by a transaction that rolls back is skipped (gaps are allowed). More than 9,999
 /// orders a day simply grow the last part.
+///
+/// A store's prefix and time zone are its own (``ServedStores``); the original store's are the
+/// service's settings.
 struct OrderNumber: Sendable {
     let prefix: String
     /// The shop's time zone: its day starts at its own midnight.
     let timeZone: String
+    let stores: ServedStores
 
+    init(prefix: String, timeZone: String, stores: ServedStores = ServedStores()) {
+        self.prefix = prefix
+        self.timeZone = timeZone
+        self.stores = stores
+    }
+
+    /// The next number of the task's store (``StoreScope``).
     func next(on connection: PostgresConnection, logger: Logger) async throws -> String {
+        let store = try await stores.settings(of: StoreScope.current ?? .original, on: connection, logger: logger)
+        let (prefix, timeZone) = (store?.orderPrefix ?? self.prefix, store?.timeZone ?? self.timeZone)
         // Two rare cases ask again: the day's base was recorded by a transaction that
         // committed after this statement's snapshot (the base reads as NULL), or a value
         // taken just before the base was set (it would be zero or less).

@@ -27,7 +27,8 @@ extension ServiceDefinition {
                 handlers: [OrderPayments(payments: parts.payments), StoreProvisioning(service: "payments")],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
-                        SePayWebhook(payments: parts.payments, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix).register(on: webhooks)
+                        SePayWebhook(payments: parts.payments, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix,
+                                     stores: ServedStores()).register(on: webhooks)
                         StripeWebhook(payments: parts.payments, signature: StripeSignature(secret: settings.cardWebhookSecret))
                             .register(on: webhooks)
                     },

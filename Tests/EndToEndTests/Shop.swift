@@ -22,9 +22,10 @@ func product(_ client: HTTPClient, _ base: String, admin: String, stock: Int, pr
 }
 
 /// A signed-in customer's headers (a new account, with `email` when given).
-func customer(_ client: HTTPClient, _ base: String, email: String? = nil, name: String = "Lan") async throws -> [String: String] {
+func customer(_ client: HTTPClient, _ base: String, email: String? = nil, name: String = "Lan",
+              headersFor store: [String: String] = [:]) async throws -> [String: String] {
     let answer = try await send(client, "POST", base + "/api/auth/register", json: [
-        "email": email ?? "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": name])
+        "email": email ?? "\(unique("buyer"))@example.com", "password": "correct horse battery", "name": name], headers: store)
     return ["Authorization": "Bearer \(try #require(answer.json?["access_token"] as? String))"]
 }
 
@@ -57,10 +58,12 @@ func guestCart(_ client: HTTPClient, _ base: String, variant: String, quantity: 
     return (who, (id, try #require(added.json?["version"] as? Int)))
 }
 
-/// A bank transfer as SePay reports it to the payments listener.
+/// A bank transfer as SePay reports it to the payments listener (at `store`'s address, or the
+/// original store's).
 func sepay(_ client: HTTPClient, _ suite: SuiteProcesses, id: Int = Int.random(in: 1...1 << 40), content: String, amount: Int,
-           key: String = SuiteProcesses.sepayAPIKey) async throws -> Answer {
-    try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)/webhooks/sepay", json: [
+           key: String = SuiteProcesses.sepayAPIKey, store: String? = nil) async throws -> Answer {
+    let path = store.map { "/stores/\($0)/webhooks/sepay" } ?? "/webhooks/sepay"
+    return try await send(client, "POST", "http://127.0.0.1:\(suite.paymentsWebhookPort)\(path)", json: [
         "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-22 10:15:00", "accountNumber": "0011001234567",
         "code": NSNull(), "content": content, "transferType": "in", "transferAmount": amount, "accumulated": amount,
         "subAccount": NSNull(), "referenceCode": "FT\(id)", "description": "",

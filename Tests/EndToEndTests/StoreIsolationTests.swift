@@ -124,6 +124,72 @@ struct StoreIsolationTests {
         }
     }
 
+    @Test("two stores sell side by side: each counts its own order numbers with its own prefix and day, in its own currency; a transfer reported at one store's address pays that store's order only")
+    func storesSellSideBySide() async throws {
+        try await withServices(Self.services, portOffset: 1360, overrides: ["MULTI_STORE_PREVIEW": "true"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
+            // Store B keeps the clock of Honolulu: its day starts ten hours after UTC's, the
+            // original store's (Asia/Ho_Chi_Minh) seven hours before.
+            let created = try await send(client, "POST", base + "/api/platform/stores", json: [
+                "name": "Store B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
+                "time_zone": "Pacific/Honolulu", "order_prefix": "BSHOP", "owner_email": "owner-b@example.com",
+            ], headers: platform)
+            let storeB = try #require(created.json?["id"] as? String)
+            let keyB = try #require(created.json?["publishable_key"] as? String)
+            #expect(try await waitUntil(timeout: .seconds(60)) {
+                try await send(client, "GET", base + "/api/platform/stores/\(storeB)", headers: platform).json?["status"] as? String == "active"
+            })
+            let inB = platform.merging(["X-Store-Id": storeB]) { $1 }
+            let shopperB = ["X-Store-Key": keyB]
+
+            let variantA = try await product(client, base, admin: String(platform["Authorization"]!.dropFirst(7)), stock: 10, price: 150_000)
+            let productB = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": unique("mug"), "title": "Mug",
+                "variants": [["sku": unique("MUG"), "price": ["minor_units": 1_250, "currency": "USD"], "on_hand": 10]],
+            ], headers: inB)
+            let productOfB = try #require(productB.json?["id"] as? String)
+            let variantB = try #require((productB.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productOfB)/publish", headers: inB).status == 200)
+
+            // Cash on delivery in each store.
+            let buyerA = try await customer(client, base)
+            let placedA = try await checkOut(client, base, buyerA, order(cart: try await cart(client, base, buyerA, variant: variantA, quantity: 1), method: "cod"))
+            let buyerB = try await customer(client, base, email: "\(unique("amy"))@example.com", headersFor: shopperB)
+            let cartB = try await cart(client, base, buyerB.merging(shopperB) { $1 }, variant: variantB, quantity: 2)
+            let placedB = try await checkOut(client, base, buyerB.merging(shopperB) { $1 }, order(cart: cartB, method: "cod"))
+            let numberA = try #require(placedA.json?["order_number"] as? String, "\(String(decoding: placedA.body, as: UTF8.self))")
+            let numberB = try #require(placedB.json?["order_number"] as? String, "\(String(decoding: placedB.body, as: UTF8.self))")
+            let day = DateFormatter()
+            day.dateFormat = "yyyyMMdd"
+            day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+            #expect(numberA.hasPrefix("SHOP-\(day.string(from: Date()))-"))
+            day.timeZone = TimeZone(identifier: "Pacific/Honolulu")
+            #expect(numberB == "BSHOP-\(day.string(from: Date()))-0001", "store B counts its own numbers, on its own day")
+            #expect(minor((placedB.json?["price"] as? [String: Any])?["total"]) != nil)
+            #expect(((placedB.json?["price"] as? [String: Any])?["total"] as? [String: Any])?["currency"] as? String == "USD")
+
+            // A bank transfer for store B's next order, reported at each store's address.
+            let cartB2 = try await cart(client, base, buyerB.merging(shopperB) { $1 }, variant: variantB, quantity: 1)
+            let transfer = try await checkOut(client, base, buyerB.merging(shopperB) { $1 }, order(cart: cartB2, method: "bank_transfer"))
+            let numberB2 = try #require(transfer.json?["order_number"] as? String)
+            #expect(numberB2.hasSuffix("-0002"))
+            let orderB2 = try #require(transfer.json?["order_id"] as? String)
+            let total = try #require(minor((transfer.json?["price"] as? [String: Any])?["total"]))
+            let content = try #require((transfer.json?["payment"] as? [String: Any])?["transfer_content"] as? String)
+            #expect(try await sepay(client, suite, content: content, amount: total).status == 200, "reported at the original store's address")
+            try await Task.sleep(for: .seconds(1))
+            let unpaid = try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB2)", headers: inB)
+            #expect(unpaid.json?["payment_status"] as? String == "unpaid", "the original store has no such order")
+            #expect(try await sepay(client, suite, content: content, amount: total, store: storeB).status == 200)
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB2)", headers: inB).json?["payment_status"] as? String == "paid"
+            }, "paid at store B's address")
+            #expect(try await sepay(client, suite, content: content, amount: total, store: UUID().uuidString.lowercased()).status == 404,
+                    "an address naming no store")
+        }
+    }
+
     /// Store A (the original store) with one of everything an id can name.
     static func storeA(_ client: HTTPClient, base: String, suite: SuiteProcesses, platform: [String: String]) async throws -> StoreAData {
         var data = StoreAData()

@@ -9,6 +9,9 @@ usage: bench_json.py product <slug> <variants> <first price> <price step> <on ha
                                            input), comma-separated
        bench_json.py hot-and-other-ids     the first variant's id, a space, and the others',
                                            comma-separated
+       bench_json.py store <slug> <prefix> a store to create (POST /api/platform/stores), in VND
+       bench_json.py targets <store> <key> the created product's variants (standard input) as
+                                           purchase targets <store>|<key>|<variant>, comma-separated
 """
 import json
 import sys
@@ -28,6 +31,13 @@ def main():
     elif command == "hot-and-other-ids" and not arguments:
         ids = [variant["id"] for variant in json.load(sys.stdin)["variants"]]
         print(ids[0], ",".join(ids[1:]))
+    elif command == "store" and len(arguments) == 2:
+        slug, prefix = arguments
+        print(json.dumps({"name": "Bench " + slug, "slug": slug, "country": "VN", "currency": "VND", "language": "vi",
+                          "time_zone": "Asia/Ho_Chi_Minh", "order_prefix": prefix, "owner_email": slug + "@example.com"}))
+    elif command == "targets" and len(arguments) == 2:
+        store, key = arguments
+        print(",".join("%s|%s|%s" % (store, key, variant["id"]) for variant in json.load(sys.stdin)["variants"]))
     else:
         sys.exit(__doc__)
 

@@ -8,10 +8,13 @@ import ServiceKit
 /// by SePay's transaction id; the order is found from the transfer content
 /// (`{PREFIX} {ORDER_NUMBER}`, banks may strip the separators), the amount judged against
 /// what is due. SePay expects `{"success": true}` for every transfer it may stop resending.
+/// A store's transfers come to `/stores/{store}/webhooks/sepay` and carry its order numbers
+/// (its own prefix; the original store's is `ORDER_NUMBER_PREFIX`).
 struct SePayWebhook: Sendable {
     let payments: PaymentStore
     let apiKey: String
     let orderPrefix: String
+    let stores: ServedStores
 
     struct Transfer: Decodable, Sendable {
         var id: Int64
@@ -39,7 +42,9 @@ struct SePayWebhook: Sendable {
             guard transfer.transferAmount >= 0 else {
                 throw Problem.validation([.init(field: "transferAmount", message: "must not be negative")])
             }
-            let number = Self.orderNumber(in: [transfer.code, transfer.content].compactMap { $0 }.joined(separator: " "), prefix: orderPrefix)
+            let prefix = try await stores.settings(of: try context.store, database: payments.database, logger: context.logger)?.orderPrefix
+                ?? orderPrefix
+            let number = Self.orderNumber(in: [transfer.code, transfer.content].compactMap { $0 }.joined(separator: " "), prefix: prefix)
             let event = PaymentStore.ProviderEventRecord(provider: "sepay", eventId: String(transfer.id), kind: "transfer_\(transfer.transferType)",
                                                         amount: transfer.transferAmount, payload: String(decoding: bytes, as: UTF8.self))
             try await payments.applyTransfer(event, incoming: transfer.transferType == "in", orderNumber: number, arrived: transfer.transferAmount,

@@ -1,0 +1,48 @@
+import EventContracts
+import Foundation
+import Logging
+import Persistence
+import PostgresNIO
+import Synchronization
+
+/// The settings of the stores this service serves, read from its own copy (`store_settings`,
+/// kept by ``StoreProvisioning``) and kept in memory, so that the hot path (an order number, a
+/// transfer's content) asks no query. The original store has no copy of its settings: it runs
+/// on the service's own configuration, and ``settings(of:on:logger:)`` answers nil for it.
+///
+/// A store's settings change only through the registry's events, rarely; a kept answer is
+/// read again after ``keptFor``, and the memory starts over past ``capacity`` stores.
+public final class ServedStores: Sendable {
+    let keptFor: Duration
+    let capacity: Int
+    private let kept = Mutex([StoreID: (settings: StoreSettings?, readAt: ContinuousClock.Instant)]())
+
+    public init(keptFor: Duration = .seconds(30), capacity: Int = 10_000) {
+        self.keptFor = keptFor
+        self.capacity = capacity
+    }
+
+    /// `store`'s settings, read on `connection` when not known; nil for the original store and
+    /// for a store this service has no copy of.
+    public func settings(of store: StoreID, on connection: PostgresConnection, logger: Logger) async throws -> StoreSettings? {
+        guard store != .original else { return nil }
+        let now = ContinuousClock.now
+        if let known = kept.withLock({ $0[store] }), now - known.readAt < keptFor { return known.settings }
+        var settings: StoreSettings?
+        let rows = try await connection.query("SELECT settings::text FROM store_settings WHERE store_id = \(store.uuid)", logger: logger)
+        for try await text in rows.decode(String?.self) {
+            settings = try text.map { try EventCoding.decoder.decode(StoreSettings.self, from: Data($0.utf8)) }
+        }
+        kept.withLock { kept in
+            if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
+            kept[store] = (settings, now)
+        }
+        return settings
+    }
+
+    /// ``settings(of:on:logger:)`` on a connection of its own.
+    public func settings(of store: StoreID, database: Database, logger: Logger) async throws -> StoreSettings? {
+        guard store != .original else { return nil }
+        return try await database.client.withConnection { try await settings(of: store, on: $0, logger: logger) }
+    }
+}
