@@ -1,4 +1,5 @@
 import Foundation
+import Persistence
 import ServiceKit
 
 /// The payments service's reconciliation checks: its card payments against the card
@@ -16,7 +17,14 @@ enum PaymentReconciliation {
                                 summary: "Card payments of the last day against the card provider's payment intents.") { logger in
                 var found: [Mismatch] = []
                 for record in try await payments.cardPayments(within: cardWindow, limit: cardLimit, logger: logger) {
-                    let intent = try await payments.card.paymentIntent(record.intent, logger: logger)
+                    // Each payment is asked of its own store's provider account.
+                    guard let card = try await StoreScope.run(for: record.store, {
+                        try await payments.database.client.withConnection { try await payments.card(on: $0, logger: logger) }
+                    }) else {
+                        found.append(Mismatch(subject: "payment_intent:\(record.intent)", detail: "order \(record.orderNumber): the store has no card key"))
+                        continue
+                    }
+                    let intent = try await card.paymentIntent(record.intent, logger: logger)
                     if let problem = disagreement(record, intent) {
                         found.append(Mismatch(subject: "payment_intent:\(record.intent)", detail: "order \(record.orderNumber): \(problem)"))
                     }

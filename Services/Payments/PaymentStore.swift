@@ -21,9 +21,16 @@ struct PaymentStore: Sendable {
 
     let database: Database
     let outbox: Outbox
-    let bank: BankAccount
-    let card: CardProvider
+    /// Each store's bank account and provider keys.
+    let accounts: PaymentAccountStore
+    /// The card provider's API, asked with the store's secret key.
+    let cardAPI: CardProvider.API
     let cardFeeBasisPoints: Int64
+
+    /// The card provider as the task's store's account (nil: the store has no card key).
+    func card(on connection: PostgresConnection, logger: Logger) async throws -> CardProvider? {
+        try await accounts.accounts(on: connection, logger: logger).cardSecretKey.map { cardAPI.account($0) }
+    }
 
     /// Opens the payment of a placed order: cash on delivery, a bank transfer with its
     /// content and VietQR payload, or a card payment created at the provider; the last two
@@ -37,16 +44,29 @@ struct PaymentStore: Sendable {
         var instructions: PaymentInstructions
         var status = PaymentStatus.awaiting
         var providerId: String?
+        var failure = "provider_refused"
+        let accounts = try await self.accounts.accounts(on: connection, logger: logger)
         switch placed.paymentMethod {
         case .cod:
             instructions = PaymentInstructions(nextAction: "pay_on_delivery")
             status = .collectOnDelivery
         case .bankTransfer:
+            guard let bank = accounts.bank else {
+                logger.error("the store has no bank account for transfers", metadata: ["order.id": "\(orderId)"])
+                (instructions, status, failure) = (PaymentInstructions(nextAction: "none"), .failed, "method_not_configured")
+                break
+            }
             let content = "\(bank.contentPrefix) \(placed.orderNumber)"
             let qr = VietQR(bankBin: bank.bin, accountNumber: bank.number, amount: placed.total.minorUnits, purpose: content)
             instructions = PaymentInstructions(transferContent: content, qrPayload: qr.payload, bankBin: bank.bin, bankAccount: bank.number,
                                                accountName: bank.name, nextAction: "transfer")
         case .card:
+            guard let secretKey = accounts.cardSecretKey else {
+                logger.error("the store has no card provider key", metadata: ["order.id": "\(orderId)"])
+                (instructions, status, failure) = (PaymentInstructions(nextAction: "none"), .failed, "method_not_configured")
+                break
+            }
+            let card = cardAPI.account(secretKey)
             do {
                 let intent = try await card.createPaymentIntent(amount: placed.total, orderId: placed.orderId.description, orderNumber: placed.orderNumber,
                                                                 logger: logger)
@@ -75,7 +95,7 @@ struct PaymentStore: Sendable {
         let subject = placed.orderId.description
         if status == .failed {
             try await outbox.enqueue(PaymentFailed(paymentId: PaymentID(id), orderId: placed.orderId, checkoutId: placed.checkoutId,
-                                                   reason: "provider_refused", final: true),
+                                                   reason: failure, final: true),
                                      subject: subject, correlationId: correlationId, on: connection, logger: logger)
             return
         }
@@ -237,6 +257,7 @@ struct PaymentStore: Sendable {
     /// provider unreachable flags the payment for staff rather than holding the cancellation.
     private func cancelIntent(_ intent: String, payment: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         do {
+            guard let card = try await card(on: connection, logger: logger) else { throw CardProvider.Failure(status: 401, message: "no card key") }
             _ = try await card.cancel(paymentIntent: intent, logger: logger)
         } catch let failure as CardProvider.Failure where (400..<500).contains(failure.status) {
             logger.info("card provider kept the payment intent", metadata: ["payment.id": "\(payment)", "error": "\(failure)"])
@@ -271,6 +292,7 @@ struct PaymentStore: Sendable {
         var providerRefund: String?
         if payment.method == .card, let intent = payment.providerPaymentId {
             do {
+                guard let card = try await card(on: connection, logger: logger) else { throw CardProvider.Failure(status: 401, message: "no card key") }
                 providerRefund = try await card.refund(paymentIntent: intent, amount: amount, refundId: id.uuidString.lowercased(), logger: logger).id
             } catch {
                 logger.error("card provider refund failed", metadata: ["order.number": "\(payment.orderNumber)", "error": "\(error)"])
@@ -384,6 +406,7 @@ extension PaymentStore {
 
     /// A card payment as reconciliation holds it against the provider's record.
     struct CardRecord: Sendable {
+        var store: StoreID
         var orderNumber: String
         var intent: String
         var status: String
@@ -393,13 +416,13 @@ extension PaymentStore {
     /// Card payments with a provider intent, touched in the last `window`, newest first.
     func cardPayments(within window: Duration, limit: Int, logger: Logger) async throws -> [CardRecord] {
         var records: [CardRecord] = []
-        for try await (number, intent, status, captured) in try await database.client.query("""
-            SELECT order_number, provider_payment_id, status, captured_minor FROM payments
+        for try await (store, number, intent, status, captured) in try await database.client.query("""
+            SELECT store_id, order_number, provider_payment_id, status, captured_minor FROM payments
             WHERE method = 'card' AND provider_payment_id IS NOT NULL
               AND updated_at > now() - make_interval(secs => \(Double(window.components.seconds)))
             ORDER BY updated_at DESC LIMIT \(limit)
-            """, logger: logger).decode((String, String, String, Int64).self) {
-            records.append(CardRecord(orderNumber: number, intent: intent, status: status, captured: captured))
+            """, logger: logger).decode((UUID, String, String, String, Int64).self) {
+            records.append(CardRecord(store: StoreID(store), orderNumber: number, intent: intent, status: status, captured: captured))
         }
         return records
     }

@@ -31,9 +31,30 @@ enum PaymentsContract {
                 APIOperation(.get, "/admin/balance", id: "merchantBalance", summary: "The balance per currency, derived from the ledger.",
                              tag: "payments admin", answers: [.init(200, "The balance.", schema: Schema.ref("Balance"))]),
             ]),
+            .init(PaymentAccountsController.self, [
+                APIOperation(.get, "/admin/payment-accounts", id: "paymentAccounts",
+                             summary: "The store's bank account for transfers, which provider keys it has set (never the keys), and its webhook addresses.",
+                             tag: "payments admin", answers: [.init(200, "The accounts.", schema: Schema.ref("PaymentAccounts"))]),
+                APIOperation(.put, "/admin/payment-accounts", id: "setPaymentAccounts",
+                             summary: "Set the store's bank account and provider keys; omitted keys stay as they are.", tag: "payments admin",
+                             body: Schema.object([
+                                "bank_bin": Schema.string(pattern: "^[0-9]{6}$"), "bank_account_number": Schema.string(pattern: "^[0-9]{6,19}$"),
+                                "bank_account_name": Schema.string(minLength: 1, maxLength: 100),
+                                "sepay_api_key": Schema.string(minLength: 16, maxLength: 255),
+                                "card_secret_key": Schema.string(minLength: 16, maxLength: 255, pattern: "^sk_"),
+                                "card_webhook_secret": Schema.string(minLength: 16, maxLength: 255, pattern: "^whsec_"),
+                             ]),
+                             answers: [.init(200, "What is set now.", schema: Schema.ref("PaymentAccounts")),
+                                       .init(409, "The deployment cannot keep card keys (no CREDENTIALS_KEY).", schema: Schema.ref("Problem"))]),
+            ]),
         ],
         schemas: [
             Schema.moneyComponent,
+            ("PaymentAccounts", Schema.object([
+                "bank_bin": Schema.string(), "bank_account_number": Schema.string(), "bank_account_name": Schema.string(),
+                "sepay_api_key_set": Schema.boolean, "card_secret_key_set": Schema.boolean, "card_webhook_secret_set": Schema.boolean,
+                "sepay_webhook_path": Schema.string(), "card_webhook_path": Schema.string(),
+            ], required: ["sepay_api_key_set", "card_secret_key_set", "card_webhook_secret_set", "sepay_webhook_path", "card_webhook_path"])),
             ("Refund", Schema.object([
                 "id": Schema.uuid, "amount": money, "channel": Schema.string(oneOf: ["provider", "manual"]), "provider_refund_id": Schema.string(),
                 "reason": Schema.string(), "actor": Schema.string(), "created_at": Schema.timestamp,

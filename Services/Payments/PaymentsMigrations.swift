@@ -5,7 +5,7 @@ import ServiceKit
 /// log and the dedupe key), refunds, the merchant's append-only ledger, and the orders said
 /// to be paid.
 enum PaymentsMigrations {
-    static var all: [Migration] { [payments, paidOrderNotices, stores] }
+    static var all: [Migration] { [payments, paidOrderNotices, stores, accounts, accountsPerStore] }
 
     /// The orders the orders service says are paid (`order.settled` with `paid`), so that
     /// reconciliation can hold payments and paid orders against each other both ways.
@@ -95,4 +95,23 @@ enum PaymentsMigrations {
             ALTER TABLE payments DROP CONSTRAINT payments_order_number_key, ADD CONSTRAINT payments_order_number_key UNIQUE (order_number, store_id);
             ALTER TABLE provider_events DROP CONSTRAINT provider_events_pkey, ADD PRIMARY KEY (provider, event_id, store_id);
             """)
+
+    /// A store's own payment accounts: its bank account, an HMAC of its SePay key, its card
+    /// provider keys sealed under `CREDENTIALS_KEY`.
+    static let accounts = Migration(version: 103, name: "payment accounts", sql: """
+        CREATE TABLE payment_accounts (
+            bank_bin text,
+            bank_account_number text,
+            bank_account_name text,
+            sepay_header_digest bytea,
+            card_secret_key_sealed bytea,
+            card_webhook_secret_sealed bytea,
+            updated_by uuid,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        """)
+
+    static let accountsPerStore = Migration.storeOwnership(
+        version: 104, name: "payment accounts belong to stores", tables: ["payment_accounts"],
+        then: "ALTER TABLE payment_accounts ADD PRIMARY KEY (store_id);")
 }

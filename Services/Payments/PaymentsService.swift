@@ -23,14 +23,13 @@ extension ServiceDefinition {
             let parts = PaymentsParts(settings: settings, environment: environment)
             return ServiceParts(
                 controllers: [PaymentDeskController(payments: parts.payments, ledger: LedgerStore(database: environment.database),
-                                                    idempotency: parts.idempotency)],
+                                                    idempotency: parts.idempotency),
+                          PaymentAccountsController(accounts: parts.payments.accounts)],
                 handlers: [OrderPayments(payments: parts.payments), StoreProvisioning(service: "payments")],
                 services: [
                     try WebhookListener.build(environment: environment, serverName: "payments-webhooks") { webhooks in
-                        SePayWebhook(payments: parts.payments, apiKey: settings.sepayAPIKey, orderPrefix: settings.orderNumberPrefix,
-                                     stores: ServedStores()).register(on: webhooks)
-                        StripeWebhook(payments: parts.payments, signature: StripeSignature(secret: settings.cardWebhookSecret))
-                            .register(on: webhooks)
+                        SePayWebhook(payments: parts.payments, orderPrefix: settings.orderNumberPrefix, stores: ServedStores()).register(on: webhooks)
+                        StripeWebhook(payments: parts.payments).register(on: webhooks)
                     },
                     PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
                         try await parts.idempotency.purge(logger: environment.logger)
@@ -48,9 +47,15 @@ struct PaymentsParts: Sendable {
     let idempotency: IdempotencyKeys
 
     init(settings: PaymentsSettings, environment: ServiceEnvironment) {
+        let deployment = PaymentAccounts(
+            bank: settings.bank, sepayHeaderDigest: settings.sepayAPIKey.isEmpty ? nil : PaymentAccounts.sepayDigest(ofKey: settings.sepayAPIKey),
+            cardSecretKey: settings.cardSecretKey.isEmpty ? nil : settings.cardSecretKey,
+            cardWebhookSecret: settings.cardWebhookSecret.isEmpty ? nil : settings.cardWebhookSecret)
         payments = PaymentStore(
-            database: environment.database, outbox: environment.outbox, bank: settings.bank,
-            card: CardProvider(client: HTTPClient.shared, baseURL: settings.cardAPIBaseURL, secretKey: settings.cardSecretKey),
+            database: environment.database, outbox: environment.outbox,
+            accounts: PaymentAccountStore(database: environment.database, deployment: deployment, seal: settings.credentialSeal,
+                                          contentPrefix: settings.bank.contentPrefix),
+            cardAPI: CardProvider.API(client: HTTPClient.shared, baseURL: settings.cardAPIBaseURL),
             cardFeeBasisPoints: settings.cardFeeBasisPoints)
         idempotency = IdempotencyKeys(database: environment.database, retention: settings.idempotencyKeyRetention)
     }

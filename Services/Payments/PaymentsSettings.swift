@@ -20,6 +20,8 @@ struct PaymentsSettings: Sendable {
                 recipe: .issuedElsewhere("from the provider's dashboard (Stripe: Developers → API keys, sk_live_…)")),
         .secret("CARD_WEBHOOK_SECRET", help: "The card provider's webhook signing secret (whsec_…); empty refuses every card webhook.", required: false,
                 recipe: .issuedElsewhere("from the provider's webhook endpoint settings (Stripe: Developers → Webhooks → Signing secret)")),
+        .secret("CREDENTIALS_KEY", help: "32 bytes (base64) that seal the stores' card provider keys in the database; empty: stores cannot set card keys.",
+                required: false, recipe: .randomKey(bytes: 32)),
         EnvironmentVariable("CARD_FEE_BASIS_POINTS", default: "290", help: "The card provider's fee, written to the ledger (2.9%)."),
         EnvironmentVariable("PAID_ORDER_GRACE_S", default: "120",
                             help: "How long a succeeded payment may wait for its order to be said paid before reconciliation reports it."),
@@ -34,6 +36,8 @@ struct PaymentsSettings: Sendable {
     var cardSecretKey: String
     var cardWebhookSecret: String
     var cardFeeBasisPoints: Int64
+    /// Seals the stores' card keys (`CREDENTIALS_KEY`); nil when none is set.
+    var credentialSeal: SecretSeal?
     var paidOrderGrace: Duration
     var idempotencyKeyRetention: Duration
 
@@ -51,6 +55,7 @@ struct PaymentsSettings: Sendable {
         cardSecretKey = environment.value("CARD_SECRET_KEY")
         cardWebhookSecret = environment.value("CARD_WEBHOOK_SECRET")
         cardFeeBasisPoints = Int64(try environment.integer("CARD_FEE_BASIS_POINTS", in: 0...10_000))
+        credentialSeal = try SecretSeal(base64: environment.value("CREDENTIALS_KEY"), variable: "CREDENTIALS_KEY")
         paidOrderGrace = .seconds(try environment.integer("PAID_ORDER_GRACE_S", in: 0...86_400))
         idempotencyKeyRetention = .seconds(3600 * (try environment.integer("IDEMPOTENCY_KEY_HOURS", in: 24...24 * 365)))
     }

@@ -3,10 +3,25 @@ import EventContracts
 extension Migration {
     /// Who may see a row of a store-owned table: the store the session is set to
     /// (`commerce.store_id`, see ``ScopedClient``), or any store when it says `*`. A session
-    /// set to nothing sees no row.
-    static let storePolicy = """
-        store_id = nullif(nullif(current_setting('commerce.store_id', true), ''), '*')::uuid
-        OR current_setting('commerce.store_id', true) = '*'
+    /// set to nothing sees no row. Each side is a scalar subquery, so PostgreSQL reads the
+    /// setting once per statement (an init plan) instead of twice for every row it looks at.
+    public static let storePolicy = """
+        store_id = (SELECT nullif(nullif(current_setting('commerce.store_id', true), ''), '*')::uuid)
+        OR (SELECT current_setting('commerce.store_id', true) = '*')
+        """
+
+    /// Sets every `store_rows` policy of the schema to ``storePolicy`` (for policies made with
+    /// an earlier wording of it).
+    public static let restatedStorePolicies = """
+        DO $$
+        DECLARE
+            owned record;
+        BEGIN
+            FOR owned IN SELECT tablename FROM pg_policies WHERE schemaname = current_schema() AND policyname = 'store_rows' LOOP
+                EXECUTE format('ALTER POLICY store_rows ON %I USING (\(storePolicy.replacingOccurrences(of: "'", with: "''"))) WITH CHECK (\(storePolicy.replacingOccurrences(of: "'", with: "''")))', owned.tablename);
+            END LOOP;
+        END
+        $$;
         """
 
     /// Gives each of `tables` to stores, in place: a `store_id` column (expand), every

@@ -39,6 +39,8 @@ public final class SuiteProcesses: @unchecked Sendable {
     public var merchantEndpointPort: Int { ports["merchant-endpoint"]! }
     /// Provider secrets the tests share with the payments service.
     public static let sepayAPIKey = "sepay-test-key-0123456789"
+    /// Seals the stores' card keys in the tests' payments services (32 bytes, base64).
+    public static let credentialsKey = "dGVzdHMtY3JlZGVudGlhbHMta2V5LTMyLWJ5dGVzISE="
     public static let cardWebhookSecret = "whsec_end_to_end_tests_0123456789"
     public static let cardSecretKey = "sk_test_end_to_end"
 
@@ -172,6 +174,7 @@ public final class SuiteProcesses: @unchecked Sendable {
         environment["SEPAY_API_KEY"] = Self.sepayAPIKey
         environment["CARD_WEBHOOK_SECRET"] = Self.cardWebhookSecret
         environment["CARD_SECRET_KEY"] = Self.cardSecretKey
+        environment["CREDENTIALS_KEY"] = Self.credentialsKey
         environment["CARD_API_BASE_URL"] = "http://127.0.0.1:\(cardProviderPort)"
         environment["JWT_KEYS"] = Self.jwtKeys
         // The tests' services run for local development (development database passwords, the

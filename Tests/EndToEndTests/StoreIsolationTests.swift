@@ -124,9 +124,11 @@ struct StoreIsolationTests {
         }
     }
 
-    @Test("two stores sell side by side: each counts its own order numbers with its own prefix and day, in its own currency; a transfer reported at one store's address pays that store's order only")
+    @Test("two stores sell side by side: each counts its own order numbers with its own prefix and day, in its own currency, into its own bank and card accounts; a provider's notice pays only at its store's address, with its store's key")
     func storesSellSideBySide() async throws {
         try await withServices(Self.services, portOffset: 1360, overrides: ["MULTI_STORE_PREVIEW": "true"]) { client, suite in
+            let provider = try SuiteProcesses.startTool("card_provider.py", [String(suite.cardProviderPort), SuiteProcesses.cardSecretKey])
+            defer { SuiteProcesses.stopTool(provider) }
             let base = suite.baseURL("gateway")
             let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
             // Store B keeps the clock of Honolulu: its day starts ten hours after UTC's, the
@@ -169,24 +171,80 @@ struct StoreIsolationTests {
             #expect(minor((placedB.json?["price"] as? [String: Any])?["total"]) != nil)
             #expect(((placedB.json?["price"] as? [String: Any])?["total"] as? [String: Any])?["currency"] as? String == "USD")
 
-            // A bank transfer for store B's next order, reported at each store's address.
-            let cartB2 = try await cart(client, base, buyerB.merging(shopperB) { $1 }, variant: variantB, quantity: 1)
-            let transfer = try await checkOut(client, base, buyerB.merging(shopperB) { $1 }, order(cart: cartB2, method: "bank_transfer"))
-            let numberB2 = try #require(transfer.json?["order_number"] as? String)
-            #expect(numberB2.hasSuffix("-0002"))
+            let shopB = buyerB.merging(shopperB) { $1 }
+            // Store B has no payment accounts yet: its money goes nowhere else, so a transfer
+            // cannot be offered.
+            let before = try await send(client, "GET", base + "/api/payments/admin/payment-accounts", headers: inB)
+            #expect(before.json?["bank_account_number"] == nil && before.json?["card_secret_key_set"] as? Bool == false)
+            #expect(before.json?["sepay_webhook_path"] as? String == "/stores/\(storeB)/webhooks/sepay")
+            let unconfigured = try await checkOut(client, base, shopB,
+                                                  order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1), method: "bank_transfer"))
+            #expect(unconfigured.json?["status"] as? String == "failed", "\(String(decoding: unconfigured.body, as: UTF8.self))")
+            #expect((unconfigured.json?["payment"] as? [String: Any])?["bank_account"] == nil)
+
+            // B's admin sets B's own accounts; secrets are never shown back.
+            let invalid = try await send(client, "PUT", base + "/api/payments/admin/payment-accounts", json: [
+                "bank_bin": "97", "bank_account_number": "12ab", "card_secret_key": "pk_live_wrong_kind_of_key", "card_webhook_secret": "short",
+            ], headers: inB)
+            #expect(invalid.status == 422)
+            #expect(Set((invalid.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+                    == ["bank_bin", "bank_account_number", "bank_account_name", "card_secret_key", "card_webhook_secret"])
+            let keys = ["sepay": "sepay-key-of-store-b-0001", "card": "sk_test_acct_store_b_0001", "hook": "whsec_store_b_signing_0001"]
+            let set = try await send(client, "PUT", base + "/api/payments/admin/payment-accounts", json: [
+                "bank_bin": "970415", "bank_account_number": "1029384756", "bank_account_name": "STORE B LLC",
+                "sepay_api_key": keys["sepay"]!, "card_secret_key": keys["card"]!, "card_webhook_secret": keys["hook"]!,
+            ], headers: inB)
+            #expect(set.status == 200, "\(String(decoding: set.body, as: UTF8.self))")
+            #expect(set.json?["card_secret_key_set"] as? Bool == true && set.json?["sepay_api_key_set"] as? Bool == true)
+            let shown = String(decoding: try await send(client, "GET", base + "/api/payments/admin/payment-accounts", headers: inB).body, as: UTF8.self)
+            #expect(!keys.values.contains { shown.contains($0) }, "no secret is shown back")
+            let originalAccounts = try await send(client, "GET", base + "/api/payments/admin/payment-accounts", headers: platform)
+            #expect(originalAccounts.json?["bank_account_number"] as? String == "0011001234567", "the original store keeps the deployment's account")
+
+            // A bank transfer for store B's next order: B's account, paid only at B's address with B's key.
+            let transfer = try await checkOut(client, base, shopB, order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1),
+                                                                          method: "bank_transfer"))
+            let numberB2 = try #require(transfer.json?["order_number"] as? String, "\(String(decoding: transfer.body, as: UTF8.self))")
+            #expect(numberB2.hasPrefix("BSHOP-"))
             let orderB2 = try #require(transfer.json?["order_id"] as? String)
             let total = try #require(minor((transfer.json?["price"] as? [String: Any])?["total"]))
-            let content = try #require((transfer.json?["payment"] as? [String: Any])?["transfer_content"] as? String)
+            let payment = transfer.json?["payment"] as? [String: Any]
+            #expect(payment?["bank_account"] as? String == "1029384756" && payment?["bank_bin"] as? String == "970415")
+            let content = try #require(payment?["transfer_content"] as? String)
             #expect(try await sepay(client, suite, content: content, amount: total).status == 200, "reported at the original store's address")
+            #expect(try await sepay(client, suite, content: content, amount: total, store: storeB).status == 401,
+                    "B's address with the deployment's key")
             try await Task.sleep(for: .seconds(1))
             let unpaid = try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB2)", headers: inB)
-            #expect(unpaid.json?["payment_status"] as? String == "unpaid", "the original store has no such order")
-            #expect(try await sepay(client, suite, content: content, amount: total, store: storeB).status == 200)
+            #expect(unpaid.json?["payment_status"] as? String == "unpaid", "neither paid B's order")
+            #expect(try await sepay(client, suite, content: content, amount: total, key: keys["sepay"]!, store: storeB).status == 200)
             #expect(try await waitUntil(timeout: .seconds(20)) {
                 try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB2)", headers: inB).json?["payment_status"] as? String == "paid"
-            }, "paid at store B's address")
+            }, "paid at store B's address with B's key")
             #expect(try await sepay(client, suite, content: content, amount: total, store: UUID().uuidString.lowercased()).status == 404,
                     "an address naming no store")
+
+            // A card payment in B: opened in B's provider account, settled by a webhook B's secret signs, at B's address.
+            let byCard = try await checkOut(client, base, shopB, order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1),
+                                                                        method: "card"))
+            let intent = try #require((byCard.json?["payment"] as? [String: Any])?["provider_payment_id"] as? String,
+                                      "\(String(decoding: byCard.body, as: UTF8.self))")
+            let orderB3 = try #require(byCard.json?["order_id"] as? String)
+            let requests = try await get(client, "http://127.0.0.1:\(suite.cardProviderPort)/_requests").jsonArray ?? []
+            let opened = requests.last { ($0["form"] as? [String: Any])?["metadata"].flatMap { ($0 as? [String: Any])?["order_id"] as? String } == orderB3 }
+            #expect(opened?["account"] as? String == String(keys["card"]!.suffix(4)), "B's order was opened in B's provider account")
+            let cardTotal = try #require(minor((byCard.json?["price"] as? [String: Any])?["total"]))
+            let webhook = "http://127.0.0.1:\(suite.paymentsWebhookPort)/stores/\(storeB)/webhooks/stripe"
+            let forged = try Storefront.cardEvent("payment_intent.succeeded", intent: intent, amount: cardTotal, secret: SuiteProcesses.cardWebhookSecret)
+            #expect(try await send(client, "POST", webhook, bytes: forged.body,
+                                   headers: ["Content-Type": "application/json", "Stripe-Signature": forged.signature]).status == 401,
+                    "signed with the deployment's secret")
+            let genuine = try Storefront.cardEvent("payment_intent.succeeded", intent: intent, amount: cardTotal, secret: keys["hook"]!)
+            #expect(try await send(client, "POST", webhook, bytes: genuine.body,
+                                   headers: ["Content-Type": "application/json", "Stripe-Signature": genuine.signature]).status == 200)
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB3)", headers: inB).json?["payment_status"] as? String == "paid"
+            }, "paid by B's own signed webhook")
         }
     }
 

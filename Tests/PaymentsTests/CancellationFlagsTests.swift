@@ -28,10 +28,13 @@ struct CancellationFlagsTests {
             let logger = TestInfrastructure.logger
             try await TestInfrastructure.withClient(schema.settings) { database in
                 try await MigrationRunner(database: database, migrations: KitMigrations.all + PaymentsMigrations.all).migrate(logger: logger)
+                let accounts = PaymentAccountStore(
+                    database: database, deployment: PaymentAccounts(bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
+                                                                    cardSecretKey: "sk_unused"),
+                    seal: nil, contentPrefix: "DH")
                 let payments = PaymentStore(database: database, outbox: Outbox(topic: "unused", serviceName: "payments", schema: schema.name),
-                                       bank: .init(bin: "970436", number: "0011001234567", name: "SHOP", contentPrefix: "DH"),
-                                       card: CardProvider(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9", secretKey: "sk_unused"),
-                                       cardFeeBasisPoints: 0)
+                                            accounts: accounts, cardAPI: CardProvider.API(client: HTTPClient.shared, baseURL: "http://127.0.0.1:9"),
+                                            cardFeeBasisPoints: 0)
                 func flags(after reason: String, captured: Bool) async throws -> (String, [String]) {
                     let order = placed(.bankTransfer)
                     let id = order.orderId.uuid

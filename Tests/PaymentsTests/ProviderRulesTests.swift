@@ -53,9 +53,10 @@ struct ProviderRulesTests {
 
     @Test("SePay: only `Apikey <key>` opens; order numbers are found with or without separators, never from a longer number")
     func sepay() {
-        #expect(SePayWebhook.authorized("Apikey k3y", key: "k3y"))
-        #expect(!SePayWebhook.authorized("Apikey k3", key: "k3y") && !SePayWebhook.authorized("Bearer k3y", key: "k3y"))
-        #expect(!SePayWebhook.authorized(nil, key: "k3y") && !SePayWebhook.authorized("Apikey ", key: ""), "an empty key refuses everything")
+        let accounts = PaymentAccounts(sepayHeaderDigest: PaymentAccounts.sepayDigest(ofKey: "k3y"))
+        #expect(accounts.sepayAuthorizes("Apikey k3y"))
+        #expect(!accounts.sepayAuthorizes("Apikey k3") && !accounts.sepayAuthorizes("Bearer k3y"))
+        #expect(!accounts.sepayAuthorizes(nil) && !PaymentAccounts.none.sepayAuthorizes("Apikey "), "a store without a key refuses everything")
         #expect(SePayWebhook.orderNumber(in: "DH SHOP-20261122-0042", prefix: "SHOP") == "SHOP-20261122-0042")
         #expect(SePayWebhook.orderNumber(in: "MBVCB.123 dh shop202611220042 chuyen tien", prefix: "SHOP") == "SHOP-20261122-0042")
         #expect(SePayWebhook.orderNumber(in: "DH SHOP 20261122 12345", prefix: "SHOP") == "SHOP-20261122-12345")

@@ -1,8 +1,13 @@
 """A local stand-in for Stripe's API, speaking its wire format: form-encoded POSTs with a
 bearer secret key and Idempotency-Key, JSON objects back. Enough for the payments service:
 PaymentIntents (create, retrieve, cancel) and refunds. `GET /_requests` lists what it received
-(for tests); `POST /_intents/<id>` with JSON `{"status": …, "amount_received": …}` sets an
-intent's state as the buyer's payment at the provider would (for tests of reconciliation).
+(for tests, each with the last four characters of the account's key); `POST /_intents/<id>`
+with JSON `{"status": …, "amount_received": …}` sets an intent's state as the buyer's payment
+at the provider would (for tests of reconciliation).
+
+Accounts, as Stripe keeps them: SECRET_KEY is one, and any key starting with `sk_test_acct_`
+is another (a store's own account, made on first use). An account sees its own intents only,
+and its idempotency keys are its own.
 
 Usage: card_provider.py PORT SECRET_KEY
 """
@@ -33,19 +38,38 @@ def nested(form):
     return result
 
 
+def account(headers):
+    """The account the bearer key opens, or None."""
+    auth = headers.get("Authorization") or ""
+    if not auth.startswith("Bearer "):
+        return None
+    key = auth[len("Bearer "):]
+    return key if key == SECRET_KEY or key.startswith("sk_test_acct_") else None
+
+
+def own_intent(ident, acct):
+    intent = intents.get(ident)
+    return intent if intent is not None and intent.get("_account") == acct else None
+
+
+def public(intent):
+    return {k: v for k, v in intent.items() if not k.startswith("_")}
+
+
 class Handler(JSONHandler):
     def do_GET(self):
         if self.path == "/_requests":
             with lock:
                 return self.answer(200, received)
         if self.path.startswith("/v1/payment_intents/"):
-            if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
+            acct = account(self.headers)
+            if acct is None:
                 return self.answer(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
             ident = self.path[len("/v1/payment_intents/"):]
             with lock:
-                intent = intents.get(ident)
+                intent = own_intent(ident, acct)
                 if intent is not None:
-                    return self.answer(200, dict(intent))
+                    return self.answer(200, public(intent))
             return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
                                                "message": f"No such payment_intent: '{ident}'"}})
         self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
@@ -59,15 +83,16 @@ class Handler(JSONHandler):
                 if intent is None:
                     return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}})
                 intent.update({key: change[key] for key in ("status", "amount_received") if key in change})
-                return self.answer(200, dict(intent))
+                return self.answer(200, public(intent))
         form = nested(parse_qsl(self.rfile.read(length).decode()))
-        if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
+        acct = account(self.headers)
+        if acct is None:
             return self.answer(401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
         key = self.headers.get("Idempotency-Key")
         with lock:
-            received.append({"path": self.path, "form": form, "idempotency_key": key})
-            if key and key in by_key:
-                return self.answer(200, by_key[key])
+            received.append({"path": self.path, "form": form, "idempotency_key": key, "account": acct[-4:]})
+            if key and (acct, key) in by_key:
+                return self.answer(200, by_key[(acct, key)])
         if self.path == "/v1/payment_intents":
             if not form.get("amount", "").isdigit() or int(form["amount"]) < 1:
                 return self.answer(400, {"error": {"type": "invalid_request_error", "param": "amount", "message": "Invalid integer"}})
@@ -76,11 +101,11 @@ class Handler(JSONHandler):
                     "currency": form.get("currency"), "status": "requires_payment_method",
                     "client_secret": f"{ident}_secret_{secrets.token_hex(8)}", "metadata": form.get("metadata", {})}
             with lock:
-                intents[ident] = body
+                intents[ident] = dict(body, _account=acct)
         elif self.path.startswith("/v1/payment_intents/") and self.path.endswith("/cancel"):
             ident = self.path[len("/v1/payment_intents/"):-len("/cancel")]
             with lock:
-                intent = intents.get(ident)
+                intent = own_intent(ident, acct)
                 if intent is None:
                     return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
                                                        "message": f"No such payment_intent: '{ident}'"}})
@@ -88,15 +113,19 @@ class Handler(JSONHandler):
                     return self.answer(400, {"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
                                                        "message": f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}."}})
                 intent.update(status="canceled", cancellation_reason=form.get("cancellation_reason"))
-                body = dict(intent)
+                body = public(intent)
         elif self.path == "/v1/refunds":
+            with lock:
+                if own_intent(form.get("payment_intent"), acct) is None:
+                    return self.answer(404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                                       "message": f"No such payment_intent: '{form.get('payment_intent')}'"}})
             body = {"id": "re_" + secrets.token_hex(12), "object": "refund", "amount": int(form.get("amount", "0")),
                     "payment_intent": form.get("payment_intent"), "status": "succeeded", "metadata": form.get("metadata", {})}
         else:
             return self.answer(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
         with lock:
             if key:
-                by_key[key] = body
+                by_key[(acct, key)] = body
         self.answer(200, body)
 
 

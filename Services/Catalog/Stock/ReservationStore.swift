@@ -237,9 +237,12 @@ struct ReservationStore: Sendable {
     /// stock calls this first, so two of them never wait for each other in opposite orders.
     func lockStock(of variants: [UUID], reservedFor checkouts: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
         guard !variants.isEmpty || !checkouts.isEmpty else { return }
+        // One set of ids, each found by its key (an `OR` of the two would scan every variant).
         let rows = try await connection.query("""
             SELECT id FROM variants
-            WHERE id = ANY(\(variants)) OR id IN (
+            WHERE id IN (
+                SELECT unnest(\(variants)::uuid[])
+                UNION
                 SELECT l.variant_id FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
                 WHERE r.checkout_id = ANY(\(checkouts)))
             ORDER BY id FOR UPDATE

@@ -14,6 +14,15 @@ struct CardProvider: Sendable {
     let baseURL: String
     let secretKey: String
 
+    /// The provider's API, before a store's account (its secret key) is chosen.
+    struct API: Sendable {
+        let client: HTTPClient
+        let baseURL: String
+
+        /// The provider as the account whose secret key is `secretKey`.
+        func account(_ secretKey: String) -> CardProvider { CardProvider(client: client, baseURL: baseURL, secretKey: secretKey) }
+    }
+
     struct PaymentIntent: Decodable, Sendable {
         var id: String
         var clientSecret: String?

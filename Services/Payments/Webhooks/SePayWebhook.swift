@@ -4,7 +4,7 @@ import Hummingbird
 import ServiceKit
 
 /// SePay's bank-transfer notification: `POST /webhooks/sepay` with
-/// `Authorization: Apikey <key>` (compared in constant time). Each transfer is recorded once
+/// `Authorization: Apikey <key>`, the store's own key (compared in constant time). Each transfer is recorded once
 /// by SePay's transaction id; the order is found from the transfer content
 /// (`{PREFIX} {ORDER_NUMBER}`, banks may strip the separators), the amount judged against
 /// what is due. SePay expects `{"success": true}` for every transfer it may stop resending.
@@ -12,7 +12,6 @@ import ServiceKit
 /// (its own prefix; the original store's is `ORDER_NUMBER_PREFIX`).
 struct SePayWebhook: Sendable {
     let payments: PaymentStore
-    let apiKey: String
     let orderPrefix: String
     let stores: ServedStores
 
@@ -34,7 +33,8 @@ struct SePayWebhook: Sendable {
 
     func register(on router: Router<ServiceRequestContext>) {
         router.storeWebhook("sepay", database: payments.database) { request, context -> Acknowledgement in
-            guard Self.authorized(request.headers[.authorization], key: apiKey) else {
+            // The store's own key (``PaymentAccounts``): a notice signed for another store is refused.
+            guard try await payments.accounts.accounts(logger: context.logger).sepayAuthorizes(request.headers[.authorization]) else {
                 context.logger.warning("SePay webhook with a wrong or missing API key refused")
                 throw Problem(status: .unauthorized, type: "webhook-unauthorized", title: "The webhook's API key is wrong or missing.")
             }
@@ -52,14 +52,6 @@ struct SePayWebhook: Sendable {
                                              correlationId: context.correlationId, logger: context.logger)
             return Acknowledgement(success: true)
         }
-    }
-
-    /// Whether `header` is `Apikey <key>`, compared without leaking where it differs.
-    static func authorized(_ header: String?, key: String) -> Bool {
-        guard !key.isEmpty, let header else { return false }
-        let expected = SHA256.hash(data: Data("Apikey \(key)".utf8))
-        let presented = SHA256.hash(data: Data(header.utf8))
-        return expected == presented
     }
 
     /// The order number in a transfer's content: `PREFIX-YYYYMMDD-NNNN`, with or without the

@@ -9,9 +9,11 @@ import ServiceKit
 /// attempt, `charge.refunded` records refunds made at the provider. Each event counts once
 /// by its id; events may come in any order (a refund before its success settles the
 /// capture first; a failure after success changes nothing).
+///
+/// Each store's events come to its own address and are verified with its own signing secret
+/// (``PaymentAccounts``): an event signed for another store does not verify.
 struct StripeWebhook: Sendable {
     let payments: PaymentStore
-    let signature: StripeSignature
 
     struct Event: Decodable, Sendable {
         var id: String
@@ -57,7 +59,10 @@ struct StripeWebhook: Sendable {
         router.storeWebhook("stripe", database: payments.database) { request, context -> Acknowledgement in
             let bytes = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
             do {
-                try signature.verify(header: request.headers[HTTPField.Name("Stripe-Signature")!], body: bytes)
+                guard let secret = try await payments.accounts.accounts(logger: context.logger).cardWebhookSecret else {
+                    throw StripeSignature.Failure.noSignature
+                }
+                try StripeSignature(secret: secret).verify(header: request.headers[HTTPField.Name("Stripe-Signature")!], body: bytes)
             } catch {
                 context.logger.warning("card webhook with a bad signature refused", metadata: ["reason": "\(error)"])
                 throw Problem(status: .unauthorized, type: "webhook-signature-invalid", title: "The webhook's signature does not verify.")

@@ -141,5 +141,7 @@ public enum KitMigrations {
             ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
             ALTER TABLE idempotency_keys ADD PRIMARY KEY (scope, key, store_id);
             """),
+        // The policy reads the session's store once per statement, not for every row.
+        Migration(version: 12, name: "store policy read once per statement", sql: Migration.restatedStorePolicies),
     ]
 }
