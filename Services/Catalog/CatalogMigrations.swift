@@ -5,7 +5,7 @@ import ServiceKit
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
     static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods,
-                                  shopWindowChanges, stores] }
+                                  shopWindowChanges, stores, categoriesOfTheStore] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -202,4 +202,14 @@ enum CatalogMigrations {
             CREATE UNIQUE INDEX vouchers_code ON vouchers (lower(code), store_id);
             CREATE INDEX products_store ON products (store_id, status);
             """)
+
+    /// A product's category and a category's parent are of the same store: a foreign key
+    /// checks its target without row-level security, so it names the store too.
+    static let categoriesOfTheStore = Migration(version: 111, name: "categories referenced within their store", sql: """
+        ALTER TABLE categories ADD CONSTRAINT categories_id_store UNIQUE (id, store_id);
+        ALTER TABLE products DROP CONSTRAINT products_category_id_fkey,
+            ADD CONSTRAINT products_category_id_fkey FOREIGN KEY (category_id, store_id) REFERENCES categories (id, store_id);
+        ALTER TABLE categories DROP CONSTRAINT categories_parent_id_fkey,
+            ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id, store_id) REFERENCES categories (id, store_id);
+        """)
 }

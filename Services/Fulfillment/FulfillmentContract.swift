@@ -50,6 +50,7 @@ enum FulfillmentContract {
                 APIOperation(.post, "/email-preferences/unsubscribe", id: "unsubscribeFromReminders",
                              summary: "One-click unsubscribe from reminders (RFC 8058), with the signed link from a reminder's List-Unsubscribe.",
                              tag: "notifications", query: [.init("customer", Schema.uuid, "The customer (from the link).", required: true),
+                                     .init("store", Schema.uuid, "The customer's store (from the link; omitted for the original store)."),
                                      .init("signature", Schema.string(maxLength: 128), "The link's signature.", required: true)],
                              answers: [.init(204, "No more reminders."), .init(403, "The link was changed.", schema: Schema.ref("Problem"))]),
             ]),

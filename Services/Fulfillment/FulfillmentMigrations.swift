@@ -5,7 +5,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges, stores] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges, stores, customersPerStore] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -208,4 +208,10 @@ enum FulfillmentMigrations {
             ALTER TABLE pos_stock_counts DROP CONSTRAINT pos_stock_counts_pkey, ADD PRIMARY KEY (sku, store_id);
             CREATE INDEX webhook_endpoints_store ON webhook_endpoints (store_id);
             """)
+
+    /// A customer is a customer of one store: their opt-out and address are kept per store.
+    static let customersPerStore = Migration(version: 109, name: "recipients and opt-outs per store", sql: """
+        ALTER TABLE reminder_opt_outs DROP CONSTRAINT reminder_opt_outs_pkey, ADD PRIMARY KEY (customer_id, store_id);
+        ALTER TABLE recipients DROP CONSTRAINT recipients_pkey, ADD PRIMARY KEY (customer_id, store_id);
+        """)
 }

@@ -48,7 +48,7 @@ struct OrderStore: Sendable {
         if let customer {
             try await connection.query("""
                 INSERT INTO customer_stats (customer_id, currency, order_count, last_order_at) VALUES (\(customer), \(placed.price.total.currency.code), 1, now())
-                ON CONFLICT (customer_id, currency) DO UPDATE SET order_count = customer_stats.order_count + 1, last_order_at = now()
+                ON CONFLICT (customer_id, currency, store_id) DO UPDATE SET order_count = customer_stats.order_count + 1, last_order_at = now()
                 """, logger: logger)
         }
         let orderId = OrderID(id), subject = orderId.description
@@ -169,7 +169,7 @@ struct OrderStore: Sendable {
         guard let customer else { return }
         try await connection.query("""
             INSERT INTO customer_stats (customer_id, currency, lifetime_spend_minor) VALUES (\(customer), \(amount.currency.code), \(amount.minorUnits))
-            ON CONFLICT (customer_id, currency) DO UPDATE SET lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor
+            ON CONFLICT (customer_id, currency, store_id) DO UPDATE SET lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor
             """, logger: logger)
     }
 
@@ -189,7 +189,7 @@ struct OrderStore: Sendable {
             try await connection.query("""
                 INSERT INTO customer_stats (customer_id, currency, order_count, lifetime_spend_minor, last_order_at)
                 VALUES (\(customer), \(currency), 1, \(paid ? kept : 0), \(createdAt))
-                ON CONFLICT (customer_id, currency) DO UPDATE SET order_count = customer_stats.order_count + 1,
+                ON CONFLICT (customer_id, currency, store_id) DO UPDATE SET order_count = customer_stats.order_count + 1,
                     lifetime_spend_minor = customer_stats.lifetime_spend_minor + excluded.lifetime_spend_minor,
                     last_order_at = greatest(customer_stats.last_order_at, excluded.last_order_at)
                 """, logger: logger)

@@ -5,7 +5,7 @@ import ServiceKit
 /// The orders schema: orders with their snapshot, the daily order-number counters, each
 /// order's timeline and the customers' running statistics.
 enum OrdersMigrations {
-    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores] }
+    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores, perStoreKeys] }
 
     static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
         CREATE TABLE order_number_days (
@@ -100,4 +100,25 @@ enum OrdersMigrations {
             END
             $$;
             """)
+
+    /// A customer's figures are kept per store, and a new store's order-number sequence is
+    /// made when the store is provisioned (the orders service's `StoreProvisioning` defaults), not by
+    /// its first order.
+    static let perStoreKeys = Migration(version: 104, name: "customer figures per store; order sequences made ahead", sql: """
+        ALTER TABLE customer_stats DROP CONSTRAINT customer_stats_pkey, ADD PRIMARY KEY (customer_id, currency, store_id);
+        CREATE FUNCTION order_sequence(store uuid) RETURNS regclass LANGUAGE plpgsql AS $$
+        DECLARE
+            name text := CASE WHEN store = '\(StoreID.original)' THEN 'order_number_sequence'
+                              ELSE 'order_numbers_' || replace(store::text, '-', '') END;
+        BEGIN
+            IF to_regclass(name) IS NULL THEN
+                EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I AS bigint', name);
+            END IF;
+            RETURN name::regclass;
+        END
+        $$;
+        CREATE OR REPLACE FUNCTION next_order_count(store uuid) RETURNS bigint LANGUAGE sql AS $$
+            SELECT nextval(order_sequence(store))
+        $$;
+        """)
 }

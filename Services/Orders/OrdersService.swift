@@ -19,7 +19,12 @@ extension ServiceDefinition {
             return ServiceParts(
                 controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders)],
                 handlers: [CheckoutOutcomes(orders: orders), PaymentOutcomes(orders: orders), ShipmentProgress(orders: orders),
-                           GuestOrderClaim(orders: orders), StoreProvisioning(service: "orders")])
+                           GuestOrderClaim(orders: orders),
+                           StoreProvisioning(service: "orders") { created, context in
+                               // The store's order-number sequence, made once here rather than
+                               // by two first orders at once.
+                               try await context.connection.query("SELECT order_sequence(\(created.storeId.uuid))::text", logger: context.logger)
+                           }])
         },
         contract: OrdersContract.contract
     )

@@ -24,23 +24,23 @@ extension Migration {
         $$;
         """
 
-    /// Gives each of `tables` to stores, in place: a `store_id` column (expand), every
-    /// existing row to the original store (backfill), then the column required, filled from
-    /// the session's store when an insert does not name it, and row-level security forced on
-    /// the table's owner too (contract). The service's queries then see and write their
+    /// Gives each of `tables` to stores, in place: a required `store_id` column whose existing
+    /// rows are the original store's (expand and backfill, without rewriting the table), new
+    /// rows filled from the session's store when an insert does not name it, and row-level
+    /// security forced on the table's owner too (contract). Replicas of the service that run
+    /// code from before stores see no rows once it has run: stop them before the new version
+    /// migrates (docs/operations.md, "Upgrading to stores"). The service's queries then see and write their
     /// store's rows only, whether or not they name it. Any `then` statements follow (keys made
     /// unique per store, indexes).
     public static func storeOwnership(version: Int, name: String, tables: [String], then sql: String = "") -> Migration {
         var statements: [String] = []
         for table in tables {
             statements += [
-                "ALTER TABLE \(table) ADD COLUMN store_id uuid",
-                // The backfill is no change a trigger guards or announces (an append-only
-                // ledger, a change feed).
-                "ALTER TABLE \(table) DISABLE TRIGGER USER",
-                "UPDATE \(table) SET store_id = '\(StoreID.original)'",
-                "ALTER TABLE \(table) ENABLE TRIGGER USER",
-                "ALTER TABLE \(table) ALTER COLUMN store_id SET NOT NULL, ALTER COLUMN store_id SET DEFAULT scoped_store()",
+                // Expand and backfill in one step that rewrites nothing: PostgreSQL keeps the
+                // constant default as the value of every existing row (no table rewrite, no
+                // trigger fires, the lock is held for milliseconds).
+                "ALTER TABLE \(table) ADD COLUMN store_id uuid NOT NULL DEFAULT '\(StoreID.original)'",
+                "ALTER TABLE \(table) ALTER COLUMN store_id SET DEFAULT scoped_store()",
                 "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
                 "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
                 "CREATE POLICY store_rows ON \(table) USING (\(storePolicy))",

@@ -29,6 +29,9 @@ public enum StoreScope {
         }
     }
 
+    /// Whether the task works across stores without having narrowed to one.
+    public static var isAcrossStores: Bool { current == nil && spansStores }
+
     /// What the database session's `commerce.store_id` must say for the current task: the
     /// store's id, `*` across stores, or empty for none.
     static var sessionValue: String {

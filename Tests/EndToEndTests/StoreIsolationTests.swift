@@ -44,6 +44,20 @@ struct StoreIsolationTests {
 
             let data = try await Self.storeA(client, base: base, suite: suite, platform: platform)
 
+            // A's category cannot hold B's product: references stay within a store too.
+            let categoryOfA = try await send(client, "POST", base + "/api/catalog/admin/categories",
+                                             json: ["slug": unique("tra"), "name": "Trà"], headers: platform)
+            let categoryA = try #require(categoryOfA.json?["id"] as? String)
+            let borrowed = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": unique("borrowed"), "title": "In A's category", "category_id": categoryA,
+                "variants": [["sku": unique("BRW"), "price": ["minor_units": 1_000, "currency": "USD"], "on_hand": 1]],
+            ], headers: adminB)
+            #expect(borrowed.status == 422, "B's product in A's category: \(String(decoding: borrowed.body, as: UTF8.self))")
+            #expect((borrowed.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "category_id")
+            let subcategory = try await send(client, "POST", base + "/api/catalog/admin/categories",
+                                             json: ["slug": unique("sub"), "name": "Sub", "parent_id": categoryA], headers: adminB)
+            #expect(subcategory.status == 422, "B's category under A's")
+
             // B may use A's slug and SKU: keys are unique within a store.
             let sameKeys = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
                 "slug": data.ids["slug"]!, "title": "B's own",

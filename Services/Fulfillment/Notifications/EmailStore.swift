@@ -52,7 +52,7 @@ struct EmailStore: Sendable {
     func remember(customer: UUID, email: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO recipients (customer_id, email, name) VALUES (\(customer), \(email), \(name))
-            ON CONFLICT (customer_id) DO UPDATE SET email = excluded.email, name = coalesce(excluded.name, recipients.name), updated_at = now()
+            ON CONFLICT (customer_id, store_id) DO UPDATE SET email = excluded.email, name = coalesce(excluded.name, recipients.name), updated_at = now()
             """, logger: logger)
     }
 

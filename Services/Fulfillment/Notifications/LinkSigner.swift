@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import ServiceKit
 
@@ -25,5 +26,8 @@ struct LinkSigner: Sendable {
     static func download(grant: UUID, expires: Int) -> String { "\(expires).\(grant.uuidString.lowercased())" }
 
     /// An unsubscribe link's message: whose reminders stop.
-    static func reminders(customer: UUID) -> String { "reminders:\(customer.uuidString.lowercased())" }
+    /// The original store's links keep the form they had before stores (links already sent stay valid).
+    static func reminders(customer: UUID, store: StoreID = .original) -> String {
+        store == .original ? "reminders:\(customer.uuidString.lowercased())" : "reminders:\(store):\(customer.uuidString.lowercased())"
+    }
 }

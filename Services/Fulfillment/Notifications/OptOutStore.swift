@@ -1,3 +1,4 @@
+import EventContracts
 import Foundation
 import Logging
 import Persistence
@@ -15,12 +16,16 @@ struct OptOutStore: Sendable {
     /// The storefront page the email's own link opens (it asks, then posts to the API).
     let storefrontURL: String
 
-    func isValid(signature: String, customer: UUID) -> Bool {
-        signer.isValid(signature, of: LinkSigner.reminders(customer: customer))
+    func isValid(signature: String, customer: UUID, store: StoreID) -> Bool {
+        signer.isValid(signature, of: LinkSigner.reminders(customer: customer, store: store))
     }
 
+    /// The link's query for the task's store's customer: a mail client's one-click post names
+    /// no store of its own, so the link carries it (signed with the customer).
     private func query(for customer: UUID) -> String {
-        "customer=\(customer.uuidString.lowercased())&signature=\(signer.signature(of: LinkSigner.reminders(customer: customer)))"
+        let store = StoreScope.current ?? .original
+        let storePart = store == .original ? "" : "&store=\(store)"
+        return "customer=\(customer.uuidString.lowercased())\(storePart)&signature=\(signer.signature(of: LinkSigner.reminders(customer: customer, store: store)))"
     }
 
     /// For the `List-Unsubscribe` header: mail clients post here.
@@ -44,7 +49,7 @@ struct OptOutStore: Sendable {
             try await database.client.query("DELETE FROM reminder_opt_outs WHERE customer_id = \(customer)", logger: logger)
         } else {
             try await database.client.query(
-                "INSERT INTO reminder_opt_outs (customer_id) VALUES (\(customer)) ON CONFLICT (customer_id) DO NOTHING", logger: logger)
+                "INSERT INTO reminder_opt_outs (customer_id) VALUES (\(customer)) ON CONFLICT (customer_id, store_id) DO NOTHING", logger: logger)
         }
     }
 }

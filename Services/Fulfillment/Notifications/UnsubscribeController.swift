@@ -1,5 +1,7 @@
+import EventContracts
 import Foundation
 import Hummingbird
+import Persistence
 import ServiceKit
 
 /// One-click unsubscribe from the signed link in a reminder (no sign-in; RFC 8058 clients
@@ -15,15 +17,19 @@ struct UnsubscribeController: Controller {
             var errors: [Problem.FieldError] = []
             let customerText = try request.queryText("customer", maxLength: 40)
             let signature = try request.queryText("signature", maxLength: 128)
+            let storeText = try request.queryText("store", maxLength: 40)
             let customer = customerText.flatMap(UUID.init(uuidString:))
+            let store = storeText.map(StoreID.init) ?? .original
             if customer == nil { errors.append(.init(field: "customer", message: customerText == nil ? "is required" : "must be a UUID")) }
+            if store == nil { errors.append(.init(field: "store", message: "must be a store id")) }
             if signature == nil { errors.append(.init(field: "signature", message: "is required")) }
-            guard errors.isEmpty, let customer, let signature else { throw Problem.validation(errors) }
-            guard optOuts.isValid(signature: signature, customer: customer) else {
+            guard errors.isEmpty, let customer, let store, let signature else { throw Problem.validation(errors) }
+            guard optOuts.isValid(signature: signature, customer: customer, store: store) else {
                 throw Problem(status: .forbidden, type: "link-invalid", title: "This unsubscribe link is not valid.",
                               errors: [.init(field: "signature", message: "does not match")])
             }
-            try await optOuts.set(customer, wantsReminders: false, logger: context.logger)
+            // The signed link names the customer's store, whichever store the request reached.
+            try await StoreScope.run(for: store) { try await optOuts.set(customer, wantsReminders: false, logger: context.logger) }
             return Response(status: .noContent)
         }
         return routes

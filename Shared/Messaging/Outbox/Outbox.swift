@@ -58,6 +58,9 @@ public struct Outbox: Sendable {
         _ payload: Payload, subject: String, correlationId: String?, to destination: Destination = .own,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> EventEnvelope {
+        // Work across stores records each event within its store (``StoreScope/run(for:_:)``);
+        // stamping such an event with the original store would hand it to the wrong shop.
+        guard !StoreScope.isAcrossStores else { throw StoreNotNamed(eventType: Payload.eventType) }
         let envelope = try EventEnvelope(payload, subject: subject, source: source, correlationId: correlationId,
                                          storeId: StoreScope.current ?? .original)
         try await record(envelope, to: destination == .own ? topic : platformTopic, on: connection, logger: logger)
@@ -197,4 +200,10 @@ extension Outbox {
         }
         return Republished(count: count, keptSince: kept)
     }
+}
+
+/// An event recorded by work across stores that did not say whose event it is.
+public struct StoreNotNamed: Error, CustomStringConvertible {
+    public let eventType: String
+    public var description: String { "\(eventType) recorded across stores without naming its store" }
 }
