@@ -24,7 +24,8 @@ extension ServiceDefinition {
             let customers = CustomerStore(database: environment.database, outbox: environment.outbox, verifications: verifications)
             let standing = AccountStanding(staff: staff, customers: customers, freshness: settings.accountCheckFreshness)
             let authenticator = Authenticator(tokens: tokens, standing: standing)
-            let registry = StoreRegistry(database: environment.database, outbox: environment.outbox)
+            let registry = StoreRegistry(database: environment.database, outbox: environment.outbox,
+                                         invitationURL: try environment.httpURL("ADMIN_INVITATION_URL", optional: true))
             let directory = StoreDirectory(registry: registry, freshness: settings.storeFreshness)
             let door = DoorMiddleware(
                 perAddress: RateLimiter(capacity: settings.requestsPerAddressPerMinute, window: .seconds(60)),

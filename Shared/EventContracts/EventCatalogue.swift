@@ -10,7 +10,8 @@ public enum EventCatalogue {
         (Topic.orders, [OrderPlaced.self, OrderSettled.self, OrderStatusChanged.self, OrderCancelled.self]),
         (Topic.fulfillment, [ShipmentCreated.self, ShipmentShipped.self, ShipmentDelivered.self, ShipmentCancelled.self, StockCounted.self,
                               DownloadsGranted.self]),
-        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self]),
+        (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self,
+                          StaffInvited.self]),
         (Topic.platform, [StoreCreated.self, StoreStatusChanged.self, StoreProvisioned.self]),
     ]
 

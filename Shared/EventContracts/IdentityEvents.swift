@@ -69,3 +69,38 @@ public struct EmailVerified: EventPayload, Equatable {
         self.email = email
     }
 }
+
+/// A person was invited to work in a store (a new store's owner, or staff an admin added
+/// without a password): the notifications side emails `invitationToken` as a link, in the
+/// store's language. The token is single-use and expires at `expiresAt`; consumers must not
+/// log it. Keyed by the staff member's id.
+public struct StaffInvited: EventPayload, Equatable {
+    public static let eventType = "shop.identity.staff.invited.v1"
+
+    public var staffId: UUID
+    public var email: String
+    public var storeId: StoreID
+    public var storeName: String
+    /// `owner`, `admin` or `staff`.
+    public var role: String
+    /// `vi` or `en`: the store's language.
+    public var language: String
+    public var invitationToken: String
+    public var expiresAt: Date
+    /// The deployment's page that accepts the invitation, with the token; nil where it has none
+    /// (the email then names the API call).
+    public var acceptUrl: String?
+
+    public init(staffId: UUID, email: String, storeId: StoreID, storeName: String, role: String, language: String,
+                invitationToken: String, expiresAt: Date, acceptUrl: String? = nil) {
+        self.staffId = staffId
+        self.email = email
+        self.storeId = storeId
+        self.storeName = storeName
+        self.role = role
+        self.language = language
+        self.invitationToken = invitationToken
+        self.expiresAt = expiresAt
+        self.acceptUrl = acceptUrl
+    }
+}

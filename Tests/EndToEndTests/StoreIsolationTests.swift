@@ -262,6 +262,52 @@ struct StoreIsolationTests {
         }
     }
 
+    @Test("a new store's owner who has no account is invited by email, in the store's language and under its name; the emailed token sets the password once; the owner runs that store and no other")
+    func ownerIsInvited() async throws {
+        let offset = 1380
+        let overrides = ["MULTI_STORE_PREVIEW": "true", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + offset), "SMTP_SECURITY": "none",
+                         "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "SHOP_LANGUAGE": "en",
+                         "ADMIN_INVITATION_URL": "https://admin.example/accept"]
+        try await withServices(Self.services, portOffset: offset, overrides: overrides) { client, suite in
+            let sink = try SuiteProcesses.startTool("smtp_sink.py", [String(suite.smtpPort), String(suite.smtpInboxPort), "0"])
+            defer { SuiteProcesses.stopTool(sink) }
+            let base = suite.baseURL("gateway")
+            let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
+            let owner = "\(unique("chu"))@example.com"
+            let created = try await send(client, "POST", base + "/api/platform/stores", json: [
+                "name": "Cửa hàng Hoa", "slug": unique("hoa"), "country": "VN", "currency": "VND", "language": "vi",
+                "time_zone": "Asia/Ho_Chi_Minh", "order_prefix": "HOA", "owner_email": owner,
+            ], headers: platform)
+            let store = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
+
+            let invitation = try #require(try await mail(client, suite, to: owner, kind: "staff_invitation"), "the owner's invitation arrived")
+            #expect(invitation["subject"] as? String == "Lời mời quản lý Cửa hàng Hoa", "in the store's language, under its name")
+            let text = try #require(invitation["text"] as? String)
+            #expect(text.contains("chủ cửa hàng"))
+            let link = try #require(text.firstMatch(of: /https:\/\/admin\.example\/accept\?token=([A-Za-z0-9_\-]+)/), "an invitation link: \(text)")
+            let token = String(link.output.1)
+            let log = try await send(client, "GET", base + "/api/fulfillment/admin/emails?page_size=100", headers: platform.merging(["X-Store-Id": store]) { $1 })
+            #expect(!String(decoding: log.body, as: UTF8.self).contains(token), "the token is not kept for staff to read")
+
+            #expect(try await send(client, "POST", base + "/api/admin/auth/login", json: ["email": owner, "password": "owner-password-1"]).status == 401,
+                    "no password before the invitation is accepted")
+            let accepted = try await send(client, "POST", base + "/api/admin/auth/accept-invitation", json: ["token": token, "password": "owner-password-1"])
+            #expect((200..<300).contains(accepted.status), "\(String(decoding: accepted.body, as: UTF8.self))")
+            #expect(try await send(client, "POST", base + "/api/admin/auth/accept-invitation", json: ["token": token, "password": "another-password"])
+                .status >= 400, "single use")
+            let login = try await send(client, "POST", base + "/api/admin/auth/login", json: ["email": owner, "password": "owner-password-1"])
+            let ownerToken = try #require(login.json?["access_token"] as? String)
+            let inStore = ["Authorization": "Bearer \(ownerToken)", "X-Store-Id": store]
+            let staffList = try await send(client, "GET", base + "/api/admin/staff", headers: inStore)
+            #expect(staffList.status == 200, "the owner administers the store")
+            let role = (staffList.json?["items"] as? [[String: Any]] ?? staffList.jsonArray ?? []).first { $0["email"] as? String == owner }?["role"] as? String
+            #expect(role == "owner")
+            let elsewhere = try await send(client, "GET", base + "/api/orders/whoami", headers: ["Authorization": "Bearer \(ownerToken)",
+                                                                                                 "X-Store-Id": StoreID.original.description])
+            #expect(elsewhere.status == 404, "and no other store")
+        }
+    }
+
     /// Store A (the original store) with one of everything an id can name.
     static func storeA(_ client: HTTPClient, base: String, suite: SuiteProcesses, platform: [String: String]) async throws -> StoreAData {
         var data = StoreAData()

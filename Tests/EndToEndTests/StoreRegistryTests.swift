@@ -149,7 +149,8 @@ struct StoreRegistryTests {
             #expect(try await send(client, "GET", base + "/api/orders/whoami", headers: clerkToken).status == 404,
                     "and nobody in the original store")
             let listB = try await send(client, "GET", base + "/api/admin/staff", headers: inB)
-            #expect(((listB.json?["items"] as? [[String: Any]]) ?? []).compactMap { $0["email"] as? String } == ["clerk-b@example.com"])
+            #expect(Set(((listB.json?["items"] as? [[String: Any]]) ?? []).compactMap { $0["email"] as? String })
+                    == ["clerk-b@example.com", "owner-b@example.com"], "store B's staff: its clerk and its invited owner")
             let listA = try await send(client, "GET", base + "/api/admin/staff", headers: manager)
             let emailsA = ((listA.json?["items"] as? [[String: Any]]) ?? []).compactMap { $0["email"] as? String }
             #expect(!emailsA.contains("clerk-b@example.com") && emailsA.contains("manager@shop.local"))

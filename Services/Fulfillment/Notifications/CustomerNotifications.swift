@@ -8,7 +8,7 @@ import ServiceKit
 
 /// Turns the shop's events into customer emails: order confirmation, payment received (with
 /// download links for digital goods), shipped with tracking, delivered, cancelled, refunded,
-/// password reset, email verification and the abandoned-cart reminder (not to customers who
+/// password reset, email verification, a store's staff invitation and the abandoned-cart reminder (not to customers who
 /// opted out; it carries a one-click unsubscribe). Each is rendered in the shop's language
 /// and queued in the consuming transaction, so an event makes its email exactly once and
 /// sending never holds the consumer up. Runs after ``ShipmentPlanning`` and ``OrderDownloads`` in
@@ -30,6 +30,7 @@ struct CustomerNotifications: EventHandler {
             .on(CustomerRegistered.self) { registered, context in try await rememberCustomer(registered, context) }
             .on(PasswordResetRequested.self) { reset, context in try await sendPasswordReset(reset, context) }
             .on(EmailVerificationRequested.self) { request, context in try await sendEmailVerification(request, context) }
+            .on(StaffInvited.self) { invited, context in try await sendInvitation(invited, context) }
             .on(CartAbandoned.self) { cart, context in try await remindOfCart(cart, context) }
             .on(OrderPlaced.self) { placed, context in try await confirmOrder(placed, context) }
             .on(OrderSettled.self) { settled, context in try await confirmPayment(settled, context) }
@@ -60,6 +61,20 @@ struct CustomerNotifications: EventHandler {
                        name: request.name, values: [
             "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
         ], on: connection, logger: logger)
+    }
+
+    /// A person invited to work in a store: written in the store's language, under its name.
+    private func sendInvitation(_ invited: StaffInvited, _ context: EventContext) async throws {
+        let language = EmailLanguage(rawValue: invited.language) ?? locale.language
+        let storeLocale = EmailLocale(language: language, timeZone: locale.timeZone)
+        let roles: [String: String] = language == .vietnamese
+            ? ["owner": "chủ cửa hàng", "admin": "quản trị viên", "staff": "nhân viên"]
+            : ["owner": "owner", "admin": "administrator", "staff": "staff member"]
+        var values: [String: Any] = ["token": invited.invitationToken, "role": roles[invited.role] ?? invited.role,
+                                     "expiresAt": storeLocale.date(invited.expiresAt)]
+        if let url = invited.acceptUrl { values["acceptUrl"] = url }
+        try await send(.staffInvitation, for: context.envelope, order: nil, customer: nil, to: invited.email, name: nil, values: values,
+                       language: language, shopName: invited.storeName, on: context.connection, logger: context.logger)
     }
 
     private func remindOfCart(_ cart: CartAbandoned, _ context: EventContext) async throws {
@@ -157,13 +172,15 @@ struct CustomerNotifications: EventHandler {
     }
 
     private func send(_ kind: EmailKind, for envelope: EventEnvelope, order: UUID?, customer: UUID?, to address: String, name: String?,
-                      values: [String: Any], unsubscribeURL: String? = nil, on connection: PostgresConnection, logger: Logger) async throws {
+                      values: [String: Any], unsubscribeURL: String? = nil, language: EmailLanguage? = nil, shopName: String? = nil,
+                      on connection: PostgresConnection, logger: Logger) async throws {
         var values = values
-        values["shopName"] = shopName
+        let language = language ?? locale.language
+        values["shopName"] = shopName ?? self.shopName
         values["customerName"] = name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.split(separator: "@").first ?? "")
-        let content = templates.render(kind, in: locale.language, values: values)
+        let content = templates.render(kind, in: language, values: values)
         try await emails.queue(.init(kind: kind, eventId: envelope.id, orderId: order, customerId: customer, recipient: address,
-                                     recipientName: name, language: locale.language, content: content, unsubscribeURL: unsubscribeURL),
+                                     recipientName: name, language: language, content: content, unsubscribeURL: unsubscribeURL),
                                 on: connection, logger: logger)
     }
 }

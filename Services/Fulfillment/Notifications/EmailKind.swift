@@ -10,10 +10,11 @@ enum EmailKind: String, Sendable, CaseIterable, Codable {
     case passwordReset = "password_reset"
     case emailVerification = "email_verification"
     case abandonedCart = "abandoned_cart"
+    case staffInvitation = "staff_invitation"
 
-    /// Emails whose body holds a secret (a reset or verification link): erased once handed to the server
+    /// Emails whose body holds a secret (a reset, verification or invitation link): erased once handed to the server
     /// and never shown to staff.
-    var holdsSecret: Bool { self == .passwordReset || self == .emailVerification }
+    var holdsSecret: Bool { self == .passwordReset || self == .emailVerification || self == .staffInvitation }
 }
 
 /// A language the shop writes its emails in.

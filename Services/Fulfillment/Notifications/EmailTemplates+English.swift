@@ -135,6 +135,24 @@ extension EmailTemplates {
             <p><a href="{{orderUrl}}">See your order</a></p>
             """,
 
+        "staff_invitation.subject": "{{%CONTENT_TYPE: TEXT}}You are invited to run {{shopName}}",
+        "staff_invitation.text": """
+            {{%CONTENT_TYPE: TEXT}}Hello {{customerName}},
+
+            you have been invited to {{shopName}} as its {{role}}. Choose your password before {{expiresAt}}:
+
+            {{#acceptUrl}}{{acceptUrl}}{{/acceptUrl}}{{^acceptUrl}}POST /api/admin/auth/accept-invitation {"token": "{{token}}", "password": "<your password>"}{{/acceptUrl}}
+
+            The link works once. If you did not expect this, ignore this email.
+            """,
+        "staff_invitation.html": """
+            <p>Hello {{customerName}},</p>
+            <p>you have been invited to {{shopName}} as its {{role}}. Choose your password before {{expiresAt}}:</p>
+            {{#acceptUrl}}<p><a href="{{acceptUrl}}">Accept the invitation</a></p>{{/acceptUrl}}{{^acceptUrl}}<p><code>POST /api/admin/auth/accept-invitation {"token": "{{token}}", "password": "…"}</code></p>{{/acceptUrl}}
+            <p>The link works once. If you did not expect this, ignore this email.</p>
+            """,
+
+
         "password_reset.subject": "{{%CONTENT_TYPE: TEXT}}Reset your {{shopName}} password",
         "password_reset.text": """
             {{%CONTENT_TYPE: TEXT}}Hello {{customerName}},

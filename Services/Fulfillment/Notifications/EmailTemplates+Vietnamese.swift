@@ -134,6 +134,24 @@ extension EmailTemplates {
             <p><a href="{{orderUrl}}">Xem đơn hàng</a></p>
             """,
 
+        "staff_invitation.subject": "{{%CONTENT_TYPE: TEXT}}Lời mời quản lý {{shopName}}",
+        "staff_invitation.text": """
+            {{%CONTENT_TYPE: TEXT}}Xin chào {{customerName}},
+
+            bạn được mời tham gia {{shopName}} với vai trò {{role}}. Hãy chọn mật khẩu trước {{expiresAt}}:
+
+            {{#acceptUrl}}{{acceptUrl}}{{/acceptUrl}}{{^acceptUrl}}POST /api/admin/auth/accept-invitation {"token": "{{token}}", "password": "<mật khẩu của bạn>"}{{/acceptUrl}}
+
+            Liên kết chỉ dùng được một lần. Nếu bạn không mong đợi email này, hãy bỏ qua.
+            """,
+        "staff_invitation.html": """
+            <p>Xin chào {{customerName}},</p>
+            <p>bạn được mời tham gia {{shopName}} với vai trò {{role}}. Hãy chọn mật khẩu trước {{expiresAt}}:</p>
+            {{#acceptUrl}}<p><a href="{{acceptUrl}}">Nhận lời mời</a></p>{{/acceptUrl}}{{^acceptUrl}}<p><code>POST /api/admin/auth/accept-invitation {"token": "{{token}}", "password": "…"}</code></p>{{/acceptUrl}}
+            <p>Liên kết chỉ dùng được một lần. Nếu bạn không mong đợi email này, hãy bỏ qua.</p>
+            """,
+
+
         "password_reset.subject": "{{%CONTENT_TYPE: TEXT}}Đặt lại mật khẩu {{shopName}}",
         "password_reset.text": """
             {{%CONTENT_TYPE: TEXT}}Xin chào {{customerName}},

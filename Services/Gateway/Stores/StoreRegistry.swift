@@ -13,6 +13,10 @@ import ServiceKit
 struct StoreRegistry: Sendable {
     let database: Database
     let outbox: Outbox
+    /// How long a new owner's invitation works.
+    var invitationLifetime: TimeInterval = 7 * 86_400
+    /// The admin page that accepts invitations (`<url>?token=…`), if the deployment has one.
+    var invitationURL: String?
 
     /// The services that set up a new store; it opens once each has answered.
     static let participants = ["catalog", "checkout", "fulfillment", "orders", "payments"]
@@ -43,15 +47,10 @@ struct StoreRegistry: Sendable {
                     VALUES (\(id.uuid), \(settings.slug), \(settings.name), 'provisioning', \(settings.country), \(settings.currency),
                             \(settings.language), \(settings.timeZone), \(settings.orderPrefix), \(ownerEmail), \(key))
                     """, logger: logger)
-                // The owner, if they already have a staff account (inviting one who has none is
-                // still to come).
-                try await connection.query("""
-                    INSERT INTO store_memberships (store_id, staff_id, role)
-                    SELECT \(id.uuid), id, 'owner' FROM staff_users WHERE lower(email) = lower(\(ownerEmail)) AND removed_at IS NULL
-                    """, logger: logger)
                 try await StoreScope.run(for: id) {
                     try await outbox.enqueue(StoreCreated(storeId: id, settings: settings, ownerEmail: ownerEmail), subject: id,
                                              correlationId: correlationId, to: .platform, on: connection, logger: logger)
+                    try await makeOwner(ownerEmail, of: id, settings: settings, correlationId: correlationId, on: connection, logger: logger)
                 }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
@@ -62,6 +61,37 @@ struct StoreRegistry: Sendable {
         }
         guard let store = try await find(id: id, logger: logger) else { throw Problem.notFound("The store") }
         return store
+    }
+
+    /// Makes `email` the owner of the new store: their staff account if they have one, else a
+    /// new one waiting for its password. One waiting for its password is invited by email
+    /// (``StaffInvited``, a single-use token that sets the password).
+    private func makeOwner(_ email: String, of store: StoreID, settings: StoreSettings, correlationId: String?,
+                           on connection: PostgresConnection, logger: Logger) async throws {
+        let name = String(email.split(separator: "@").first ?? "Owner")
+        let rows = try await connection.query("""
+            WITH existing AS (
+                SELECT id, password_hash IS NULL AS waiting FROM staff_users WHERE lower(email) = lower(\(email)) AND removed_at IS NULL),
+            created AS (
+                INSERT INTO staff_users (id, email, password_hash, name, role, platform_admin)
+                SELECT \(UUID()), lower(\(email)), NULL, \(name), 'staff', false WHERE NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING id, true AS waiting),
+            owner AS (SELECT id, waiting FROM existing UNION ALL SELECT id, waiting FROM created),
+            membership AS (INSERT INTO store_memberships (store_id, staff_id, role) SELECT \(store.uuid), id, 'owner' FROM owner)
+            SELECT id, waiting FROM owner
+            """, logger: logger)
+        for try await (owner, waiting) in rows.decode((UUID, Bool).self) where waiting {
+            let token = OpaqueToken.generate()
+            let expires = Date().addingTimeInterval(invitationLifetime)
+            try await connection.query("""
+                INSERT INTO staff_invitations (token_hash, staff_id, expires_at) VALUES (\(OpaqueToken.hash(token.value)), \(owner), \(expires))
+                """, logger: logger)
+            try await outbox.enqueue(
+                StaffInvited(staffId: owner, email: email.lowercased(), storeId: store, storeName: settings.name, role: "owner",
+                             language: settings.language, invitationToken: token.value, expiresAt: expires,
+                             acceptUrl: invitationURL.map { "\($0)?token=\(token.value)" }),
+                subject: owner.uuidString.lowercased(), correlationId: correlationId, on: connection, logger: logger)
+        }
     }
 
     func find(id: StoreID, logger: Logger) async throws -> Store? {
