@@ -79,8 +79,7 @@ enum OrdersMigrations {
         """)
 
     /// Every row belongs to a store, and each store counts its own order numbers: a day's
-    /// counter row per store, and a sequence per store (the original store keeps
-    /// `order_number_sequence`; another store's is made with its first order).
+    /// counter row per store (the sequences per store come with migration 104).
     static let stores = Migration.storeOwnership(
         version: 103, name: "rows belong to stores; order numbers per store",
         tables: ["orders", "order_timeline", "customer_stats", "order_number_days"],
@@ -88,17 +87,6 @@ enum OrdersMigrations {
             ALTER TABLE orders DROP CONSTRAINT orders_number_key, ADD CONSTRAINT orders_number_key UNIQUE (number, store_id);
             ALTER TABLE order_number_days DROP CONSTRAINT order_number_days_pkey, ADD PRIMARY KEY (store_id, day);
             CREATE INDEX orders_store ON orders (store_id, created_at DESC, id);
-            CREATE FUNCTION next_order_count(store uuid) RETURNS bigint LANGUAGE plpgsql AS $$
-            DECLARE
-                name text := CASE WHEN store = '\(StoreID.original)' THEN 'order_number_sequence'
-                                  ELSE 'order_numbers_' || replace(store::text, '-', '') END;
-            BEGIN
-                IF to_regclass(name) IS NULL THEN
-                    EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I AS bigint', name);
-                END IF;
-                RETURN nextval(name::regclass);
-            END
-            $$;
             """)
 
     /// A customer's figures are kept per store, and a new store's order-number sequence is

@@ -89,11 +89,17 @@ start_postgres() {
 listen_addresses = '127.0.0.1'
 port = $COMMERCE_PG_PORT
 unix_socket_directories = '$PGDATA'
-max_connections = 400
+max_connections = 800
 shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 CONF
+  fi
+  # The whole test run starts many six-service suites at once, each service with its pool and
+  # its listening sessions: 400 connections ran out ("too many clients", answered as 503).
+  # Clusters made before get the line here (the last setting in the file wins, at their next start).
+  if ! grep -q "^max_connections = 800" "$PGDATA/postgresql.conf"; then
+    echo "max_connections = 800" >> "$PGDATA/postgresql.conf"
   fi
   # The order benchmark counts statements per service with pg_stat_statements (clusters made
   # before it get the line here; it takes effect at their next start).
