@@ -89,7 +89,7 @@ struct FulfillmentParts: Sendable {
                                   storefrontURL: settings.storefrontURL)
         notifications = CustomerNotifications(
             emails: emails, templates: settings.emailTemplates, locale: settings.emailLocale, shopName: settings.shopName,
-            storefrontURL: settings.storefrontURL, downloads: downloads, optOuts: optOuts, shipments: shipments)
+            storefrontURL: settings.storefrontURL, downloads: downloads, optOuts: optOuts, shipments: shipments, stores: ServedStores())
         smtp = settings.smtp.map(SMTPClient.init(settings:))
         pos = settings.pos.map { PosClient(baseURL: $0.baseURL, apiKey: $0.apiKey, shopId: $0.shopId, client: HTTPClient.shared, timeout: $0.timeout) }
     }

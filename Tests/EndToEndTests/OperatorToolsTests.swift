@@ -88,9 +88,11 @@ struct OperatorToolsTests {
             ], headers: asAdmin).status == 201)
             let staff = try #require(try await send(client, "POST", base + "/api/admin/auth/login",
                                                     json: ["email": staffEmail, "password": "operator password"]).json?["access_token"] as? String)
-            // Catalog publishes on its topic when a product is published.
+            // Catalog publishes on its topic when a product is published. The whole test run
+            // starts dozens of services and broker clients at once: reading a topic back can
+            // take longer than the relay needs to publish, so the patience is a minute.
             _ = try await product(client, base, admin: admin, stock: 3, price: 10_000)
-            #expect(try await waitUntil(timeout: .seconds(20)) {
+            #expect(try await waitUntil(timeout: .seconds(60)) {
                 try await !TopicReader.read(topic: suite.topicPrefix + Topic.catalog, expected: 1, timeout: .seconds(5)).isEmpty
             }, "the relay published the product's events")
             // The relay records the broker's acknowledgements in its next round, at most a poll
@@ -108,7 +110,7 @@ struct OperatorToolsTests {
             let count = try #require(queued.json?["republished"] as? Int)
             #expect(count >= 1, "the product's events were published in the last ten minutes")
             // The relay publishes them again: the catalog topic carries each of those events twice.
-            #expect(try await waitUntil(timeout: .seconds(20)) {
+            #expect(try await waitUntil(timeout: .seconds(60)) {
                 let messages = try await TopicReader.read(topic: suite.topicPrefix + Topic.catalog, expected: 0, timeout: .seconds(5))
                 let ids = try messages.map { try EventEnvelope.decode(Data($0.value)).id }
                 return Dictionary(grouping: ids, by: { $0 }).values.filter { $0.count == 2 }.count >= count

@@ -184,6 +184,16 @@ struct StoreIsolationTests {
             #expect(numberB == "BSHOP-\(day.string(from: Date()))-0001", "store B counts its own numbers, on its own day")
             #expect(minor((placedB.json?["price"] as? [String: Any])?["total"]) != nil)
             #expect(((placedB.json?["price"] as? [String: Any])?["total"] as? [String: Any])?["currency"] as? String == "USD")
+            // Store B's emails are written in its language, under its name.
+            let orderB = try #require(placedB.json?["order_id"] as? String)
+            var confirmation: [String: Any]?
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                confirmation = (try await send(client, "GET", base + "/api/fulfillment/admin/emails?order_id=\(orderB)", headers: inB)
+                    .json?["items"] as? [[String: Any]])?.first { $0["kind"] as? String == "order_confirmation" }
+                return confirmation != nil
+            })
+            #expect(confirmation?["language"] as? String == "en" && confirmation?["subject"] as? String == "Order \(numberB) received",
+                    "\(confirmation ?? [:])")
 
             let shopB = buyerB.merging(shopperB) { $1 }
             // Store B has no payment accounts yet: its money goes nowhere else, so a transfer

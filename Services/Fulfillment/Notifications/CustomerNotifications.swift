@@ -9,7 +9,8 @@ import ServiceKit
 /// Turns the shop's events into customer emails: order confirmation, payment received (with
 /// download links for digital goods), shipped with tracking, delivered, cancelled, refunded,
 /// password reset, email verification, a store's staff invitation and the abandoned-cart reminder (not to customers who
-/// opted out; it carries a one-click unsubscribe). Each is rendered in the shop's language
+/// opted out; it carries a one-click unsubscribe). Each is rendered in its store's language,
+/// time zone and name
 /// and queued in the consuming transaction, so an event makes its email exactly once and
 /// sending never holds the consumer up. Runs after ``ShipmentPlanning`` and ``OrderDownloads`` in
 /// the same transaction, so the order's snapshot and its downloads are there to read.
@@ -24,6 +25,24 @@ struct CustomerNotifications: EventHandler {
     let optOuts: OptOutStore
     /// Where the orders fulfilment keeps (from `order.placed`) are read.
     let shipments: ShipmentStore
+    /// Each store's name, language and time zone (the original store's are the settings above).
+    let stores: ServedStores
+
+    /// How a store's emails read: its language and time zone, under its name.
+    struct Voice {
+        var locale: EmailLocale
+        var shopName: String
+    }
+
+    /// The voice of the store whose event this is.
+    private func voice(for context: EventContext) async throws -> Voice {
+        guard let store = try await stores.settings(of: context.storeId, on: context.connection, logger: context.logger) else {
+            return Voice(locale: locale, shopName: shopName)
+        }
+        return Voice(locale: EmailLocale(language: EmailLanguage(rawValue: store.language) ?? locale.language,
+                                         timeZone: TimeZone(identifier: store.timeZone) ?? locale.timeZone),
+                     shopName: store.name)
+    }
 
     var reactions: EventReactions {
         EventReactions()
@@ -47,26 +66,28 @@ struct CustomerNotifications: EventHandler {
     }
 
     private func sendPasswordReset(_ reset: PasswordResetRequested, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         let customer = reset.customerId.uuid
         try await emails.remember(customer: customer, email: reset.email, name: reset.name, on: connection, logger: logger)
         try await send(.passwordReset, for: envelope, order: nil, customer: customer, to: reset.email, name: reset.name, values: [
-            "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": locale.date(reset.expiresAt),
-        ], on: connection, logger: logger)
+            "resetUrl": storefrontLink("/reset-password", token: reset.resetToken), "expiresAt": voice.locale.date(reset.expiresAt),
+        ], voice: voice, on: connection, logger: logger)
     }
 
     private func sendEmailVerification(_ request: EmailVerificationRequested, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         try await send(.emailVerification, for: envelope, order: nil, customer: request.customerId.uuid, to: request.email,
                        name: request.name, values: [
-            "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": locale.date(request.expiresAt),
-        ], on: connection, logger: logger)
+            "verifyUrl": storefrontLink("/verify-email", token: request.verificationToken), "expiresAt": voice.locale.date(request.expiresAt),
+        ], voice: voice, on: connection, logger: logger)
     }
 
     /// A person invited to work in a store: written in the store's language, under its name.
     private func sendInvitation(_ invited: StaffInvited, _ context: EventContext) async throws {
         let language = EmailLanguage(rawValue: invited.language) ?? locale.language
-        let storeLocale = EmailLocale(language: language, timeZone: locale.timeZone)
+        let storeLocale = EmailLocale(language: language, timeZone: try await self.voice(for: context).locale.timeZone)
         let roles: [String: String] = language == .vietnamese
             ? ["owner": "chủ cửa hàng", "admin": "quản trị viên", "staff": "nhân viên"]
             : ["owner": "owner", "admin": "administrator", "staff": "staff member"]
@@ -74,10 +95,11 @@ struct CustomerNotifications: EventHandler {
                                      "expiresAt": storeLocale.date(invited.expiresAt)]
         if let url = invited.acceptUrl { values["acceptUrl"] = url }
         try await send(.staffInvitation, for: context.envelope, order: nil, customer: nil, to: invited.email, name: nil, values: values,
-                       language: language, shopName: invited.storeName, on: context.connection, logger: context.logger)
+                       voice: Voice(locale: storeLocale, shopName: invited.storeName), on: context.connection, logger: context.logger)
     }
 
     private func remindOfCart(_ cart: CartAbandoned, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard let customer = cart.customerId?.uuid, !cart.lines.isEmpty,
               try await !optOuts.isOptedOut(customer, on: connection, logger: logger),
@@ -85,10 +107,11 @@ struct CustomerNotifications: EventHandler {
         try await send(.abandonedCart, for: envelope, order: nil, customer: customer, to: recipient.email, name: recipient.name, values: [
             "lines": cart.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
             "cartUrl": "\(storefrontURL)/cart", "unsubscribeUrl": optOuts.pageURL(for: customer),
-        ], unsubscribeURL: optOuts.oneClickURL(for: customer), on: connection, logger: logger)
+        ], unsubscribeURL: optOuts.oneClickURL(for: customer), voice: voice, on: connection, logger: logger)
     }
 
     private func confirmOrder(_ placed: OrderPlaced, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         // The event is what the snapshot was made of, in this same transaction: no need to read it back.
         let order = OrderSnapshot(placed)
@@ -96,58 +119,63 @@ struct CustomerNotifications: EventHandler {
             try await emails.remember(customer: customer, email: order.email, name: order.contact?.name, on: connection, logger: logger)
         }
         try await send(.orderConfirmation, about: order, for: envelope, values: [
-            "lines": order.lines.map { ["title": $0.title, "sku": $0.sku, "quantity": $0.quantity, "lineTotal": locale.money($0.lineTotal)] },
-            "total": order.total.map(locale.money) ?? "",
+            "lines": order.lines.map { ["title": $0.title, "sku": $0.sku, "quantity": $0.quantity, "lineTotal": voice.locale.money($0.lineTotal)] },
+            "total": order.total.map(voice.locale.money) ?? "",
             "method": [order.paymentMethod: true],
-            "paymentDueBy": order.paymentDueBy.map(locale.date) as Any,
+            "paymentDueBy": order.paymentDueBy.map(voice.locale.date) as Any,
             "address": order.address.map(Self.oneLine) as Any,
-        ], on: connection, logger: logger)
+        ], voice: voice, on: connection, logger: logger)
     }
 
     private func confirmPayment(_ settled: OrderSettled, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard settled.status == "paid", let order = try await shipments.snapshot(settled.orderId, on: connection, logger: logger) else { return }
         let links = try await downloads.links(forOrder: order.id, on: connection, logger: logger)
         try await send(.paymentReceived, about: order, for: envelope, values: [
-            "total": order.total.map(locale.money) ?? "",
+            "total": order.total.map(voice.locale.money) ?? "",
             "hasShipment": order.lines.contains { !$0.isDigital },
             "hasDownloads": !links.isEmpty,
             "downloads": links.map { ["title": $0.title, "url": $0.url] },
-            "downloadsExpireAt": links.map(\.expiresAt).min().map(locale.date) ?? "",
-        ], on: connection, logger: logger)
+            "downloadsExpireAt": links.map(\.expiresAt).min().map(voice.locale.date) ?? "",
+        ], voice: voice, on: connection, logger: logger)
     }
 
     private func announceCancellation(_ cancelled: OrderCancelled, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard let order = try await shipments.snapshot(cancelled.orderId, on: connection, logger: logger) else { return }
         let reason = ["customer_abandoned": "customer"][cancelled.reason] ?? cancelled.reason
-        try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], on: connection, logger: logger)
+        try await send(.cancelled, about: order, for: envelope, values: ["reason": [reason: true]], voice: voice, on: connection, logger: logger)
     }
 
     private func announceShipment(_ shipped: ShipmentShipped, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard let order = try await shipments.snapshot(shipped.orderId, on: connection, logger: logger) else { return }
         try await send(.shipped, about: order, for: envelope, values: [
             "lines": shipped.lines.map { ["title": $0.title, "quantity": $0.quantity, "sku": $0.sku] },
             "tracking": ["carrier": shipped.tracking.carrier as Any, "number": shipped.tracking.number as Any, "url": shipped.tracking.url as Any],
             "allShipped": shipped.allShipped,
-        ], on: connection, logger: logger)
+        ], voice: voice, on: connection, logger: logger)
     }
 
     private func announceDelivery(_ delivered: ShipmentDelivered, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard let order = try await shipments.snapshot(delivered.orderId, on: connection, logger: logger) else { return }
-        try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], on: connection, logger: logger)
+        try await send(.delivered, about: order, for: envelope, values: ["allDelivered": delivered.allDelivered], voice: voice, on: connection, logger: logger)
     }
 
     private func announceRefund(_ refund: RefundSucceeded, _ context: EventContext) async throws {
+        let voice = try await self.voice(for: context)
         let (envelope, connection, logger) = (context.envelope, context.connection, context.logger)
         guard let order = try await shipments.snapshot(refund.orderId, on: connection, logger: logger) else { return }
         try await send(.refunded, about: order, for: envelope, values: [
-            "amount": locale.money(refund.amount), "refundedTotal": locale.money(refund.refundedTotal),
-            "captured": locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
+            "amount": voice.locale.money(refund.amount), "refundedTotal": voice.locale.money(refund.refundedTotal),
+            "captured": voice.locale.money(refund.captured), "fullyRefunded": refund.refundedTotal == refund.captured,
             "method": [order.paymentMethod: true],
-        ], on: connection, logger: logger)
+        ], voice: voice, on: connection, logger: logger)
     }
 
     /// A storefront page that takes a single-use token (`?token=…`, query-escaped).
@@ -163,20 +191,20 @@ struct CustomerNotifications: EventHandler {
     }
 
     private func send(_ kind: EmailKind, about order: OrderSnapshot, for envelope: EventEnvelope, values: [String: Any],
-                      on connection: PostgresConnection, logger: Logger) async throws {
+                      voice: Voice, on connection: PostgresConnection, logger: Logger) async throws {
         var values = values
         values["orderNumber"] = order.number
         values["orderUrl"] = "\(storefrontURL)/orders/\(order.number)"
         try await send(kind, for: envelope, order: order.id, customer: order.customerId, to: order.contact?.email ?? order.email,
-                       name: order.contact?.name, values: values, on: connection, logger: logger)
+                       name: order.contact?.name, values: values, voice: voice, on: connection, logger: logger)
     }
 
     private func send(_ kind: EmailKind, for envelope: EventEnvelope, order: UUID?, customer: UUID?, to address: String, name: String?,
-                      values: [String: Any], unsubscribeURL: String? = nil, language: EmailLanguage? = nil, shopName: String? = nil,
+                      values: [String: Any], unsubscribeURL: String? = nil, voice: Voice,
                       on connection: PostgresConnection, logger: Logger) async throws {
         var values = values
-        let language = language ?? locale.language
-        values["shopName"] = shopName ?? self.shopName
+        let language = voice.locale.language
+        values["shopName"] = voice.shopName
         values["customerName"] = name.flatMap { $0.isEmpty ? nil : $0 } ?? String(address.split(separator: "@").first ?? "")
         let content = templates.render(kind, in: language, values: values)
         try await emails.queue(.init(kind: kind, eventId: envelope.id, orderId: order, customerId: customer, recipient: address,
