@@ -25,7 +25,7 @@ struct Benchmark {
             // A target is a variant of the original store, or <store id>|<publishable key>|<variant> of another.
             let arguments = Array(CommandLine.arguments.dropFirst(2))
             let purchases = OrderThroughput(gateway: arguments[0], webhooks: arguments[1], cardWebhookSecret: arguments[2],
-                                            targets: arguments[3].split(separator: ",").map { OrderThroughput.Target(String($0)) })
+                                            targets: arguments[3].split(separator: ",").map { PurchaseTarget(String($0)) })
             for rate in arguments[4].split(separator: ",").compactMap({ Int($0) }) {
                 try await purchases.run(rate: rate, seconds: Int(arguments[5]) ?? 20)
             }

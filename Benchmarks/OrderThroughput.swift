@@ -13,24 +13,7 @@ import ServiceKitTestKit
 /// Purchases go round the targets: variants of one or several stores (the storefront names a
 /// store by its publishable key; the card webhook goes to that store's address).
 struct OrderThroughput: Sendable {
-    /// A variant to buy, and the store it belongs to.
-    struct Target: Sendable {
-        /// The store's publishable key; nil for the original store (a request naming none).
-        var key: String?
-        /// Where the card provider posts this store's webhooks, under the payments listener.
-        var webhookPath: String
-        var variant: String
-
-        /// `<variant>` (the original store) or `<store id>|<publishable key>|<variant>`.
-        init(_ text: String) {
-            let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 3 && !parts[1].isEmpty {
-                (key, webhookPath, variant) = (parts[1], "/stores/\(parts[0])/webhooks/stripe", parts[2])
-            } else {
-                (key, webhookPath, variant) = (nil, "/webhooks/stripe", parts.last ?? text)
-            }
-        }
-    }
+    typealias Target = PurchaseTarget
 
     let gateway: String
     let webhooks: String
@@ -98,7 +81,7 @@ struct OrderThroughput: Sendable {
     private func purchase(_ index: Int) async -> Outcome {
         let clock = ContinuousClock()
         let target = targets[index % targets.count]
-        let store = target.key.map { ["X-Store-Key": $0] } ?? [:]
+        let store = target.storeHeaders
         do {
             let cart = try await json("POST", gateway + "/api/catalog/carts", headers: store)
             guard let cartID = cart["id"] as? String, let token = cart["cart_token"] as? String else { return failed("cart") }

@@ -59,7 +59,7 @@ struct BackupRestoreTests {
         for service in SuiteProcesses.services { try await waitUntilReady(service, of: original, client) }
         let variants = try await FaultHarness.stockTheShop(original, client, slug: "backup-\(original.instance)", variants: 4, onHand: 10_000)
         let storefront = Storefront(gateways: [original.baseURL("gateway")], webhooks: "http://127.0.0.1:\(original.paymentsWebhookPort)",
-                                    cardWebhookSecret: SuiteProcesses.cardWebhookSecret, variants: variants, patience: .seconds(60))
+                                    cardWebhookSecret: SuiteProcesses.cardWebhookSecret, targets: variants.map { PurchaseTarget(variant: $0) }, patience: .seconds(60))
         let clock = ContinuousClock()
         let start = clock.now
         let schemas = SuiteProcesses.services.map { original.schema(of: $0) }
@@ -228,7 +228,7 @@ struct BackupRestoreTests {
 
         // 7. A new cash order and a new card order, through the restored gateway.
         let again = Storefront(gateways: [restored.baseURL("gateway")], webhooks: "http://127.0.0.1:\(restored.paymentsWebhookPort)",
-                               cardWebhookSecret: SuiteProcesses.cardWebhookSecret, variants: variants, patience: .seconds(40))
+                               cardWebhookSecret: SuiteProcesses.cardWebhookSecret, targets: variants.map { PurchaseTarget(variant: $0) }, patience: .seconds(40))
         let cash = await again.purchase(0)
         let card = await again.purchase(1)
         try await again.shutdown()

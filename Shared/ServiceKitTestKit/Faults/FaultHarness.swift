@@ -7,8 +7,10 @@ import Kafka
 /// each fault left behind (``ShopAudit``) and what the storefront saw (``Storefront``).
 ///
 /// It runs the six services as processes (``SuiteProcesses``: schemas and topics of their own)
-/// with two gateways that the storefront balances between, the card provider's fake, and a
-/// product with stock enough for every purchase. For each fault: purchases start at `rate` per
+/// with two gateways that the storefront balances between, the card provider's fake, and two
+/// stores (the original one and one opened through the registry, with accounts of its own),
+/// each with a product with stock enough for every purchase; purchases alternate between the
+/// stores, so every fault hits both at once. For each fault: purchases start at `rate` per
 /// second for `loadSeconds`; the fault comes `faultAfter` into the load; every purchase is
 /// followed to its end; then the audit is repeated until it is clean (nothing missing, doubled, off or still held) or `recovery` has
 /// passed since the load ended.
@@ -79,7 +81,7 @@ public final class FaultHarness: @unchecked Sendable {
     /// What a service is started with to sell under a steady load: limits out of the load's
     /// way, and windows long enough that nothing expires during a run.
     public static func loadOverrides(for service: String) -> [String: String] {
-        var overrides = ["LOG_LEVEL": "warning"]
+        var overrides = ["LOG_LEVEL": "warning", "MULTI_STORE_PREVIEW": "true"]
         switch service {
         case "gateway":
             overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
@@ -98,10 +100,43 @@ public final class FaultHarness: @unchecked Sendable {
         for service in SuiteProcesses.services {
             for replica in 0..<(replicas[service] ?? 1) { try await start(service, replica: replica) }
         }
-        let variants = try await stockTheShop()
+        let original = try await stockTheShop().map { PurchaseTarget(variant: $0) }
+        let second = try await openSecondStore()
+        // Purchases alternate between the stores (and, within each, cash and card).
+        let targets = zip(original, second).flatMap { [$0, $0, $1, $1] }
         storefront = Storefront(gateways: (0..<(replicas["gateway"] ?? 1)).map { "http://127.0.0.1:\(suite.port(of: "gateway", replica: $0))" },
                                 webhooks: "http://127.0.0.1:\(suite.paymentsWebhookPort)", cardWebhookSecret: SuiteProcesses.cardWebhookSecret,
-                                variants: variants)
+                                targets: targets)
+    }
+
+    /// A second store beside the original one, opened through the registry by a platform
+    /// operator, paid into card and bank accounts of its own, with a product of its own:
+    /// every fault then hits two stores' purchases at once. Returns its purchase targets.
+    private func openSecondStore() async throws -> [PurchaseTarget] {
+        let gateway = "http://127.0.0.1:\(suite.port(of: "gateway", replica: 0))"
+        let login = try await send(client, "POST", gateway + "/api/admin/auth/login",
+                                   json: ["email": "admin@shop.local", "password": "admin-local-password"])
+        guard let token = login.json?["access_token"] as? String else { throw HarnessError("the platform operator could not sign in: \(login.status)") }
+        let platform = ["Authorization": "Bearer \(token)"]
+        let created = try await send(client, "POST", gateway + "/api/platform/stores", json: [
+            "name": "Faults B", "slug": "faults-b", "country": "VN", "currency": "VND", "language": "vi", "time_zone": "Asia/Ho_Chi_Minh",
+            "order_prefix": "FB", "owner_email": "owner-b@faults.example",
+        ], headers: platform)
+        guard let store = created.json?["id"] as? String, let key = created.json?["publishable_key"] as? String else {
+            throw HarnessError("the second store was not created: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await send(client, "GET", gateway + "/api/platform/stores/\(store)", headers: platform).json?["status"] as? String != "active" {
+            guard ContinuousClock.now < deadline else { throw HarnessError("the second store did not open") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let accounts = try await send(client, "PUT", gateway + "/api/payments/admin/payment-accounts", json: [
+            "bank_bin": "970415", "bank_account_number": "1029384756", "bank_account_name": "FAULTS B",
+            "card_secret_key": "sk_test_acct_faults_b_0001", "card_webhook_secret": SuiteProcesses.cardWebhookSecret,
+        ], headers: platform.merging(["X-Store-Id": store]) { $1 })
+        guard accounts.status == 200 else { throw HarnessError("the second store's accounts were refused: \(accounts.status)") }
+        let variants = try await Self.stockTheShop(suite, client, slug: "faults-b-\(suite.instance)", variants: 20, onHand: 1_000_000, store: store)
+        return variants.map { PurchaseTarget(variant: $0, store: store, key: key) }
     }
 
     /// Stops everything and drops the schemas.
@@ -139,18 +174,19 @@ public final class FaultHarness: @unchecked Sendable {
     /// Creates and publishes, straight at the catalog, a product of `variants` variants with
     /// `onHand` of each; answers the variants' ids.
     public static func stockTheShop(_ suite: SuiteProcesses, _ client: HTTPClient, slug: String, variants count: Int,
-                                    onHand: Int) async throws -> [String] {
+                                    onHand: Int, store: String? = nil) async throws -> [String] {
+        let admin = Self.admin.merging(store.map { ["X-Commerce-Store-Id": $0] } ?? [:]) { $1 }
         let variants: [[String: Any]] = (0..<count).map {
             ["sku": "\(slug)-\($0)", "price": ["minor_units": 50_000 + 1_000 * $0, "currency": "VND"], "on_hand": onHand]
         }
         let catalog = suite.baseURL("catalog")
         let created = try await send(client, "POST", catalog + "/admin/products", json: ["slug": slug, "title": "Stock \(slug)", "variants": variants],
-                                     headers: Self.admin)
+                                     headers: admin)
         guard created.status == 201, let id = created.json?["id"] as? String,
               let ids = (created.json?["variants"] as? [[String: Any]])?.compactMap({ $0["id"] as? String }) else {
             throw HarnessError("the product was not created: \(created.status) \(String(decoding: created.body, as: UTF8.self))")
         }
-        let published = try await send(client, "POST", catalog + "/admin/products/\(id)/publish", headers: Self.admin)
+        let published = try await send(client, "POST", catalog + "/admin/products/\(id)/publish", headers: admin)
         guard (200..<300).contains(published.status) else { throw HarnessError("the product was not published: \(published.status)") }
         return ids
     }

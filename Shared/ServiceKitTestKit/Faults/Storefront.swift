@@ -31,7 +31,8 @@ public final class Storefront: Sendable {
     let gateways: [String]
     let webhooks: String
     let cardWebhookSecret: String
-    let variants: [String]
+    /// What purchases buy, in turn, and in which store.
+    let targets: [PurchaseTarget]
     let client: HTTPClient
     /// How long a purchase may take, through every fault, before the storefront gives up on it.
     let patience: Duration
@@ -41,11 +42,11 @@ public final class Storefront: Sendable {
     /// Which gateways said they were ready at the last look (``watchReadiness()``).
     private let ready: Mutex<Set<String>>
 
-    public init(gateways: [String], webhooks: String, cardWebhookSecret: String, variants: [String], patience: Duration = .seconds(120)) {
+    public init(gateways: [String], webhooks: String, cardWebhookSecret: String, targets: [PurchaseTarget], patience: Duration = .seconds(120)) {
         self.gateways = gateways
         self.webhooks = webhooks
         self.cardWebhookSecret = cardWebhookSecret
-        self.variants = variants
+        self.targets = targets
         self.patience = patience
         self.ready = Mutex(Set(gateways))
         var configuration = HTTPClient.Configuration()
@@ -75,13 +76,14 @@ public final class Storefront: Sendable {
         let clock = ContinuousClock()
         var purchase = Purchase(card: index % 2 == 1, startedAt: clock.now, finishedAt: clock.now)
         let deadline = clock.now + patience
+        let target = targets[index % targets.count]
         do {
-            let cart = try await storefront("POST", "/api/catalog/carts")
+            let cart = try await storefront("POST", "/api/catalog/carts", headers: target.storeHeaders)
             guard cart.status == 201 || cart.status == 200, let cartID = cart.json?["id"] as? String,
                   let token = cart.json?["cart_token"] as? String else { return finished(purchase, "cart: \(cart.status)") }
-            let guest = ["X-Cart-Token": token]
+            let guest = target.storeHeaders.merging(["X-Cart-Token": token]) { $1 }
             let line = try await storefront("POST", "/api/catalog/carts/\(cartID)/lines",
-                                            json: ["variant_id": variants[index % variants.count], "quantity": 1], headers: guest)
+                                            json: ["variant_id": target.variant, "quantity": 1], headers: guest)
             guard (200..<300).contains(line.status), let version = line.json?["version"] as? Int else {
                 return finished(purchase, "line: \(line.status)")
             }
@@ -114,7 +116,7 @@ public final class Storefront: Sendable {
                 if ["rejected", "expired", "failed", "abandoned"].contains(status) { return finished(purchase, "ended \(status)") }
                 if status == "awaiting_payment", !paid, let intent = (checkout["payment"] as? [String: Any])?["provider_payment_id"] as? String,
                    let total = ((checkout["price"] as? [String: Any])?["total"] as? [String: Any])?["minor_units"] as? Int {
-                    try await payByCard(intent: intent, amount: total, until: deadline)
+                    try await payByCard(intent: intent, amount: total, at: target.webhookPath, until: deadline)
                     paid = true
                 }
                 var headers = guest.merging(["Prefer": "wait=10"]) { $1 }
@@ -177,20 +179,20 @@ public final class Storefront: Sendable {
     public func storm(_ on: Bool) { stormy.store(on, ordering: .relaxed) }
 
     /// The provider tells payments the card was charged, again every second until acknowledged.
-    private func payByCard(intent: String, amount: Int, until deadline: ContinuousClock.Instant) async throws {
+    private func payByCard(intent: String, amount: Int, at path: String, until deadline: ContinuousClock.Instant) async throws {
         let succeeded = try cardEvent("payment_intent.succeeded", intent: intent, amount: amount)
-        guard stormy.load(ordering: .relaxed) else { return try await deliver(succeeded, until: deadline) }
+        guard stormy.load(ordering: .relaxed) else { return try await deliver(succeeded, to: path, until: deadline) }
         let declined = try cardEvent("payment_intent.payment_failed", intent: intent, amount: amount)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<3 { group.addTask { try await self.deliver(succeeded, until: deadline) } }
+            for _ in 0..<3 { group.addTask { try await self.deliver(succeeded, to: path, until: deadline) } }
             try await group.waitForAll()
         }
-        try await deliver(declined, until: deadline)
+        try await deliver(declined, to: path, until: deadline)
     }
 
-    private func deliver(_ event: (body: Data, signature: String), until deadline: ContinuousClock.Instant) async throws {
+    private func deliver(_ event: (body: Data, signature: String), to path: String, until deadline: ContinuousClock.Instant) async throws {
         while ContinuousClock.now < deadline {
-            if let answer = try? await send(client, "POST", webhooks + "/webhooks/stripe", bytes: event.body,
+            if let answer = try? await send(client, "POST", webhooks + path, bytes: event.body,
                                             headers: ["Content-Type": "application/json", "Stripe-Signature": event.signature], timeout: .seconds(30)),
                answer.status == 200 {
                 tally.countWebhook(delivered: true)
