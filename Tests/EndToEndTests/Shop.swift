@@ -76,11 +76,14 @@ func inbox(_ client: HTTPClient, _ suite: SuiteProcesses) async throws -> (recei
     return (answer["received"] as? [[String: Any]] ?? [], answer["refused"] as? Int ?? 0)
 }
 
-/// The email of `kind` that reached the SMTP server for `address`, waiting up to 20 s for it.
+/// The email of `kind` that reached the SMTP server for `address`, waiting up to 20 s for it
+/// (and for the sink, started just before, to listen: it makes its TLS certificate first).
 func mail(_ client: HTTPClient, _ suite: SuiteProcesses, to address: String, kind: String) async throws -> [String: Any]? {
     var found: [String: Any]?
     _ = try await waitUntil(timeout: .seconds(20)) {
-        found = try await inbox(client, suite).received.first { ($0["rcpt_tos"] as? [String])?.contains(address) == true && $0["kind"] as? String == kind }
+        found = (try? await inbox(client, suite))?.received.first {
+            ($0["rcpt_tos"] as? [String])?.contains(address) == true && $0["kind"] as? String == kind
+        }
         return found != nil
     }
     return found

@@ -25,15 +25,7 @@ struct StoreIsolationTests {
             let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
 
             // Store B, open, with an admin who works there only.
-            let created = try await send(client, "POST", base + "/api/platform/stores", json: [
-                "name": "Store B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
-                "time_zone": "America/New_York", "order_prefix": "BSHOP", "owner_email": "owner-b@example.com",
-            ], headers: platform)
-            let storeB = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
-            let keyB = try #require(created.json?["publishable_key"] as? String)
-            #expect(try await waitUntil(timeout: .seconds(60)) {
-                try await send(client, "GET", base + "/api/platform/stores/\(storeB)", headers: platform).json?["status"] as? String == "active"
-            })
+            let (storeB, keyB) = try await Self.openStore(client, base, platform, timeZone: "America/New_York")
             let inB = platform.merging(["X-Store-Id": storeB]) { $1 }
             #expect(try await send(client, "POST", base + "/api/admin/staff", json: [
                 "email": "admin-b@example.com", "password": "admin-b-password", "name": "Admin B", "role": "admin",
@@ -147,15 +139,7 @@ struct StoreIsolationTests {
             let platform = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
             // Store B keeps the clock of Honolulu: its day starts ten hours after UTC's, the
             // original store's (Asia/Ho_Chi_Minh) seven hours before.
-            let created = try await send(client, "POST", base + "/api/platform/stores", json: [
-                "name": "Store B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
-                "time_zone": "Pacific/Honolulu", "order_prefix": "BSHOP", "owner_email": "owner-b@example.com",
-            ], headers: platform)
-            let storeB = try #require(created.json?["id"] as? String)
-            let keyB = try #require(created.json?["publishable_key"] as? String)
-            #expect(try await waitUntil(timeout: .seconds(60)) {
-                try await send(client, "GET", base + "/api/platform/stores/\(storeB)", headers: platform).json?["status"] as? String == "active"
-            })
+            let (storeB, keyB) = try await Self.openStore(client, base, platform, timeZone: "Pacific/Honolulu")
             let inB = platform.merging(["X-Store-Id": storeB]) { $1 }
             let shopperB = ["X-Store-Key": keyB]
 
@@ -316,6 +300,21 @@ struct StoreIsolationTests {
                                                                                                  "X-Store-Id": StoreID.original.description])
             #expect(elsewhere.status == 404, "and no other store")
         }
+    }
+
+    /// Store B (USD, English, order prefix `BSHOP`), created by a platform operator and waited
+    /// for until every service has set it up; answers its id and publishable key.
+    static func openStore(_ client: HTTPClient, _ base: String, _ platform: [String: String], timeZone: String) async throws -> (String, String) {
+        let created = try await send(client, "POST", base + "/api/platform/stores", json: [
+            "name": "Store B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
+            "time_zone": timeZone, "order_prefix": "BSHOP", "owner_email": "owner-b@example.com",
+        ], headers: platform)
+        let store = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
+        let key = try #require(created.json?["publishable_key"] as? String)
+        #expect(try await waitUntil(timeout: .seconds(60)) {
+            try await send(client, "GET", base + "/api/platform/stores/\(store)", headers: platform).json?["status"] as? String == "active"
+        }, "store B opens")
+        return (store, key)
     }
 
     /// Store A (the original store) with one of everything an id can name.
