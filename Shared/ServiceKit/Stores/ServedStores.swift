@@ -15,7 +15,7 @@ import Synchronization
 public final class ServedStores: Sendable {
     let keptFor: Duration
     let capacity: Int
-    private let kept = Mutex([StoreID: (settings: StoreSettings?, readAt: ContinuousClock.Instant)]())
+    private let kept = Mutex([StoreID: (settings: StoreSettings, readAt: ContinuousClock.Instant)]())
 
     public init(keptFor: Duration = .seconds(30), capacity: Int = 10_000) {
         self.keptFor = keptFor
@@ -33,6 +33,9 @@ public final class ServedStores: Sendable {
         for try await text in rows.decode(String?.self) {
             settings = try text.map { try EventCoding.decoder.decode(StoreSettings.self, from: Data($0.utf8)) }
         }
+        // A store this service has no copy of yet is asked about again next time: events of
+        // other topics (an owner's invitation) may come before the store's creation does.
+        guard let settings else { return nil }
         kept.withLock { kept in
             if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
             kept[store] = (settings, now)
