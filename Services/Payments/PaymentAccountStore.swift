@@ -6,12 +6,11 @@ import Persistence
 import PostgresNIO
 import ServiceKit
 import Hummingbird
-import Synchronization
 
 /// Each store's payment accounts (`payment_accounts`, one row per store that set its own),
 /// with the original store's from the service's settings beneath its row. Card secrets are
 /// kept sealed (``SecretSeal``, `CREDENTIALS_KEY`); the SePay key only as a digest. Read
-/// accounts are kept in memory for ``keptFor`` (a change made here is seen at once; other
+/// accounts are kept in memory for `keptFor` (``PerStoreMemory``) (a change made here is seen at once; other
 /// replicas see it within that time).
 final class PaymentAccountStore: Sendable {
     let database: Database
@@ -20,15 +19,14 @@ final class PaymentAccountStore: Sendable {
     let seal: SecretSeal?
     /// The first word of every transfer content (`DH`): the deployment's.
     let contentPrefix: String
-    let keptFor: Duration
-    private let kept = Mutex([StoreID: (accounts: PaymentAccounts, readAt: ContinuousClock.Instant)]())
+    private let kept: PerStoreMemory<PaymentAccounts>
 
     init(database: Database, deployment: PaymentAccounts, seal: SecretSeal?, contentPrefix: String, keptFor: Duration = .seconds(30)) {
         self.database = database
         self.deployment = deployment
         self.seal = seal
         self.contentPrefix = contentPrefix
-        self.keptFor = keptFor
+        self.kept = PerStoreMemory(keptFor: keptFor)
     }
 
     /// What a store sets; nil fields keep what it had.
@@ -42,14 +40,11 @@ final class PaymentAccountStore: Sendable {
     /// The task's store's accounts (``StoreScope``), read on `connection` when not known.
     func accounts(on connection: PostgresConnection, logger: Logger) async throws -> PaymentAccounts {
         let store = StoreScope.current ?? .original
+        if let known = kept.value(of: store) { return known }
         let now = ContinuousClock.now
-        if let known = kept.withLock({ $0[store] }), now - known.readAt < keptFor { return known.accounts }
         let own = try await read(on: connection, logger: logger)
         let accounts = store == .original ? deployment.overlaid(with: own ?? .none) : own ?? .none
-        kept.withLock { kept in
-            if kept.count >= 10_000 { kept.removeAll(keepingCapacity: true) }
-            kept[store] = (accounts, now)
-        }
+        kept.keep(accounts, for: store, readAt: now)
         return accounts
     }
 
@@ -78,7 +73,7 @@ final class PaymentAccountStore: Sendable {
                 updated_by = EXCLUDED.updated_by, updated_at = now()
             """, logger: logger)
         let store = StoreScope.current ?? .original
-        kept.withLock { _ = $0.removeValue(forKey: store) }
+        kept.forget(store)
         return try await view(logger: logger)
     }
 

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Persistence
 import PostgresNIO
-import Synchronization
 
 /// The settings of the stores this service serves, read from its own copy (`store_settings`,
 /// kept by ``StoreProvisioning``) and kept in memory, so that the hot path (an order number, a
@@ -11,23 +10,20 @@ import Synchronization
 /// on the service's own configuration, and ``settings(of:on:logger:)`` answers nil for it.
 ///
 /// A store's settings change only through the registry's events, rarely; a kept answer is
-/// read again after ``keptFor``, and the memory starts over past ``capacity`` stores.
+/// read again after `keptFor` (``PerStoreMemory``).
 public final class ServedStores: Sendable {
-    let keptFor: Duration
-    let capacity: Int
-    private let kept = Mutex([StoreID: (settings: StoreSettings, readAt: ContinuousClock.Instant)]())
+    private let kept: PerStoreMemory<StoreSettings>
 
     public init(keptFor: Duration = .seconds(30), capacity: Int = 10_000) {
-        self.keptFor = keptFor
-        self.capacity = capacity
+        kept = PerStoreMemory(keptFor: keptFor, capacity: capacity)
     }
 
     /// `store`'s settings, read on `connection` when not known; nil for the original store and
     /// for a store this service has no copy of.
     public func settings(of store: StoreID, on connection: PostgresConnection, logger: Logger) async throws -> StoreSettings? {
         guard store != .original else { return nil }
+        if let known = kept.value(of: store) { return known }
         let now = ContinuousClock.now
-        if let known = kept.withLock({ $0[store] }), now - known.readAt < keptFor { return known.settings }
         var settings: StoreSettings?
         let rows = try await connection.query("SELECT settings::text FROM store_settings WHERE store_id = \(store.uuid)", logger: logger)
         for try await text in rows.decode(String?.self) {
@@ -36,10 +32,7 @@ public final class ServedStores: Sendable {
         // A store this service has no copy of yet is asked about again next time: events of
         // other topics (an owner's invitation) may come before the store's creation does.
         guard let settings else { return nil }
-        kept.withLock { kept in
-            if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
-            kept[store] = (settings, now)
-        }
+        kept.keep(settings, for: store, readAt: now)
         return settings
     }
 
