@@ -45,7 +45,10 @@ extension ServiceDefinition {
                     VoucherAdminController(vouchers: parts.vouchers, rules: parts.rules),
                 ],
                 handlers: [CheckoutStock(reservations: parts.reservations, carts: parts.carts), PosStockCount(inventory: parts.inventory),
-                           StoreProvisioning(service: "catalog")],
+                           StoreProvisioning(service: "catalog") { created, context in
+                               try await parts.products.provisionCategories(StarterCategories.named(in: created.settings.language),
+                                                                            on: context.connection, logger: context.logger)
+                           }],
                 services: services, reconciliations: parts.inventory.reconciliations)
         },
         contract: CatalogContract.contract
@@ -62,7 +65,7 @@ struct CatalogParts: Sendable {
     let carts: CartStore
 
     init(settings: CatalogSettings, environment: ServiceEnvironment) {
-        rules = ProductRules(currencies: settings.currencies)
+        rules = ProductRules(currencies: settings.currencies, database: environment.database)
         inventory = StockStore(database: environment.database, outbox: environment.outbox, lowStockThreshold: settings.lowStockThreshold)
         products = ProductStore(database: environment.database, outbox: environment.outbox, inventory: inventory)
         vouchers = VoucherStore(database: environment.database)

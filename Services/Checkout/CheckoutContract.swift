@@ -44,9 +44,33 @@ enum CheckoutContract {
                              answers: [.init(200, "Abandoned.", schema: Schema.ref("Checkout")),
                                        .init(409, "It is already paid, completed or closed.", schema: Schema.ref("Problem"))]),
             ]),
+            .init(SalesRulesController.self, [
+                APIOperation(.get, "/admin/sales-rules", id: "salesRules",
+                             summary: "The store's shipping fees by currency, tax by destination and payment window.",
+                             tag: "checkout admin", answers: [.init(200, "The rules.", schema: Schema.ref("SalesRules"))]),
+                APIOperation(.put, "/admin/sales-rules", id: "setSalesRules",
+                             summary: "Replace the store's sales rules; checkouts priced from now on follow them, placed ones keep theirs.",
+                             tag: "checkout admin", body: Schema.ref("SalesRules"),
+                             answers: [.init(200, "The rules as kept.", schema: Schema.ref("SalesRules"))]),
+            ]),
         ],
         schemas: [
             Schema.moneyComponent,
+            ("SalesRules", Schema.object([
+                "shipping": Schema.array(of: Schema.object([
+                    "currency": Schema.string(pattern: "^[A-Z]{3}$"),
+                    "tiers": Schema.array(of: Schema.object([
+                        "from": Schema.integer(minimum: 0, description: "Goods worth at least this (minor units, after discount) ship for `fee`."),
+                        "fee": Schema.integer(minimum: 0),
+                    ], required: ["from", "fee"])),
+                ], required: ["currency", "tiers"], description: "Fees by the goods' value in one currency; one tier starts at 0."), minItems: 1),
+                "tax": Schema.array(of: Schema.object([
+                    "country": Schema.string(pattern: "^[A-Z]{2}$"), "basis_points": Schema.integer(minimum: 0, maximum: 10_000),
+                    "inclusive": Schema.boolean,
+                ], required: ["country", "basis_points", "inclusive"], description: "Tax for one destination; countries not listed pay none.")),
+                "payment_window_seconds": Schema.integer(minimum: SalesRules.paymentWindows.lowerBound,
+                                                         maximum: SalesRules.paymentWindows.upperBound),
+            ], required: ["shipping", "tax", "payment_window_seconds"])),
             ("Contact", Schema.object([
                 "name": Schema.string(minLength: 1, maxLength: 120), "email": Schema.string(format: "email", maxLength: 254),
                 "phone": Schema.string(maxLength: 24, description: "Vietnamese mobile (0912345678 or +84912345678) for VN addresses."),

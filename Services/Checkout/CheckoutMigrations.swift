@@ -4,7 +4,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions, completedCarts, stores] }
+    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -70,4 +70,20 @@ extension CheckoutMigrations {
     /// whose session cannot see its replica.
     static let stores = Migration.storeOwnership(
         version: 102, name: "rows belong to stores", tables: ["cart_replicas", "checkouts", "checkout_transitions"])
+}
+
+extension CheckoutMigrations {
+    /// Each store's sales rules (``SalesRules``), as one JSON document: a store without a row
+    /// (the original one, until its admins set rules) is priced by the service's settings.
+    static let salesRules = Migration(version: 103, name: "sales rules", sql: """
+        CREATE TABLE sales_rules (
+            rules jsonb NOT NULL,
+            updated_by uuid,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        """)
+
+    static let salesRulesPerStore = Migration.storeOwnership(
+        version: 104, name: "sales rules belong to stores", tables: ["sales_rules"],
+        then: "ALTER TABLE sales_rules ADD PRIMARY KEY (store_id);")
 }

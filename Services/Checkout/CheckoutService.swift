@@ -19,10 +19,13 @@ extension ServiceDefinition {
             let parts = CheckoutParts(settings: settings, environment: environment)
             return ServiceParts(
                 controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
-                                                 replicaPatience: settings.replicaPatience)],
+                                                 replicaPatience: settings.replicaPatience),
+                              SalesRulesController(rules: parts.rules)],
                 handlers: [CartReplication(replica: parts.replica),
-                           CheckoutProgress(sessions: parts.sessions, pricing: parts.pricing, paymentWindow: settings.paymentWindow),
-                           StoreProvisioning(service: "checkout")],
+                           CheckoutProgress(sessions: parts.sessions, rules: parts.rules),
+                           StoreProvisioning(service: "checkout") { created, context in
+                               try await parts.rules.provision(currency: created.settings.currency, on: context.connection, logger: context.logger)
+                           }],
                 services: [
                     parts.sessions.changes,
                     PeriodicJob("checkout-expiry", every: settings.expirySweepInterval, environment: environment) {
@@ -42,14 +45,14 @@ extension ServiceDefinition {
 struct CheckoutParts: Sendable {
     let sessions: CheckoutStore
     let replica: CartReplicaStore
-    let pricing: CheckoutPricing
+    let rules: SalesRulesStore
     let idempotency: IdempotencyKeys
 
     init(settings: CheckoutSettings, environment: ServiceEnvironment) {
         let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
         sessions = CheckoutStore(database: environment.database, outbox: environment.outbox, changes: changes)
         replica = CartReplicaStore(database: environment.database, changes: changes)
-        pricing = CheckoutPricing(shipping: settings.shipping, tax: settings.tax)
+        rules = SalesRulesStore(database: environment.database, deployment: settings.rules)
         idempotency = IdempotencyKeys(database: environment.database, retention: settings.idempotencyKeyRetention)
     }
 }

@@ -102,6 +102,7 @@ enum GatewayContract {
                                  "country": Schema.string(pattern: "^[A-Z]{2}$"), "currency": Schema.string(pattern: "^[A-Z]{3}$"),
                                  "language": Schema.string(oneOf: ["vi", "en"]), "time_zone": Schema.string(),
                                  "order_prefix": Schema.string(pattern: "^[A-Z0-9]{1,10}$"), "owner_email": email,
+                                 "support_email": email, "low_stock_threshold": Schema.integer(minimum: 0, maximum: 1_000_000),
                              ], required: ["name", "slug", "country", "currency", "language", "time_zone", "order_prefix", "owner_email"]),
                              answers: [.init(201, "Created; provisioning.", schema: Schema.ref("Store")),
                                        .init(409, "Another store has this slug or order-number prefix, or this deployment does not create stores yet (MULTI_STORE_PREVIEW).",
@@ -122,6 +123,19 @@ enum GatewayContract {
                              summary: "Give the store a new publishable key; the old one stops naming it (on other gateway instances within STORE_CACHE_SECONDS).", tag: "platform",
                              answers: [.init(200, "The store with its new key.", schema: Schema.ref("Store"))]),
             ]),
+            .init(StoreSettingsController.self, [
+                APIOperation(.get, "/api/admin/store", id: "ownStore", summary: "The store the admin works in: its settings, status and publishable key.",
+                             tag: "admin", answers: [.init(200, "The store.", schema: Schema.ref("Store"))]),
+                APIOperation(.put, "/api/admin/store/settings", id: "setStoreSettings",
+                             summary: "Set the store's name, language, time zone, support email and low-stock threshold (an omitted optional clears it).",
+                             tag: "admin", body: Schema.object([
+                                 "name": Schema.string(minLength: 1, maxLength: 100), "language": Schema.string(oneOf: ["vi", "en"]),
+                                 "time_zone": Schema.string(), "support_email": email,
+                                 "low_stock_threshold": Schema.integer(minimum: 0, maximum: 1_000_000),
+                             ], required: ["name", "language", "time_zone"]),
+                             answers: [.init(200, "The store with its new settings; the services follow within moments.", schema: Schema.ref("Store")),
+                                       .init(409, "The original store's settings are the deployment's configuration.", schema: Schema.ref("Problem"))]),
+            ]),
         ],
         schemas: [
             ("Store", Schema.object([
@@ -129,6 +143,8 @@ enum GatewayContract {
                 "settings": Schema.object([
                     "name": Schema.string(), "slug": Schema.string(), "country": Schema.string(), "currency": Schema.string(),
                     "language": Schema.string(oneOf: ["vi", "en"]), "time_zone": Schema.string(), "order_prefix": Schema.string(),
+                    "support_email": Schema.string(description: "Where replies to the store's emails go."),
+                    "low_stock_threshold": Schema.integer(minimum: 0, description: "Absent: the deployment's."),
                 ], required: ["name", "slug", "country", "currency", "language", "time_zone", "order_prefix"]),
                 "publishable_key": Schema.string(), "owner_email": Schema.string(), "suspended_reason": Schema.string(),
                 "provisioned": Schema.array(of: Schema.string()),

@@ -54,6 +54,7 @@ extension ServiceDefinition {
                     StaffAccountsController(staff: staff, standing: standing, hasher: hasher),
                     CustomerAccountsController(customers: customers, standing: standing),
                     StoresController(registry: registry, directory: directory, creates: settings.multiStorePreview),
+                    StoreSettingsController(registry: registry, directory: directory),
                     document,
                     forwarder,
                 ],

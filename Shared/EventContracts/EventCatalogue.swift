@@ -12,7 +12,7 @@ public enum EventCatalogue {
                               DownloadsGranted.self]),
         (Topic.identity, [PasswordResetRequested.self, CustomerRegistered.self, EmailVerificationRequested.self, EmailVerified.self,
                           StaffInvited.self]),
-        (Topic.platform, [StoreCreated.self, StoreStatusChanged.self, StoreProvisioned.self]),
+        (Topic.platform, [StoreCreated.self, StoreSettingsChanged.self, StoreStatusChanged.self, StoreProvisioned.self]),
     ]
 
     public static var allTypes: [String] { byTopic.flatMap { $0.types.map { $0.eventType } } }

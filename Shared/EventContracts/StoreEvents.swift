@@ -15,8 +15,14 @@ public struct StoreSettings: Codable, Sendable, Equatable {
     public var timeZone: String
     /// The first part of the store's order numbers (`SHOP-20261122-0042`).
     public var orderPrefix: String
+    /// Where customers' replies to the store's emails go (`Reply-To`); the emails are sent
+    /// from the deployment's address under the store's name. Nil: replies go to that address.
+    public var supportEmail: String?
+    /// Available units at or below which the store hears of low stock; nil: the deployment's.
+    public var lowStockThreshold: Int?
 
-    public init(name: String, slug: String, country: String, currency: String, language: String, timeZone: String, orderPrefix: String) {
+    public init(name: String, slug: String, country: String, currency: String, language: String, timeZone: String, orderPrefix: String,
+                supportEmail: String? = nil, lowStockThreshold: Int? = nil) {
         self.name = name
         self.slug = slug
         self.country = country
@@ -24,6 +30,8 @@ public struct StoreSettings: Codable, Sendable, Equatable {
         self.language = language
         self.timeZone = timeZone
         self.orderPrefix = orderPrefix
+        self.supportEmail = supportEmail
+        self.lowStockThreshold = lowStockThreshold
     }
 }
 
@@ -57,6 +65,20 @@ public struct StoreProvisioned: EventPayload, Equatable {
     public init(storeId: StoreID, service: String) {
         self.storeId = storeId
         self.service = service
+    }
+}
+
+/// A store's admins changed its settings (name, language, time zone, order-number prefix,
+/// support email, low-stock threshold): every service replaces its copy. Keyed by the store id.
+public struct StoreSettingsChanged: EventPayload, Equatable {
+    public static let eventType = "shop.platform.store.settings_changed.v1"
+
+    public var storeId: StoreID
+    public var settings: StoreSettings
+
+    public init(storeId: StoreID, settings: StoreSettings) {
+        self.storeId = storeId
+        self.settings = settings
     }
 }
 

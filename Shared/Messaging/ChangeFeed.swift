@@ -91,19 +91,13 @@ public final class ChangeFeed: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let connection = try await self.database.connectDedicated(logger: self.logger)
-                    try await withTaskCancellationHandler {
-                        try await connection.listen(on: self.channel) { notifications in
-                            // Changes made while not listening: every watcher reads again.
-                            self.ringAll()
-                            self.listening.store(true, ordering: .releasing)
-                            for try await notification in notifications { self.ring(notification.payload) }
-                        }
-                    } onCancel: {
-                        connection.close().whenComplete { _ in }
+                    try await self.database.listen(on: self.channel, logger: self.logger) { notifications in
+                        // Changes made while not listening: every watcher reads again.
+                        self.ringAll()
+                        self.listening.store(true, ordering: .releasing)
+                        for try await notification in notifications { self.ring(notification.payload) }
                     }
                     self.listening.store(false, ordering: .releasing)
-                    try? await connection.close()
                 } catch {
                     self.listening.store(false, ordering: .releasing)
                     if Task.isCancelled { return }

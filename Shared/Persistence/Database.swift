@@ -61,6 +61,25 @@ public struct Database: Sendable {
         return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1_000_000...9_999_999), logger: logger)
     }
 
+    /// Listens on `channel` on a connection of its own while `consume` runs, and closes that
+    /// connection however it ends: when `consume` returns or throws, when the connection is
+    /// lost, and when the task is cancelled (a notification sequence does not end by itself
+    /// then). A connection dropped unclosed would trap in debug builds.
+    public func listen(on channel: String, logger: Logger, consume: (PostgresNotificationSequence) async throws -> Void) async throws {
+        let connection = try await connectDedicated(logger: logger)
+        do {
+            try await withTaskCancellationHandler {
+                try await connection.listen(on: channel, consume: consume)
+            } onCancel: {
+                connection.close().whenComplete { _ in }
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+    }
+
     /// True when `SELECT 1` answers within `timeout` (while PostgreSQL is down the pool would
     /// hold the query until it gives up connecting, much later).
     public func isReachable(logger: Logger, timeout: Duration = .seconds(2)) async -> Bool {

@@ -1,6 +1,7 @@
 @testable import Catalog
 import EventContracts
 import Foundation
+import Persistence
 import PostgresNIO
 import ServiceKit
 import ServiceKitTestKit
@@ -43,6 +44,39 @@ struct ReservationTests {
                 let low = try await fixture.events(of: StockLow.eventType, on: database)
                 #expect(low.count == 1, "stock-low is announced once, when available crosses the threshold")
                 #expect(try low.first?.decodeData(StockLow.self).available == 5)
+            }
+        }
+    }
+
+    @Test("a store that sets its own low-stock threshold hears of low stock at its threshold; one that sets none at the deployment's")
+    func storeThreshold() async throws {
+        try await CatalogFixture.with { fixture in
+            try await fixture.withDatabase { database in
+                let (catalog, reservations) = fixture.parts(database, lowStock: 5)
+                let (own, unset) = (StoreID.new(), StoreID.new())
+                for (store, threshold) in [(own, 2), (unset, nil)] as [(StoreID, Int?)] {
+                    let settings = StoreSettings(name: "S", slug: "s-\(store.uuid.uuidString.prefix(8).lowercased())", country: "VN", currency: "VND",
+                                                 language: "vi", timeZone: "Asia/Ho_Chi_Minh", orderPrefix: "S", lowStockThreshold: threshold)
+                    let text = String(decoding: try EventCoding.encoder.encode(settings), as: UTF8.self)
+                    try await database.client.query(
+                        "INSERT INTO store_settings (store_id, settings, status) VALUES (\(store.uuid), \(text)::jsonb, 'active')", logger: fixture.logger)
+                }
+                for store in [own, unset] {
+                    let low = try await StoreScope.run(for: store) {
+                        let variant = try #require(try await fixture.publishedProduct(catalog, stock: [8]).first)
+                        for _ in 0..<7 {
+                            _ = try await database.transaction(logger: fixture.logger) { connection in
+                                try await reservations.reserve(checkoutId: UUID(), lines: [CheckoutLine(variantId: VariantID(variant), quantity: 1)],
+                                                               correlationId: nil, on: connection, logger: fixture.logger)
+                            }
+                        }
+                        return try await fixture.events(of: StockLow.eventType, on: database).map { try $0.decodeData(StockLow.self) }
+                            .filter { $0.variantId == VariantID(variant) }
+                    }
+                    let expected = store == own ? 2 : 5
+                    #expect(low.map(\.threshold) == [expected] && low.map(\.available) == [expected],
+                            "announced once, when available reached \(expected): \(low)")
+                }
             }
         }
     }

@@ -65,6 +65,35 @@ struct CheckoutRulesTests {
         #expect(throws: ConfigurationError.self) { try TaxRule(parsing: "VN=1000:sometimes") }
     }
 
+    @Test("a store's sales rules: kept as a document and read back the same; every wrong field named at once; a new store can sell in its currency")
+    func salesRules() throws {
+        let deployment = SalesRules(shipping: try ShippingFeeRule(parsing: "VND=0:30000,500000:0;USD=0:799,10000:0"),
+                                    tax: try TaxRule(parsing: "VN=1000:inclusive"), paymentWindow: .seconds(900))
+        #expect(try SalesRules(deployment.document) == deployment)
+        let text = String(decoding: try EventCoding.encoder.encode(deployment.document), as: UTF8.self)
+        #expect(text.contains("\"payment_window_seconds\":900") && text.contains("\"basis_points\":1000"), "\(text)")
+
+        let wrong = SalesRules.Document(
+            shipping: [.init(currency: "VND", tiers: [.init(from: 100, fee: 1)]), .init(currency: "VND", tiers: [.init(from: 0, fee: -5)]),
+                       .init(currency: "XYZ", tiers: [.init(from: 0, fee: 0), .init(from: 0, fee: 3)])],
+            tax: [.init(country: "vn", basisPoints: 1000, inclusive: true), .init(country: "US", basisPoints: 10_001, inclusive: false)],
+            paymentWindowSeconds: 10)
+        do {
+            _ = try SalesRules(wrong)
+            Issue.record("wrong rules accepted")
+        } catch let problem as Problem {
+            #expect(problem.status == .unprocessableContent)
+            #expect(Set(problem.errors.map(\.field)) == ["shipping[0].tiers", "shipping[1].currency", "shipping[1].tiers[0]", "shipping[2].currency",
+                                                          "shipping[2].tiers", "tax[0].country", "tax[1].basis_points", "payment_window_seconds"])
+        }
+        #expect(throws: Problem.self) { try SalesRules(.init(shipping: [], tax: [], paymentWindowSeconds: 900)) }
+
+        let yen = deployment.forNewStore(currency: "JPY")
+        #expect(try yen.pricing.price(lines: [line(1_000, 1, Currency(code: "JPY")!)], discount: nil, country: "JP").shipping.minorUnits == 0,
+                "a currency the deployment prices no shipping in starts free, not unsellable")
+        #expect(deployment.forNewStore(currency: "USD") == deployment, "one it prices keeps its fees")
+    }
+
     @Test("the session moves only along the saga; settled sessions are final")
     func stateMachine() {
         #expect(CheckoutStatus.sources(of: .completed).sorted() == ["awaiting_payment", "reserved"])

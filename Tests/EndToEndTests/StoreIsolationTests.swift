@@ -214,9 +214,37 @@ struct StoreIsolationTests {
             let originalAccounts = try await send(client, "GET", base + "/api/payments/admin/payment-accounts", headers: platform)
             #expect(originalAccounts.json?["bank_account_number"] as? String == "0011001234567", "the original store keeps the deployment's account")
 
-            // A bank transfer for store B's next order: B's account, paid only at B's address with B's key.
+            // B's sales rules: it started from the deployment's; its admin sets its own, which
+            // price B's next checkout and leave the original store's as they were.
+            let started = try await send(client, "GET", base + "/api/checkout/admin/sales-rules", headers: inB)
+            #expect((started.json?["shipping"] as? [[String: Any]])?.first { $0["currency"] as? String == "USD" } != nil
+                    && started.json?["payment_window_seconds"] as? Int == 900, "\(String(decoding: started.body, as: UTF8.self))")
+            let wrongRules = try await send(client, "PUT", base + "/api/checkout/admin/sales-rules", json: [
+                "shipping": [["currency": "USD", "tiers": [["from": 500, "fee": 100]]]], "tax": [], "payment_window_seconds": 5,
+            ], headers: inB)
+            #expect(wrongRules.status == 422 && Set((wrongRules.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+                    == ["shipping[0].tiers", "payment_window_seconds"], "\(String(decoding: wrongRules.body, as: UTF8.self))")
+            let rulesB: [String: Any] = ["shipping": [["currency": "USD", "tiers": [["from": 0, "fee": 1_500]]]],
+                                         "tax": [["country": "VN", "basis_points": 500, "inclusive": false]], "payment_window_seconds": 1_800]
+            let setRules = try await send(client, "PUT", base + "/api/checkout/admin/sales-rules", json: rulesB, headers: inB)
+            #expect(setRules.status == 200 && setRules.json?["payment_window_seconds"] as? Int == 1_800,
+                    "\(String(decoding: setRules.body, as: UTF8.self))")
+            let rulesA = try await send(client, "GET", base + "/api/checkout/admin/sales-rules", headers: platform)
+            #expect(rulesA.json?["payment_window_seconds"] as? Int == 900
+                    && (rulesA.json?["tax"] as? [[String: Any]])?.first?["basis_points"] as? Int == 1_000, "the original store's are the deployment's")
+
+            // A bank transfer for store B's next order, priced by B's rules: B's account, paid
+            // only at B's address with B's key.
             let transfer = try await checkOut(client, base, shopB, order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1),
                                                                           method: "bank_transfer"))
+            let priceB = transfer.json?["price"] as? [String: Any]
+            let goodsB = try #require(minor(priceB?["subtotal"]))
+            let taxB = (goodsB * 5 + 50) / 100
+            #expect(goodsB % 1_250 == 0 && minor(priceB?["shipping"]) == 1_500 && minor(priceB?["tax"]) == taxB
+                    && priceB?["tax_inclusive"] as? Bool == false && minor(priceB?["total"]) == goodsB + 1_500 + taxB,
+                    "B's flat shipping and 5 % tax on top: \(priceB ?? [:])")
+            let dueBy = try #require((transfer.json?["payment_due_by"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(dueBy.timeIntervalSinceNow - 1_800) < 120, "B's 30-minute payment window: \(dueBy)")
             let numberB2 = try #require(transfer.json?["order_number"] as? String, "\(String(decoding: transfer.body, as: UTF8.self))")
             #expect(numberB2.hasPrefix("BSHOP-"))
             let orderB2 = try #require(transfer.json?["order_id"] as? String)
@@ -304,6 +332,58 @@ struct StoreIsolationTests {
             let elsewhere = try await send(client, "GET", base + "/api/orders/whoami", headers: ["Authorization": "Bearer \(ownerToken)",
                                                                                                  "X-Store-Id": StoreID.original.description])
             #expect(elsewhere.status == 404, "and no other store")
+
+            // The store starts with categories in its language and the deployment's sales rules.
+            let keyOfStore = try #require(created.json?["publishable_key"] as? String)
+            let shopper = ["X-Store-Key": keyOfStore]
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                try await send(client, "GET", base + "/api/admin/store", headers: inStore).json?["status"] as? String == "active"
+            }, "every service set the store up")
+            let categories = try await send(client, "GET", base + "/api/catalog/categories", headers: shopper)
+            let starter = Set((categories.json?["items"] as? [[String: Any]] ?? categories.jsonArray ?? []).compactMap { $0["name"] as? String })
+            #expect(starter == ["Hàng mới về", "Bán chạy", "Khuyến mãi"], "\(String(decoding: categories.body, as: UTF8.self))")
+
+            // Its owner changes the store's settings; wrong ones are named, the original store's are the deployment's.
+            let wrong = try await send(client, "PUT", base + "/api/admin/store/settings", json: [
+                "name": " ", "language": "fr", "time_zone": "Mars/Olympus", "support_email": "not-an-address", "low_stock_threshold": -1,
+            ], headers: inStore)
+            #expect(wrong.status == 422 && Set((wrong.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+                    == ["name", "language", "time_zone", "support_email", "low_stock_threshold"], "\(String(decoding: wrong.body, as: UTF8.self))")
+            let original = try await send(client, "PUT", base + "/api/admin/store/settings", json: [
+                "name": "Shop", "language": "vi", "time_zone": "Asia/Ho_Chi_Minh",
+            ], headers: platform)
+            #expect(original.status == 409 && original.problemType == "/problems/original-store-settings")
+            let renamed = try await send(client, "PUT", base + "/api/admin/store/settings", json: [
+                "name": "Lotus Tea House", "language": "en", "time_zone": "Asia/Bangkok", "support_email": "Help@Hoa.example",
+                "low_stock_threshold": 2,
+            ], headers: inStore)
+            let renamedSettings = renamed.json?["settings"] as? [String: Any]
+            #expect(renamed.status == 200 && renamedSettings?["name"] as? String == "Lotus Tea House"
+                    && renamedSettings?["support_email"] as? String == "help@hoa.example" && renamedSettings?["order_prefix"] as? String == "HOA",
+                    "\(String(decoding: renamed.body, as: UTF8.self))")
+            #expect(try await send(client, "PUT", base + "/api/admin/store/settings", json: [
+                "name": "Mine now", "language": "en", "time_zone": "UTC",
+            ], headers: ["Authorization": "Bearer \(ownerToken)", "X-Store-Id": StoreID.original.description]).status == 404,
+                    "the owner changes no other store")
+
+            // A purchase in the store: its emails carry its new name and language, replies go to
+            // its support address; its prices are in its own currency.
+            let product = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": unique("tra-sen"), "title": "Lotus tea",
+                "variants": [["sku": unique("LOTUS"), "price": ["minor_units": 85_000, "currency": "VND"], "on_hand": 4]],
+            ], headers: inStore)
+            let productId = try #require(product.json?["id"] as? String, "\(String(decoding: product.body, as: UTF8.self))")
+            let variant = try #require((product.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productId)/publish", headers: inStore).status == 200)
+            let buyerEmail = "\(unique("mai"))@example.com"
+            let buyer = try await customer(client, base, email: buyerEmail, headersFor: shopper).merging(shopper) { $1 }
+            let placed = try await checkOut(client, base, buyer, order(cart: try await cart(client, base, buyer, variant: variant, quantity: 2),
+                                                                     method: "cod", email: buyerEmail))
+            let number = try #require(placed.json?["order_number"] as? String, "\(String(decoding: placed.body, as: UTF8.self))")
+            let confirmation = try #require(try await mail(client, suite, to: buyerEmail, kind: "order_confirmation"), "the buyer's confirmation")
+            #expect(confirmation["subject"] as? String == "Order \(number) received", "in the store's new language")
+            #expect((confirmation["from"] as? String)?.hasPrefix("Lotus Tea House <") == true, "\(confirmation["from"] ?? "")")
+            #expect(confirmation["reply_to"] as? String == "Lotus Tea House <help@hoa.example>", "\(confirmation["reply_to"] ?? "")")
         }
     }
 

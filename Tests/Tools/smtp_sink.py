@@ -49,6 +49,7 @@ class Sink:
             received.append({
                 "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                 "from": str(message["From"]), "to": str(message["To"]), "subject": str(message["Subject"]),
+                "reply_to": message["Reply-To"] and str(message["Reply-To"]),
                 "message_id": str(message["Message-ID"]), "kind": str(message["X-Commerce-Email"]),
                 "event_id": str(message["X-Commerce-Event"]), "content_type": message.get_content_type(),
                 "list_unsubscribe": message["List-Unsubscribe"] and str(message["List-Unsubscribe"]),

@@ -72,7 +72,8 @@ struct ProductAdminController: Controller {
                                            imageUrls: body.imageUrls ?? [], categoryId: body.categoryId, errors: &errors)
             let inputs = body.variants ?? []
             if inputs.count > 100 { errors.append(.init(field: "variants", message: "at most 100 variants")) }
-            let variants = inputs.enumerated().compactMap { index, input in variant(input, field: "variants[\(index)]", errors: &errors) }
+            let rules = try await rules.ofTaskStore(logger: context.logger)
+            let variants = inputs.enumerated().compactMap { index, input in variant(input, field: "variants[\(index)]", rules: rules, errors: &errors) }
             if Set(inputs.map(\.sku)).count != inputs.count { errors.append(.init(field: "variants", message: "SKUs must differ")) }
             guard errors.isEmpty, let fields else { throw Problem.validation(errors) }
             let id = try await catalog.create(fields, variants: variants, staffId: context.staffId, correlationId: context.correlationId,
@@ -115,7 +116,7 @@ struct ProductAdminController: Controller {
             let id = try Self.id(context)
             let body = try await request.decodeBody(VariantInput.self, context: context)
             var errors: [Problem.FieldError] = []
-            let new = variant(body, field: nil, errors: &errors)
+            let new = variant(body, field: nil, rules: try await rules.ofTaskStore(logger: context.logger), errors: &errors)
             guard errors.isEmpty, let new else { throw Problem.validation(errors) }
             guard try await catalog.product(id: id, publishedOnly: false, logger: context.logger) != nil else {
                 throw Problem.notFound("That product")
@@ -131,6 +132,7 @@ struct ProductAdminController: Controller {
                 errors.append(.init(field: "title", message: problem))
             }
             if let options = body.options, let problem = ProductRules.optionsProblem(options) { errors.append(.init(field: "options", message: problem)) }
+            let rules = try await rules.ofTaskStore(logger: context.logger)
             let price = body.price.flatMap { rules.price($0, field: "price", errors: &errors) }
             let compare: Money?? = body.compareAtPrice == nil ? nil : .some(body.compareAtPrice.flatMap { rules.price($0, field: "compare_at_price", errors: &errors) })
             if let file = body.digitalFile, !file.isEmpty, let problem = ProductRules.digitalFileProblem(file) {
@@ -167,7 +169,7 @@ struct ProductAdminController: Controller {
         return ProductStore.ProductFields(slug: slug, title: title.trimmed, description: description, imageUrls: imageUrls, categoryId: category)
     }
 
-    private func variant(_ input: VariantInput, field: String?, errors: inout [Problem.FieldError]) -> ProductStore.NewVariant? {
+    private func variant(_ input: VariantInput, field: String?, rules: ProductRules, errors: inout [Problem.FieldError]) -> ProductStore.NewVariant? {
         func name(_ member: String) -> String { field.map { "\($0).\(member)" } ?? member }
         let before = errors.count
         if let problem = ProductRules.skuProblem(input.sku) { errors.append(.init(field: name("sku"), message: problem)) }

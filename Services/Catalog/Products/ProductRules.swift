@@ -1,11 +1,31 @@
 import Foundation
+import Logging
 import Money
+import Persistence
 import ServiceKit
 
 /// What the catalog accepts in products and variants, with the field named in every refusal.
 struct ProductRules: Sendable {
-    /// The currencies this shop prices in (`SHOP_CURRENCIES`).
-    let currencies: Set<String>
+    /// The currencies this shop prices in (`SHOP_CURRENCIES`), and a store's own currency.
+    private(set) var currencies: Set<String>
+    /// Where a store's settings are read (its currency); nil in tests of the rules alone.
+    var database: Database? = nil
+    var stores = ServedStores()
+
+    init(currencies: Set<String>, database: Database? = nil) {
+        self.currencies = currencies
+        self.database = database
+    }
+
+    /// These rules for the task's store (``StoreScope``): a store prices in the deployment's
+    /// currencies and in its own.
+    func ofTaskStore(logger: Logger) async throws -> ProductRules {
+        guard let database, let store = StoreScope.current,
+              let settings = try await stores.settings(of: store, database: database, logger: logger) else { return self }
+        var rules = self
+        rules.currencies.insert(settings.currency)
+        return rules
+    }
 
     static func slugProblem(_ slug: String) -> String? {
         guard (1...120).contains(slug.count),

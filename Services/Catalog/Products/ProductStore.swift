@@ -116,6 +116,15 @@ struct ProductStore: Sendable {
 
     // MARK: Writing
 
+    /// A new store's starter categories, in the transaction that provisions it (a repeat adds none).
+    func provisionCategories(_ categories: [(slug: String, name: String)], on connection: PostgresConnection, logger: Logger) async throws {
+        for category in categories {
+            try await connection.query(
+                "INSERT INTO categories (id, slug, name) VALUES (\(UUID()), \(category.slug), \(category.name)) ON CONFLICT DO NOTHING",
+                logger: logger)
+        }
+    }
+
     func createCategory(slug: String, name: String, parent: UUID?, logger: Logger) async throws -> Category {
         let id = UUID()
         do {

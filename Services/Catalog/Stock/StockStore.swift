@@ -14,7 +14,15 @@ import ServiceKit
 struct StockStore: Sendable {
     let database: Database
     let outbox: Outbox
+    /// The deployment's threshold: the original store's, and any store's that sets none.
     let lowStockThreshold: Int
+    var stores = ServedStores()
+
+    /// The task's store's low-stock threshold (``StoreScope``).
+    func threshold(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let store = try await stores.settings(of: StoreScope.current ?? .original, on: connection, logger: logger)
+        return store?.lowStockThreshold ?? lowStockThreshold
+    }
 
     struct Change: Sendable {
         var kind: StockMovement.Kind
@@ -50,9 +58,11 @@ struct StockStore: Sendable {
         }
         guard let level else { return nil }
         let availableBefore = level.available + change.reservedDelta - change.onHandDelta
-        if level.available <= lowStockThreshold && availableBefore > lowStockThreshold {
+        guard availableBefore > level.available else { return level }
+        let threshold = try await threshold(on: connection, logger: logger)
+        if level.available <= threshold && availableBefore > threshold {
             try await outbox.enqueue(
-                StockLow(variantId: level.variantId, sku: level.sku, available: level.available, threshold: lowStockThreshold),
+                StockLow(variantId: level.variantId, sku: level.sku, available: level.available, threshold: threshold),
                 subject: level.variantId, correlationId: correlationId, on: connection, logger: logger)
         }
         return level

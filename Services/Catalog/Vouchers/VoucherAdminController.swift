@@ -43,6 +43,7 @@ struct VoucherAdminController: Controller {
             if kind == nil { errors.append(.init(field: "kind", message: "must be percentage or fixed")) }
             if kind == .percentage, !(1...100).contains(body.percent ?? 0) { errors.append(.init(field: "percent", message: "must be from 1 to 100")) }
             if kind == .fixed, body.amount == nil { errors.append(.init(field: "amount", message: "is required for a fixed voucher")) }
+            let rules = try await rules.ofTaskStore(logger: context.logger)
             let amount = body.amount.flatMap { rules.price($0, field: "amount", errors: &errors) }
             if let amount, amount.minorUnits == 0 { errors.append(.init(field: "amount.minor_units", message: "must be positive")) }
             let minimum = body.minimumSubtotal.flatMap { rules.price($0, field: "minimum_subtotal", errors: &errors) }

@@ -8,8 +8,8 @@ import ServiceKit
 /// and the payment, until it completes, fails or is rejected.
 struct CheckoutProgress: EventHandler {
     let sessions: CheckoutStore
-    let pricing: CheckoutPricing
-    let paymentWindow: Duration
+    /// Each store's shipping, tax and payment window.
+    let rules: SalesRulesStore
 
     var reactions: EventReactions {
         EventReactions()
@@ -46,15 +46,16 @@ struct CheckoutProgress: EventHandler {
         let (connection, logger) = (context.connection, context.logger)
         let id = reserved.checkoutId.uuid
         guard let session = try await sessions.find(id, on: connection, logger: logger), session.status == .submitted else { return }
+        let rules = try await rules.rules(on: connection, logger: logger)
         let price: PriceBreakdown
         do {
-            price = try pricing.price(lines: reserved.pricedLines, discount: reserved.discount, country: session.shippingAddress.country)
+            price = try rules.pricing.price(lines: reserved.pricedLines, discount: reserved.discount, country: session.shippingAddress.country)
         } catch {
             try await sessions.failUnpriceable(id, correlationId: context.correlationId, on: connection, logger: logger)
             logger.error("reserved checkout could not be priced", metadata: ["checkout.id": "\(id)", "error": "\(error)"])
             return
         }
-        let dueBy = !session.paymentMethod.paysInAdvance ? nil : Date().addingTimeInterval(Double(paymentWindow.components.seconds))
+        let dueBy = !session.paymentMethod.paysInAdvance ? nil : Date().addingTimeInterval(Double(rules.paymentWindow.components.seconds))
         try await sessions.reserve(id, lines: reserved.pricedLines, price: price, dueBy: dueBy, on: connection, logger: logger)
         try await context.outbox.enqueue(
             CheckoutPlaced(checkoutId: reserved.checkoutId, customerId: session.customerId.map(CustomerID.init), contact: session.contact,

@@ -1,6 +1,8 @@
+import EventContracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Persistence
 import ServiceKit
 
 /// Digital goods through the gateway: a guest's list of downloads by order number and email
@@ -49,18 +51,28 @@ struct DownloadController: Controller {
         var errors: [Problem.FieldError] = []
         let expiresText = try request.queryText("expires", maxLength: 20)
         let signature = try request.queryText("signature", maxLength: 128)
+        let storeText = try request.queryText("store", maxLength: 40)
         let expires = expiresText.flatMap(Int.init)
+        let linkStore = storeText.map(StoreID.init) ?? .original
         if expires == nil { errors.append(.init(field: "expires", message: expiresText == nil ? "is required" : "must be a Unix time in seconds")) }
         if signature == nil { errors.append(.init(field: "signature", message: "is required")) }
+        if linkStore == nil { errors.append(.init(field: "store", message: "must be a store id")) }
         let (number, email) = try Self.proof(request, required: false)
-        guard errors.isEmpty, let expires, let signature else { throw Problem.validation(errors) }
-        guard grants.signer.isValid(signature, of: LinkSigner.download(grant: id, expires: expires)) else {
+        guard errors.isEmpty, let expires, let signature, let linkStore else { throw Problem.validation(errors) }
+        guard grants.signer.isValid(signature, of: LinkSigner.download(grant: id, expires: expires, store: linkStore)) else {
             throw Problem(status: .forbidden, type: "link-invalid", title: "This download link is not valid.",
                           detail: "It was changed or was never issued by this shop.", errors: [.init(field: "signature", message: "does not match")])
         }
         guard Date().timeIntervalSince1970 < Double(expires) else { throw Self.expired }
+        // The signed link names its store, whichever store the request reached (an email's
+        // link carries no store key).
+        return try await StoreScope.run(for: linkStore) {
+            try await serve(id, caller: context.caller(of: request), number: number, email: email, context: context)
+        }
+    }
+
+    private func serve(_ id: UUID, caller: CallerIdentity, number: String?, email: String?, context: ServiceRequestContext) async throws -> Response {
         guard let grant = try await grants.find(id, logger: context.logger) else { throw Problem.notFound("That download") }
-        let caller = context.caller(of: request)
         if let owner = grant.customerId {
             guard caller.role != .guest else { throw Problem.unauthenticated }
             guard caller.customerId == owner || [.staff, .admin].contains(caller.role) else { throw Problem.notFound("That download") }

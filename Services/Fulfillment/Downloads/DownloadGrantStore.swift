@@ -50,10 +50,14 @@ struct DownloadGrantStore: Sendable {
         var revoked: Bool
     }
 
+    /// The signed link to a grant of the task's store: a link opened from an email names no
+    /// store of its own, so it carries its store (signed with the grant).
     func url(_ grant: UUID, expiresAt: Date) -> String {
         let expires = Int(expiresAt.timeIntervalSince1970)
-        let signature = signer.signature(of: LinkSigner.download(grant: grant, expires: expires))
-        return "\(linkBase)/\(grant.uuidString.lowercased())?expires=\(expires)&signature=\(signature)"
+        let store = StoreScope.current ?? .original
+        let signature = signer.signature(of: LinkSigner.download(grant: grant, expires: expires, store: store))
+        let storePart = store == .original ? "" : "&store=\(store)"
+        return "\(linkBase)/\(grant.uuidString.lowercased())?expires=\(expires)\(storePart)&signature=\(signature)"
     }
 
     /// Grants every digital line of the order (once; a redelivered event grants nothing new)

@@ -22,8 +22,11 @@ struct LinkSigner: Sendable {
         TimestampedSignature.isValid(signature, for: Data(message.utf8), secret: secret)
     }
 
-    /// A download link's message: the grant and the second it stops working.
-    static func download(grant: UUID, expires: Int) -> String { "\(expires).\(grant.uuidString.lowercased())" }
+    /// A download link's message: the grant, the second it stops working, and its store (the
+    /// original store's links keep the form they had before stores).
+    static func download(grant: UUID, expires: Int, store: StoreID = .original) -> String {
+        store == .original ? "\(expires).\(grant.uuidString.lowercased())" : "\(expires).\(store).\(grant.uuidString.lowercased())"
+    }
 
     /// An unsubscribe link's message: whose reminders stop.
     /// The original store's links keep the form they had before stores (links already sent stay valid).

@@ -39,6 +39,8 @@ struct MailMessage: Sendable, Equatable {
 
     var from: Mailbox
     var to: Mailbox
+    /// Where the customer's reply goes, when not to `from` (a store's support address).
+    var replyTo: Mailbox?
     var subject: String
     var text: String
     var html: String
@@ -49,7 +51,7 @@ struct MailMessage: Sendable, Equatable {
     var extraHeaders: [(String, String)] = []
 
     static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
-        lhs.from == rhs.from && lhs.to == rhs.to && lhs.subject == rhs.subject && lhs.text == rhs.text && lhs.html == rhs.html
+        lhs.from == rhs.from && lhs.to == rhs.to && lhs.replyTo == rhs.replyTo && lhs.subject == rhs.subject && lhs.text == rhs.text && lhs.html == rhs.html
             && lhs.messageId == rhs.messageId && lhs.date == rhs.date
     }
 
@@ -84,6 +86,7 @@ struct MailMessage: Sendable, Equatable {
         var lines = [
             "From: \(from.header)",
             "To: \(to.header)",
+        ] + (replyTo.map { ["Reply-To: \($0.header)"] } ?? []) + [
             "Subject: \(Self.encodedWord(subject))",
             "Date: \(Self.rfc5322(date))",
             "Message-ID: <\(messageId)>",

@@ -4,7 +4,7 @@ import Persistence
 /// The store registry in the gateway's schema: the stores of the deployment, who may work in
 /// which (memberships), and each new store's provisioning receipts.
 enum StoreMigrations {
-    static var all: [Migration] { [registry, customersPerStore] }
+    static var all: [Migration] { [registry, customersPerStore, contactAndStock] }
 
     /// The original store (``EventContracts/StoreID/original``) holds everything from before
     /// stores; every staff account of that time becomes a member of it, and its admins become
@@ -59,5 +59,11 @@ enum StoreMigrations {
         ALTER TABLE customers ALTER COLUMN store_id SET NOT NULL;
         DROP INDEX customers_email;
         CREATE UNIQUE INDEX customers_email ON customers (store_id, lower(email));
+        """)
+
+    /// Where replies to a store's emails go, and its low-stock threshold (nil: the deployment's).
+    static let contactAndStock = Migration(version: 107, name: "store support email and low-stock threshold", sql: """
+        ALTER TABLE stores ADD COLUMN support_email text;
+        ALTER TABLE stores ADD COLUMN low_stock_threshold integer CHECK (low_stock_threshold >= 0);
         """)
 }

@@ -24,14 +24,16 @@ struct StoreRegistry: Sendable {
     private static let columns = """
         s.id, s.status, s.name, s.slug, s.country, s.currency, s.language, s.time_zone, s.order_prefix, s.publishable_key,
         s.owner_email, s.suspended_reason, s.created_at,
-        coalesce((SELECT array_agg(p.service ORDER BY p.service) FROM store_provisioning p WHERE p.store_id = s.id), '{}')
+        coalesce((SELECT array_agg(p.service ORDER BY p.service) FROM store_provisioning p WHERE p.store_id = s.id), '{}'),
+        s.support_email, s.low_stock_threshold
         """
-    private typealias Row = (UUID, String, String, String, String, String, String, String, String, String, String?, String?, Date, [String])
+    private typealias Row = (UUID, String, String, String, String, String, String, String, String, String, String?, String?, Date, [String],
+                             String?, Int?)
 
     private static func store(_ row: Row) -> Store {
         Store(id: StoreID(row.0), status: Store.Status(rawValue: row.1) ?? .suspended,
               settings: StoreSettings(name: row.2, slug: row.3, country: row.4, currency: row.5, language: row.6,
-                                      timeZone: row.7, orderPrefix: row.8),
+                                      timeZone: row.7, orderPrefix: row.8, supportEmail: row.14, lowStockThreshold: row.15),
               publishableKey: row.9, ownerEmail: row.10, suspendedReason: row.11, provisioned: row.13, createdAt: row.12)
     }
 
@@ -43,9 +45,11 @@ struct StoreRegistry: Sendable {
         do {
             try await database.transaction(logger: logger) { connection in
                 try await connection.query("""
-                    INSERT INTO stores (id, slug, name, status, country, currency, language, time_zone, order_prefix, owner_email, publishable_key)
+                    INSERT INTO stores (id, slug, name, status, country, currency, language, time_zone, order_prefix, owner_email, publishable_key,
+                                        support_email, low_stock_threshold)
                     VALUES (\(id.uuid), \(settings.slug), \(settings.name), 'provisioning', \(settings.country), \(settings.currency),
-                            \(settings.language), \(settings.timeZone), \(settings.orderPrefix), \(ownerEmail), \(key))
+                            \(settings.language), \(settings.timeZone), \(settings.orderPrefix), \(ownerEmail), \(key),
+                            \(settings.supportEmail), \(settings.lowStockThreshold))
                     """, logger: logger)
                 try await StoreScope.run(for: id) {
                     try await outbox.enqueue(StoreCreated(storeId: id, settings: settings, ownerEmail: ownerEmail), subject: id,
@@ -54,13 +58,45 @@ struct StoreRegistry: Sendable {
                 }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            let constraint = error.serverInfo?[.constraintName] ?? ""
-            let field = constraint.contains("prefix") ? "order_prefix" : "slug"
-            throw Problem(status: .conflict, type: "store-exists", title: "Another store has this \(field == "slug" ? "slug" : "order-number prefix").",
-                          errors: [.init(field: field, message: "is taken by another store")])
+            throw Self.taken(error)
         }
         guard let store = try await find(id: id, logger: logger) else { throw Problem.notFound("The store") }
         return store
+    }
+
+    /// 409 naming the slug or order-number prefix another store has.
+    private static func taken(_ error: PSQLError) -> Problem {
+        let constraint = error.serverInfo?[.constraintName] ?? ""
+        let field = constraint.contains("prefix") ? "order_prefix" : "slug"
+        return Problem(status: .conflict, type: "store-exists", title: "Another store has this \(field == "slug" ? "slug" : "order-number prefix").",
+                       errors: [.init(field: field, message: "is taken by another store")])
+    }
+
+    /// Replaces the settings of store `id` and announces them (``StoreSettingsChanged``) in
+    /// one transaction; nil when there is no such store.
+    func updateSettings(_ id: StoreID, to settings: StoreSettings, correlationId: String?, logger: Logger) async throws -> Store? {
+        do {
+            let found = try await database.transaction(logger: logger) { connection -> Bool in
+                let rows = try await connection.query("""
+                    UPDATE stores SET name = \(settings.name), language = \(settings.language), time_zone = \(settings.timeZone),
+                        order_prefix = \(settings.orderPrefix), support_email = \(settings.supportEmail),
+                        low_stock_threshold = \(settings.lowStockThreshold), updated_at = now()
+                    WHERE id = \(id.uuid) RETURNING id
+                    """, logger: logger)
+                var found = false
+                for try await _ in rows.decode(UUID.self) { found = true }
+                guard found else { return false }
+                try await StoreScope.run(for: id) {
+                    try await outbox.enqueue(StoreSettingsChanged(storeId: id, settings: settings), subject: id,
+                                             correlationId: correlationId, to: .platform, on: connection, logger: logger)
+                }
+                return true
+            }
+            guard found else { return nil }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw Self.taken(error)
+        }
+        return try await find(id: id, logger: logger)
     }
 
     /// Makes `email` the owner of the new store: their staff account if they have one, else a

@@ -24,6 +24,8 @@ struct StoresController: Controller {
         var timeZone: String
         var orderPrefix: String
         var ownerEmail: String
+        var supportEmail: String?
+        var lowStockThreshold: Int?
     }
 
     struct Suspension: Decodable {
@@ -90,8 +92,9 @@ struct StoresController: Controller {
     /// The new store's settings and owner, or a 422 naming every field that is wrong.
     static func validated(_ body: NewStore) throws -> (StoreSettings, String) {
         var errors: [Problem.FieldError] = []
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !(1...100).contains(name.count) { errors.append(.init(field: "name", message: "must be 1 to 100 characters")) }
+        let edit = StoreSettingsController.Edit(name: body.name, language: body.language, timeZone: body.timeZone,
+                                                supportEmail: body.supportEmail, lowStockThreshold: body.lowStockThreshold)
+        let edited = edit.validated(into: &errors)
         if body.slug.range(of: "^[a-z0-9][a-z0-9-]{1,62}$", options: .regularExpression) == nil {
             errors.append(.init(field: "slug", message: "must be 2 to 63 lower-case letters, digits or hyphens, not starting with a hyphen"))
         }
@@ -101,17 +104,14 @@ struct StoresController: Controller {
         if Currency(code: body.currency) == nil || !Locale.commonISOCurrencyCodes.contains(body.currency) {
             errors.append(.init(field: "currency", message: "must be an ISO 4217 code such as VND"))
         }
-        if !["vi", "en"].contains(body.language) { errors.append(.init(field: "language", message: "must be vi or en")) }
-        if TimeZone(identifier: body.timeZone) == nil {
-            errors.append(.init(field: "time_zone", message: "must be an IANA time zone such as Asia/Ho_Chi_Minh"))
-        }
         if body.orderPrefix.range(of: "^[A-Z0-9]{1,10}$", options: .regularExpression) == nil {
             errors.append(.init(field: "order_prefix", message: "must be 1 to 10 upper-case letters or digits"))
         }
         let owner = body.ownerEmail.trimmingCharacters(in: .whitespaces).lowercased()
         if !IdentityRules.isEmail(owner) { errors.append(.init(field: "owner_email", message: "must be an email address")) }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        return (StoreSettings(name: name, slug: body.slug, country: body.country, currency: body.currency, language: body.language,
-                              timeZone: body.timeZone, orderPrefix: body.orderPrefix), owner)
+        return (StoreSettings(name: edited.name, slug: body.slug, country: body.country, currency: body.currency, language: body.language,
+                              timeZone: body.timeZone, orderPrefix: body.orderPrefix, supportEmail: edited.supportEmail,
+                              lowStockThreshold: body.lowStockThreshold), owner)
     }
 }

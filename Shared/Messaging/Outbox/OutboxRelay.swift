@@ -207,19 +207,11 @@ public final class OutboxRelay: Service, Sendable {
     private func listenForNotifications(until stopping: LockedBox<Bool>) async {
         while !stopping.value && !Task.isCancelled {
             do {
-                // A dedicated connection, closed on cancellation: a notification sequence
-                // does not end by itself when its task is cancelled.
-                let connection = try await database.connectDedicated(logger: logger)
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: outbox.notifyChannel) { notifications in
-                        // A ring after (re)subscribing covers rows committed while not listening.
-                        doorbell.ring()
-                        for try await _ in notifications { doorbell.ring() }
-                    }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                try await database.listen(on: outbox.notifyChannel, logger: logger) { notifications in
+                    // A ring after (re)subscribing covers rows committed while not listening.
+                    doorbell.ring()
+                    for try await _ in notifications { doorbell.ring() }
                 }
-                try? await connection.close()
             } catch {
                 if Task.isCancelled || stopping.value { return }
                 logger.debug("outbox LISTEN connection lost; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])

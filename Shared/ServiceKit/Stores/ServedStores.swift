@@ -9,14 +9,16 @@ import PostgresNIO
 /// transfer's content) asks no query. The original store has no copy of its settings: it runs
 /// on the service's own configuration, and ``settings(of:on:logger:)`` answers nil for it.
 ///
-/// A store's settings change only through the registry's events, rarely; a kept answer is
-/// read again after `keptFor` (``PerStoreMemory``).
+/// A store's settings change only through the registry's events, rarely. Every
+/// `ServedStores` of a process shares one memory (``PerStoreMemory``): a kept answer is read
+/// again after 30 s, and at once after this process applied the store's change
+/// (``StoreCopies``).
 public final class ServedStores: Sendable {
-    private let kept: PerStoreMemory<StoreSettings>
+    /// The process's memory of its stores' settings.
+    static let memory = PerStoreMemory<StoreSettings>(keptFor: .seconds(30), capacity: 10_000)
+    private var kept: PerStoreMemory<StoreSettings> { Self.memory }
 
-    public init(keptFor: Duration = .seconds(30), capacity: Int = 10_000) {
-        kept = PerStoreMemory(keptFor: keptFor, capacity: capacity)
-    }
+    public init() {}
 
     /// `store`'s settings, read on `connection` when not known; nil for the original store and
     /// for a store this service has no copy of.

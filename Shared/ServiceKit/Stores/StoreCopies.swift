@@ -16,6 +16,17 @@ public enum StoreCopies {
             """, logger: logger)
     }
 
+    /// Replaces the store's settings with what its admins set (a change that arrives before the
+    /// store's creation, out of order, changes nothing: both travel on the store's key, in order).
+    static func replaceSettings(_ changed: StoreSettingsChanged, on connection: PostgresConnection, logger: Logger) async throws {
+        let settings = String(decoding: try EventCoding.encoder.encode(changed.settings), as: UTF8.self)
+        try await connection.query("""
+            UPDATE store_settings SET settings = \(settings)::jsonb, updated_at = now() WHERE store_id = \(changed.storeId.uuid)
+            """, logger: logger)
+        // The transaction commits within moments; until then a read would see the old settings.
+        ServedStores.memory.forget(changed.storeId, holdOff: .seconds(5))
+    }
+
     /// Marks the store `active` or `suspended` (a status event before the store's creation, out
     /// of order, changes nothing: the registry announces creation first, on the same key).
     static func setStatus(_ changed: StoreStatusChanged, on connection: PostgresConnection, logger: Logger) async throws {

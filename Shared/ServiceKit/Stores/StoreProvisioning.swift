@@ -4,7 +4,7 @@ import Messaging
 /// A service's part in opening a store: on ``StoreCreated`` it keeps its copy of the store's
 /// settings, sets up what the service gives a new store (`defaults`, in the same
 /// transaction), and answers ``StoreProvisioned`` on the platform topic; the registry opens
-/// the store when every service has answered. It also follows the store's status. Every
+/// the store when every service has answered. It also follows the store's settings and status. Every
 /// service but the registry lists it among its handlers.
 public struct StoreProvisioning: EventHandler {
     /// What the service sets up for a new store, in the transaction that records it.
@@ -26,6 +26,9 @@ public struct StoreProvisioning: EventHandler {
                 try await context.outbox.enqueue(StoreProvisioned(storeId: created.storeId, service: service), subject: created.storeId,
                                                  correlationId: context.correlationId, to: .platform,
                                                  on: context.connection, logger: context.logger)
+            }
+            .on(StoreSettingsChanged.self) { changed, context in
+                try await StoreCopies.replaceSettings(changed, on: context.connection, logger: context.logger)
             }
             .on(StoreStatusChanged.self) { changed, context in
                 try await StoreCopies.setStatus(changed, on: context.connection, logger: context.logger)
