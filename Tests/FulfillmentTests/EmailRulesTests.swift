@@ -1,5 +1,8 @@
+import EventContracts
 import Foundation
+import Logging
 import Money
+import Persistence
 import Testing
 @testable import Fulfillment
 
@@ -90,7 +93,7 @@ struct EmailRulesTests {
     }
 
     @Test("download links: signed for one grant and one expiry; files only from inside the store")
-    func downloadLinks() throws {
+    func downloadLinks() async throws {
         #expect(LinkSigner(secret: "") == nil)
         let link = try #require(LinkSigner(secret: "s3cret"))
         let grant = UUID()
@@ -101,6 +104,19 @@ struct EmailRulesTests {
         #expect(!link.isValid(signature, of: LinkSigner.download(grant: UUID(), expires: 1_800_000_000)))
         #expect(!link.isValid(String(signature.dropLast()), of: LinkSigner.download(grant: grant, expires: 1_800_000_000)))
         #expect(!(LinkSigner(secret: "other")!).isValid(signature, of: LinkSigner.download(grant: grant, expires: 1_800_000_000)))
+        let storeB = StoreID.new()
+        #expect(!link.isValid(signature, of: LinkSigner.download(grant: grant, expires: 1_800_000_000, store: storeB)),
+                "a link of the original store does not open the grant in another store")
+        let signedForB = link.signature(of: LinkSigner.download(grant: grant, expires: 1_800_000_000, store: storeB))
+        #expect(link.isValid(signedForB, of: LinkSigner.download(grant: grant, expires: 1_800_000_000, store: storeB)))
+        #expect(!link.isValid(signedForB, of: LinkSigner.download(grant: grant, expires: 1_800_000_000, store: .new())))
+        let database = Database(settings: try DatabaseSettings(url: "postgres://u:p@127.0.0.1:1/db", schema: "fulfillment"),
+                                applicationName: "test", logger: Logger(label: "test"))
+        let grants = DownloadGrantStore(database: database, signer: link, lifetime: .seconds(60),
+                                        linkBase: "https://api.example/api/fulfillment/downloads")
+        let inB = await StoreScope.run(for: storeB) { grants.url(grant, expiresAt: Date(timeIntervalSince1970: 1_800_000_000)) }
+        #expect(inB == "https://api.example/api/fulfillment/downloads/\(grant.uuidString.lowercased())?expires=1800000000&store=\(storeB)&signature=\(signedForB)",
+                "a store's emailed link names its store, signed")
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("books"), withIntermediateDirectories: true)
