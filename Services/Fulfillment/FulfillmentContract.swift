@@ -130,8 +130,27 @@ enum FulfillmentContract {
                              tag: "pos admin", answers: [.init(202, "Queued again.", schema: Schema.ref("PosPush")),
                                        .init(409, "Already pushed, or the order was cancelled.", schema: Schema.ref("Problem"))]),
             ]),
+            .init(PosAccountController.self, [
+                APIOperation(.get, "/admin/pos/account", id: "posAccount",
+                             summary: "Whether the store is connected to the POS, its shop id there, and where the POS posts its webhooks (never the keys).",
+                             tag: "pos admin", answers: [.init(200, "The connection.", schema: Schema.ref("PosAccount"))]),
+                APIOperation(.put, "/admin/pos/account", id: "connectPos",
+                             summary: "Connect the store to its shop at the deployment's POS provider; its settled orders are pushed there from then on.",
+                             tag: "pos admin", body: Schema.object([
+                                 "api_key": Schema.string(minLength: 16, maxLength: 255),
+                                 "shop_id": Schema.string(pattern: "^[A-Za-z0-9_-]{1,64}$"),
+                                 "webhook_secret": Schema.string(minLength: 16, maxLength: 255),
+                             ], required: ["api_key", "shop_id", "webhook_secret"]),
+                             answers: [.init(200, "Connected.", schema: Schema.ref("PosAccount")),
+                                       .init(409, "The deployment has no POS provider (POS_BASE_URL) or cannot keep secrets (CREDENTIALS_KEY).",
+                                             schema: Schema.ref("Problem"))]),
+            ]),
         ],
         schemas: [
+            ("PosAccount", Schema.object([
+                "connected": Schema.boolean, "shop_id": Schema.string(),
+                "webhook_path": Schema.string(description: "On the fulfilment webhook listener."),
+            ], required: ["connected", "webhook_path"])),
             ("PosPush", Schema.object([
                 "order_id": Schema.uuid, "order_number": Schema.string(), "status": Schema.string(oneOf: PosPushesController.statuses),
                 "attempts": Schema.integer(minimum: 0), "next_attempt_at": Schema.timestamp, "last_error": Schema.string(),

@@ -5,7 +5,7 @@ import ServiceKit
 /// shipments that carry its goods (split shipments allowed; a line's quantity may be spread
 /// over several).
 enum FulfillmentMigrations {
-    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges, stores, customersPerStore] }
+    static var all: [Migration] { [shipments, webhooks, pos, notifications, downloads, posWithdrawals, reminderOptOuts, endpointChanges, stores, customersPerStore, posAccounts, posAccountsPerStore] }
 
     static let shipments = Migration(version: 100, name: "orders to fulfil, shipments", sql: """
         CREATE TABLE fulfilment_orders (
@@ -214,4 +214,23 @@ enum FulfillmentMigrations {
         ALTER TABLE reminder_opt_outs DROP CONSTRAINT reminder_opt_outs_pkey, ADD PRIMARY KEY (customer_id, store_id);
         ALTER TABLE recipients DROP CONSTRAINT recipients_pkey, ADD PRIMARY KEY (customer_id, store_id);
         """)
+}
+
+extension FulfillmentMigrations {
+    /// Each store's account at the POS provider (``PosAccount``), its secrets sealed under
+    /// `CREDENTIALS_KEY`: a store without a row (the original one runs on the settings) has no
+    /// POS sync.
+    static let posAccounts = Migration(version: 110, name: "POS accounts", sql: """
+        CREATE TABLE pos_accounts (
+            api_key_sealed bytea NOT NULL,
+            shop_id text NOT NULL,
+            webhook_secret_sealed bytea NOT NULL,
+            updated_by uuid,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        """)
+
+    static let posAccountsPerStore = Migration.storeOwnership(
+        version: 111, name: "POS accounts belong to stores", tables: ["pos_accounts"],
+        then: "ALTER TABLE pos_accounts ADD PRIMARY KEY (store_id);")
 }

@@ -22,7 +22,7 @@ extension ServiceDefinition {
                 parts.changes,
                 WebhookDispatcher(webhooks: parts.webhooks, destinations: parts.destinations, environment: environment).work,
                 try WebhookListener.build(environment: environment, serverName: "fulfillment-webhooks") { webhooks in
-                    PosWebhook(shipments: parts.shipments, pushes: parts.pushes, secret: settings.posWebhookSecret).register(on: webhooks)
+                    PosWebhook(shipments: parts.shipments, pushes: parts.pushes, accounts: parts.posAccounts).register(on: webhooks)
                 },
             ]
             if let smtp = parts.smtp {
@@ -31,14 +31,15 @@ extension ServiceDefinition {
             var handlers: [any EventHandler] = [ShipmentPlanning(shipments: parts.shipments), OrderDownloads(grants: parts.downloads),
                                                 WebhookFanout(webhooks: parts.webhooks), parts.notifications,
                                                 StoreProvisioning(service: "fulfillment")]
-            if let client = parts.pos {
-                let pull = InventoryPull(client: client, database: environment.database, outbox: environment.outbox, counts: PosStockCountStore())
-                services.append(PosPusher(pushes: parts.pushes, client: client, environment: environment).work)
-                services.append(PeriodicJob("pos-inventory-pull", every: settings.posInventoryPullInterval, reach: .only(.original),
+            if let provider = settings.posProvider {
+                let pull = InventoryPull(provider: provider, accounts: parts.posAccounts, database: environment.database, outbox: environment.outbox,
+                                         counts: PosStockCountStore())
+                services.append(PosPusher(pushes: parts.pushes, provider: provider, accounts: parts.posAccounts, environment: environment).work)
+                services.append(PeriodicJob("pos-inventory-pull", every: settings.posInventoryPullInterval, reach: .eachStore,
                                             environment: environment) {
                     try await pull.run(logger: environment.logger)
                 })
-                handlers.append(PosSync(pushes: parts.pushes))
+                handlers.append(PosSync(pushes: parts.pushes, accounts: parts.posAccounts))
             }
             let downloads = DirectoryDownloadStore(path: settings.downloadsDirectory)
             return ServiceParts(
@@ -47,6 +48,7 @@ extension ServiceDefinition {
                     ShippingDeskController(shipments: parts.shipments),
                     WebhookEndpointsController(webhooks: parts.webhooks, destinations: parts.destinations),
                     PosPushesController(pushes: parts.pushes),
+                    PosAccountController(accounts: parts.posAccounts, providerConfigured: settings.posProvider != nil),
                     EmailLogController(emails: parts.emails),
                     UnsubscribeController(optOuts: parts.optOuts),
                     EmailPreferencesController(optOuts: parts.optOuts),
@@ -67,8 +69,8 @@ struct FulfillmentParts: Sendable {
     let webhooks: WebhookStore
     let destinations: DestinationGuard
     let pushes: PosPushStore
-    /// The POS, when `POS_BASE_URL` is set.
-    let pos: PosClient?
+    /// Each store's account at the POS provider.
+    let posAccounts: PosAccountStore
     let emails: EmailStore
     let notifications: CustomerNotifications
     let downloads: DownloadGrantStore
@@ -91,6 +93,6 @@ struct FulfillmentParts: Sendable {
             emails: emails, templates: settings.emailTemplates, locale: settings.emailLocale, shopName: settings.shopName,
             storefrontURL: settings.storefrontURL, downloads: downloads, optOuts: optOuts, shipments: shipments, stores: ServedStores())
         smtp = settings.smtp.map(SMTPClient.init(settings:))
-        pos = settings.pos.map { PosClient(baseURL: $0.baseURL, apiKey: $0.apiKey, shopId: $0.shopId, client: HTTPClient.shared, timeout: $0.timeout) }
+        posAccounts = PosAccountStore(database: environment.database, deployment: settings.originalPosAccount, seal: settings.credentialSeal)
     }
 }

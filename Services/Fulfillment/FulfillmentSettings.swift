@@ -12,11 +12,14 @@ struct FulfillmentSettings: Sendable {
                             help: "Let merchant webhooks go to loopback, private and link-local addresses (tests, one-machine set-ups)."),
         EnvironmentVariable("WEBHOOK_PORT", default: "8092", help: "Port of the listener the POS posts its webhooks to."),
         EnvironmentVariable("WEBHOOK_HOST", default: "127.0.0.1", help: "Address of the POS webhook listener."),
-        EnvironmentVariable("POS_BASE_URL", default: "", help: "The POS API (Pancake-style, e.g. https://pos.pages.fm/api/v1); empty turns POS sync off."),
-        .secret("POS_API_KEY", help: "The POS API key (needed when POS_BASE_URL is set).", required: false,
+        EnvironmentVariable("POS_BASE_URL", default: "",
+                            help: "The POS provider's API (Pancake-style, e.g. https://pos.pages.fm/api/v1); empty turns POS sync off for every store."),
+        .secret("POS_API_KEY", help: "The original store's POS API key (needed when POS_BASE_URL is set; other stores connect their own).", required: false,
                 recipe: .issuedElsewhere("from the POS's settings (Pancake: Cấu hình → Ứng dụng → API KEY)")),
-        EnvironmentVariable("POS_SHOP_ID", default: "", help: "The shop's id at the POS."),
-        .secret("POS_WEBHOOK_SECRET", help: "Shared secret the POS signs its webhooks with (needed when POS_BASE_URL is set; empty refuses every POS webhook).",
+        EnvironmentVariable("POS_SHOP_ID", default: "", help: "The original store's shop id at the POS."),
+        .secret("POS_WEBHOOK_SECRET", help: "Shared secret the POS signs the original store's webhooks with (needed when POS_BASE_URL is set).",
+                required: false, recipe: .randomKey(bytes: 32)),
+        .secret("CREDENTIALS_KEY", help: "32 bytes (base64) that seal the stores' POS keys in the database; empty: stores cannot connect a POS.",
                 required: false, recipe: .randomKey(bytes: 32)),
         EnvironmentVariable("POS_PUSH_MAX_ATTEMPTS", default: "8", help: "Attempts to push an order before it is dead (admin can push again)."),
         EnvironmentVariable("POS_PUSH_BASE_DELAY_MS", default: "2000", help: "First wait after a failed push; doubles each time, with jitter."),
@@ -51,20 +54,14 @@ struct FulfillmentSettings: Sendable {
                             help: "Where download links point: the gateway's /api/fulfillment/downloads, or a storefront page calling it."),
     ]
 
-    /// Where and as whom POS sync calls the POS.
-    struct PosAccount: Sendable {
-        var baseURL: String
-        var apiKey: String
-        var shopId: String
-        var timeout: Duration
-    }
-
     /// Seconds before each retry of a failed merchant webhook.
     var webhookRetrySchedule: [Int]
     var webhookAllowPrivateURLs: Bool
-    /// The POS, when `POS_BASE_URL` is set.
-    var pos: PosAccount?
-    var posWebhookSecret: String
+    /// The POS provider, when `POS_BASE_URL` is set, and the original store's account there.
+    var posProvider: PosProvider?
+    var originalPosAccount: PosAccount?
+    /// Seals the stores' POS keys (`CREDENTIALS_KEY`); nil when none is set.
+    var credentialSeal: SecretSeal?
     var posPushBackoff: RetryBackoff
     var posInventoryPullInterval: Duration
     var shopName: String
@@ -89,7 +86,7 @@ struct FulfillmentSettings: Sendable {
         }
         webhookRetrySchedule = schedule.compactMap { $0 }
         webhookAllowPrivateURLs = try environment.boolean("WEBHOOK_ALLOW_PRIVATE_URLS")
-        posWebhookSecret = environment.value("POS_WEBHOOK_SECRET")
+        credentialSeal = try SecretSeal(base64: environment.value("CREDENTIALS_KEY"), variable: "CREDENTIALS_KEY")
         posPushBackoff = RetryBackoff(maxAttempts: try environment.integer("POS_PUSH_MAX_ATTEMPTS", in: 1...100),
                                       base: .milliseconds(try environment.integer("POS_PUSH_BASE_DELAY_MS", in: 10...3_600_000)),
                                       cap: .milliseconds(try environment.integer("POS_PUSH_MAX_DELAY_MS", in: 10...86_400_000)))
@@ -134,12 +131,15 @@ struct FulfillmentSettings: Sendable {
                 timeout: .milliseconds(try environment.integer("SMTP_TIMEOUT_MS", in: 1_000 ... 600_000)),
                 extraTrustRoots: environment.value("SMTP_CA_FILE").isEmpty ? nil : environment.value("SMTP_CA_FILE"))
         }
-        pos = try environment.httpURL("POS_BASE_URL", optional: true).map { base in
+        posProvider = try environment.httpURL("POS_BASE_URL", optional: true).map { base in
             for secret in ["POS_API_KEY", "POS_WEBHOOK_SECRET"] where environment.value(secret).isEmpty {
                 throw ConfigurationError(variable: secret, reason: "must be set when POS_BASE_URL is: POS sync calls the POS with it and checks its webhooks")
             }
-            return PosAccount(baseURL: base, apiKey: environment.value("POS_API_KEY"), shopId: environment.value("POS_SHOP_ID"),
-                              timeout: .milliseconds(try environment.integer("POS_TIMEOUT_MS", in: 100...120_000)))
+            return PosProvider(baseURL: base, timeout: .milliseconds(try environment.integer("POS_TIMEOUT_MS", in: 100...120_000)))
+        }
+        originalPosAccount = posProvider.map { _ in
+            PosAccount(apiKey: environment.value("POS_API_KEY"), shopId: environment.value("POS_SHOP_ID"),
+                       webhookSecret: environment.value("POS_WEBHOOK_SECRET"))
         }
     }
 }

@@ -55,8 +55,8 @@ final class PaymentAccountStore: Sendable {
 
     /// Sets the task's store's accounts (only what `change` gives); answers what is set now.
     func save(_ change: Change, by staff: UUID?, logger: Logger) async throws -> View {
-        let sealedKey = try change.cardSecretKey.map { try sealing($0, field: "card_secret_key") }
-        let sealedSecret = try change.cardWebhookSecret.map { try sealing($0, field: "card_webhook_secret") }
+        let sealedKey = try change.cardSecretKey.map { try seal.sealing($0, field: "card_secret_key") }
+        let sealedSecret = try change.cardWebhookSecret.map { try seal.sealing($0, field: "card_webhook_secret") }
         let digest = change.sepayKey.map { PaymentAccounts.sepayDigest(ofKey: $0) }
         try await database.client.query("""
             INSERT INTO payment_accounts (bank_bin, bank_account_number, bank_account_name, sepay_header_digest,
@@ -111,24 +111,10 @@ final class PaymentAccountStore: Sendable {
                 accounts.bank = .init(bin: bin, number: number, name: name ?? "", contentPrefix: contentPrefix)
             }
             accounts.sepayHeaderDigest = digest.map { Data($0.readableBytesView) }
-            accounts.cardSecretKey = try key.map { try opened(Data($0.readableBytesView)) }
-            accounts.cardWebhookSecret = try secret.map { try opened(Data($0.readableBytesView)) }
+            accounts.cardSecretKey = try key.map { try seal.opening(Data($0.readableBytesView)) }
+            accounts.cardWebhookSecret = try secret.map { try seal.opening(Data($0.readableBytesView)) }
             return accounts
         }
         return nil
-    }
-
-    private func sealing(_ secret: String, field: String) throws -> Data {
-        guard let seal else {
-            throw Problem(status: .conflict, type: "credentials-key-not-set", title: "This deployment cannot keep secrets yet.",
-                          detail: "Set CREDENTIALS_KEY on the payments service to keep stores' card keys.",
-                          errors: [.init(field: field, message: "cannot be kept without CREDENTIALS_KEY")])
-        }
-        return try seal.seal(secret)
-    }
-
-    private func opened(_ sealed: Data) throws -> String {
-        guard let seal else { throw ConfigurationError(variable: "CREDENTIALS_KEY", reason: "stores' card keys are sealed but no key is set") }
-        return try seal.open(sealed)
     }
 }

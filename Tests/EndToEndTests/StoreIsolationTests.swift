@@ -387,6 +387,100 @@ struct StoreIsolationTests {
         }
     }
 
+    @Test("each store connects its own shop at the POS: its orders go there with its key, the POS's notices about them verify with its secret at its address, its counts reach its catalogue; a store not connected pushes nothing")
+    func storesKeepTheirOwnPOS() async throws {
+        let offset = 1400
+        let keyB = "pos-key-of-store-b-0001", secretB = "pos-webhook-secret-of-store-b"
+        let overrides = ["MULTI_STORE_PREVIEW": "true", "POS_BASE_URL": "http://127.0.0.1:\(18094 + offset)/api/v1",
+                         "POS_API_KEY": SuiteProcesses.posAPIKey, "POS_SHOP_ID": "shop-a", "POS_WEBHOOK_SECRET": SuiteProcesses.posWebhookSecret,
+                         "POS_PUSH_BASE_DELAY_MS": "200", "POS_PUSH_MAX_DELAY_MS": "800", "POS_INVENTORY_PULL_SECONDS": "1", "POS_TIMEOUT_MS": "1500"]
+        try await withServices(Self.services, portOffset: offset, overrides: overrides) { client, suite in
+            let pos = try SuiteProcesses.startTool("pos_fake.py", [String(suite.posPort), "shop-a,shop-b", "\(SuiteProcesses.posAPIKey),\(keyB)", "0"])
+            defer { SuiteProcesses.stopTool(pos) }
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let platform = ["Authorization": "Bearer \(admin)"]
+            let (storeB, publishableB) = try await Self.openStore(client, base, platform, timeZone: "America/New_York")
+            let inB = platform.merging(["X-Store-Id": storeB]) { $1 }
+            let shopperB = ["X-Store-Key": publishableB]
+            let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": unique("kettle"), "title": "Kettle",
+                "variants": [["sku": unique("KTL"), "price": ["minor_units": 3_900, "currency": "USD"], "on_hand": 20]],
+            ], headers: inB)
+            let productB = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
+            let variantB = try #require((created.json?["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            let skuB = try #require((created.json?["variants"] as? [[String: Any]])?.first?["sku"] as? String)
+            #expect(try await send(client, "POST", base + "/api/catalog/admin/products/\(productB)/publish", headers: inB).status == 200)
+            let buyerB = try await customer(client, base, email: "\(unique("ben"))@example.com", headersFor: shopperB).merging(shopperB) { $1 }
+
+            // Not connected: B's order is not queued for the POS (the deployment's shop is the original store's).
+            let before = try await send(client, "GET", base + "/api/fulfillment/admin/pos/account", headers: inB)
+            #expect(before.json?["connected"] as? Bool == false && before.json?["webhook_path"] as? String == "/stores/\(storeB)/webhooks/pos")
+            let early = try await checkOut(client, base, buyerB, order(cart: try await cart(client, base, buyerB, variant: variantB, quantity: 1), method: "cod"))
+            let earlyOrder = try #require(early.json?["order_id"] as? String, "\(String(decoding: early.body, as: UTF8.self))")
+
+            // B's admin connects B's shop; secrets are never shown back.
+            let wrong = try await send(client, "PUT", base + "/api/fulfillment/admin/pos/account",
+                                       json: ["api_key": "short", "shop_id": "shop b!", "webhook_secret": "has spaces in it, sixteen+"], headers: inB)
+            #expect(wrong.status == 422 && Set((wrong.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+                    == ["api_key", "shop_id", "webhook_secret"], "\(String(decoding: wrong.body, as: UTF8.self))")
+            let connected = try await send(client, "PUT", base + "/api/fulfillment/admin/pos/account",
+                                           json: ["api_key": keyB, "shop_id": "shop-b", "webhook_secret": secretB], headers: inB)
+            #expect(connected.status == 200 && connected.json?["connected"] as? Bool == true && connected.json?["shop_id"] as? String == "shop-b")
+            #expect(![keyB, secretB].contains { String(decoding: connected.body, as: UTF8.self).contains($0) }, "no secret is shown back")
+            let original = try await send(client, "GET", base + "/api/fulfillment/admin/pos/account", headers: platform)
+            #expect(original.json?["shop_id"] as? String == "shop-a", "the original store keeps the deployment's shop")
+
+            // Orders of each store reach each store's shop.
+            let buyerA = try await customer(client, base)
+            let variantA = try await product(client, base, admin: admin, stock: 10, price: 90_000)
+            let placedA = try await checkOut(client, base, buyerA, order(cart: try await cart(client, base, buyerA, variant: variantA, quantity: 1), method: "cod"))
+            let placedB = try await checkOut(client, base, buyerB, order(cart: try await cart(client, base, buyerB, variant: variantB, quantity: 2), method: "cod"))
+            let (numberA, numberB) = (try #require(placedA.json?["order_number"] as? String), try #require(placedB.json?["order_number"] as? String))
+            let orderB = try #require(placedB.json?["order_id"] as? String)
+            var posOrders: [[String: Any]] = []
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                posOrders = try await get(client, "http://127.0.0.1:\(suite.posPort)/_orders").json?["orders"] as? [[String: Any]] ?? []
+                return Set(posOrders.compactMap { $0["custom_id"] as? String }).isSuperset(of: [numberA, numberB])
+            }, "both orders reached the POS: \(posOrders)")
+            #expect(posOrders.first { $0["custom_id"] as? String == numberA }?["shop"] as? String == "shop-a")
+            let atPos = try #require(posOrders.first { $0["custom_id"] as? String == numberB })
+            #expect(atPos["shop"] as? String == "shop-b", "B's order went to B's shop with B's key")
+            let earlyNumber = try #require(early.json?["order_number"] as? String)
+            #expect(!posOrders.contains { $0["custom_id"] as? String == earlyNumber }, "the order from before B connected was not pushed")
+            let pushesB = try await send(client, "GET", base + "/api/fulfillment/admin/pos/pushes?page_size=100", headers: inB)
+            let pushedIds = Set((pushesB.json?["items"] as? [[String: Any]] ?? []).compactMap { $0["order_id"] as? String })
+            #expect(pushedIds == [orderB], "B's pushes list only B's order: \(pushedIds) vs \(earlyOrder)")
+
+            // The POS's notice about B's order: verified with B's secret at B's address only.
+            let posOrderB = try #require((atPos["id"] as? Int).map(String.init))
+            let shipped: [String: Any] = ["event_id": "pos-b-\(posOrderB)-1", "order_id": posOrderB, "status": "shipped",
+                                          "partner": ["name": "GHN", "tracking_number": "GHNB1"]]
+            let notice = { (target: String, secret: String) in
+                try await send(client, "POST", "http://127.0.0.1:\(suite.posPort)/_webhook", json: [
+                    "target": "http://127.0.0.1:\(suite.fulfillmentWebhookPort)\(target)", "secret": secret, "event": shipped]).json ?? [:]
+            }
+            #expect(try await notice("/stores/\(storeB)/webhooks/pos", SuiteProcesses.posWebhookSecret)["status"] as? Int == 401,
+                    "signed with the original store's secret")
+            #expect(((try await notice("/webhooks/pos", SuiteProcesses.posWebhookSecret))["body"] as? [String: Any])?["outcome"] as? String
+                    == "unknown_order", "at the original store's address it names no order of A's")
+            let genuine = try await notice("/stores/\(storeB)/webhooks/pos", secretB)
+            #expect(genuine["status"] as? Int == 200 && (genuine["body"] as? [String: Any])?["outcome"] as? String == "shipped", "\(genuine)")
+            #expect(try await waitUntil(timeout: .seconds(15)) {
+                try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB)", headers: inB).json?["status"] as? String == "shipped"
+            })
+
+            // B's shop's counts reach B's catalogue.
+            let counts = try JSONSerialization.data(withJSONObject: [["display_id": skuB, "remain_quantity": 7]])
+            _ = try await send(client, "POST", "http://127.0.0.1:\(suite.posPort)/_inventory?shop=shop-b", bytes: counts,
+                               headers: ["Content-Type": "application/json"])
+            #expect(try await waitUntil(timeout: .seconds(15)) {
+                let level = try await send(client, "GET", base + "/api/catalog/admin/variants/\(variantB)/stock", headers: inB).json?["level"]
+                return (level as? [String: Any])?["on_hand"] as? Int == 7
+            }, "the count of B's shop is B's on-hand")
+        }
+    }
+
     /// Store B (USD, English, order prefix `BSHOP`), created by a platform operator and waited
     /// for until every service has set it up; answers its id and publishable key.
     static func openStore(_ client: HTTPClient, _ base: String, _ platform: [String: String], timeZone: String) async throws -> (String, String) {

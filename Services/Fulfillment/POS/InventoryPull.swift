@@ -8,16 +8,19 @@ import ServiceKit
 
 /// Reads the POS's stock counts and publishes `fulfillment.stock.counted` for each SKU whose
 /// count changed since the last pull (the catalog sets its on-hand count to it). Remembering
-/// the last count makes a repeated pull publish nothing.
+/// the last count makes a repeated pull publish nothing. Runs for each store (``PeriodicJob``);
+/// a store not connected to the POS is skipped.
 struct InventoryPull: Sendable {
-    let client: PosClient
+    let provider: PosProvider
+    let accounts: PosAccountStore
     let database: Database
     let outbox: Outbox
     let counts: PosStockCountStore
 
     @discardableResult
     func run(logger: Logger) async throws -> Int {
-        let variations = try await client.variations(logger: logger)
+        guard let account = try await accounts.account(logger: logger) else { return 0 }
+        let variations = try await account.client(of: provider).variations(logger: logger)
             .filter { (1...100).contains($0.displayId.count) && (0...1_000_000).contains($0.remainQuantity) }
         guard !variations.isEmpty else { return 0 }
         return try await database.transaction(logger: logger) { connection in

@@ -3,9 +3,13 @@ import ServiceKit
 
 /// Pushes a claimed order to the POS: the POS's order id is stored on success; a failure
 /// waits its backoff (see ``RetryBackoff``). Run by the kit's ``ClaimedWork``.
+///
+/// Each push goes out as its store's account (the claimed push is handled within its store);
+/// a store that disconnected its POS meanwhile fails the push, for its staff to see.
 struct PosPusher: Sendable {
     let pushes: PosPushStore
-    let client: PosClient
+    let provider: PosProvider
+    let accounts: PosAccountStore
     let environment: ServiceEnvironment
 
     /// The loop that claims due pushes and runs ``push(_:)`` on each.
@@ -17,6 +21,17 @@ struct PosPusher: Sendable {
 
     func push(_ claimed: PosPushStore.Claimed) async {
         let logger = environment.logger
+        let client: PosClient
+        do {
+            guard let account = try await accounts.account(logger: logger) else {
+                try await pushes.failed(claimed, error: "the store has no POS account", logger: logger)
+                return
+            }
+            client = account.client(of: provider)
+        } catch {
+            logger.error("could not read the store's POS account; the push is retried after its claim lapses", metadata: ["error": "\(error)"])
+            return
+        }
         if let posOrderId = claimed.withdraw {
             do {
                 try await client.cancelOrder(posOrderId, logger: logger)

@@ -7,20 +7,20 @@ import ServiceKit
 /// withdrawn at the POS when it got there first). Runs
 /// after ``ShipmentPlanning`` in the same transaction, which has recorded the order.
 ///
-/// The POS connection is the deployment's (`POS_BASE_URL`), so it serves the original store's
-/// orders only until stores keep POS credentials of their own.
+/// Only a store connected to the POS (``PosAccount``) has its orders queued; a cancellation
+/// is followed whether or not the store is still connected, so a queued push is called off.
 struct PosSync: EventHandler {
     let pushes: PosPushStore
+    let accounts: PosAccountStore
 
     var reactions: EventReactions {
         EventReactions()
             .on(OrderSettled.self) { settled, context in
-                guard context.storeId == .original else { return }
+                guard try await accounts.account(on: context.connection, logger: context.logger) != nil else { return }
                 let order = settled.orderId.uuid
                 try await pushes.queue(order, on: context.connection, logger: context.logger)
             }
             .on(OrderCancelled.self) { cancelled, context in
-                guard context.storeId == .original else { return }
                 let order = cancelled.orderId.uuid
                 try await pushes.orderCancelled(order, on: context.connection, logger: context.logger)
             }

@@ -4,15 +4,16 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// `POST /webhooks/pos`: the POS reports an order's progress (shipped with the carrier's
-/// tracking, delivered). Verified by `X-Pos-Signature: sha256=<hex HMAC-SHA256 over
-/// "{X-Pos-Timestamp}.{raw body}">` with the shared secret, timestamps within 300 s either
-/// way; a repeated event id has no second effect. Unknown orders and other statuses are
-/// acknowledged and recorded.
+/// `POST /stores/{store}/webhooks/pos` (the original store's also at `/webhooks/pos`): the POS
+/// reports an order's progress (shipped with the carrier's tracking, delivered). Verified by
+/// `X-Pos-Signature: sha256=<hex HMAC-SHA256 over "{X-Pos-Timestamp}.{raw body}">` with the
+/// store's webhook secret (``PosAccount``; a store without one refuses every notice),
+/// timestamps within 300 s either way; a repeated event id has no second effect. Unknown
+/// orders and other statuses are acknowledged and recorded.
 struct PosWebhook: Sendable {
     let shipments: ShipmentStore
     let pushes: PosPushStore
-    let secret: String
+    let accounts: PosAccountStore
     static let tolerance: TimeInterval = 300
 
     struct Event: Decodable, Sendable {
@@ -44,7 +45,8 @@ struct PosWebhook: Sendable {
         router.storeWebhook("pos", database: shipments.database) { request, context -> Receipt in
             let buffer = try await request.body.collect(upTo: 256 * 1024)
             let body = Data(buffer.readableBytesView)
-            guard Self.verify(body: body, timestamp: request.headers[.init("X-Pos-Timestamp")!],
+            guard let secret = try await accounts.account(logger: context.logger)?.webhookSecret,
+                  Self.verify(body: body, timestamp: request.headers[.init("X-Pos-Timestamp")!],
                               signature: request.headers[.init("X-Pos-Signature")!], secret: secret) else {
                 throw Problem(status: .unauthorized, type: "bad-signature", title: "The POS signature does not verify.")
             }

@@ -32,3 +32,22 @@ public struct SecretSeal: Sendable {
 
     struct SealError: Error {}
 }
+
+extension Optional where Wrapped == SecretSeal {
+    /// `secret` sealed for a store's row; 409 naming `field` when the deployment has no
+    /// `CREDENTIALS_KEY` (it cannot keep the secret).
+    public func sealing(_ secret: String, field: String) throws -> Data {
+        guard let seal = self else {
+            throw Problem(status: .conflict, type: "credentials-key-not-set", title: "This deployment cannot keep secrets yet.",
+                          detail: "Set CREDENTIALS_KEY on this service to keep stores' credentials.",
+                          errors: [.init(field: field, message: "cannot be kept without CREDENTIALS_KEY")])
+        }
+        return try seal.seal(secret)
+    }
+
+    /// The secret a store's row keeps sealed.
+    public func opening(_ sealed: Data) throws -> String {
+        guard let seal = self else { throw ConfigurationError(variable: "CREDENTIALS_KEY", reason: "stores' credentials are sealed but no key is set") }
+        return try seal.open(sealed)
+    }
+}
