@@ -46,7 +46,7 @@ enum CheckoutContract {
             ]),
             .init(SalesRulesController.self, [
                 APIOperation(.get, "/admin/sales-rules", id: "salesRules",
-                             summary: "The store's shipping fees by currency, tax by destination and payment window.",
+                             summary: "The store's payment methods, shipping fees by currency, tax by destination and payment window.",
                              tag: "checkout admin", answers: [.init(200, "The rules.", schema: Schema.ref("SalesRules"))]),
                 APIOperation(.put, "/admin/sales-rules", id: "setSalesRules",
                              summary: "Replace the store's sales rules; checkouts priced from now on follow them, placed ones keep theirs.",
@@ -57,6 +57,7 @@ enum CheckoutContract {
         schemas: [
             Schema.moneyComponent,
             ("SalesRules", Schema.object([
+                "payment_methods": Schema.array(of: Schema.string(oneOf: CheckoutRequest.paymentMethods), minItems: 1),
                 "shipping": Schema.array(of: Schema.object([
                     "currency": Schema.string(pattern: "^[A-Z]{3}$"),
                     "tiers": Schema.array(of: Schema.object([

@@ -16,6 +16,8 @@ struct CheckoutController: Controller {
     let replica: CartReplicaStore
     let idempotency: IdempotencyKeys
     let replicaPatience: Duration
+    /// The store's sales rules: the payment methods it offers.
+    let rules: SalesRulesStore
 
     static let cartTokenHeader = HTTPField.Name("X-Cart-Token")!
 
@@ -27,6 +29,7 @@ struct CheckoutController: Controller {
             let caller = context.caller(of: request)
             let (body, bytes) = try await request.decodeBodyKeepingBytes(CheckoutRequest.self, context: context)
             let (checkout, cartID) = try body.validated()
+            if let method = checkout.method { try await rules.rules(logger: context.logger).check(method) }
             _ = try IdempotencyKeys.key(of: request)
             let digest = Self.guestTokenDigest(request)
             guard caller.customerId != nil || digest != nil else {

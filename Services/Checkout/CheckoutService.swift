@@ -19,7 +19,7 @@ extension ServiceDefinition {
             let parts = CheckoutParts(settings: settings, environment: environment)
             return ServiceParts(
                 controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
-                                                 replicaPatience: settings.replicaPatience),
+                                                 replicaPatience: settings.replicaPatience, rules: parts.rules),
                               SalesRulesController(rules: parts.rules)],
                 handlers: [CartReplication(replica: parts.replica),
                            CheckoutProgress(sessions: parts.sessions, rules: parts.rules),

@@ -1,4 +1,6 @@
+import EventContracts
 import Foundation
+import Persistence
 import ServiceKit
 
 /// The checkout's settings, declared for `--help` and read and checked once at start: a value
@@ -6,6 +8,8 @@ import ServiceKit
 struct CheckoutSettings: Sendable {
     static let variables = [
         EnvironmentVariable("PAYMENT_WINDOW_SECONDS", default: "900", help: "How long a bank transfer or card checkout waits for its money (15 min): the original store's until its admins set their own, and a new store's to start with."),
+        EnvironmentVariable("PAYMENT_METHODS", default: "cod,bank_transfer,card",
+                            help: "The payment methods offered, comma-separated: the original store's until its admins set their own, and a new store's to start with."),
         EnvironmentVariable("SHIPPING_FEE_TIERS", default: "VND=0:30000,500000:0;USD=0:799,10000:0;EUR=0:699,10000:0",
                             help: "Shipping fee by goods value per currency: CUR=from:fee,… in minor units (free from 500,000 ₫); the original store's until its admins set their own, and a new store's to start with."),
         EnvironmentVariable("TAX_RULES", default: "VN=1000:inclusive",
@@ -23,7 +27,11 @@ struct CheckoutSettings: Sendable {
     var idempotencyKeyRetention: Duration
 
     init(_ environment: ServiceEnvironment) throws {
-        rules = SalesRules(shipping: try ShippingFeeRule(parsing: environment.value("SHIPPING_FEE_TIERS")),
+        let methods = environment.value("PAYMENT_METHODS").split(separator: ",").map { PaymentMethod(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        guard !methods.isEmpty, !methods.contains(nil) else {
+            throw ConfigurationError(variable: "PAYMENT_METHODS", reason: "expected one or more of \(PaymentMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        rules = SalesRules(paymentMethods: Set(methods.compactMap { $0 }), shipping: try ShippingFeeRule(parsing: environment.value("SHIPPING_FEE_TIERS")),
                            tax: try TaxRule(parsing: environment.value("TAX_RULES")),
                            paymentWindow: .seconds(try environment.integer("PAYMENT_WINDOW_SECONDS", in: 1...86_400)))
         expirySweepInterval = .seconds(try environment.integer("CHECKOUT_EXPIRY_SWEEP_SECONDS", in: 1...3600))

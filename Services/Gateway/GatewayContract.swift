@@ -105,7 +105,7 @@ enum GatewayContract {
                                  "support_email": email, "low_stock_threshold": Schema.integer(minimum: 0, maximum: 1_000_000),
                              ], required: ["name", "slug", "country", "currency", "language", "time_zone", "order_prefix", "owner_email"]),
                              answers: [.init(201, "Created; provisioning.", schema: Schema.ref("Store")),
-                                       .init(409, "Another store has this slug or order-number prefix, or this deployment does not create stores yet (MULTI_STORE_PREVIEW).",
+                                       .init(409, "Another store has this slug or order-number prefix.",
                                              schema: Schema.ref("Problem"))]),
                 APIOperation(.get, "/api/platform/stores", id: "listStores", summary: "Every store, oldest first.", tag: "platform",
                              answers: [.init(200, "The stores.", schema: Schema.object(["items": Schema.array(of: Schema.ref("Store"))], required: ["items"]))]),

@@ -53,7 +53,7 @@ extension ServiceDefinition {
                     StaffSignInController(staff: staff, standing: standing, tokens: tokens, hasher: hasher),
                     StaffAccountsController(staff: staff, standing: standing, hasher: hasher),
                     CustomerAccountsController(customers: customers, standing: standing),
-                    StoresController(registry: registry, directory: directory, creates: settings.multiStorePreview),
+                    StoresController(registry: registry, directory: directory),
                     StoreSettingsController(registry: registry, directory: directory),
                     document,
                     forwarder,

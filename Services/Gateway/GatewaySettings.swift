@@ -18,8 +18,6 @@ struct GatewaySettings: Sendable {
                             help: "How long a token's account standing (blocked, removed, role) is remembered per gateway instance."),
         EnvironmentVariable("DEFAULT_STORE", default: "shop",
                             help: "The slug of the store a request naming no store (no X-Store-Key) goes to; empty: every request must name its store."),
-        EnvironmentVariable("MULTI_STORE_PREVIEW", default: "false",
-                            help: "true lets platform operators create stores beyond the original one. Off until every service keeps stores' data apart (docs/architecture.md, Stores): a second store would see the first one's."),
         EnvironmentVariable("STORE_CACHE_SECONDS", default: "5",
                             help: "How long a store (its key, status) is remembered per gateway instance."),
         EnvironmentVariable("ACCESS_TOKEN_TTL_SECONDS", default: "900", help: "Lifetime of an access token."),
@@ -62,7 +60,6 @@ struct GatewaySettings: Sendable {
     /// How long a store is remembered per instance.
     var storeFreshness: Duration
     /// Whether platform operators may create stores (``StoresController``).
-    var multiStorePreview: Bool
     var bcryptCost: UInt8
     var corsAllowedOrigins: Set<String>
     var trustedProxies: Set<String>
@@ -88,10 +85,6 @@ struct GatewaySettings: Sendable {
         let defaultStore = environment.value("DEFAULT_STORE").trimmingCharacters(in: .whitespaces)
         self.defaultStore = defaultStore.isEmpty ? nil : defaultStore
         storeFreshness = .seconds(try environment.integer("STORE_CACHE_SECONDS", in: 0...300))
-        guard let preview = Bool(environment.value("MULTI_STORE_PREVIEW")) else {
-            throw ConfigurationError(variable: "MULTI_STORE_PREVIEW", reason: "expected true or false")
-        }
-        multiStorePreview = preview
         bcryptCost = UInt8(try environment.integer("BCRYPT_COST", in: 4...31))
         corsAllowedOrigins = Set(environment.value("CORS_ALLOWED_ORIGINS").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

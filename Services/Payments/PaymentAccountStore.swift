@@ -50,7 +50,8 @@ final class PaymentAccountStore: Sendable {
 
     /// ``accounts(on:logger:)`` on a connection of its own.
     func accounts(logger: Logger) async throws -> PaymentAccounts {
-        try await database.client.withConnection { try await accounts(on: $0, logger: logger) }
+        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
+        return try await database.client.withConnection { try await accounts(on: $0, logger: logger) }
     }
 
     /// Sets the task's store's accounts (only what `change` gives); answers what is set now.

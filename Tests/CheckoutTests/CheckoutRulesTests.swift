@@ -87,6 +87,19 @@ struct CheckoutRulesTests {
                                                           "shipping[2].tiers", "tax[0].country", "tax[1].basis_points", "payment_window_seconds"])
         }
         #expect(throws: Problem.self) { try SalesRules(.init(shipping: [], tax: [], paymentWindowSeconds: 900)) }
+        for methods in [[], ["cod", "cheque"]] {
+            do {
+                _ = try SalesRules(.init(paymentMethods: methods, shipping: deployment.document.shipping, tax: [], paymentWindowSeconds: 900))
+                Issue.record("methods \(methods) accepted")
+            } catch let problem as Problem {
+                #expect(problem.errors.map(\.field) == ["payment_methods"])
+            }
+        }
+        let cashOnly = try SalesRules(.init(paymentMethods: ["cod"], shipping: deployment.document.shipping, tax: [], paymentWindowSeconds: 900))
+        #expect(cashOnly.paymentMethods == [.cod] && cashOnly.document.paymentMethods == ["cod"])
+        #expect(throws: Never.self) { try cashOnly.check(.cod) }
+        #expect { try cashOnly.check(.card) } throws: { ($0 as? Problem)?.errors.first?.field == "payment_method" }
+        #expect(try SalesRules(deployment.document).paymentMethods == Set(PaymentMethod.allCases), "rules kept before methods were a rule offer every method")
 
         let yen = deployment.forNewStore(currency: "JPY")
         #expect(try yen.pricing.price(lines: [line(1_000, 1, Currency(code: "JPY")!)], discount: nil, country: "JP").shipping.minorUnits == 0,

@@ -14,7 +14,7 @@ struct StoreIsolationTests {
 
     /// Two stores, and a walk of some 150 requests from one address within a minute or two: the
     /// gateway's per-address limit (its own tests cover it) would answer part of it 429.
-    static let overrides = ["MULTI_STORE_PREVIEW": "true", "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+    static let overrides = ["WEBHOOK_ALLOW_PRIVATE_URLS": "true",
                             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_CUSTOMER_PER_MINUTE": "100000"]
 
     /// What store A has, by the resource an operation's `{id}` names.
@@ -137,7 +137,7 @@ struct StoreIsolationTests {
 
     @Test("two stores sell side by side: each counts its own order numbers with its own prefix and day, in its own currency, into its own bank and card accounts; a provider's notice pays only at its store's address, with its store's key")
     func storesSellSideBySide() async throws {
-        try await withServices(Self.services, portOffset: 1360, overrides: ["MULTI_STORE_PREVIEW": "true"]) { client, suite in
+        try await withServices(Self.services, portOffset: 1360) { client, suite in
             let provider = try SuiteProcesses.startTool("card_provider.py", [String(suite.cardProviderPort), SuiteProcesses.cardSecretKey])
             defer { SuiteProcesses.stopTool(provider) }
             let base = suite.baseURL("gateway")
@@ -224,13 +224,18 @@ struct StoreIsolationTests {
             ], headers: inB)
             #expect(wrongRules.status == 422 && Set((wrongRules.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
                     == ["shipping[0].tiers", "payment_window_seconds"], "\(String(decoding: wrongRules.body, as: UTF8.self))")
-            let rulesB: [String: Any] = ["shipping": [["currency": "USD", "tiers": [["from": 0, "fee": 1_500]]]],
+            let rulesB: [String: Any] = ["payment_methods": ["bank_transfer", "card"], "shipping": [["currency": "USD", "tiers": [["from": 0, "fee": 1_500]]]],
                                          "tax": [["country": "VN", "basis_points": 500, "inclusive": false]], "payment_window_seconds": 1_800]
             let setRules = try await send(client, "PUT", base + "/api/checkout/admin/sales-rules", json: rulesB, headers: inB)
             #expect(setRules.status == 200 && setRules.json?["payment_window_seconds"] as? Int == 1_800,
                     "\(String(decoding: setRules.body, as: UTF8.self))")
+            let cashInB = try await send(client, "POST", base + "/api/checkout/checkouts",
+                                         json: order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1), method: "cod"),
+                                         headers: shopB.merging(["Idempotency-Key": UUID().uuidString]) { $1 })
+            #expect(cashInB.status == 422 && (cashInB.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "payment_method",
+                    "B no longer takes cash on delivery: \(String(decoding: cashInB.body, as: UTF8.self))")
             let rulesA = try await send(client, "GET", base + "/api/checkout/admin/sales-rules", headers: platform)
-            #expect(rulesA.json?["payment_window_seconds"] as? Int == 900
+            #expect(rulesA.json?["payment_window_seconds"] as? Int == 900 && (rulesA.json?["payment_methods"] as? [String])?.contains("cod") == true
                     && (rulesA.json?["tax"] as? [[String: Any]])?.first?["basis_points"] as? Int == 1_000, "the original store's are the deployment's")
 
             // A bank transfer for store B's next order, priced by B's rules: B's account, paid
@@ -292,7 +297,7 @@ struct StoreIsolationTests {
     @Test("a new store's owner who has no account is invited by email, in the store's language and under its name; the emailed token sets the password once; the owner runs that store and no other")
     func ownerIsInvited() async throws {
         let offset = 1380
-        let overrides = ["MULTI_STORE_PREVIEW": "true", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + offset), "SMTP_SECURITY": "none",
+        let overrides = ["SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(18095 + offset), "SMTP_SECURITY": "none",
                          "EMAIL_RETRY_BASE_MS": "300", "EMAIL_RETRY_MAX_MS": "1000", "SHOP_LANGUAGE": "en",
                          "ADMIN_INVITATION_URL": "https://admin.example/accept"]
         try await withServices(Self.services, portOffset: offset, overrides: overrides) { client, suite in
@@ -391,7 +396,7 @@ struct StoreIsolationTests {
     func storesKeepTheirOwnPOS() async throws {
         let offset = 1400
         let keyB = "pos-key-of-store-b-0001", secretB = "pos-webhook-secret-of-store-b"
-        let overrides = ["MULTI_STORE_PREVIEW": "true", "POS_BASE_URL": "http://127.0.0.1:\(18094 + offset)/api/v1",
+        let overrides = ["POS_BASE_URL": "http://127.0.0.1:\(18094 + offset)/api/v1",
                          "POS_API_KEY": SuiteProcesses.posAPIKey, "POS_SHOP_ID": "shop-a", "POS_WEBHOOK_SECRET": SuiteProcesses.posWebhookSecret,
                          "POS_PUSH_BASE_DELAY_MS": "200", "POS_PUSH_MAX_DELAY_MS": "800", "POS_INVENTORY_PULL_SECONDS": "1", "POS_TIMEOUT_MS": "1500"]
         try await withServices(Self.services, portOffset: offset, overrides: overrides) { client, suite in

@@ -12,8 +12,6 @@ import Testing
 struct StoreRegistryTests {
     static let services = ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"]
     static let participants = ["catalog", "checkout", "fulfillment", "orders", "payments"]
-    /// Stores beyond the original one are a preview until every service keeps them apart.
-    static let preview = ["MULTI_STORE_PREVIEW": "true"]
 
     private func storeB(owner: String = "owner-b@example.com") -> [String: Any] {
         ["name": "Cửa hàng B", "slug": "store-b", "country": "US", "currency": "USD", "language": "en",
@@ -22,7 +20,7 @@ struct StoreRegistryTests {
 
     @Test("a platform operator creates a store; it answers in provisioning, opens once every service has set it up, and every service sees requests with its key as its own")
     func createdStoreOpens() async throws {
-        try await withServices(Self.services, portOffset: 1200, overrides: Self.preview) { client, suite in
+        try await withServices(Self.services, portOffset: 1200) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
 
@@ -101,7 +99,7 @@ struct StoreRegistryTests {
 
     @Test("staff who are not platform operators cannot manage stores nor see a store they are not members of; suspending closes a storefront and resuming opens it; a new key replaces the old")
     func membershipSuspensionAndKeys() async throws {
-        try await withServices(Self.services, portOffset: 1220, overrides: Self.preview) { client, suite in
+        try await withServices(Self.services, portOffset: 1220) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
             let created = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)
@@ -192,13 +190,6 @@ struct StoreRegistryTests {
         try await withServices(["gateway"], portOffset: 1240) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
-            let refused = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)
-            #expect(refused.status == 409 && refused.problemType == "/problems/stores-not-enabled",
-                    "a deployment creates no second store unless it opts into the preview")
-        }
-        try await withServices(["gateway"], portOffset: 1240, overrides: Self.preview) { client, suite in
-            let base = suite.baseURL("gateway")
-            let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
             let created = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)
             let keyB = ["X-Store-Key": try #require(created.json?["publishable_key"] as? String)]
             // Only the gateway runs here: the store stays in provisioning, which is enough for
@@ -208,7 +199,7 @@ struct StoreRegistryTests {
             ], headers: keyB)
             #expect(closed.status == 403 && closed.problemType == "/problems/store-unavailable", "a store being set up sells nothing")
         }
-        try await withServices(Self.services, portOffset: 1240, overrides: Self.preview) { client, suite in
+        try await withServices(Self.services, portOffset: 1240) { client, suite in
             let base = suite.baseURL("gateway")
             let admin = ["Authorization": "Bearer \(try await adminToken(client, gateway: base))"]
             let created = try await send(client, "POST", base + "/api/platform/stores", json: storeB(), headers: admin)

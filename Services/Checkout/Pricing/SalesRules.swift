@@ -1,12 +1,16 @@
+import EventContracts
 import Foundation
 import Money
 import ServiceKit
 
-/// A store's terms of sale at checkout: what shipping costs, the tax by destination, and how
-/// long a bank transfer or card checkout waits for its money. Each store keeps its own
+/// A store's terms of sale at checkout: the payment methods it offers, what shipping costs,
+/// the tax by destination, and how long a bank transfer or card checkout waits for its money. Each store keeps its own
 /// (``SalesRulesStore``); the original store's are the service's settings until its admins
 /// set their own, and a new store starts from those.
 struct SalesRules: Sendable, Equatable {
+    /// What a customer may pay with (a bank transfer or card also needs the store's payment
+    /// accounts, which the payments service keeps).
+    var paymentMethods: Set<PaymentMethod> = Set(PaymentMethod.allCases)
     var shipping: ShippingFeeRule
     var tax: TaxRule
     var paymentWindow: Duration
@@ -47,6 +51,8 @@ extension SalesRules {
             var inclusive: Bool
         }
 
+        /// Absent in rules kept before methods were a rule: every method.
+        var paymentMethods: [String]?
         var shipping: [Shipping]
         var tax: [Tax]
         var paymentWindowSeconds: Int
@@ -54,6 +60,13 @@ extension SalesRules {
 
     /// The longest a store may let a checkout wait for its money (a day), and the shortest.
     static let paymentWindows = 60...86_400
+    /// 422 naming `payment_method` unless these rules offer `method`.
+    func check(_ method: PaymentMethod) throws {
+        guard !paymentMethods.contains(method) else { return }
+        throw Problem.validation([.init(field: "payment_method", message: "is not offered by this store; it takes "
+                                            + PaymentMethod.allCases.filter(paymentMethods.contains).map(\.rawValue).joined(separator: ", "))])
+    }
+
     /// The largest amount a tier may name, in minor units.
     static let largestAmount: Int64 = 1_000_000_000_000
 
@@ -94,18 +107,24 @@ extension SalesRules {
             }
             rates[part.country] = TaxRule.Rate(basisPoints: part.basisPoints, inclusive: part.inclusive)
         }
+        let methods = (document.paymentMethods ?? PaymentMethod.allCases.map(\.rawValue)).map { PaymentMethod(rawValue: $0) }
+        if methods.isEmpty || methods.contains(nil) {
+            errors.append(.init(field: "payment_methods",
+                                message: "must name one or more of \(PaymentMethod.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
         if !Self.paymentWindows.contains(document.paymentWindowSeconds) {
             errors.append(.init(field: "payment_window_seconds",
                                 message: "must be \(Self.paymentWindows.lowerBound) to \(Self.paymentWindows.upperBound) seconds"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        self.init(shipping: ShippingFeeRule(tiers: tiers), tax: TaxRule(rates: rates),
+        self.init(paymentMethods: Set(methods.compactMap { $0 }), shipping: ShippingFeeRule(tiers: tiers), tax: TaxRule(rates: rates),
                   paymentWindow: .seconds(document.paymentWindowSeconds))
     }
 
     /// These rules as a document, currencies and countries in alphabetical order.
     var document: Document {
         Document(
+            paymentMethods: PaymentMethod.allCases.filter(paymentMethods.contains).map(\.rawValue),
             shipping: shipping.tiers.sorted { $0.key < $1.key }.map { currency, tiers in
                 .init(currency: currency, tiers: tiers.map { .init(from: $0.from, fee: $0.fee) })
             },

@@ -38,7 +38,8 @@ final class SalesRulesStore: Sendable {
 
     /// ``rules(on:logger:)`` on a connection of its own.
     func rules(logger: Logger) async throws -> SalesRules {
-        try await database.client.withConnection { try await rules(on: $0, logger: logger) }
+        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
+        return try await database.client.withConnection { try await rules(on: $0, logger: logger) }
     }
 
     /// Sets the task's store's rules, whole; answers them as kept.

@@ -43,7 +43,8 @@ final class PosAccountStore: Sendable {
 
     /// ``account(on:logger:)`` on a connection of its own.
     func account(logger: Logger) async throws -> PosAccount? {
-        try await database.client.withConnection { try await account(on: $0, logger: logger) }
+        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
+        return try await database.client.withConnection { try await account(on: $0, logger: logger) }
     }
 
     /// Connects the task's store to its POS account (all three parts at once).

@@ -11,9 +11,6 @@ struct StoresController: Controller {
     static let access = Access.platform
     let registry: StoreRegistry
     let directory: StoreDirectory
-    /// Whether stores beyond the original one may be created (`MULTI_STORE_PREVIEW`): not
-    /// until every service keeps stores' data apart.
-    let creates: Bool
 
     struct NewStore: Decodable {
         var name: String
@@ -39,10 +36,6 @@ struct StoresController: Controller {
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
         routes.post("/api/platform/stores") { request, context -> EditedResponse<Store> in
-            guard creates else {
-                throw Problem(status: .conflict, type: "stores-not-enabled", title: "This deployment does not create stores yet.",
-                              detail: "Until every service keeps stores' data apart, a second store is a preview (MULTI_STORE_PREVIEW=true).")
-            }
             let body = try await request.decodeBody(NewStore.self, context: context)
             let (settings, owner) = try Self.validated(body)
             let store = try await registry.create(settings, ownerEmail: owner, correlationId: context.correlationId, logger: context.logger)

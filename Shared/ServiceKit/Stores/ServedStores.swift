@@ -41,6 +41,7 @@ public final class ServedStores: Sendable {
     /// ``settings(of:on:logger:)`` on a connection of its own.
     public func settings(of store: StoreID, database: Database, logger: Logger) async throws -> StoreSettings? {
         guard store != .original else { return nil }
+        if let known = kept.value(of: store) { return known }
         return try await database.client.withConnection { try await settings(of: store, on: $0, logger: logger) }
     }
 }

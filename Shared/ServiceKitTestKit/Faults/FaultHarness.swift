@@ -81,7 +81,7 @@ public final class FaultHarness: @unchecked Sendable {
     /// What a service is started with to sell under a steady load: limits out of the load's
     /// way, and windows long enough that nothing expires during a run.
     public static func loadOverrides(for service: String) -> [String: String] {
-        var overrides = ["LOG_LEVEL": "warning", "MULTI_STORE_PREVIEW": "true"]
+        var overrides = ["LOG_LEVEL": "warning"]
         switch service {
         case "gateway":
             overrides["RATE_LIMIT_PER_MINUTE"] = "1000000000"
