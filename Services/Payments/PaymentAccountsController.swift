@@ -48,8 +48,8 @@ struct PaymentAccountsController: Controller {
         }
         func key(_ value: String?, field: String, prefix: String?) {
             guard let value else { return }
-            if !(16...255).contains(value.count) || value.contains(where: \.isWhitespace) {
-                errors.append(.init(field: field, message: "must be 16 to 255 characters without spaces"))
+            if let problem = SecretSeal.credentialProblem(value) {
+                errors.append(.init(field: field, message: problem))
             } else if let prefix, !value.hasPrefix(prefix) {
                 errors.append(.init(field: field, message: "must start with \(prefix)"))
             }

@@ -224,6 +224,11 @@ struct StoreIsolationTests {
             ], headers: inB)
             #expect(wrongRules.status == 422 && Set((wrongRules.json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
                     == ["shipping[0].tiers", "payment_window_seconds"], "\(String(decoding: wrongRules.body, as: UTF8.self))")
+            let noDollars = try await send(client, "PUT", base + "/api/checkout/admin/sales-rules", json: [
+                "shipping": [["currency": "VND", "tiers": [["from": 0, "fee": 30_000]]]], "tax": [], "payment_window_seconds": 900,
+            ], headers: inB)
+            #expect(noDollars.status == 422 && (noDollars.json?["errors"] as? [[String: Any]])?.first?["field"] as? String == "shipping",
+                    "B sells in dollars, so its rules must ship in dollars")
             let rulesB: [String: Any] = ["payment_methods": ["bank_transfer", "card"], "shipping": [["currency": "USD", "tiers": [["from": 0, "fee": 1_500]]]],
                                          "tax": [["country": "VN", "basis_points": 500, "inclusive": false]], "payment_window_seconds": 1_800]
             let setRules = try await send(client, "PUT", base + "/api/checkout/admin/sales-rules", json: rulesB, headers: inB)

@@ -19,11 +19,14 @@ struct PerStoreMemoryTests {
         memory.keep("a-raced", for: a, readAt: .now)
         #expect(memory.value(of: a) == nil, "a read during the hold-off is not kept")
         try await Task.sleep(for: .milliseconds(1_100))
+        let startedBefore = ContinuousClock.now - .seconds(5)
+        memory.keep("a-stale", for: a, readAt: startedBefore)
+        #expect(memory.value(of: a) == nil, "a read that began before the store was forgotten is not kept")
         memory.keep("a2", for: a, readAt: .now)
         #expect(memory.value(of: a) == "a2", "after it, reads are kept again")
 
-        memory.keep("a-old", for: a, readAt: .now - .seconds(31))
-        #expect(memory.value(of: a) == nil, "past keptFor a value is read again")
+        memory.keep("b-old", for: b, readAt: .now - .seconds(31))
+        #expect(memory.value(of: b) == nil, "past keptFor a value is read again")
 
         memory.keep("a3", for: a, readAt: .now)
         memory.keep("b3", for: b, readAt: .now)

@@ -70,8 +70,23 @@ extension SalesRules {
     /// The largest amount a tier may name, in minor units.
     static let largestAmount: Int64 = 1_000_000_000_000
 
+    /// The rules a store's admin sent, or a 422 naming every field that is wrong.
     init(_ document: Document) throws {
         var errors: [Problem.FieldError] = []
+        self.init(document, errors: &errors)
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+
+    /// Rules as kept: written by an admin under these limits, or at provisioning from the
+    /// service's settings (whose limits differ, e.g. a payment window of seconds in tests), so
+    /// they are taken as they are.
+    init(kept document: Document) {
+        var ignored: [Problem.FieldError] = []
+        self.init(document, errors: &ignored)
+    }
+
+    /// The rules `document` says, with what is wrong about it added to `errors`.
+    private init(_ document: Document, errors: inout [Problem.FieldError]) {
         var tiers: [String: [ShippingFeeRule.Tier]] = [:]
         for (index, part) in document.shipping.enumerated() {
             let field = "shipping[\(index)]"
@@ -116,7 +131,6 @@ extension SalesRules {
             errors.append(.init(field: "payment_window_seconds",
                                 message: "must be \(Self.paymentWindows.lowerBound) to \(Self.paymentWindows.upperBound) seconds"))
         }
-        guard errors.isEmpty else { throw Problem.validation(errors) }
         self.init(paymentMethods: Set(methods.compactMap { $0 }), shipping: ShippingFeeRule(tiers: tiers), tax: TaxRule(rates: rates),
                   paymentWindow: .seconds(document.paymentWindowSeconds))
     }

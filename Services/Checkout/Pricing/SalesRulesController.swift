@@ -1,3 +1,4 @@
+import EventContracts
 import Hummingbird
 import ServiceKit
 
@@ -6,6 +7,7 @@ import ServiceKit
 struct SalesRulesController: Controller {
     static let access = Access.admin
     let rules: SalesRulesStore
+    var stores = ServedStores()
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
@@ -14,7 +16,13 @@ struct SalesRulesController: Controller {
         }
         routes.put("/admin/sales-rules") { request, context -> SalesRules.Document in
             let document = try await request.decodeBody(SalesRules.Document.self, context: context)
-            return try await rules.save(try SalesRules(document), by: context.staffId, logger: context.logger)
+            let changed = try SalesRules(document)
+            // A store must be able to ship what it sells, priced in its own currency.
+            if let currency = try await stores.settings(of: try context.store, database: rules.database, logger: context.logger)?.currency,
+               changed.shipping.tiers[currency] == nil {
+                throw Problem.validation([.init(field: "shipping", message: "must price the store's own currency, \(currency)")])
+            }
+            return try await rules.save(changed, by: context.staffId, logger: context.logger)
         }
         return routes
     }

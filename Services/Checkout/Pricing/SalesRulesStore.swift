@@ -30,7 +30,7 @@ final class SalesRulesStore: Sendable {
         var rules = deployment
         let rows = try await connection.query("SELECT rules::text FROM sales_rules", logger: logger)
         for try await text in rows.decode(String.self) {
-            rules = try SalesRules(try EventCoding.decoder.decode(SalesRules.Document.self, from: Data(text.utf8)))
+            rules = SalesRules(kept: try EventCoding.decoder.decode(SalesRules.Document.self, from: Data(text.utf8)))
         }
         kept.keep(rules, for: store, readAt: now)
         return rules

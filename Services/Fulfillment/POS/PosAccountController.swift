@@ -23,9 +23,8 @@ struct PosAccountController: Controller {
         routes.put("/admin/pos/account") { request, context -> PosAccountStore.View in
             let body = try await request.decodeBody(Connection.self, context: context)
             var errors: [Problem.FieldError] = []
-            for (field, value) in [("api_key", body.apiKey), ("webhook_secret", body.webhookSecret)]
-            where !(16...255).contains(value.count) || value.contains(where: \.isWhitespace) {
-                errors.append(.init(field: field, message: "must be 16 to 255 characters without spaces"))
+            for (field, value) in [("api_key", body.apiKey), ("webhook_secret", body.webhookSecret)] {
+                if let problem = SecretSeal.credentialProblem(value) { errors.append(.init(field: field, message: problem)) }
             }
             if body.shopId.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) == nil {
                 errors.append(.init(field: "shop_id", message: "must be 1 to 64 letters, digits, '-' or '_'"))

@@ -1,3 +1,4 @@
+import PostgresNIO
 import EventContracts
 import Foundation
 import Messaging
@@ -16,7 +17,7 @@ struct PosSync: EventHandler {
     var reactions: EventReactions {
         EventReactions()
             .on(OrderSettled.self) { settled, context in
-                guard try await accounts.account(on: context.connection, logger: context.logger) != nil else { return }
+                guard try await isConnected(context) else { return }
                 let order = settled.orderId.uuid
                 try await pushes.queue(order, on: context.connection, logger: context.logger)
             }
@@ -24,5 +25,19 @@ struct PosSync: EventHandler {
                 let order = cancelled.orderId.uuid
                 try await pushes.orderCancelled(order, on: context.connection, logger: context.logger)
             }
+    }
+
+    /// Whether the event's store is connected to the POS. An account that cannot be read (its
+    /// secrets sealed under another `CREDENTIALS_KEY`) counts as connected: the push is
+    /// queued and fails where staff see it, instead of holding up the order's fulfilment.
+    private func isConnected(_ context: EventContext) async throws -> Bool {
+        do {
+            return try await accounts.account(on: context.connection, logger: context.logger) != nil
+        } catch let error as PSQLError {
+            throw error
+        } catch {
+            context.logger.error("the store's POS account cannot be read", metadata: ["error": "\(error)"])
+            return true
+        }
     }
 }

@@ -45,7 +45,17 @@ struct PosWebhook: Sendable {
         router.storeWebhook("pos", database: shipments.database) { request, context -> Receipt in
             let buffer = try await request.body.collect(upTo: 256 * 1024)
             let body = Data(buffer.readableBytesView)
-            guard let secret = try await accounts.account(logger: context.logger)?.webhookSecret,
+            let account: PosAccount?
+            do {
+                account = try await accounts.account(logger: context.logger)
+            } catch is PSQLError {
+                throw Problem(status: .serviceUnavailable, type: "unavailable", title: "Try again shortly.")
+            } catch {
+                context.logger.error("the store's POS account cannot be read", metadata: ["error": "\(error)"])
+                throw Problem(status: .serviceUnavailable, type: "pos-account-unreadable", title: "This store's POS account cannot be read.",
+                              detail: "The POS may send the notice again later.")
+            }
+            guard let secret = account?.webhookSecret,
                   Self.verify(body: body, timestamp: request.headers[.init("X-Pos-Timestamp")!],
                               signature: request.headers[.init("X-Pos-Signature")!], secret: secret) else {
                 throw Problem(status: .unauthorized, type: "bad-signature", title: "The POS signature does not verify.")

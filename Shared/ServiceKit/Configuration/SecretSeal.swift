@@ -31,6 +31,12 @@ public struct SecretSeal: Sendable {
     }
 
     struct SealError: Error {}
+
+    /// What is wrong with a credential a store hands over (an API key, a signing secret), or
+    /// nil: 16 to 255 characters without spaces.
+    public static func credentialProblem(_ value: String) -> String? {
+        (16...255).contains(value.count) && !value.contains(where: \.isWhitespace) ? nil : "must be 16 to 255 characters without spaces"
+    }
 }
 
 extension Optional where Wrapped == SecretSeal {

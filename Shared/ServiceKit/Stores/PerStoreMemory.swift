@@ -3,13 +3,22 @@ import Synchronization
 
 /// What a service keeps in memory for each store it serves (a store's settings, its payment
 /// accounts), each for at most `keptFor`; past `capacity` stores the memory starts over.
+///
+/// A change forgets the store's value. A read that began before the change was forgotten
+/// (and may have seen the old value) is not kept; nor, for a hold-off the change names, is
+/// any read: a change made in a transaction that has not committed yet (a consumer's
+/// batch) can still be read as it was.
 public final class PerStoreMemory<Value: Sendable>: Sendable {
     let keptFor: Duration
     let capacity: Int
-    private let kept = Mutex([StoreID: (value: Value, readAt: ContinuousClock.Instant)]())
-    /// Stores whose values are not kept until the instant named: changed in a transaction that
-    /// may not have committed yet, so a read now could still see the old value.
-    private let heldOff = Mutex([StoreID: ContinuousClock.Instant]())
+
+    private struct Kept {
+        var values: [StoreID: (value: Value, readAt: ContinuousClock.Instant)] = [:]
+        /// When each store was last forgotten, and until when nothing read of it is kept.
+        var forgotten: [StoreID: (at: ContinuousClock.Instant, holdOffUntil: ContinuousClock.Instant)] = [:]
+    }
+
+    private let kept = Mutex(Kept())
 
     public init(keptFor: Duration = .seconds(30), capacity: Int = 10_000) {
         self.keptFor = keptFor
@@ -18,27 +27,31 @@ public final class PerStoreMemory<Value: Sendable>: Sendable {
 
     /// `store`'s value if kept and not older than `keptFor`.
     public func value(of store: StoreID) -> Value? {
-        guard let known = kept.withLock({ $0[store] }), ContinuousClock.now - known.readAt < keptFor else { return nil }
+        guard let known = kept.withLock({ $0.values[store] }), ContinuousClock.now - known.readAt < keptFor else { return nil }
         return known.value
     }
 
-    /// Keeps `value` for `store`, read at `readAt` (when the read began).
+    /// Keeps `value` for `store`, read at `readAt` (when the read began), unless the store was
+    /// forgotten after that or is held off.
     public func keep(_ value: Value, for store: StoreID, readAt: ContinuousClock.Instant) {
-        if let until = heldOff.withLock({ $0[store] }) {
-            guard ContinuousClock.now >= until else { return }
-            heldOff.withLock { _ = $0.removeValue(forKey: store) }
-        }
+        let now = ContinuousClock.now
         kept.withLock { kept in
-            if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
-            kept[store] = (value, readAt)
+            if let forgotten = kept.forgotten[store] {
+                guard readAt > forgotten.at, now >= forgotten.holdOffUntil else { return }
+            }
+            if kept.values.count >= capacity { kept.values.removeAll(keepingCapacity: true) }
+            kept.values[store] = (value, readAt)
         }
     }
 
     /// Forgets `store`'s value (after a change made here). A change not yet committed names
-    /// `holdOff`: for that long nothing read of the store is kept, so a read that raced the
-    /// commit is not remembered as current.
+    /// `holdOff`: for that long nothing read of the store is kept.
     public func forget(_ store: StoreID, holdOff: Duration = .zero) {
-        kept.withLock { _ = $0.removeValue(forKey: store) }
-        if holdOff > .zero { heldOff.withLock { $0[store] = ContinuousClock.now + holdOff } }
+        let now = ContinuousClock.now
+        kept.withLock { kept in
+            kept.values.removeValue(forKey: store)
+            if kept.forgotten.count >= capacity { kept.forgotten.removeAll(keepingCapacity: true) }
+            kept.forgotten[store] = (now, now + holdOff)
+        }
     }
 }
