@@ -303,6 +303,23 @@ struct OrderStore: Sendable {
         }
     }
 
+    /// Sales since `since`, per store the task sees (its own, or every store across stores),
+    /// stores in id order.
+    func figures(since: Date, logger: Logger) async throws -> [SalesFigures] {
+        let rows = try await database.client.query("""
+            SELECT store_id, currency, count(*)::int8, (count(*) FILTER (WHERE status = 'cancelled'))::int8,
+                   coalesce(sum(total_minor - refunded_minor) FILTER (WHERE status <> 'cancelled'), 0)::int8
+            FROM orders WHERE created_at >= \(since)
+            GROUP BY store_id, currency ORDER BY store_id, currency
+            """, logger: logger)
+        var byStore: [(StoreID, [(currency: String, orders: Int, cancelled: Int, revenue: Int64)])] = []
+        for try await (store, currency, orders, cancelled, revenue) in rows.decode((UUID, String, Int, Int, Int64).self) {
+            let row = (currency: currency, orders: orders, cancelled: cancelled, revenue: revenue)
+            if byStore.last?.0.uuid == store { byStore[byStore.count - 1].1.append(row) } else { byStore.append((StoreID(store), [row])) }
+        }
+        return try byStore.map { try SalesFigures(store: $0.0, rows: $0.1) }
+    }
+
     /// The customer's figures in the task's store; nil when the store has no order from them.
     func stats(customer: UUID, logger: Logger) async throws -> CustomerStats? {
         let rows = try await database.client.query("""

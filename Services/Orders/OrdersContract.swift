@@ -5,6 +5,7 @@ import ServiceKit
 enum OrdersContract {
     static let money = Schema.ref("Money")
     static let statuses = OrderStatus.allCases.map(\.rawValue)
+    static let days = APIOperation.QueryParameter("days", Schema.integer(minimum: 1, maximum: 366), "The window, in days back from now (30 unless given).")
     static let orderAnswer = APIOperation.Answer(200, "The order with its timeline.", schema: Schema.ref("Order"))
 
     static let contract = APIContract(
@@ -50,6 +51,20 @@ enum OrdersContract {
                              tag: "orders admin", answers: [.init(200, "The figures.", schema: Schema.ref("CustomerStats")),
                                                             .init(404, "This store has no order from that customer.", schema: Schema.ref("Problem"))]),
             ]),
+            .init(SalesFiguresController.self, [
+                APIOperation(.get, "/admin/figures", id: "salesFigures",
+                             summary: "The store's orders, cancellations, revenue and average order over the last days.", tag: "orders admin",
+                             query: [days], answers: [.init(200, "The figures.", schema: Schema.ref("SalesFigures"))]),
+            ]),
+            .init(PlatformFiguresController.self, [
+                APIOperation(.get, "/platform/figures", id: "platformFigures",
+                             summary: "Every store's sales over the last days, and the deployment's totals.", tag: "platform",
+                             query: [days],
+                             answers: [.init(200, "The figures.", schema: Schema.object([
+                                 "since": Schema.timestamp, "days": Schema.integer(minimum: 1), "stores": Schema.array(of: Schema.ref("SalesFigures")),
+                                 "orders": Schema.integer(minimum: 0), "revenue": Schema.array(of: money),
+                             ], required: ["since", "days", "stores", "orders", "revenue"]))]),
+            ]),
         ],
         schemas: [
             Schema.moneyComponent,
@@ -66,6 +81,10 @@ enum OrdersContract {
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "timeline": Schema.array(of: Schema.ref("TimelineEntry")),
             ], required: ["id", "number", "status", "payment_status", "payment_method", "contact", "shipping_address", "lines", "price",
                           "refunded", "created_at", "updated_at"])),
+            ("SalesFigures", Schema.object([
+                "store_id": Schema.uuid, "orders": Schema.integer(minimum: 0), "cancelled": Schema.integer(minimum: 0),
+                "revenue": Schema.array(of: money), "average_order": Schema.array(of: money),
+            ], required: ["store_id", "orders", "cancelled", "revenue", "average_order"])),
             ("CustomerStats", Schema.object([
                 "customer_id": Schema.uuid, "order_count": Schema.integer(minimum: 0), "lifetime_spend": Schema.array(of: money),
                 "last_order_at": Schema.timestamp,

@@ -17,7 +17,8 @@ extension ServiceDefinition {
             let orders = OrderStore(database: environment.database, outbox: environment.outbox,
                                     numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone))
             return ServiceParts(
-                controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders)],
+                controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders),
+                              SalesFiguresController(orders: orders), PlatformFiguresController(orders: orders)],
                 handlers: [CheckoutOutcomes(orders: orders), PaymentOutcomes(orders: orders), ShipmentProgress(orders: orders),
                            GuestOrderClaim(orders: orders),
                            StoreProvisioning(service: "orders") { created, context in

@@ -104,6 +104,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         let process = Process()
         process.executableURL = pythonTool("python")
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/Tools/\(script)").path] + arguments
+        // A test run that crashes leaves no tool behind on its port.
+        process.environment = ProcessInfo.processInfo.environment.merging(["STOP_WITH_PARENT": "true"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -160,6 +162,8 @@ public final class SuiteProcesses: @unchecked Sendable {
         components.password = "\(service)-local"
         var environment = ProcessInfo.processInfo.environment
         environment["SERVICE_PORT"] = "\(ports[service]!)"
+        // A test run that crashes leaves no service behind on its ports.
+        environment["STOP_WITH_PARENT"] = "true"
         environment["DATABASE_URL"] = components.string!
         environment["DATABASE_SCHEMA"] = schema(of: service)
         environment["KAFKA_BROKERS"] = TestInfrastructure.kafkaBrokers

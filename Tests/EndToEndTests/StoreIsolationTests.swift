@@ -296,6 +296,34 @@ struct StoreIsolationTests {
             #expect(try await waitUntil(timeout: .seconds(20)) {
                 try await send(client, "GET", base + "/api/orders/admin/orders/\(orderB3)", headers: inB).json?["payment_status"] as? String == "paid"
             }, "paid by B's own signed webhook")
+
+            // Each store's figures are its own; platform operators see every store's and the totals.
+            let listedB = try await send(client, "GET", base + "/api/orders/admin/orders?page_size=100", headers: inB).json?["items"] as? [[String: Any]] ?? []
+            let keptB = listedB.filter { $0["status"] as? String != "cancelled" }
+            let takenB = keptB.reduce(0) { $0 + (minor(($1["price"] as? [String: Any])?["total"]) ?? 0) - (minor($1["refunded"]) ?? 0) }
+            let figuresB = try await send(client, "GET", base + "/api/orders/admin/figures?days=7", headers: inB)
+            #expect(figuresB.json?["orders"] as? Int == listedB.count && figuresB.json?["store_id"] as? String == storeB,
+                    "\(String(decoding: figuresB.body, as: UTF8.self))")
+            let revenueB = figuresB.json?["revenue"] as? [[String: Any]] ?? []
+            #expect(revenueB.count == 1 && revenueB.first?["currency"] as? String == "USD" && revenueB.first?["minor_units"] as? Int == takenB,
+                    "B took \(takenB) US cents: \(revenueB)")
+            #expect(try await send(client, "GET", base + "/api/orders/admin/figures?days=0", headers: inB).status == 422)
+            let figuresA = try await send(client, "GET", base + "/api/orders/admin/figures", headers: platform)
+            #expect((figuresA.json?["revenue"] as? [[String: Any]])?.allSatisfy { $0["currency"] as? String == "VND" } == true, "A sells in dong only")
+            let everyStore = try await send(client, "GET", base + "/api/orders/platform/figures?days=7", headers: platform)
+            let stores = everyStore.json?["stores"] as? [[String: Any]] ?? []
+            #expect(Set(stores.compactMap { $0["store_id"] as? String }).isSuperset(of: [storeB, StoreID.original.description]))
+            #expect(stores.first { $0["store_id"] as? String == storeB }?["orders"] as? Int == listedB.count)
+            #expect(everyStore.json?["orders"] as? Int == stores.reduce(0) { $0 + ($1["orders"] as? Int ?? 0) })
+            let staffB = try await send(client, "POST", base + "/api/admin/staff", json: [
+                "email": "\(unique("clerk"))@example.com", "password": "clerk-b-password", "name": "Clerk B", "role": "admin",
+            ], headers: inB)
+            let clerk = try await send(client, "POST", base + "/api/admin/auth/login",
+                                       json: ["email": try #require(staffB.json?["email"] as? String), "password": "clerk-b-password"])
+            let clerkB = ["Authorization": "Bearer \(try #require(clerk.json?["access_token"] as? String))", "X-Store-Id": storeB]
+            #expect(try await send(client, "GET", base + "/api/orders/platform/figures", headers: clerkB).status == 403,
+                    "a store's admin sees no other store's figures")
+            #expect(try await send(client, "GET", base + "/api/orders/admin/figures", headers: clerkB).json?["orders"] as? Int == listedB.count)
         }
     }
 
@@ -428,6 +456,12 @@ struct StoreIsolationTests {
             #expect(before.json?["connected"] as? Bool == false && before.json?["webhook_path"] as? String == "/stores/\(storeB)/webhooks/pos")
             let early = try await checkOut(client, base, buyerB, order(cart: try await cart(client, base, buyerB, variant: variantB, quantity: 1), method: "cod"))
             let earlyOrder = try #require(early.json?["order_id"] as? String, "\(String(decoding: early.body, as: UTF8.self))")
+            // Fulfilment plans the order's shipment when it learns the order is settled, in the
+            // transaction that would have queued it for the POS.
+            #expect(try await waitUntil(timeout: .seconds(20)) {
+                let planned = try await send(client, "GET", base + "/api/fulfillment/admin/orders/\(earlyOrder)/shipments", headers: inB)
+                return !((planned.json?["shipments"] as? [[String: Any]]) ?? []).isEmpty
+            }, "fulfilment has settled B's first order")
 
             // B's admin connects B's shop; secrets are never shown back.
             let wrong = try await send(client, "PUT", base + "/api/fulfillment/admin/pos/account",

@@ -8,6 +8,8 @@ import socket
 import sys
 import threading
 
+from fake_http import exit_with_parent
+
 LISTEN_PORT, TARGET_HOST, TARGET_PORT = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 
 
@@ -29,6 +31,7 @@ def pipe(source, target):
 
 
 def main():
+    exit_with_parent()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", LISTEN_PORT))

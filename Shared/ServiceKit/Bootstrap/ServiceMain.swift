@@ -68,6 +68,7 @@ public enum ServiceMain {
             LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
             if configuration.localDevelopment { announceLocalDevelopment(configuration) }
             let (application, parts) = try ServiceApplication.build(definition, configuration: configuration)
+            if configuration.stopsWithParent { stopWhenOrphaned() }
             // The drain stops first: the application's server only stops taking connections
             // once the service has said for a while that it is going.
             let group = ServiceGroup(configuration: .init(services: [application, parts.drain], gracefulShutdownSignals: [.sigterm, .sigint],
@@ -80,6 +81,16 @@ public enum ServiceMain {
         } catch {
             FileHandle.standardError.write(Data("\(definition.name): \(error)\n".utf8))
             stopAtOnce(1)
+        }
+    }
+
+    /// Watches, on a thread of its own, for the process that started this one to go (the
+    /// parent changes when it dies), then asks this process to stop as SIGTERM does.
+    private static func stopWhenOrphaned() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 1) }
+            kill(getpid(), SIGTERM)
         }
     }
 

@@ -38,6 +38,9 @@ public struct ServiceConfiguration: Sendable {
     /// do the service's I/O, so a task resumed by a PostgreSQL answer or an HTTP request goes on
     /// on the thread that read it instead of waking a thread of the cooperative pool.
     public var tasksOnEventLoops: Bool
+    /// `STOP_WITH_PARENT=true`: the service stops (as on SIGTERM) once the process that started
+    /// it is gone, so a test run that crashed leaves no service answering on its ports.
+    public var stopsWithParent: Bool
     /// Every variable's effective value, for service-specific settings.
     public var values: [String: String]
     /// `LOCAL_DEVELOPMENT=true`: secrets may take development values. Announced in the log
@@ -115,6 +118,10 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(variable: "TASKS_ON_EVENT_LOOPS", reason: "expected true or false, got '\(values["TASKS_ON_EVENT_LOOPS"]!)'")
         }
         self.tasksOnEventLoops = tasksOnEventLoops
+        guard let stopsWithParent = Bool(values["STOP_WITH_PARENT"]!) else {
+            throw ConfigurationError(variable: "STOP_WITH_PARENT", reason: "expected true or false, got '\(values["STOP_WITH_PARENT"]!)'")
+        }
+        self.stopsWithParent = stopsWithParent
         self.values = values
     }
 
@@ -171,6 +178,8 @@ public struct ServiceConfiguration: Sendable {
             EnvironmentVariable("OUTBOX_BACKLOG_ALERT_S", default: "60", help: "Unpublished outbox rows older than this are reported by reconciliation."),
             EnvironmentVariable("TASKS_ON_EVENT_LOOPS", default: "true",
                                 help: "true: Swift tasks run on the event loops that do the I/O (no thread switch per answer); false: on Swift's own pool."),
+            EnvironmentVariable("STOP_WITH_PARENT", default: "false",
+                                help: "true: stop (as on SIGTERM) once the process that started this one is gone; for test harnesses."),
         ] + definition.variables
     }
 }
