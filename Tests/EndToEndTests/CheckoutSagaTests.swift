@@ -157,7 +157,8 @@ struct CheckoutSagaTests {
                                         json: ["delta": -1, "reason": "damaged"], headers: ["Authorization": "Bearer \(admin)"])
             #expect(adjust.status == 200)
             let rejected = try await checkOut(client, base, mai, order(cart: maisCart, method: "cod"))
-            #expect(rejected.json?["status"] as? String == "rejected" && rejected.json?["problem"] as? String == "out_of_stock")
+            #expect(rejected.json?["status"] as? String == "rejected" && rejected.json?["problem"] as? String == "out_of_stock",
+                    "\(rejected.status) \(String(decoding: rejected.body.prefix(600), as: UTF8.self))")
             let short = try #require((rejected.json?["short_lines"] as? [[String: Any]])?.first)
             #expect(short["variant_id"] as? String == variant && short["requested"] as? Int == 1 && short["available"] as? Int == 0)
 
