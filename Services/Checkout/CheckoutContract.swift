@@ -44,6 +44,18 @@ enum CheckoutContract {
                              answers: [.init(200, "Abandoned.", schema: Schema.ref("Checkout")),
                                        .init(409, "It is already paid, completed or closed.", schema: Schema.ref("Problem"))]),
             ]),
+            .init(AddressBookController.self, [
+                APIOperation(.get, "/addresses/vn/provinces", id: "vietnamProvinces",
+                             summary: "Vietnam's 34 provinces and cities since 1 July 2025, for an address form's first select.", tag: "addresses",
+                             answers: [.init(200, "The provinces, with the list's source.", schema: Schema.object([
+                                 "source": Schema.string(), "items": Schema.array(of: Schema.ref("Division")),
+                             ], required: ["source", "items"]), headers: [("Cache-Control", "Kept a day.")])]),
+                APIOperation(.get, "/addresses/vn/provinces/{code}/wards", id: "vietnamWards",
+                             summary: "A province's communes and wards (no districts since the reform), for the second select.", tag: "addresses",
+                             answers: [.init(200, "The province and its wards.", schema: Schema.object([
+                                 "province": Schema.ref("Division"), "items": Schema.array(of: Schema.ref("Division")),
+                             ], required: ["province", "items"]), headers: [("Cache-Control", "Kept a day.")])]),
+            ]),
             .init(SalesRulesController.self, [
                 APIOperation(.get, "/admin/sales-rules", id: "salesRules",
                              summary: "The store's payment methods, shipping fees by currency, tax by destination and payment window.",
@@ -56,6 +68,10 @@ enum CheckoutContract {
         ],
         schemas: [
             Schema.moneyComponent,
+            ("Division", Schema.object([
+                "code": Schema.string(pattern: "^[0-9]{2}([0-9]{3})?$", description: "Two digits for a province, five for a commune or ward."),
+                "name": Schema.string(), "type": Schema.string(oneOf: ["tỉnh", "thành phố trung ương", "xã", "phường", "đặc khu"]),
+            ], required: ["code", "name", "type"])),
             ("SalesRules", Schema.object([
                 "payment_methods": Schema.array(of: Schema.string(oneOf: CheckoutRequest.paymentMethods), minItems: 1),
                 "shipping": Schema.array(of: Schema.object([

@@ -20,7 +20,7 @@ extension ServiceDefinition {
             return ServiceParts(
                 controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
                                                  replicaPatience: settings.replicaPatience, rules: parts.rules),
-                              SalesRulesController(rules: parts.rules)],
+                              SalesRulesController(rules: parts.rules), AddressBookController(divisions: .official)],
                 handlers: [CartReplication(replica: parts.replica),
                            CheckoutProgress(sessions: parts.sessions, rules: parts.rules),
                            StoreProvisioning(service: "checkout") { created, context in
