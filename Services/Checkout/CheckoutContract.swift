@@ -96,7 +96,7 @@ enum CheckoutContract {
                 "country": Schema.string(pattern: "^[A-Za-z]{2}$"), "line1": Schema.string(minLength: 1, maxLength: 200),
                 "line2": Schema.string(maxLength: 200), "ward": Schema.string(maxLength: 100), "district": Schema.string(maxLength: 100),
                 "province": Schema.string(maxLength: 100), "city": Schema.string(maxLength: 100), "postal_code": Schema.string(maxLength: 12),
-            ], required: ["country", "line1"], description: "VN: province, district and ward are required; elsewhere city and postal_code.")),
+            ], required: ["country", "line1"], description: "VN: province and ward are required, as today's list has them (GET /addresses/vn/provinces) or, with a district, the older three-level form (mapped onto today's units where unambiguous); elsewhere city and postal_code.")),
             ("PricedLine", Schema.object([
                 "variant_id": Schema.uuid, "product_id": Schema.uuid, "sku": Schema.string(), "title": Schema.string(),
                 "quantity": Schema.integer(minimum: 1), "unit_price": money, "line_total": money,

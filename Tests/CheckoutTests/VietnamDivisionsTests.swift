@@ -1,4 +1,7 @@
 @testable import Checkout
+import EventContracts
+import Foundation
+import ServiceKit
 import Testing
 
 /// The official list of Vietnam's divisions since the 2025 reform, as the service reads it.
@@ -26,5 +29,62 @@ struct VietnamDivisionsTests {
         let list = VietnamDivisions(text: "P|01|Thành phố Hà Nội|thành phố trung ương\nW|00070|Phường Hoàn Kiếm|phường\nnot a line\nP|04|Tỉnh Cao Bằng|tỉnh\nW|01273|Phường Thục Phán|phường")
         #expect(list.provinces.map(\.code) == ["01", "04"])
         #expect(list.wards["01"]?.map(\.code) == ["00070"] && list.wards["04"]?.map(\.name) == ["Phường Thục Phán"])
+    }
+}
+
+/// Vietnamese addresses at checkout: today's form checked against the list, the older form
+/// mapped where it is unambiguous.
+@Suite("Vietnamese addresses at checkout")
+struct VietnameseAddressTests {
+    let divisions = VietnamDivisions.official
+
+    @Test("today's form: names match without diacritics, case or type word, and come back as the list writes them; a wrong province or ward is named")
+    func todaysForm() {
+        guard case .today(let province, let ward) = divisions.resolve(province: "ha noi", district: nil, ward: "hoan kiem") else {
+            Issue.record("Hà Nội, Hoàn Kiếm not found")
+            return
+        }
+        #expect(province.name == "Thành phố Hà Nội" && ward.name == "Phường Hoàn Kiếm")
+        #expect(divisions.resolve(province: "TP. Hồ Chí Minh", district: nil, ward: "Phường Sài Gòn") != .unknownProvince)
+        #expect(divisions.resolve(province: "Hà Giang", district: nil, ward: "Phường Hà Giang 1") == .unknownProvince,
+                "Hà Giang joined Tuyên Quang in 2025")
+        #expect(divisions.resolve(province: "Thành phố Hà Nội", district: nil, ward: "Phường Sài Gòn")
+                == .unknownWard(province: province), "a ward of another province")
+    }
+
+    @Test("the older three-level form maps onto today's ward where the older ward became one; a split ward is kept as written")
+    func olderForm() {
+        guard case .today(let province, let ward) = divisions.resolve(province: "Hà Nội", district: "Quận Hoàn Kiếm", ward: "Phường Hàng Bạc") else {
+            Issue.record("Hàng Bạc was not mapped")
+            return
+        }
+        #expect(province.name == "Thành phố Hà Nội" && ward.name == "Phường Hoàn Kiếm", "Hàng Bạc became Hoàn Kiếm ward")
+        #expect(divisions.resolve(province: "Hà Nội", district: "Hoàn Kiếm", ward: "Hàng Bạc") == .today(province: province, ward: ward),
+                "type words may be left out")
+        #expect(divisions.resolve(province: "Hà Nội", district: "Quận Hoàn Kiếm", ward: "Phường Hàng Trống") == .asWritten,
+                "Hàng Trống was split between Cửa Nam and Hoàn Kiếm")
+        #expect(divisions.resolve(province: "Hà Giang", district: "Thành phố Hà Giang", ward: "Phường Minh Khai") != .unknownProvince,
+                "an older province is accepted in the older form")
+    }
+
+    @Test("a checkout's Vietnamese address: today's names kept as the list writes them; an unknown ward named; the older form mapped")
+    func checkoutRequest() throws {
+        func request(province: String, district: String?, ward: String) -> CheckoutRequest {
+            CheckoutRequest(cartId: UUID().uuidString, contact: ContactDetails(name: "Lan", email: "lan@example.vn", phone: "0912345678"),
+                            shippingAddress: ShippingAddress(country: "VN", line1: "12 Lý Thái Tổ", ward: ward, district: district, province: province),
+                            paymentMethod: "cod")
+        }
+        let today = try request(province: "hà nội", district: nil, ward: "hoàn kiếm").validated().request.shippingAddress
+        #expect(today.province == "Thành phố Hà Nội" && today.ward == "Phường Hoàn Kiếm" && today.district == nil)
+        let older = try request(province: "Hà Nội", district: "Quận Hoàn Kiếm", ward: "Phường Hàng Bạc").validated().request.shippingAddress
+        #expect(older.province == "Thành phố Hà Nội" && older.ward == "Phường Hoàn Kiếm" && older.district == nil)
+        let split = try request(province: "Hà Nội", district: "Quận Hoàn Kiếm", ward: "Phường Hàng Trống").validated().request.shippingAddress
+        #expect(split.ward == "Phường Hàng Trống" && split.district == "Quận Hoàn Kiếm", "taken as written")
+        #expect { try request(province: "Hà Nội", district: nil, ward: "Phường Không Có").validated() } throws: {
+            ($0 as? Problem)?.errors.map(\.field) == ["shipping_address.ward"]
+        }
+        #expect { try request(province: "Hà Giang", district: nil, ward: "Phường Hà Giang 1").validated() } throws: {
+            ($0 as? Problem)?.errors.map(\.field) == ["shipping_address.province"]
+        }
     }
 }

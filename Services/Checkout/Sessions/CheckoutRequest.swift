@@ -20,8 +20,11 @@ struct CheckoutRequest: Decodable, Sendable {
     /// The payment method asked for; nil for a word that is none (refused by ``validated()``).
     var method: PaymentMethod? { PaymentMethod(rawValue: paymentMethod) }
 
-    /// The request with tidied text, or every invalid field named.
-    func validated() throws -> (request: CheckoutRequest, cart: UUID) {
+    /// The request with tidied text, or every invalid field named. A Vietnamese address is
+    /// today's (province or city, and one of its communes or wards, written as the official
+    /// list writes them) or the older three-level form, mapped onto today's units where that
+    /// is unambiguous (``VietnamDivisions``).
+    func validated(divisions: VietnamDivisions = .official) throws -> (request: CheckoutRequest, cart: UUID) {
         var errors: [Problem.FieldError] = []
         var tidy = self
         let cart = UUID(uuidString: cartId)
@@ -67,10 +70,24 @@ struct CheckoutRequest: Decodable, Sendable {
         address.line2 = optional(address.line2, "line2")
         if address.country == "VN" {
             address.province = required(address.province, "province", max: 100)
-            address.district = required(address.district, "district", max: 100)
+            address.district = optional(address.district, "district", max: 100)
             address.ward = required(address.ward, "ward", max: 100)
             address.city = optional(address.city, "city", max: 100)
             address.postalCode = optional(address.postalCode, "postal_code", max: 12)
+            if let province = address.province, let ward = address.ward {
+                switch divisions.resolve(province: province, district: address.district, ward: ward) {
+                case .today(let province, let ward):
+                    (address.province, address.ward, address.district) = (province.name, ward.name, nil)
+                case .asWritten:
+                    break
+                case .unknownProvince:
+                    errors.append(.init(field: "shipping_address.province",
+                                        message: "is not one of Vietnam's 34 provinces and cities since 1 July 2025 (give the district too for an older address)"))
+                case .unknownWard(let province):
+                    errors.append(.init(field: "shipping_address.ward",
+                                        message: "is not a commune or ward of \(province.name) since 1 July 2025 (give the district too for an older address)"))
+                }
+            }
         } else {
             address.city = required(address.city, "city", max: 100)
             address.postalCode = required(address.postalCode, "postal_code", max: 12)
