@@ -12,10 +12,11 @@ import Testing
 struct StoreIsolationTests {
     static let services = ["gateway", "catalog", "checkout", "payments", "orders", "fulfillment"]
 
-    /// Two stores, and a walk of some 150 requests from one address within a minute or two: the
-    /// gateway's per-address limit (its own tests cover it) would answer part of it 429.
-    static let overrides = ["WEBHOOK_ALLOW_PRIVATE_URLS": "true",
-                            "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_CUSTOMER_PER_MINUTE": "100000"]
+    /// Two stores, and a walk of some 150 requests (or a dozen placements) from one address
+    /// within a minute or two: the gateway's per-address limits (their own tests cover them)
+    /// would answer part of it 429.
+    static let overrides = ["WEBHOOK_ALLOW_PRIVATE_URLS": "true", "RATE_LIMIT_PER_MINUTE": "100000",
+                            "RATE_LIMIT_CUSTOMER_PER_MINUTE": "100000", "ORDER_PLACEMENTS_PER_HOUR": "100000"]
 
     /// What store A has, by the resource an operation's `{id}` names.
     struct StoreAData {
@@ -137,7 +138,7 @@ struct StoreIsolationTests {
 
     @Test("two stores sell side by side: each counts its own order numbers with its own prefix and day, in its own currency, into its own bank and card accounts; a provider's notice pays only at its store's address, with its store's key")
     func storesSellSideBySide() async throws {
-        try await withServices(Self.services, portOffset: 1360) { client, suite in
+        try await withServices(Self.services, portOffset: 1360, overrides: Self.overrides) { client, suite in
             let provider = try SuiteProcesses.startTool("card_provider.py", [String(suite.cardProviderPort), SuiteProcesses.cardSecretKey])
             defer { SuiteProcesses.stopTool(provider) }
             let base = suite.baseURL("gateway")
