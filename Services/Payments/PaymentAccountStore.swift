@@ -39,19 +39,20 @@ final class PaymentAccountStore: Sendable {
 
     /// The task's store's accounts (``StoreScope``), read on `connection` when not known.
     func accounts(on connection: PostgresConnection, logger: Logger) async throws -> PaymentAccounts {
-        let store = StoreScope.current ?? .original
-        if let known = kept.value(of: store) { return known }
-        let now = ContinuousClock.now
-        let own = try await read(on: connection, logger: logger)
-        let accounts = store == .original ? deployment.overlaid(with: own ?? .none) : own ?? .none
-        kept.keep(accounts, for: store, readAt: now)
-        return accounts
+        try await kept.value(of: StoreScope.current ?? .original) { try await effective(on: connection, logger: logger) }
     }
 
-    /// ``accounts(on:logger:)`` on a connection of its own.
+    /// ``accounts(on:logger:)`` on a connection of its own, taken only when the accounts are not in memory.
     func accounts(logger: Logger) async throws -> PaymentAccounts {
-        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
-        return try await database.client.withConnection { try await accounts(on: $0, logger: logger) }
+        try await kept.value(of: StoreScope.current ?? .original) {
+            try await database.client.withConnection { try await effective(on: $0, logger: logger) }
+        }
+    }
+
+    /// The task's store's own accounts; the original store's over the service's settings.
+    private func effective(on connection: PostgresConnection, logger: Logger) async throws -> PaymentAccounts {
+        let own = try await read(on: connection, logger: logger)
+        return (StoreScope.current ?? .original) == .original ? deployment.overlaid(with: own ?? .none) : own ?? .none
     }
 
     /// Sets the task's store's accounts (only what `change` gives); answers what is set now.

@@ -80,12 +80,11 @@ struct VietnamDivisions: Sendable {
     /// onto today's units where the older ward became exactly one ward, else taken as written.
     /// Names match without diacritics, case or their type word (`Hà Nội` is `Thành phố Hà Nội`).
     func resolve(province: String, district: String?, ward: String) -> Resolution {
-        let today = todays(province: province, ward: ward)
-        guard let district, !district.isEmpty else { return today }
+        guard let district, !district.isEmpty else { return todays(province: province, ward: ward) }
         if let code = older(province: province, district: district, ward: ward), let found = wardsByCode[code] {
             return .today(province: found.province, ward: found.ward)
         }
-        if case .today = today { return today }
+        if case .today(let province, let ward) = todays(province: province, ward: ward) { return .today(province: province, ward: ward) }
         return .asWritten
     }
 
@@ -100,11 +99,11 @@ struct VietnamDivisions: Sendable {
     }
 
     private func older(province: String, district: String, ward: String) -> String? {
-        guard let provinceKey = Self.pick(province, from: Array(legacy.keys), prefixes: Self.provincePrefixes),
+        guard let provinceKey = Self.pick(province, from: legacy.keys, prefixes: Self.provincePrefixes),
               let districts = legacy[provinceKey],
-              let districtKey = Self.pick(district, from: Array(districts.keys), prefixes: Self.districtPrefixes),
+              let districtKey = Self.pick(district, from: districts.keys, prefixes: Self.districtPrefixes),
               let wards = districts[districtKey],
-              let wardKey = Self.pick(ward, from: Array(wards.keys), prefixes: Self.wardPrefixes) else { return nil }
+              let wardKey = Self.pick(ward, from: wards.keys, prefixes: Self.wardPrefixes) else { return nil }
         return wards[wardKey]
     }
 
@@ -114,7 +113,7 @@ struct VietnamDivisions: Sendable {
 
     /// The one key `input` names: written as the key, or as the key without its type word
     /// (with or without one of its own); nil when none or several match.
-    static func pick(_ input: String, from keys: [String], prefixes: [String]) -> String? {
+    static func pick(_ input: String, from keys: some Collection<String>, prefixes: [String]) -> String? {
         let folded = fold(input)
         guard !folded.isEmpty else { return nil }
         if keys.contains(folded) { return folded }

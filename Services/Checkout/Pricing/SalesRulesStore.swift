@@ -24,22 +24,22 @@ final class SalesRulesStore: Sendable {
 
     /// The task's store's rules (``StoreScope``), read on `connection` when not known.
     func rules(on connection: PostgresConnection, logger: Logger) async throws -> SalesRules {
-        let store = StoreScope.current ?? .original
-        if let known = kept.value(of: store) { return known }
-        let now = ContinuousClock.now
-        var rules = deployment
-        let rows = try await connection.query("SELECT rules::text FROM sales_rules", logger: logger)
-        for try await text in rows.decode(String.self) {
-            rules = SalesRules(kept: try EventCoding.decoder.decode(SalesRules.Document.self, from: Data(text.utf8)))
-        }
-        kept.keep(rules, for: store, readAt: now)
-        return rules
+        try await kept.value(of: StoreScope.current ?? .original) { try await read(on: connection, logger: logger) }
     }
 
-    /// ``rules(on:logger:)`` on a connection of its own.
+    /// ``rules(on:logger:)`` on a connection of its own, taken only when the rules are not in memory.
     func rules(logger: Logger) async throws -> SalesRules {
-        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
-        return try await database.client.withConnection { try await rules(on: $0, logger: logger) }
+        try await kept.value(of: StoreScope.current ?? .original) {
+            try await database.client.withConnection { try await read(on: $0, logger: logger) }
+        }
+    }
+
+    private func read(on connection: PostgresConnection, logger: Logger) async throws -> SalesRules {
+        let rows = try await connection.query("SELECT rules::text FROM sales_rules", logger: logger)
+        for try await text in rows.decode(String.self) {
+            return SalesRules(kept: try EventCoding.decoder.decode(SalesRules.Document.self, from: Data(text.utf8)))
+        }
+        return deployment
     }
 
     /// Sets the task's store's rules, whole; answers them as kept.

@@ -28,23 +28,32 @@ final class PosAccountStore: Sendable {
     /// The task's store's account (``StoreScope``), read on `connection` when not known; nil
     /// when the store has none.
     func account(on connection: PostgresConnection, logger: Logger) async throws -> PosAccount? {
-        let store = StoreScope.current ?? .original
-        if let known = kept.value(of: store) { return known }
-        let now = ContinuousClock.now
-        var account = store == .original ? deployment : nil
-        let rows = try await connection.query("SELECT api_key_sealed, shop_id, webhook_secret_sealed FROM pos_accounts", logger: logger)
-        for try await (key, shop, secret) in rows.decode((ByteBuffer, String, ByteBuffer).self) {
-            account = PosAccount(apiKey: try seal.opening(Data(key.readableBytesView)), shopId: shop,
-                                 webhookSecret: try seal.opening(Data(secret.readableBytesView)))
-        }
-        kept.keep(account, for: store, readAt: now)
-        return account
+        try await kept.value(of: StoreScope.current ?? .original) { try await read(on: connection, logger: logger) }
     }
 
-    /// ``account(on:logger:)`` on a connection of its own.
+    /// ``account(on:logger:)`` on a connection of its own, taken only when the account is not in memory.
     func account(logger: Logger) async throws -> PosAccount? {
-        if let known = kept.value(of: StoreScope.current ?? .original) { return known }
-        return try await database.client.withConnection { try await account(on: $0, logger: logger) }
+        try await kept.value(of: StoreScope.current ?? .original) {
+            try await database.client.withConnection { try await read(on: $0, logger: logger) }
+        }
+    }
+
+    /// An account whose secrets do not open (sealed under another `CREDENTIALS_KEY`).
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private func read(on connection: PostgresConnection, logger: Logger) async throws -> PosAccount? {
+        let rows = try await connection.query("SELECT api_key_sealed, shop_id, webhook_secret_sealed FROM pos_accounts", logger: logger)
+        for try await (key, shop, secret) in rows.decode((ByteBuffer, String, ByteBuffer).self) {
+            do {
+                return PosAccount(apiKey: try seal.opening(Data(key.readableBytesView)), shopId: shop,
+                                  webhookSecret: try seal.opening(Data(secret.readableBytesView)))
+            } catch {
+                throw Unreadable(description: "the store's POS account does not open: \(error)")
+            }
+        }
+        return (StoreScope.current ?? .original) == .original ? deployment : nil
     }
 
     /// Connects the task's store to its POS account (all three parts at once).

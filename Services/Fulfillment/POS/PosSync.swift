@@ -1,4 +1,3 @@
-import PostgresNIO
 import EventContracts
 import Foundation
 import Messaging
@@ -33,9 +32,7 @@ struct PosSync: EventHandler {
     private func isConnected(_ context: EventContext) async throws -> Bool {
         do {
             return try await accounts.account(on: context.connection, logger: context.logger) != nil
-        } catch let error as PSQLError {
-            throw error
-        } catch {
+        } catch let error as PosAccountStore.Unreadable {
             context.logger.error("the store's POS account cannot be read", metadata: ["error": "\(error)"])
             return true
         }

@@ -48,9 +48,7 @@ struct PosWebhook: Sendable {
             let account: PosAccount?
             do {
                 account = try await accounts.account(logger: context.logger)
-            } catch is PSQLError {
-                throw Problem(status: .serviceUnavailable, type: "unavailable", title: "Try again shortly.")
-            } catch {
+            } catch let error as PosAccountStore.Unreadable {
                 context.logger.error("the store's POS account cannot be read", metadata: ["error": "\(error)"])
                 throw Problem(status: .serviceUnavailable, type: "pos-account-unreadable", title: "This store's POS account cannot be read.",
                               detail: "The POS may send the notice again later.")

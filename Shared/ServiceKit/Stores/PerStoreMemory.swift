@@ -31,6 +31,16 @@ public final class PerStoreMemory<Value: Sendable>: Sendable {
         return known.value
     }
 
+    /// `store`'s value from memory, or else from `read` (kept for next time, as read when
+    /// `read` began).
+    public func value(of store: StoreID, orRead read: () async throws -> Value) async throws -> Value {
+        if let known = value(of: store) { return known }
+        let readAt = ContinuousClock.now
+        let value = try await read()
+        keep(value, for: store, readAt: readAt)
+        return value
+    }
+
     /// Keeps `value` for `store`, read at `readAt` (when the read began), unless the store was
     /// forgotten after that or is held off.
     public func keep(_ value: Value, for store: StoreID, readAt: ContinuousClock.Instant) {
