@@ -5,6 +5,8 @@ import ServiceKit
 enum CheckoutContract {
     static let money = Schema.ref("Money")
     static let cartToken = (name: "X-Cart-Token", description: "The guest cart's token (guests only).", required: false)
+    static let checkoutToken = (name: "X-Checkout-Token",
+                                description: "A guest's checkout without a cart: the `access_token` its first answer carried.", required: false)
     static let prefer = (name: "Prefer", description: "`wait=N` (N ≤ 10): wait up to N seconds for an order and payment instructions.",
                          required: false)
     static let changedFrom = (name: "If-None-Match",
@@ -16,16 +18,21 @@ enum CheckoutContract {
         [
             .init(CheckoutController.self, [
                 APIOperation(.post, "/checkouts", id: "createCheckout",
-                             summary: "Check a cart out: reserve its goods, price it on the server and place the order.",
+                             summary: "Check a cart out, or buy variants at once without one (Buy Now): reserve the goods, price them on the server and place the order.",
                              tag: "checkout", headers: [(name: "Idempotency-Key", description: "Required; repeating it with the same body returns the same answer.",
                                         required: true), cartToken, prefer],
                              body: Schema.object([
                                 "cart_id": Schema.uuid,
                                 "cart_version": Schema.integer(minimum: 0, description: "The cart version the customer saw."),
+                                "items": Schema.array(of: Schema.object([
+                                    "variant_id": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: CheckoutRequest.quantityLimit),
+                                ], required: ["variant_id", "quantity"], description: "Buy Now: a variant to buy instead of a cart (each once)."),
+                                minItems: 1, maxItems: CheckoutRequest.itemLimit),
                                 "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"),
                                 "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
                                 "voucher_code": Schema.string(maxLength: 64),
-                             ], required: ["cart_id", "contact", "shipping_address", "payment_method"]),
+                             ], required: ["contact", "shipping_address", "payment_method"],
+                                description: "Exactly one of `cart_id` and `items`."),
                              answers: [.init(202, "Submitted; follow `status` (or wait with `Prefer`).", schema: Schema.ref("Checkout"),
                                              headers: [("Location", "The checkout."), ("Idempotent-Replayed", "`true` when this repeats an earlier answer."),
                                                        ("Preference-Applied", "The wait that was applied."),
@@ -33,14 +40,14 @@ enum CheckoutContract {
                                        .init(409, "The cart is being checked out, closed, or not known to checkout yet; or the same key is in flight.",
                                              schema: Schema.ref("Problem"))]),
                 APIOperation(.get, "/checkouts/{id}", id: "getCheckout", summary: "A checkout's status, order number and payment instructions.",
-                             tag: "checkout", headers: [cartToken, prefer, changedFrom],
+                             tag: "checkout", headers: [cartToken, checkoutToken, prefer, changedFrom],
                              answers: [.init(200, "The checkout.", schema: Schema.ref("Checkout"),
                                              headers: [("Preference-Applied", "The wait that was applied."),
                                                        ("ETag", "Changes with every change of the checkout.")]),
                                        .init(304, "Unchanged since the copy named in `If-None-Match` (within the wait, if one was asked for).",
                                              headers: [("ETag", "The same tag."), ("Preference-Applied", "The wait that was applied.")])]),
                 APIOperation(.post, "/checkouts/{id}/cancel", id: "abandonCheckout", summary: "Give up a checkout before paying; its goods are released.",
-                             tag: "checkout", headers: [cartToken],
+                             tag: "checkout", headers: [cartToken, checkoutToken],
                              answers: [.init(200, "Abandoned.", schema: Schema.ref("Checkout")),
                                        .init(409, "It is already paid, completed or closed.", schema: Schema.ref("Problem"))]),
             ]),
@@ -120,6 +127,7 @@ enum CheckoutContract {
                 "short_lines": Schema.array(of: Schema.ref("ShortLine")), "problem": Schema.string(), "order_id": Schema.uuid,
                 "order_number": Schema.string(), "payment": Schema.ref("PaymentInstructions"), "payment_due_by": Schema.timestamp,
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp,
-            ], required: ["id", "status", "cart_id", "payment_method", "contact", "shipping_address", "currency", "created_at", "updated_at"])),
+                "access_token": Schema.string(description: "A guest's checkout without a cart: send it as `X-Checkout-Token` to follow or cancel the checkout. Only in the answer that created it."),
+            ], required: ["id", "status", "payment_method", "contact", "shipping_address", "currency", "created_at", "updated_at"])),
         ])
 }

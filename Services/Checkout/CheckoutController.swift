@@ -3,67 +3,70 @@ import EventContracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PostgresNIO
 import ServiceKit
 
-/// The storefront's checkout API: place a checkout for a cart (once per `Idempotency-Key`),
-/// follow it until it has an order and payment instructions (`Prefer: wait=N` waits for
-/// that; with `If-None-Match` naming the copy the client has, it waits for any change and
-/// answers 304 when there was none), or give it up before paying. A checkout is its creator's: a customer's by their
-/// identity, a guest's by the cart token they checked out with; anyone else gets 404.
+/// The storefront's checkout API: place a checkout for a cart, or for variants bought at once
+/// without one (Buy Now), once per `Idempotency-Key`; follow it until it has an order and
+/// payment instructions (`Prefer: wait=N` waits for that; with `If-None-Match` naming the copy
+/// the client has, it waits for any change and answers 304 when there was none), or give it
+/// up before paying. A checkout is its creator's: a customer's by their identity, a guest's
+/// by the cart token they checked out with or, without a cart, by the access token the
+/// checkout's first answer carried (`X-Checkout-Token`); anyone else gets 404.
 struct CheckoutController: Controller {
     static let access = Access.everyone
     let sessions: CheckoutStore
     let replica: CartReplicaStore
+    let offers: OfferStore
     let idempotency: IdempotencyKeys
     let replicaPatience: Duration
     /// The store's sales rules: the payment methods it offers.
     let rules: SalesRulesStore
 
     static let cartTokenHeader = HTTPField.Name("X-Cart-Token")!
+    static let checkoutTokenHeader = HTTPField.Name("X-Checkout-Token")!
 
-    struct Created: Decodable { var id: UUID }
+    struct Created: Decodable { var id: UUID; var accessToken: String? }
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
         routes.post("/checkouts") { request, context -> Response in
             let caller = context.caller(of: request)
             let (body, bytes) = try await request.decodeBodyKeepingBytes(CheckoutRequest.self, context: context)
-            let (checkout, cartID) = try body.validated()
+            let (checkout, source) = try body.validated()
             if let method = checkout.method { try await rules.rules(logger: context.logger).check(method) }
             _ = try IdempotencyKeys.key(of: request)
             let digest = Self.guestTokenDigest(request)
-            guard caller.customerId != nil || digest != nil else {
-                throw Problem.validation([.init(field: "X-Cart-Token", message: "is required to check out a guest cart")])
+            let scope: String
+            let accessToken: String?
+            switch source {
+            case .cart(let cartID):
+                guard caller.customerId != nil || digest != nil else {
+                    throw Problem.validation([.init(field: "X-Cart-Token", message: "is required to check out a guest cart")])
+                }
+                scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
+                accessToken = nil
+                try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
+            case .items:
+                // A guest's key is its own secret: the stored answer carries the access token.
+                scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "buyer"
+                accessToken = caller.customerId == nil ? OpaqueToken.generate().value : nil
             }
-            let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
-            try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
-            // Watched before it commits, a new checkout need not be read back to be waited on.
-            let id = UUID()
-            let watch = sessions.watch(id)
-            defer { watch.cancel() }
-            var submitted: CheckoutSession?
-            let answer = try await idempotency.respond(to: request, context: context, scope: scope, bytes: bytes, status: .accepted) { connection in
-                let cart = try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
-                                                  on: connection, logger: context.logger)
-                let session = try await sessions.submit(checkout, id: id, cart: cart, caller: caller, guestTokenDigest: digest,
-                                                        correlationId: context.correlationId, on: connection, logger: context.logger)
-                submitted = session
+            let submit: SessionSubmission = { connection, id in
+                let basket = switch source {
+                case .cart(let cartID):
+                    try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
+                                           on: connection, logger: context.logger).basket
+                case .items(let lines):
+                    try await offers.basket(lines, field: "items", method: checkout.method, on: connection, logger: context.logger)
+                }
+                var session = try await sessions.submit(checkout, id: id, basket: basket, caller: caller, guestTokenDigest: digest,
+                                                        accessTokenDigest: accessToken.map(Self.digest), correlationId: context.correlationId,
+                                                        on: connection, logger: context.logger)
+                session.accessToken = accessToken
                 return session
             }
-            var response = answer.response
-            let created = try Request.decode(Created.self, from: answer.body)
-            response.headers[.location] = "/checkouts/\(created.id.uuidString.lowercased())"
-            let wait = PreferWait.seconds(in: request.headers)
-            let fresh = answer.replayed ? nil : submitted
-            guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger,
-                                                                          from: fresh.map { (copy: $0, watch: watch) }) else { return response }
-            var waited = try session.response(from: request, context: context)
-            waited.status = .accepted
-            waited.headers[.eTag] = session.entityTag
-            waited.headers[.location] = response.headers[.location]
-            waited.headers[PreferWait.appliedHeader] = "wait=\(wait)"
-            if answer.replayed { waited.headers[IdempotencyKeys.replayedHeader] = "true" }
-            return waited
+            return try await place(request, context, scope: scope, bytes: bytes, submit: submit)
         }
         routes.get("/checkouts/{id}") { request, context -> Response in
             let id = try context.uuid(what: "That checkout")
@@ -89,6 +92,45 @@ struct CheckoutController: Controller {
         return routes
     }
 
+    /// Writes a checkout: `submit` opens it, with the id it is to have, in the transaction
+    /// that stores the answer under the request's `Idempotency-Key`.
+    typealias SessionSubmission = @Sendable (PostgresConnection, UUID) async throws -> CheckoutSession
+
+    /// Places a checkout once per `Idempotency-Key` (`scope` is whose keys are one space) and
+    /// answers 202 with where to follow it; with `Prefer: wait=N`, once it has its order and
+    /// payment instructions or its outcome, if that comes within the wait.
+    func place(_ request: Request, _ context: ServiceRequestContext, scope: String, bytes: Data,
+               submit: SessionSubmission) async throws -> Response {
+        // Watched before it commits, a new checkout need not be read back to be waited on.
+        let id = UUID()
+        let watch = sessions.watch(id)
+        defer { watch.cancel() }
+        let submitted = Submitted()
+        let answer = try await idempotency.respond(to: request, context: context, scope: scope, bytes: bytes, status: .accepted) { connection in
+            let session = try await submit(connection, id)
+            submitted.session = session
+            return session
+        }
+        var response = answer.response
+        let created = try Request.decode(Created.self, from: answer.body)
+        response.headers[.location] = "/checkouts/\(created.id.uuidString.lowercased())"
+        let wait = PreferWait.seconds(in: request.headers)
+        let fresh = answer.replayed ? nil : submitted.session
+        guard wait > 0, var session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger,
+                                                                      from: fresh.map { (copy: $0, watch: watch) }) else { return response }
+        session.accessToken = created.accessToken
+        var waited = try session.response(from: request, context: context)
+        waited.status = .accepted
+        waited.headers[.eTag] = session.entityTag
+        waited.headers[.location] = response.headers[.location]
+        waited.headers[PreferWait.appliedHeader] = "wait=\(wait)"
+        if answer.replayed { waited.headers[IdempotencyKeys.replayedHeader] = "true" }
+        return waited
+    }
+
+    /// The session a placement wrote, kept for the wait that follows it.
+    private final class Submitted: @unchecked Sendable { var session: CheckoutSession? }
+
     /// The checkout if the caller may see it: its customer, the guest holding its cart's
     /// token, or staff. Otherwise 404, as if it did not exist.
     private func owned(_ id: UUID, _ request: Request, _ context: ServiceRequestContext) async throws -> CheckoutSession {
@@ -103,12 +145,19 @@ struct CheckoutController: Controller {
         if caller.role == .staff || caller.role == .admin { return }
         if let owner = session.customerId, owner == caller.customerId { return }
         if session.customerId == nil, let digest = session.guestTokenDigest, digest == Self.guestTokenDigest(request) { return }
+        if session.customerId == nil, let digest = session.accessTokenDigest,
+           let token = request.headers[Self.checkoutTokenHeader], digest == Self.digest(token) { return }
         throw Problem.notFound("That checkout")
     }
 
     /// Hex SHA-256 of the presented guest cart token, as the catalog's cart snapshots carry it.
     static func guestTokenDigest(_ request: Request) -> String? {
         guard let token = request.headers[cartTokenHeader], !token.isEmpty else { return nil }
-        return SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        return digest(token)
+    }
+
+    /// Hex SHA-256 of a token: what is kept of it.
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

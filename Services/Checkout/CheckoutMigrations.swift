@@ -4,7 +4,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore] }
+    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore, offers, offersPerStore, cartlessCheckouts] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -86,4 +86,33 @@ extension CheckoutMigrations {
     static let salesRulesPerStore = Migration.storeOwnership(
         version: 104, name: "sales rules belong to stores", tables: ["sales_rules"],
         then: "ALTER TABLE sales_rules ADD PRIMARY KEY (store_id);")
+}
+
+extension CheckoutMigrations {
+    /// Checkout's copy of the variants on sale (``OfferStore``).
+    static let offers = Migration(version: 105, name: "offers on sale", sql: """
+        CREATE TABLE offers (
+            variant_id uuid PRIMARY KEY,
+            product_id uuid NOT NULL,
+            product_title text NOT NULL,
+            sku text NOT NULL,
+            title text NOT NULL,
+            options jsonb NOT NULL,
+            price_minor bigint NOT NULL,
+            currency text NOT NULL,
+            digital boolean NOT NULL,
+            on_sale boolean NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX offers_product ON offers (product_id);
+        """)
+
+    static let offersPerStore = Migration.storeOwnership(version: 106, name: "offers belong to stores", tables: ["offers"])
+
+    /// A checkout need not come from a cart (Buy Now, a checkout page): a guest then follows
+    /// it with the access token it was given (kept as its digest).
+    static let cartlessCheckouts = Migration(version: 107, name: "checkouts without a cart", sql: """
+        ALTER TABLE checkouts ALTER COLUMN cart_id DROP NOT NULL, ALTER COLUMN cart_version DROP NOT NULL,
+            ADD COLUMN access_token_digest text;
+        """)
 }

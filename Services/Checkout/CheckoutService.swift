@@ -18,10 +18,10 @@ extension ServiceDefinition {
             let settings = try CheckoutSettings(environment)
             let parts = CheckoutParts(settings: settings, environment: environment)
             return ServiceParts(
-                controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, idempotency: parts.idempotency,
+                controllers: [CheckoutController(sessions: parts.sessions, replica: parts.replica, offers: parts.offers, idempotency: parts.idempotency,
                                                  replicaPatience: settings.replicaPatience, rules: parts.rules),
                               SalesRulesController(rules: parts.rules), AddressBookController(divisions: .official)],
-                handlers: [CartReplication(replica: parts.replica),
+                handlers: [CartReplication(replica: parts.replica), OfferReplication(offers: parts.offers),
                            CheckoutProgress(sessions: parts.sessions, rules: parts.rules),
                            StoreProvisioning(service: "checkout") { created, context in
                                try await parts.rules.provision(currency: created.settings.currency, on: context.connection, logger: context.logger)
@@ -45,6 +45,7 @@ extension ServiceDefinition {
 struct CheckoutParts: Sendable {
     let sessions: CheckoutStore
     let replica: CartReplicaStore
+    let offers: OfferStore
     let rules: SalesRulesStore
     let idempotency: IdempotencyKeys
 
@@ -52,6 +53,7 @@ struct CheckoutParts: Sendable {
         let changes = ChangeFeed(named: "changed", database: environment.database, logger: environment.logger)
         sessions = CheckoutStore(database: environment.database, outbox: environment.outbox, changes: changes)
         replica = CartReplicaStore(database: environment.database, changes: changes)
+        offers = OfferStore(database: environment.database)
         rules = SalesRulesStore(database: environment.database, deployment: settings.rules)
         idempotency = IdempotencyKeys(database: environment.database, retention: settings.idempotencyKeyRetention)
     }

@@ -12,7 +12,7 @@ struct CORSPolicy: RouterMiddleware {
 
     let allowedOrigins: Set<String>
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, Prefer, X-Cart-Token, X-Request-Id, X-Store-Id, X-Store-Key"
+    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, Prefer, X-Cart-Token, X-Checkout-Token, X-Request-Id, X-Store-Id, X-Store-Key"
     static let exposedHeaders = "X-Request-Id, Retry-After, Location, Preference-Applied, Idempotent-Replayed"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

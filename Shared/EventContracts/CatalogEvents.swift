@@ -8,13 +8,38 @@ public struct ProductSnapshot: Codable, Sendable, Equatable {
     public var title: String
     public var status: String
     public var categoryId: CategoryID?
+    /// What the product sells, in its display order: present on events since checkout pages
+    /// (checkout keeps a copy of what is on sale); absent on older ones.
+    public var variants: [VariantSnapshot]?
 
-    public init(productId: ProductID, slug: String, title: String, status: String, categoryId: CategoryID?) {
+    public init(productId: ProductID, slug: String, title: String, status: String, categoryId: CategoryID?,
+                variants: [VariantSnapshot]? = nil) {
         self.productId = productId
         self.slug = slug
         self.title = title
         self.status = status
         self.categoryId = categoryId
+        self.variants = variants
+    }
+}
+
+/// A variant as product events describe it: what a buyer chooses and pays.
+public struct VariantSnapshot: Codable, Sendable, Equatable {
+    public var variantId: VariantID
+    public var sku: String
+    public var title: String
+    public var options: [String: String]
+    public var price: Money
+    /// A download rather than goods that ship.
+    public var digital: Bool
+
+    public init(variantId: VariantID, sku: String, title: String, options: [String: String], price: Money, digital: Bool) {
+        self.variantId = variantId
+        self.sku = sku
+        self.title = title
+        self.options = options
+        self.price = price
+        self.digital = digital
     }
 }
 

@@ -23,4 +23,10 @@ extension APIAnswer {
         guard contentType?.hasPrefix(Problem.contentType) == true else { return nil }
         return try? decode(ProblemAnswer.self)
     }
+
+    /// The body as text, for a failed expectation's message.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The fields a problem names, in its order (empty for any other answer).
+    public var fieldErrors: [String] { problem?.errors?.map(\.field) ?? [] }
 }

@@ -44,6 +44,33 @@ struct CheckoutRulesTests {
         #expect(try abroad.validated().request.contact.phone == "+49301234567")
     }
 
+    @Test("Buy Now names items instead of a cart: each bad item is named, and a cart and items together are refused")
+    func buyNowItems() throws {
+        let contact = ContactDetails(name: "Lan", email: "lan@example.vn", phone: "0912345678")
+        let address = ShippingAddress(country: "VN", line1: "1 Phố Huế", ward: "Phường Hai Bà Trưng", province: "Hà Nội")
+        let variant = UUID()
+        let good = CheckoutRequest(items: [.init(variantId: variant.uuidString, quantity: 2)], contact: contact, shippingAddress: address,
+                                   paymentMethod: "cod")
+        guard case .items(let lines) = try good.validated().source else { Issue.record("items not taken"); return }
+        #expect(lines == [CheckoutLine(variantId: VariantID(variant), quantity: 2)])
+        func fields(_ request: CheckoutRequest) -> Set<String> {
+            do { _ = try request.validated(); return [] } catch let problem as Problem { return Set(problem.errors.map(\.field)) } catch { return ["?"] }
+        }
+        var bad = good
+        bad.items = [.init(variantId: "nope", quantity: 0), .init(variantId: variant.uuidString, quantity: 1000)]
+        #expect(fields(bad) == ["items[0].variant_id", "items[0].quantity", "items[1].quantity"])
+        bad.items = [.init(variantId: variant.uuidString, quantity: 1), .init(variantId: variant.uuidString, quantity: 1)]
+        #expect(fields(bad) == ["items"])
+        bad.items = []
+        #expect(fields(bad) == ["items"])
+        bad = good
+        bad.cartId = UUID().uuidString
+        #expect(fields(bad) == ["items"])
+        bad.items = nil
+        bad.cartId = nil
+        #expect(fields(bad) == ["cart_id"])
+    }
+
     @Test("shipping by tiers after discount; VAT inside the price or added; mixed currencies refused")
     func pricing() throws {
         let pricing = CheckoutPricing(shipping: try ShippingFeeRule(parsing: "VND=0:30000,500000:0;USD=0:799,10000:0"),

@@ -183,8 +183,10 @@ struct ProductStore: Sendable {
                     "SELECT count(*)::int8 FROM variants WHERE product_id = \(product)", logger: logger)
                 var position = 0
                 for try await count in rows.decode(Int.self) { position = count }
-                return try await insert(variant, product: product, position: position, staffId: staffId,
-                                        correlationId: correlationId, on: connection, logger: logger)
+                let id = try await insert(variant, product: product, position: position, staffId: staffId,
+                                          correlationId: correlationId, on: connection, logger: logger)
+                try await announceUpdate(of: product, ifPublished: true, correlationId: correlationId, on: connection, logger: logger)
+                return id
             }
         }
     }
@@ -243,18 +245,13 @@ struct ProductStore: Sendable {
                     UPDATE products SET slug = coalesce(\(slug), slug), title = coalesce(\(title), title),
                         description = coalesce(\(description), description), image_urls = coalesce(\(imageUrls), image_urls),
                         category_id = CASE WHEN \(setCategory) THEN \(categoryId ?? nil) ELSE category_id END, updated_at = now()
-                    WHERE id = \(id) RETURNING slug, title, status, category_id
+                    WHERE id = \(id) RETURNING status
                     """, logger: logger)
-                for try await (slug, title, status, category) in rows.decode((String, String, String, UUID?).self) {
-                    if status == "published" {
-                        try await outbox.enqueue(
-                            ProductUpdated(product: ProductSnapshot(productId: ProductID(id), slug: slug, title: title, status: status,
-                                                                    categoryId: category.map(CategoryID.init))),
-                            subject: id.lowercased, correlationId: correlationId, on: connection, logger: logger)
-                    }
-                    return true
-                }
-                return false
+                var found: String?
+                for try await status in rows.decode(String.self) { found = status }
+                guard let status = found else { return false }
+                if status == "published" { try await announceUpdate(of: id, correlationId: correlationId, on: connection, logger: logger) }
+                return true
             }
         }
     }
@@ -276,10 +273,10 @@ struct ProductStore: Sendable {
             let rows = try await connection.query("""
                 UPDATE products SET status = \(status), updated_at = now(),
                     published_at = CASE WHEN \(status) = 'published' THEN coalesce(published_at, now()) ELSE published_at END
-                WHERE id = \(id) RETURNING slug, title, category_id
+                WHERE id = \(id) RETURNING id
                 """, logger: logger)
-            for try await (slug, title, category) in rows.decode((String, String, UUID?).self) {
-                let snapshot = ProductSnapshot(productId: ProductID(id), slug: slug, title: title, status: status, categoryId: category.map(CategoryID.init))
+            for try await _ in rows {
+                guard let snapshot = try await snapshot(of: id, on: connection, logger: logger) else { return false }
                 if status == "published" {
                     try await outbox.enqueue(ProductPublished(product: snapshot), subject: id.lowercased, correlationId: correlationId,
                                              on: connection, logger: logger)
@@ -291,6 +288,40 @@ struct ProductStore: Sendable {
             }
             return false
         }
+    }
+
+    /// The product as its events describe it, with its variants in display order.
+    private func snapshot(of id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ProductSnapshot? {
+        let rows = try await connection.query(
+            "SELECT slug, title, status, category_id FROM products WHERE id = \(id)", logger: logger)
+        var product: ProductSnapshot?
+        for try await (slug, title, status, category) in rows.decode((String, String, String, UUID?).self) {
+            product = ProductSnapshot(productId: ProductID(id), slug: slug, title: title, status: status, categoryId: category.map(CategoryID.init))
+        }
+        guard var product else { return nil }
+        let variants = try await connection.query("""
+            SELECT id, sku, title, options::text, price_minor, currency, digital_file IS NOT NULL
+            FROM variants WHERE product_id = \(id) ORDER BY position, created_at
+            """, logger: logger)
+        var snapshots: [VariantSnapshot] = []
+        for try await (variant, sku, title, options, price, code, digital) in variants.decode((UUID, String, String, String, Int64, String, Bool).self) {
+            snapshots.append(VariantSnapshot(
+                variantId: VariantID(variant), sku: sku, title: title,
+                options: (try? JSONDecoder().decode([String: String].self, from: Data(options.utf8))) ?? [:],
+                price: Money(minorUnits: price, currency: try Currency(stored: code)), digital: digital))
+        }
+        product.variants = snapshots
+        return product
+    }
+
+    /// Announces a published product's change (`product.updated`, with its variants); with
+    /// `ifPublished`, a product not on sale announces nothing.
+    private func announceUpdate(of id: UUID, ifPublished: Bool = false, correlationId: String, on connection: PostgresConnection,
+                                logger: Logger) async throws {
+        guard let snapshot = try await snapshot(of: id, on: connection, logger: logger), !ifPublished || snapshot.status == "published"
+        else { return }
+        try await outbox.enqueue(ProductUpdated(product: snapshot), subject: id.lowercased, correlationId: correlationId,
+                                 on: connection, logger: logger)
     }
 
     /// Changes a variant's title, options or price; a price change is announced. Returns
@@ -321,6 +352,7 @@ struct ProductStore: Sendable {
                 """, logger: logger)
             try await connection.query("UPDATE products SET updated_at = now() WHERE id = \(product)", logger: logger)
             try await refreshListingPrice(of: product, on: connection, logger: logger)
+            try await announceUpdate(of: product, ifPublished: true, correlationId: correlationId, on: connection, logger: logger)
             if let price, price.minorUnits != oldPrice {
                 let currency = price.currency
                 try await outbox.enqueue(

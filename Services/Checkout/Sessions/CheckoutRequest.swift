@@ -2,18 +2,36 @@ import EventContracts
 import Foundation
 import ServiceKit
 
-/// What a storefront sends to check a cart out. Prices are not part of it: they come from
-/// the catalog.
+/// What a storefront sends to check out: a cart, or the variants to buy at once without one
+/// (Buy Now). Prices are not part of it: they come from the catalog.
 struct CheckoutRequest: Decodable, Sendable {
-    var cartId: String
+    var cartId: String?
     /// The cart version the storefront last saw; the checkout waits briefly for the replica
     /// to catch up to it, so the customer is charged for the cart they looked at.
     var cartVersion: Int?
+    /// Buy Now: the variants and quantities to buy, instead of a cart.
+    var items: [Item]?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
     var paymentMethod: String
     /// Overrides the voucher applied on the cart.
     var voucherCode: String?
+
+    /// A variant bought without a cart.
+    struct Item: Decodable, Sendable {
+        var variantId: String
+        var quantity: Int
+    }
+
+    /// What the checkout buys.
+    enum Source: Sendable {
+        case cart(UUID)
+        case items([CheckoutLine])
+    }
+
+    /// At most this many items in one Buy Now checkout, and of one item.
+    static let itemLimit = 20
+    static let quantityLimit = 999
 
     static let paymentMethods = PaymentMethod.allCases.map(\.rawValue)
 
@@ -24,11 +42,21 @@ struct CheckoutRequest: Decodable, Sendable {
     /// today's (province or city, and one of its communes or wards, written as the official
     /// list writes them) or the older three-level form, mapped onto today's units where that
     /// is unambiguous (``VietnamDivisions``).
-    func validated(divisions: VietnamDivisions = .official) throws -> (request: CheckoutRequest, cart: UUID) {
+    func validated(divisions: VietnamDivisions = .official) throws -> (request: CheckoutRequest, source: Source) {
         var errors: [Problem.FieldError] = []
         var tidy = self
-        let cart = UUID(uuidString: cartId)
-        if cart == nil { errors.append(.init(field: "cart_id", message: "must be a UUID")) }
+        var source: Source?
+        switch (cartId, items) {
+        case (let cartId?, nil):
+            if let cart = UUID(uuidString: cartId) { source = .cart(cart) } else { errors.append(.init(field: "cart_id", message: "must be a UUID")) }
+        case (nil, let items?):
+            let lines = Self.lines(items, field: "items", errors: &errors)
+            if let lines { source = .items(lines) }
+        case (nil, nil):
+            errors.append(.init(field: "cart_id", message: "is required, unless items name what to buy"))
+        case (_?, _?):
+            errors.append(.init(field: "items", message: "cannot be given with cart_id: check out a cart or buy items, not both"))
+        }
         if let version = cartVersion, version < 0 { errors.append(.init(field: "cart_version", message: "must be 0 or more")) }
         if method == nil {
             errors.append(.init(field: "payment_method", message: "must be one of \(Self.paymentMethods.joined(separator: ", "))"))
@@ -103,8 +131,32 @@ struct CheckoutRequest: Decodable, Sendable {
             if code.count > 64 { errors.append(.init(field: "voucher_code", message: "must be at most 64 characters")) }
             tidy.voucherCode = code.isEmpty ? nil : code
         }
-        guard errors.isEmpty, let cart else { throw Problem.validation(errors) }
-        return (tidy, cart)
+        guard errors.isEmpty, let source else { throw Problem.validation(errors) }
+        return (tidy, source)
+    }
+
+    /// Items as checkout lines, or nil with every bad one named (`items[0].quantity`).
+    static func lines(_ items: [Item], field: String, errors: inout [Problem.FieldError]) -> [CheckoutLine]? {
+        guard (1...itemLimit).contains(items.count) else {
+            errors.append(.init(field: field, message: "must name 1 to \(itemLimit) variants"))
+            return nil
+        }
+        var lines: [CheckoutLine] = []
+        let before = errors.count
+        for (index, item) in items.enumerated() {
+            if let variant = UUID(uuidString: item.variantId) {
+                lines.append(CheckoutLine(variantId: VariantID(variant), quantity: item.quantity))
+            } else {
+                errors.append(.init(field: "\(field)[\(index)].variant_id", message: "must be a UUID"))
+            }
+            if !(1...quantityLimit).contains(item.quantity) {
+                errors.append(.init(field: "\(field)[\(index)].quantity", message: "must be 1 to \(quantityLimit)"))
+            }
+        }
+        if Set(lines.map(\.variantId)).count < lines.count {
+            errors.append(.init(field: field, message: "must name each variant once"))
+        }
+        return errors.count == before ? lines : nil
     }
 }
 

@@ -8,7 +8,8 @@ import Money
 struct CheckoutSession: ResponseEncodable, Sendable {
     var id: String
     var status: CheckoutStatus
-    var cartId: String
+    /// The cart checked out; nil for a checkout without one (Buy Now, a checkout page).
+    var cartId: String?
     var paymentMethod: PaymentMethod
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
@@ -26,23 +27,28 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     var paymentDueBy: Date?
     var createdAt: Date
     var updatedAt: Date
+    /// A guest's checkout without a cart: the token that follows it (`X-Checkout-Token`),
+    /// in the answer that created it and nowhere else.
+    var accessToken: String?
 
     /// Owner columns kept out of the answer.
     var customerId: UUID?
     var guestTokenDigest: String?
+    var accessTokenDigest: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, cartId, paymentMethod, contact, shippingAddress, voucherCode, currency, lines, price, shortLines, problem
-        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt
+        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken
     }
 
     static let columns = """
         id, status, cart_id, payment_method, contact::text, shipping_address::text, voucher_code, currency, lines::text, price::text,
-        short_lines::text, problem, order_id, order_number, payment::text, payment_due_by, created_at, updated_at, customer_id, guest_token_digest
+        short_lines::text, problem, order_id, order_number, payment::text, payment_due_by, created_at, updated_at, customer_id, guest_token_digest,
+        access_token_digest
         """
 
-    typealias Row = (UUID, String, UUID, PaymentMethod, String, String, String?, String, String?, String?,
-                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?)
+    typealias Row = (UUID, String, UUID?, PaymentMethod, String, String, String?, String, String?, String?,
+                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?, String?)
 
     /// A tag that changes with every write of the checkout (each sets `updated_at`), sent as
     /// `ETag`: a client that sends it back in `If-None-Match` with `Prefer: wait` is answered
@@ -57,7 +63,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
         }
         id = row.0.uuidString.lowercased()
         status = CheckoutStatus(rawValue: row.1) ?? .open
-        cartId = row.2.uuidString.lowercased()
+        cartId = row.2?.uuidString.lowercased()
         paymentMethod = row.3
         contact = try decoder.decode(ContactDetails.self, from: Data(row.4.utf8))
         shippingAddress = try decoder.decode(ShippingAddress.self, from: Data(row.5.utf8))
@@ -75,5 +81,6 @@ struct CheckoutSession: ResponseEncodable, Sendable {
         updatedAt = row.17
         customerId = row.18
         guestTokenDigest = row.19
+        accessTokenDigest = row.20
     }
 }

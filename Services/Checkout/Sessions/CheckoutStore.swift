@@ -17,24 +17,28 @@ struct CheckoutStore: Sendable {
     /// Rings requests waiting on a checkout (`Prefer: wait`) when it changes.
     let changes: ChangeFeed
 
-    /// Opens and submits a checkout for the cart's lines, publishing `checkout.submitted`
-    /// for the catalog to reserve.
-    func submit(_ request: CheckoutRequest, id: UUID = UUID(), cart: CartReplicaStore.Cart, caller: CallerIdentity, guestTokenDigest: String?,
-                correlationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession {
+    /// Opens and submits a checkout for the basket's lines, publishing `checkout.submitted`
+    /// for the catalog to reserve. A guest's checkout is theirs by the cart token they checked
+    /// out with (`guestTokenDigest`) or, without a cart, by the access token it was given
+    /// (`accessTokenDigest`).
+    func submit(_ request: CheckoutRequest, id: UUID = UUID(), basket: Basket, caller: CallerIdentity, guestTokenDigest: String?,
+                accessTokenDigest: String? = nil, correlationId: String?, on connection: PostgresConnection,
+                logger: Logger) async throws -> CheckoutSession {
         let encoder = JSONEncoder()
         let contact = String(decoding: try encoder.encode(request.contact), as: UTF8.self)
         let address = String(decoding: try encoder.encode(request.shippingAddress), as: UTF8.self)
-        let voucher = request.voucherCode ?? cart.voucherCode
+        let voucher = request.voucherCode ?? basket.voucherCode
         var session: CheckoutSession?
         do {
             // The session and its first two moves (open, submitted) in one round trip. Nobody
             // can be waiting on an id that does not exist yet, so nothing rings.
             let rows = try await connection.query("""
                 WITH created AS (
-                    INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, status, contact, shipping_address,
-                                           payment_method, voucher_code, currency)
-                    VALUES (\(id), \(cart.id), \(cart.version), \(caller.customerId), \(cart.customerId == nil ? guestTokenDigest : nil),
-                            'submitted', \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod), \(voucher), \(cart.currency ?? "VND"))
+                    INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, access_token_digest, status, contact,
+                                           shipping_address, payment_method, voucher_code, currency)
+                    VALUES (\(id), \(basket.cartId), \(basket.cartVersion), \(caller.customerId), \(basket.customerId == nil ? guestTokenDigest : nil),
+                            \(accessTokenDigest), 'submitted', \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod),
+                            \(voucher), \(basket.currency))
                     RETURNING \(unescaped: CheckoutSession.columns)),
                 recorded AS (
                     INSERT INTO checkout_transitions (checkout_id, from_status, to_status)
@@ -51,8 +55,8 @@ struct CheckoutStore: Sendable {
         guard let session else { throw CheckoutInvariantError("checkout \(id) was not created") }
         let subject = CheckoutID(id)
         try await outbox.enqueue(
-            CheckoutSubmitted(checkoutId: subject, cartId: CartID(cart.id), customerId: caller.customerId.map(CustomerID.init),
-                              lines: cart.lines.map { CheckoutLine(variantId: $0.variantId, quantity: $0.quantity) }, voucherCode: voucher),
+            CheckoutSubmitted(checkoutId: subject, cartId: basket.cartId.map(CartID.init), customerId: caller.customerId.map(CustomerID.init),
+                              lines: basket.lines, voucherCode: voucher),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         return session
     }

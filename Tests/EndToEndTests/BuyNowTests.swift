@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Foundation
+import ServiceKitTestKit
+import Testing
+
+/// Buy Now through the gateway: a checkout for variants named directly, without a cart,
+/// through the same saga as a cart's, followed by a guest with the access token it was given.
+@Suite("Buy Now through the gateway", .serialized)
+struct BuyNowTests {
+    static let services = ["catalog", "checkout", "orders", "payments", "gateway"]
+
+    private func buyNow(_ items: [[String: Any]], method: String = "cod") -> [String: Any] {
+        ["items": items, "payment_method": method,
+         "contact": ["name": "Trần Văn Minh", "email": "minh@example.com", "phone": "0987654321"],
+         "shipping_address": ["country": "VN", "line1": "5 Nguyễn Huệ", "ward": "Phường Sài Gòn", "province": "Thành phố Hồ Chí Minh"]]
+    }
+
+    @Test("a guest buys a variant now without a cart: priced by the catalog, reserved and ordered; followed with its access token, 404 without; what is not on sale, digital goods by cash on delivery and an archived product are refused naming the field")
+    func guestBuysNow() async throws {
+        try await withServices(Self.services, portOffset: 1460, overrides: ["ORDER_PLACEMENTS_PER_HOUR": "100000"]) { client, suite in
+            let base = suite.baseURL("gateway")
+            let admin = try await adminToken(client, gateway: base)
+            let staff = ["Authorization": "Bearer \(admin)"]
+            let created = try await send(client, "POST", base + "/api/catalog/admin/products", json: [
+                "slug": unique("lotus"), "title": "Lotus tea",
+                "variants": [["sku": unique("LT-S"), "title": "Small tin", "price": ["minor_units": 120_000, "currency": "VND"], "on_hand": 5],
+                             ["sku": unique("LT-E"), "title": "Brewing guide", "price": ["minor_units": 30_000, "currency": "VND"], "on_hand": 50,
+                              "digital_file": "guides/lotus.pdf"]],
+            ], headers: staff)
+            let productID = try #require(created.json?["id"] as? String, "\(String(decoding: created.body, as: UTF8.self))")
+            let variants = try #require(created.json?["variants"] as? [[String: Any]])
+            let (tin, guide) = (try #require(variants[0]["id"] as? String), try #require(variants[1]["id"] as? String))
+
+            // A draft is not on sale: checkout has never heard of it.
+            let draft = try await send(client, "POST", base + "/api/checkout/checkouts", json: buyNow([["variant_id": tin, "quantity": 1]]),
+                                       headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(draft.status == 422 && draft.fieldErrors == ["items[0].variant_id"], "\(draft.text)")
+
+            _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/publish", headers: staff)
+            // Published, it reaches checkout's copy of what is on sale within moments.
+            var bought: Answer?
+            _ = try await waitUntil(timeout: .seconds(30)) {
+                let answer = try await checkOut(client, base, [:], buyNow([["variant_id": tin, "quantity": 2]]))
+                bought = answer
+                return answer.status != 422
+            }
+            let placed = try #require(bought)
+            #expect(placed.status == 202, "\(placed.text)")
+            #expect(placed.json?["status"] as? String == "completed" && placed.json?["cart_id"] == nil, "\(placed.text)")
+            #expect(minor((placed.json?["price"] as? [String: Any])?["subtotal"]) == 240_000, "the catalog's price, twice")
+            let number = try #require(placed.json?["order_number"] as? String)
+            let checkoutID = try #require(placed.json?["id"] as? String)
+            let token = try #require(placed.json?["access_token"] as? String, "a guest without a cart is given a token")
+
+            // The guest follows it with the token; nobody else sees it.
+            let followed = try await send(client, "GET", base + "/api/checkout/checkouts/\(checkoutID)", headers: ["X-Checkout-Token": token])
+            #expect(followed.status == 200 && followed.json?["order_number"] as? String == number && followed.json?["access_token"] == nil)
+            let stranger = try await send(client, "GET", base + "/api/checkout/checkouts/\(checkoutID)", headers: ["X-Checkout-Token": "guess"])
+            #expect(stranger.status == 404)
+            #expect(try await get(client, base + "/api/checkout/checkouts/\(checkoutID)").status == 404)
+
+            // The order holds the catalog's lines; the stock left is 3.
+            let orders = try await send(client, "GET", base + "/api/orders/admin/orders?q=\(number)", headers: staff)
+            let order = try #require((orders.json?["items"] as? [[String: Any]])?.first, "\(orders.text)")
+            #expect((order["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
+            let stock = try await send(client, "GET", base + "/api/catalog/admin/variants/\(tin)/stock", headers: staff)
+            #expect((stock.json?["level"] as? [String: Any])?["available"] as? Int == 3, "\(stock.text)")
+
+            // Digital goods are not paid on delivery; an unknown variant is named.
+            let digital = try await send(client, "POST", base + "/api/checkout/checkouts", json: buyNow([["variant_id": guide, "quantity": 1]]),
+                                         headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(digital.status == 422 && digital.fieldErrors == ["payment_method"], "\(digital.text)")
+            let unknown = try await send(client, "POST", base + "/api/checkout/checkouts",
+                                         json: buyNow([["variant_id": tin, "quantity": 1], ["variant_id": UUID().uuidString, "quantity": 1]]),
+                                         headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(unknown.status == 422 && unknown.fieldErrors == ["items[1].variant_id"], "\(unknown.text)")
+
+            // More than is in stock: the catalog refuses it as it would a cart's.
+            let short = try await checkOut(client, base, [:], buyNow([["variant_id": tin, "quantity": 4]]))
+            #expect(short.json?["status"] as? String == "rejected" && short.json?["problem"] as? String == "out_of_stock", "\(short.text)")
+
+            // Archived, the product leaves checkout's copy too.
+            _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/archive", headers: staff)
+            let gone = try await waitUntil(timeout: .seconds(30)) {
+                let answer = try await send(client, "POST", base + "/api/checkout/checkouts", json: buyNow([["variant_id": tin, "quantity": 1]]),
+                                            headers: ["Idempotency-Key": UUID().uuidString])
+                return answer.status == 422 && answer.fieldErrors == ["items[0].variant_id"]
+            }
+            #expect(gone, "an archived product is no longer bought")
+        }
+    }
+}
