@@ -168,7 +168,10 @@ let package = Package(
             dependencies: ["Catalog", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts", "Money"],
             path: "Tests/CatalogTests"
         ),
-        .testTarget(name: "CheckoutTests", dependencies: ["Checkout", "EventContracts", "Money", "ServiceKit", "Persistence"], path: "Tests/CheckoutTests"),
+        .testTarget(name: "CheckoutTests", dependencies: [
+            "Checkout", "EventContracts", "Money", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Tests/CheckoutTests"),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Money", "ServiceKit", "Messaging", "Persistence", "ServiceKitTestKit", "EventContracts",
             .product(name: "PostgresNIO", package: "postgres-nio"),

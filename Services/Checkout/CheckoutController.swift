@@ -58,7 +58,8 @@ struct CheckoutController: Controller {
                     try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
                                            on: connection, logger: context.logger).basket
                 case .items(let lines):
-                    try await offers.basket(lines, field: "items", method: checkout.method, on: connection, logger: context.logger)
+                    try await offers.basket(lines, field: "items", naming: { "items[\($0)].variant_id" }, method: checkout.method,
+                                            on: connection, logger: context.logger)
                 }
                 var session = try await sessions.submit(checkout, id: id, basket: basket, caller: caller, guestTokenDigest: digest,
                                                         accessTokenDigest: accessToken.map(Self.digest), correlationId: context.correlationId,
@@ -68,28 +69,32 @@ struct CheckoutController: Controller {
             }
             return try await place(request, context, scope: scope, bytes: bytes, submit: submit)
         }
-        routes.get("/checkouts/{id}") { request, context -> Response in
-            let id = try context.uuid(what: "That checkout")
-            let wait = PreferWait.seconds(in: request.headers)
-            let known = request.headers[values: .ifNoneMatch]
-            // The first read of the wait is also the ownership check.
-            guard let session = try await sessions.awaitOutcome(id, seconds: wait, changedFrom: known, logger: context.logger,
-                                                                admitting: { try admit($0, request, context) }) else {
-                throw Problem.notFound("That checkout")
-            }
-            var response = TaggedBody.noneMatch(known, tag: session.entityTag)
-                ? Response(status: .notModified) : try session.response(from: request, context: context)
-            response.headers[.eTag] = session.entityTag
-            response.headers[.cacheControl] = "private, no-cache"
-            if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
-            return response
-        }
+        routes.get("/checkouts/{id}") { request, context -> Response in try await follow(request, context) }
         routes.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
             let id = try context.uuid(what: "That checkout")
             _ = try await owned(id, request, context)
             return try await sessions.abandon(id, by: "customer", correlationId: context.correlationId, logger: context.logger)
         }
         return routes
+    }
+
+    /// The checkout the path names (`{id}`) as its owner may see it, after waiting as
+    /// `Prefer: wait` and `If-None-Match` ask.
+    func follow(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
+        let id = try context.uuid(what: "That checkout")
+        let wait = PreferWait.seconds(in: request.headers)
+        let known = request.headers[values: .ifNoneMatch]
+        // The first read of the wait is also the ownership check.
+        guard let session = try await sessions.awaitOutcome(id, seconds: wait, changedFrom: known, logger: context.logger,
+                                                            admitting: { try admit($0, request, context) }) else {
+            throw Problem.notFound("That checkout")
+        }
+        var response = TaggedBody.noneMatch(known, tag: session.entityTag)
+            ? Response(status: .notModified) : try session.response(from: request, context: context)
+        response.headers[.eTag] = session.entityTag
+        response.headers[.cacheControl] = "private, no-cache"
+        if wait > 0 { response.headers[PreferWait.appliedHeader] = "wait=\(wait)" }
+        return response
     }
 
     /// Writes a checkout: `submit` opens it, with the id it is to have, in the transaction

@@ -4,7 +4,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore, offers, offersPerStore, cartlessCheckouts] }
+    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore, offers, offersPerStore, cartlessCheckouts, pages, pagesPerStore] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -115,4 +115,54 @@ extension CheckoutMigrations {
         ALTER TABLE checkouts ALTER COLUMN cart_id DROP NOT NULL, ALTER COLUMN cart_version DROP NOT NULL,
             ADD COLUMN access_token_digest text;
         """)
+}
+
+extension CheckoutMigrations {
+    /// Checkout pages (``CheckoutPage``), their figures, the day's unique visitors (a digest
+    /// under a salt that is dropped after a day, so no visitor can be told again), and on a
+    /// checkout the page it came from and the buyer's answers.
+    static let pages = Migration(version: 108, name: "checkout pages", sql: """
+        CREATE TABLE checkout_pages (
+            id uuid PRIMARY KEY,
+            slug text NOT NULL,
+            title text NOT NULL,
+            status text NOT NULL CHECK (status IN ('draft', 'published', 'archived')),
+            content jsonb NOT NULL,
+            created_by uuid,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            published_at timestamptz
+        );
+        CREATE TABLE checkout_page_stats (
+            page_id uuid PRIMARY KEY REFERENCES checkout_pages (id),
+            views bigint NOT NULL DEFAULT 0,
+            checkouts_started bigint NOT NULL DEFAULT 0,
+            conversions bigint NOT NULL DEFAULT 0
+        );
+        CREATE TABLE checkout_page_revenue (
+            page_id uuid NOT NULL REFERENCES checkout_pages (id),
+            currency text NOT NULL,
+            amount_minor bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (page_id, currency)
+        );
+        CREATE TABLE checkout_page_visits (
+            page_id uuid NOT NULL REFERENCES checkout_pages (id),
+            day date NOT NULL,
+            visitor bytea NOT NULL,
+            PRIMARY KEY (page_id, day, visitor)
+        );
+        CREATE TABLE visitor_salts (
+            day date NOT NULL,
+            salt bytea NOT NULL
+        );
+        ALTER TABLE checkouts ADD COLUMN page_id uuid, ADD COLUMN page jsonb, ADD COLUMN answers jsonb;
+        """)
+
+    static let pagesPerStore = Migration.storeOwnership(
+        version: 109, name: "checkout pages belong to stores",
+        tables: ["checkout_pages", "checkout_page_stats", "checkout_page_revenue", "checkout_page_visits", "visitor_salts"],
+        then: """
+            CREATE UNIQUE INDEX checkout_pages_slug ON checkout_pages (store_id, slug);
+            ALTER TABLE visitor_salts ADD PRIMARY KEY (store_id, day);
+            """)
 }

@@ -17,6 +17,8 @@ struct CheckoutSettings: Sendable {
         EnvironmentVariable("CHECKOUT_EXPIRY_SWEEP_SECONDS", default: "5", help: "How often checkouts past their payment window are expired."),
         EnvironmentVariable("CART_REPLICA_WAIT_MS", default: "3000", help: "How long a checkout waits for the cart's latest snapshot before answering 409."),
         EnvironmentVariable("IDEMPOTENCY_KEY_HOURS", default: "24", help: "How long Idempotency-Keys are remembered."),
+        EnvironmentVariable("PUBLIC_URL", default: "http://localhost:8080",
+                            help: "The gateway's public address, as buyers reach it: checkout pages' links and embed code point there."),
     ]
 
     /// The original store's sales rules, and what a new store starts from.
@@ -25,6 +27,8 @@ struct CheckoutSettings: Sendable {
     /// How long a checkout waits for the cart's latest snapshot.
     var replicaPatience: Duration
     var idempotencyKeyRetention: Duration
+    /// The gateway's public address, without a trailing slash.
+    var publicURL: String
 
     init(_ environment: ServiceEnvironment) throws {
         let methods = environment.value("PAYMENT_METHODS").split(separator: ",").map { PaymentMethod(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
@@ -37,5 +41,6 @@ struct CheckoutSettings: Sendable {
         expirySweepInterval = .seconds(try environment.integer("CHECKOUT_EXPIRY_SWEEP_SECONDS", in: 1...3600))
         replicaPatience = .milliseconds(try environment.integer("CART_REPLICA_WAIT_MS", in: 0...10_000))
         idempotencyKeyRetention = .seconds(3600 * (try environment.integer("IDEMPOTENCY_KEY_HOURS", in: 24...24 * 365)))
+        publicURL = try environment.httpURL("PUBLIC_URL")
     }
 }

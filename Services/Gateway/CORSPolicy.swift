@@ -2,8 +2,9 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// Lets the configured storefront origins call the API from a browser. Only listed origins
-/// get `Access-Control-Allow-Origin` (echoed, with `Vary: Origin`), error answers included;
+/// Lets the configured storefront origins call the API from a browser, and any origin call
+/// the checkout pages' public widget API (``WidgetPaths``: no credentials, made to be called
+/// from merchants' own sites). Only those get `Access-Control-Allow-Origin` (echoed, with `Vary: Origin`), error answers included;
 /// a preflight from any other origin is refused with 403. Every answer says `Vary: Origin`,
 /// so a shared cache (a CDN keeping the public catalog) never hands an answer made for one
 /// origin, or for none, to another.
@@ -25,7 +26,7 @@ struct CORSPolicy: RouterMiddleware {
 
     private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
-        let allowed = allowedOrigins.contains(origin)
+        let allowed = allowedOrigins.contains(origin) || WidgetPaths.contains(request.uri.path)
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             guard allowed else {
                 throw Problem(status: .forbidden, type: "origin-not-allowed", title: "This origin may not call the API.",

@@ -6,9 +6,10 @@ import ServiceKit
 /// - client-sent `X-Commerce-*` identity headers are removed, so that only a verified token
 ///   can make a caller anyone but a guest, on every route of this process;
 /// - a bearer token is verified once and kept in the context for routes and the forwarder;
-/// - the API (`/api/...`) is rate limited per client address, per signed-in customer, and
-///   order placements (`POST /api/checkout/checkouts`) per address per hour; health and
-///   metrics stay unlimited. A refused request gets 429 with `Retry-After`. The client's
+/// - the API (`/api/...`) is rate limited per client address, per signed-in customer, the
+///   checkout pages' public widget per address on its own, and order placements
+///   (`POST /api/checkout/checkouts`, and a checkout started on a page) per address per hour;
+///   health and metrics stay unlimited. A refused request gets 429 with `Retry-After`. The client's
 ///   address is the connection's, or behind a trusted load balancer the one it forwards
 ///   (``ClientAddress``);
 /// - a blocked customer cannot place an order even with an access token issued before the
@@ -24,6 +25,8 @@ struct DoorMiddleware: RouterMiddleware {
     let perAddress: RateLimiter
     let perCustomer: RateLimiter
     let placements: RateLimiter
+    /// The checkout pages' public widget API, per client address.
+    let widget: RateLimiter
     let authenticator: Authenticator
     let customers: CustomerStore
     /// Who the client is behind the load balancers we trust.
@@ -43,11 +46,14 @@ struct DoorMiddleware: RouterMiddleware {
         }
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
         let address = clients.of(request.headers, peer: context.peerAddress)
-        var decision = perAddress.take("address:\(address)")
+        context.clientAddress = address
+        let path = request.uri.path
+        var decision = WidgetPaths.contains(path) ? widget.take("widget:\(address)") : perAddress.take("address:\(address)")
         if decision == .allowed, let customer = context.verifiedCaller?.customerId {
             decision = perCustomer.take("customer:\(customer)")
         }
-        let placesOrder = request.method == .post && request.uri.path == Self.placementPath
+        let placesOrder = request.method == .post && path == Self.placementPath
+            || WidgetPaths.placesOrder(method: request.method.rawValue, path: path)
         if decision == .allowed, placesOrder {
             decision = placements.take("placements:\(address)")
         }

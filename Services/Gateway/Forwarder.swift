@@ -34,6 +34,9 @@ struct Forwarder: Service, Controller {
     ]
     /// Prefix of the headers by which the gateway tells services who is calling.
     static let identityHeaderPrefix = "x-commerce-"
+    /// Who the client is, for the services that count visitors (never sent on by a client:
+    /// every `X-Commerce-*` header a client sends is dropped).
+    static let clientAddressHeader = "X-Commerce-Client-Address"
     static let maxResponseBytes = 16 * 1024 * 1024
 
     let upstreams: Upstreams
@@ -96,6 +99,7 @@ struct Forwarder: Service, Controller {
         }
         for (name, value) in identity.headers { upstream.headers.add(name: name.rawName, value: value) }
         upstream.headers.add(name: StoreScopeMiddleware.header.rawName, value: (context.storeId ?? .original).description)
+        if let address = context.clientAddress { upstream.headers.add(name: Self.clientAddressHeader, value: address) }
         upstream.headers.replaceOrAdd(name: "X-Request-Id", value: context.correlationId)
         if request.method != .get && request.method != .head {
             let body = try await request.body.collect(upTo: context.maxUploadSize)

@@ -31,6 +31,7 @@ extension ServiceDefinition {
                 perAddress: RateLimiter(capacity: settings.requestsPerAddressPerMinute, window: .seconds(60)),
                 perCustomer: RateLimiter(capacity: settings.requestsPerCustomerPerMinute, window: .seconds(60)),
                 placements: RateLimiter(capacity: settings.placementsPerAddressPerHour, window: .seconds(3600)),
+                widget: RateLimiter(capacity: settings.widgetRequestsPerAddressPerMinute, window: .seconds(60)),
                 authenticator: authenticator, customers: customers, clients: ClientAddress(trustedProxies: settings.trustedProxies),
                 stores: StoreDoor(directory: directory, defaultStore: settings.defaultStore))
             let forwarder = Forwarder(upstreams: settings.upstreams, timeout: settings.upstreamTimeout, retryBudget: settings.upstreamRetryBudget,

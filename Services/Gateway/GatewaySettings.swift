@@ -32,6 +32,8 @@ struct GatewaySettings: Sendable {
         EnvironmentVariable("RATE_LIMIT_PER_MINUTE", default: "100", help: "API requests per client address per minute (in memory, per instance)."),
         EnvironmentVariable("RATE_LIMIT_CUSTOMER_PER_MINUTE", default: "100", help: "API requests per signed-in customer per minute."),
         EnvironmentVariable("ORDER_PLACEMENTS_PER_HOUR", default: "10", help: "Checkouts a client address may place per hour."),
+        EnvironmentVariable("WIDGET_REQUESTS_PER_MINUTE", default: "60",
+                            help: "Requests a client address may make per minute to the checkout pages' public widget API."),
         EnvironmentVariable("BOOTSTRAP_ADMIN_EMAIL", default: "admin@shop.local", help: "The first admin, created when the shop has none."),
         .secret("BOOTSTRAP_ADMIN_PASSWORD", help: "The first admin's plain password: local development only.", required: false,
                 recipe: .issuedElsewhere("choose one"), developmentDefault: "admin-local-password"),
@@ -66,6 +68,7 @@ struct GatewaySettings: Sendable {
     var requestsPerAddressPerMinute: Int
     var requestsPerCustomerPerMinute: Int
     var placementsPerAddressPerHour: Int
+    var widgetRequestsPerAddressPerMinute: Int
     var bootstrapAdminEmail: String
     /// How the first admin gets a password.
     var firstAdmin: BootstrapAdmin.Source
@@ -93,6 +96,7 @@ struct GatewaySettings: Sendable {
         requestsPerAddressPerMinute = try environment.integer("RATE_LIMIT_PER_MINUTE", in: 1...Int.max)
         requestsPerCustomerPerMinute = try environment.integer("RATE_LIMIT_CUSTOMER_PER_MINUTE", in: 1...Int.max)
         placementsPerAddressPerHour = try environment.integer("ORDER_PLACEMENTS_PER_HOUR", in: 1...Int.max)
+        widgetRequestsPerAddressPerMinute = try environment.integer("WIDGET_REQUESTS_PER_MINUTE", in: 1...Int.max)
         bootstrapAdminEmail = environment.value("BOOTSTRAP_ADMIN_EMAIL")
     }
 }

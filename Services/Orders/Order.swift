@@ -22,20 +22,23 @@ struct Order: ResponseEncodable, Sendable {
     var createdAt: Date
     var updatedAt: Date
     var timeline: [TimelineEntry]?
+    /// The checkout page it was bought on, and the buyer's answers to its custom fields.
+    var page: PageReference?
+    var answers: [FieldAnswer]?
 
     var checkoutId: CheckoutID
     enum CodingKeys: String, CodingKey {
         case id, number, status, paymentStatus, paymentMethod, customerId, contact, shippingAddress, lines, price, refunded
-        case voucherCode, cancelReason, createdAt, updatedAt, timeline
+        case voucherCode, cancelReason, createdAt, updatedAt, timeline, page, answers
     }
 
     static let columns = """
         id, number, status, payment_status, payment_method, customer_id, contact::text, shipping_address::text, lines::text, price::text,
-        currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id
+        currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id, page::text, answers::text
         """
 
     typealias Row = (UUID, String, String, String, PaymentMethod, UUID?, String, String, String, String,
-                     String, Int64, String?, String?, Date, Date, UUID)
+                     String, Int64, String?, String?, Date, Date, UUID, String?, String?)
 
     init(row: Row) throws {
         let decoder = JSONDecoder()
@@ -55,6 +58,8 @@ struct Order: ResponseEncodable, Sendable {
         createdAt = row.14
         updatedAt = row.15
         checkoutId = CheckoutID(row.16)
+        page = try row.17.map { try decoder.decode(PageReference.self, from: Data($0.utf8)) }
+        answers = try row.18.map { try decoder.decode([FieldAnswer].self, from: Data($0.utf8)) }
     }
 }
 

@@ -6,6 +6,15 @@ enum OrdersContract {
     static let money = Schema.ref("Money")
     static let statuses = OrderStatus.allCases.map(\.rawValue)
     static let days = APIOperation.QueryParameter("days", Schema.integer(minimum: 1, maximum: 366), "The window, in days back from now (30 unless given).")
+    /// How staff narrow the orders they list or export.
+    static let orderFilters: [APIOperation.QueryParameter] = [
+        .init("status", Schema.string(oneOf: statuses), "Order status."),
+        .init("payment_status", Schema.string(oneOf: OrderDeskController.paymentStatuses), "Payment status."),
+        .init("from", Schema.string(maxLength: 40), "Placed at or after (date or date-time)."),
+        .init("to", Schema.string(maxLength: 40), "Placed before (date or date-time)."),
+        .init("q", Schema.string(maxLength: 100), "Text in the order number, email or phone."),
+        .init("sort", Schema.string(oneOf: OrderStore.sorts.keys.sorted()), "newest (default), oldest, total_desc, total_asc."),
+    ]
     static let orderAnswer = APIOperation.Answer(200, "The order with its timeline.", schema: Schema.ref("Order"))
 
     static let contract = APIContract(
@@ -29,15 +38,13 @@ enum OrdersContract {
             ]),
             .init(OrderDeskController.self, [
                 APIOperation(.get, "/admin/orders", id: "listOrders", summary: "Orders by status, payment, date and text, sorted and paged.",
-                             tag: "orders admin", query: [
-                                .init("status", Schema.string(oneOf: statuses), "Order status."),
-                                .init("payment_status", Schema.string(oneOf: OrderDeskController.paymentStatuses), "Payment status."),
-                                .init("from", Schema.string(maxLength: 40), "Placed at or after (date or date-time)."),
-                                .init("to", Schema.string(maxLength: 40), "Placed before (date or date-time)."),
-                                .init("q", Schema.string(maxLength: 100), "Text in the order number, email or phone."),
-                                .init("sort", Schema.string(oneOf: OrderStore.sorts.keys.sorted()), "newest (default), oldest, total_desc, total_asc."),
-                             ] + PageRequest.parameters,
+                             tag: "orders admin", query: orderFilters + PageRequest.parameters,
                              answers: [.init(200, "A page of orders.", schema: Page<Order>.schema(of: Schema.ref("Order")))]),
+                APIOperation(.get, "/admin/orders/export", id: "exportOrders",
+                             summary: "The orders the filters find as CSV (at most \(OrderExport.limit)), with a column per checkout-page question answered.",
+                             tag: "orders admin", query: orderFilters,
+                             answers: [.init(200, "The file: amounts in minor units; answers in `answer:<key>` columns.",
+                                             headers: [("Content-Disposition", "attachment; filename=orders.csv")], contentType: "text/csv")]),
                 APIOperation(.get, "/admin/orders/{id}", id: "orderForStaff", summary: "An order with its timeline.", tag: "orders admin",
                              answers: [orderAnswer]),
                 APIOperation(.post, "/admin/orders/{id}/status", id: "moveOrder", summary: "Move an order along the allowed transitions.",
@@ -79,6 +86,12 @@ enum OrdersContract {
                 "contact": ["type": "object"], "shipping_address": ["type": "object"], "lines": Schema.array(of: ["type": "object"]),
                 "price": ["type": "object"], "refunded": money, "voucher_code": Schema.string(), "cancel_reason": Schema.string(),
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "timeline": Schema.array(of: Schema.ref("TimelineEntry")),
+                "page": Schema.object(["page_id": Schema.uuid, "slug": Schema.string(), "title": Schema.string()],
+                                      required: ["page_id", "slug", "title"], description: "The checkout page it was bought on."),
+                "answers": Schema.array(of: Schema.object([
+                    "key": Schema.string(), "label": Schema.string(),
+                    "type": Schema.string(oneOf: ["text", "number", "email", "phone", "select", "checkbox", "date"]), "value": Schema.string(),
+                ], required: ["key", "label", "type", "value"], description: "The buyer's answer to one of the page's custom fields.")),
             ], required: ["id", "number", "status", "payment_status", "payment_method", "contact", "shipping_address", "lines", "price",
                           "refunded", "created_at", "updated_at"])),
             ("SalesFigures", Schema.object([

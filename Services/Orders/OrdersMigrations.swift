@@ -5,7 +5,7 @@ import ServiceKit
 /// The orders schema: orders with their snapshot, the daily order-number counters, each
 /// order's timeline and the customers' running statistics.
 enum OrdersMigrations {
-    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores, perStoreKeys] }
+    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores, perStoreKeys, pageAnswers] }
 
     static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
         CREATE TABLE order_number_days (
@@ -108,5 +108,12 @@ enum OrdersMigrations {
         CREATE OR REPLACE FUNCTION next_order_count(store uuid) RETURNS bigint LANGUAGE sql AS $$
             SELECT nextval(order_sequence(store))
         $$;
+        """)
+}
+
+extension OrdersMigrations {
+    /// The checkout page an order was bought on and the buyer's answers to its custom fields.
+    static let pageAnswers = Migration(version: 105, name: "checkout pages and custom field answers", sql: """
+        ALTER TABLE orders ADD COLUMN page jsonb, ADD COLUMN answers jsonb;
         """)
 }

@@ -62,9 +62,16 @@ public struct CheckoutPlaced: EventPayload, Equatable {
     public var price: PriceBreakdown
     /// When an unpaid bank transfer or card checkout expires; `nil` for cash on delivery.
     public var paymentDueBy: Date?
+    /// The checkout page it was bought on, if any.
+    public var page: PageReference?
+    /// The buyer's answers to the page's custom fields, in the page's order.
+    public var answers: [FieldAnswer]?
 
     public init(checkoutId: CheckoutID, customerId: CustomerID?, contact: ContactDetails, shippingAddress: ShippingAddress,
-                paymentMethod: PaymentMethod, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?) {
+                paymentMethod: PaymentMethod, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?,
+                page: PageReference? = nil, answers: [FieldAnswer]? = nil) {
+        self.page = page
+        self.answers = answers
         self.checkoutId = checkoutId
         self.customerId = customerId
         self.contact = contact

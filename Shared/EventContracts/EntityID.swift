@@ -113,3 +113,9 @@ public struct StoreID: EntityID {
     /// id is fixed so that every service's migration can backfill it without asking anyone.
     public static let original = StoreID(UUID(uuidString: "00000000-0000-4000-8000-000000000001")!)
 }
+
+/// A checkout page a merchant built: what it sells, the questions it asks, where it is embedded.
+public struct CheckoutPageID: EntityID {
+    public let uuid: UUID
+    public init(_ uuid: UUID) { self.uuid = uuid }
+}

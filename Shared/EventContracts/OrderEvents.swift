@@ -57,10 +57,16 @@ public struct OrderPlaced: EventPayload, Equatable {
     public var lines: [PricedLine]?
     public var contact: ContactDetails?
     public var shippingAddress: ShippingAddress?
+    /// The checkout page it was bought on, and the buyer's answers to its custom fields.
+    public var page: PageReference?
+    public var answers: [FieldAnswer]?
 
     public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, customerId: CustomerID?, email: String,
                 paymentMethod: PaymentMethod, total: Money, status: String, paymentDueBy: Date?,
-                lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil) {
+                lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil,
+                page: PageReference? = nil, answers: [FieldAnswer]? = nil) {
+        self.page = page
+        self.answers = answers
         self.lines = lines
         self.contact = contact
         self.shippingAddress = shippingAddress

@@ -563,6 +563,11 @@ struct StoreIsolationTests {
             "url": "http://127.0.0.1:\(suite.merchantEndpointPort)/hooks/a", "event_types": ["shop.orders.order.placed.v1"],
         ], headers: platform)
         data.ids["endpoints"] = try #require(endpoint.json?["id"] as? String)
+        let page = try await send(client, "POST", base + "/api/checkout/admin/pages", json: [
+            "slug": unique("page"), "title": "Trà sen A", "options": [["variant_id": data.ids["variants"]!, "label": "Tin"]],
+            "fields": [["key": "note", "label": "Note", "type": "text", "required": false]],
+        ], headers: platform)
+        data.ids["pages"] = try #require(page.json?["id"] as? String, "\(String(decoding: page.body, as: UTF8.self))")
         let manager = try await send(client, "POST", base + "/api/admin/staff", json: [
             "email": "clerk-a@example.com", "password": "clerk-a-password", "name": "Clerk A", "role": "staff",
         ], headers: platform)

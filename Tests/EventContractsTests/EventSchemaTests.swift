@@ -231,7 +231,8 @@ struct EventSchemaTests {
                                              province: "HCM", city: "HCMC", postalCode: "700000"),
             paymentMethod: .bankTransfer, lines: [line], voucherCode: "TET",
             price: PriceBreakdown(subtotal: vnd(200_000), discount: vnd(0), shipping: vnd(30_000), tax: vnd(0), taxInclusive: true, total: vnd(230_000)),
-            paymentDueBy: Date())
+            paymentDueBy: Date(), page: PageReference(pageId: .new(), slug: "tet", title: "Tết"),
+            answers: [FieldAnswer(key: "wrapping", label: "Wrapping", type: "select", value: "silk")])
         let reserved = InventoryReserved(checkoutId: .new(), reservationId: .new(), lines: [CheckoutLine(variantId: .new(), quantity: 2)],
                                          expiresAt: Date(), pricedLines: [line], discount: vnd(10_000), voucherCode: "TET")
         for (payload, type) in [(placed as any EventPayload, CheckoutPlaced.self as any EventPayload.Type), (reserved, InventoryReserved.self)] {

@@ -84,16 +84,16 @@ struct OfferStore: Sendable {
     }
 
     /// The basket for `lines` bought without a cart, or 422 naming each line that is not on
-    /// sale (`field[i].variant_id`), lines in more than one currency, and cash on delivery for
-    /// downloads.
-    func basket(_ lines: [CheckoutLine], field: String, method: PaymentMethod?, on connection: PostgresConnection,
-                logger: Logger) async throws -> Basket {
+    /// sale (as `naming` names the line's variant: `items[0].variant_id`), lines in more than
+    /// one currency (`field`), and cash on delivery for downloads.
+    func basket(_ lines: [CheckoutLine], field: String, naming: (Int) -> String, method: PaymentMethod?,
+                on connection: PostgresConnection, logger: Logger) async throws -> Basket {
         let known = try await offers(lines.map(\.variantId.uuid), on: connection, logger: logger)
         var errors: [Problem.FieldError] = []
         var sold: [Offer] = []
         for (index, line) in lines.enumerated() {
             guard let offer = known[line.variantId.uuid], offer.onSale else {
-                errors.append(.init(field: "\(field)[\(index)].variant_id", message: "is not on sale"))
+                errors.append(.init(field: naming(index), message: "is not on sale"))
                 continue
             }
             sold.append(offer)

@@ -31,6 +31,10 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     /// in the answer that created it and nowhere else.
     var accessToken: String?
 
+    /// The checkout page it was started on, and the buyer's answers to its questions.
+    var page: PageReference?
+    var answers: [FieldAnswer]?
+
     /// Owner columns kept out of the answer.
     var customerId: UUID?
     var guestTokenDigest: String?
@@ -38,17 +42,17 @@ struct CheckoutSession: ResponseEncodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, cartId, paymentMethod, contact, shippingAddress, voucherCode, currency, lines, price, shortLines, problem
-        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken
+        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken, page, answers
     }
 
     static let columns = """
         id, status, cart_id, payment_method, contact::text, shipping_address::text, voucher_code, currency, lines::text, price::text,
         short_lines::text, problem, order_id, order_number, payment::text, payment_due_by, created_at, updated_at, customer_id, guest_token_digest,
-        access_token_digest
+        access_token_digest, page::text, answers::text
         """
 
     typealias Row = (UUID, String, UUID?, PaymentMethod, String, String, String?, String, String?, String?,
-                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?, String?)
+                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?, String?, String?, String?)
 
     /// A tag that changes with every write of the checkout (each sets `updated_at`), sent as
     /// `ETag`: a client that sends it back in `If-None-Match` with `Prefer: wait` is answered
@@ -82,5 +86,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
         customerId = row.18
         guestTokenDigest = row.19
         accessTokenDigest = row.20
+        page = try json(PageReference.self, row.21)
+        answers = try json([FieldAnswer].self, row.22)
     }
 }

@@ -21,12 +21,16 @@ struct CheckoutStore: Sendable {
     /// for the catalog to reserve. A guest's checkout is theirs by the cart token they checked
     /// out with (`guestTokenDigest`) or, without a cart, by the access token it was given
     /// (`accessTokenDigest`).
+    /// A checkout from a page (`page`, with the buyer's `answers`) counts as a checkout
+    /// started on it.
     func submit(_ request: CheckoutRequest, id: UUID = UUID(), basket: Basket, caller: CallerIdentity, guestTokenDigest: String?,
-                accessTokenDigest: String? = nil, correlationId: String?, on connection: PostgresConnection,
-                logger: Logger) async throws -> CheckoutSession {
+                accessTokenDigest: String? = nil, page: PageReference? = nil, answers: [FieldAnswer]? = nil, correlationId: String?,
+                on connection: PostgresConnection, logger: Logger) async throws -> CheckoutSession {
         let encoder = JSONEncoder()
         let contact = String(decoding: try encoder.encode(request.contact), as: UTF8.self)
         let address = String(decoding: try encoder.encode(request.shippingAddress), as: UTF8.self)
+        let pageJSON = try page.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let answersJSON = try answers.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let voucher = request.voucherCode ?? basket.voucherCode
         var session: CheckoutSession?
         do {
@@ -35,15 +39,17 @@ struct CheckoutStore: Sendable {
             let rows = try await connection.query("""
                 WITH created AS (
                     INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, access_token_digest, status, contact,
-                                           shipping_address, payment_method, voucher_code, currency)
+                                           shipping_address, payment_method, voucher_code, currency, page_id, page, answers)
                     VALUES (\(id), \(basket.cartId), \(basket.cartVersion), \(caller.customerId), \(basket.customerId == nil ? guestTokenDigest : nil),
                             \(accessTokenDigest), 'submitted', \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod),
-                            \(voucher), \(basket.currency))
+                            \(voucher), \(basket.currency), \(page?.pageId.uuid), \(pageJSON)::jsonb, \(answersJSON)::jsonb)
                     RETURNING \(unescaped: CheckoutSession.columns)),
                 recorded AS (
                     INSERT INTO checkout_transitions (checkout_id, from_status, to_status)
                     SELECT id, moves.from_status, moves.to_status FROM created,
-                           (VALUES (NULL, 'open'), ('open', 'submitted')) AS moves (from_status, to_status))
+                           (VALUES (NULL, 'open'), ('open', 'submitted')) AS moves (from_status, to_status)),
+                started AS (
+                    UPDATE checkout_page_stats SET checkouts_started = checkouts_started + 1 WHERE page_id = \(page?.pageId.uuid))
                 SELECT * FROM created
                 """, logger: logger)
             for try await row in rows.decode(CheckoutSession.Row.self) { session = try CheckoutSession(row: row) }
@@ -197,9 +203,10 @@ struct CheckoutStore: Sendable {
         return moved
     }
 
-    /// A move: the update if the state allows it, its history row and the waiters' bell (with
-    /// the new state, so a waiter that this state does not answer need not read), in one
-    /// round trip; every saga step runs it.
+    /// A move: the update if the state allows it, its history row, a page checkout's
+    /// conversion and revenue when it completes, and the waiters' bell (with the new state, so
+    /// a waiter that this state does not answer need not read), in one round trip; every saga
+    /// step runs it.
     struct MoveStatement: PreparedStatement {
         typealias Row = String
         static let sql = """
@@ -210,10 +217,18 @@ struct CheckoutStore: Sendable {
                        payment_due_by = COALESCE($7, c.payment_due_by), short_lines = COALESCE($8::jsonb, c.short_lines),
                        order_id = COALESCE($9, c.order_id), order_number = COALESCE($10, c.order_number),
                        payment = COALESCE($11::jsonb, c.payment)
-                FROM previous WHERE c.id = previous.id AND previous.status = ANY($12) RETURNING previous.status),
+                FROM previous WHERE c.id = previous.id AND previous.status = ANY($12) RETURNING previous.status, c.page_id, c.price),
             recorded AS (
                 INSERT INTO checkout_transitions (checkout_id, from_status, to_status, reason)
                 SELECT $1, status, $2, $13 FROM moved),
+            converted AS (
+                UPDATE checkout_page_stats s SET conversions = s.conversions + 1
+                FROM moved WHERE $2 = 'completed' AND s.page_id = moved.page_id),
+            earned AS (
+                INSERT INTO checkout_page_revenue (page_id, currency, amount_minor)
+                SELECT page_id, price->'total'->>'currency', (price->'total'->>'minorUnits')::bigint FROM moved
+                WHERE $2 = 'completed' AND page_id IS NOT NULL
+                ON CONFLICT (page_id, currency) DO UPDATE SET amount_minor = checkout_page_revenue.amount_minor + excluded.amount_minor),
             rung AS (SELECT count(*) FROM (SELECT pg_notify($14, $15) FROM moved) AS bell)
             SELECT moved.status FROM moved, rung
             """

@@ -12,6 +12,8 @@ import ServiceKit
 ///   exist. Their role is their membership's there (`owner` and `admin` are admins), read on
 ///   every request, so a change takes effect at once; platform operators are admins anywhere;
 /// - a customer's token works only in the store the account belongs to (401 elsewhere);
+/// - the checkout pages' public widget names its store in the path (``WidgetPaths``: its
+///   slug, or its id), whatever the headers say;
 /// - a request naming neither goes to the deployment's default store (`DEFAULT_STORE`, a
 ///   slug), so a one-shop deployment's storefront needs no key; without one it is 400.
 /// Platform routes and staff sign-in are about people and the platform, not one store, and
@@ -35,7 +37,12 @@ struct StoreDoor: Sendable {
         var caller = verified ?? .guest
         let isStaff = caller.role == .staff || caller.role == .admin
         let store: Store
-        if let key = request.headers[Self.keyHeader] {
+        if let named = WidgetPaths.store(in: path) {
+            let found = if let id = StoreID(named) { try await directory.store(id: id, logger: context.logger) }
+                else { try await directory.store(slug: named, logger: context.logger) }
+            guard let found else { throw Problem.notFound("That store") }
+            store = found
+        } else if let key = request.headers[Self.keyHeader] {
             guard let found = try await directory.store(publishableKey: key, logger: context.logger) else {
                 throw Self.notFound(header: Self.keyHeader, "No store has this publishable key.")
             }
@@ -71,6 +78,7 @@ struct StoreDoor: Sendable {
         }
         // A store that is not open takes no orders, whoever places them.
         let placesOrder = request.method == .post && path == DoorMiddleware.placementPath
+            || WidgetPaths.placesOrder(method: request.method.rawValue, path: path)
         if !isStaff || placesOrder, store.status != .active {
             throw Problem(status: .forbidden, type: "store-unavailable", title: "This store is not open.",
                           detail: store.status == .suspended ? "The store is suspended." : "The store is being set up.")

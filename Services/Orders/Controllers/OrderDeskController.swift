@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// Staff's order desk: find orders by status, payment, date and text; read one with its
-/// timeline; move it along the allowed transitions; add notes; see a customer's figures.
+/// Staff's order desk: find orders by status, payment, date and text, or export them as CSV
+/// (with the answers to checkout pages' questions); read one with its timeline; move it along the allowed transitions; add notes; see a customer's figures.
 struct OrderDeskController: Controller {
     static let access = Access.staff
     let orders: OrderStore
@@ -22,14 +22,23 @@ struct OrderDeskController: Controller {
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
         routes.get("/admin/orders") { request, context -> Page<Order> in
-            var filter = OrderStore.Filter()
-            filter.status = try request.queryChoice("status", OrderStatus.allCases.map(\.rawValue))
-            filter.paymentStatus = try request.queryChoice("payment_status", Self.paymentStatuses)
-            filter.from = try Self.date(request, "from")
-            filter.to = try Self.date(request, "to")
-            filter.text = try request.queryText("q", maxLength: 100)
-            filter.sort = try request.queryChoice("sort", Array(OrderStore.sorts.keys).sorted()) ?? "newest"
-            return try await orders.list(filter, page: try PageRequest(request), logger: context.logger)
+            try await orders.list(try Self.filter(request), page: try PageRequest(request), logger: context.logger)
+        }
+        routes.get("/admin/orders/export") { request, context -> Response in
+            var found: [Order] = []
+            var page = PageRequest(page: 1, size: 500)
+            while found.count < OrderExport.limit {
+                let batch = try await orders.list(try Self.filter(request), page: page, logger: context.logger)
+                found += batch.items
+                guard batch.items.count == page.size else { break }
+                page.page += 1
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"orders.csv\""
+            headers[.cacheControl] = "private, no-store"
+            let file = OrderExport(orders: Array(found.prefix(OrderExport.limit)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: file.csv)))
         }
         routes.get("/admin/orders/{id}") { _, context -> Order in
             try await orders.existing(try context.uuid(what: "That order"), logger: context.logger)
@@ -55,6 +64,18 @@ struct OrderDeskController: Controller {
             return stats
         }
         return routes
+    }
+
+    /// The list's filters, as the query names them.
+    static func filter(_ request: Request) throws -> OrderStore.Filter {
+        var filter = OrderStore.Filter()
+        filter.status = try request.queryChoice("status", OrderStatus.allCases.map(\.rawValue))
+        filter.paymentStatus = try request.queryChoice("payment_status", Self.paymentStatuses)
+        filter.from = try Self.date(request, "from")
+        filter.to = try Self.date(request, "to")
+        filter.text = try request.queryText("q", maxLength: 100)
+        filter.sort = try request.queryChoice("sort", Array(OrderStore.sorts.keys).sorted()) ?? "newest"
+        return filter
     }
 
     static func note(_ text: String?, required: Bool) throws -> String? {

@@ -16,6 +16,9 @@ public struct ServiceRequestContext: RequestContext {
     /// The store the request is for, once ``StoreScopeMiddleware`` (or the gateway's door,
     /// before it) has set it.
     public var storeId: StoreID?
+    /// At the gateway: who the client is, its address or the one a trusted load balancer
+    /// forwards (passed on to the services as `X-Commerce-Client-Address`).
+    public var clientAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
