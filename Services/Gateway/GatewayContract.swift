@@ -1,3 +1,4 @@
+import EventContracts
 import ServiceKit
 
 /// The gateway's own routes (identity and the identity part of the admin API) as documented
@@ -127,11 +128,13 @@ enum GatewayContract {
                 APIOperation(.get, "/api/admin/store", id: "ownStore", summary: "The store the admin works in: its settings, status and publishable key.",
                              tag: "admin", answers: [.init(200, "The store.", schema: Schema.ref("Store"))]),
                 APIOperation(.put, "/api/admin/store/settings", id: "setStoreSettings",
-                             summary: "Set the store's name, language, time zone, support email and low-stock threshold (an omitted optional clears it).",
+                             summary: "Set the store's name, language, time zone, support email, low-stock threshold (an omitted optional clears it) and order-number style (omitted: as it was).",
                              tag: "admin", body: Schema.object([
                                  "name": Schema.string(minLength: 1, maxLength: 100), "language": Schema.string(oneOf: ["vi", "en"]),
                                  "time_zone": Schema.string(), "support_email": email,
                                  "low_stock_threshold": Schema.integer(minimum: 0, maximum: 1_000_000),
+                                 "order_numbers": Schema.string(oneOf: OrderNumberStyle.allCases.map(\.rawValue),
+                                                                description: "sequential (SHOP-20261122-0042) or random (SHOP-7K3M9QXA)."),
                              ], required: ["name", "language", "time_zone"]),
                              answers: [.init(200, "The store with its new settings; the services follow within moments.", schema: Schema.ref("Store")),
                                        .init(409, "The original store's settings are the deployment's configuration.", schema: Schema.ref("Problem"))]),
@@ -145,6 +148,7 @@ enum GatewayContract {
                     "language": Schema.string(oneOf: ["vi", "en"]), "time_zone": Schema.string(), "order_prefix": Schema.string(),
                     "support_email": Schema.string(description: "Where replies to the store's emails go."),
                     "low_stock_threshold": Schema.integer(minimum: 0, description: "Absent: the deployment's."),
+                    "order_numbers": Schema.string(oneOf: OrderNumberStyle.allCases.map(\.rawValue), description: "Absent: sequential."),
                 ], required: ["name", "slug", "country", "currency", "language", "time_zone", "order_prefix"]),
                 "publishable_key": Schema.string(), "owner_email": Schema.string(), "suspended_reason": Schema.string(),
                 "provisioned": Schema.array(of: Schema.string()),

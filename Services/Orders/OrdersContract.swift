@@ -80,7 +80,7 @@ enum OrdersContract {
                 "to": Schema.string(), "actor": Schema.string(), "note": Schema.string(),
             ], required: ["at", "kind", "actor"])),
             ("Order", Schema.object([
-                "id": Schema.uuid, "number": Schema.string(pattern: "^[A-Z0-9]+-[0-9]{8}-[0-9]{4,}$"), "status": Schema.string(oneOf: statuses),
+                "id": Schema.uuid, "number": Schema.string(pattern: "^[A-Z0-9]+-([0-9]{8}-[0-9]{4,}|[0-9A-HJKMNP-TV-Z]{8})$"), "status": Schema.string(oneOf: statuses),
                 "payment_status": Schema.string(oneOf: OrderDeskController.paymentStatuses),
                 "payment_method": Schema.string(oneOf: PaymentMethod.allCases.map(\.rawValue)), "customer_id": Schema.uuid,
                 "contact": ["type": "object"], "shipping_address": ["type": "object"], "lines": Schema.array(of: ["type": "object"]),

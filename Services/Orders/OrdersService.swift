@@ -15,7 +15,8 @@ extension ServiceDefinition {
         build: { environment in
             let settings = try OrdersSettings(environment)
             let orders = OrderStore(database: environment.database, outbox: environment.outbox,
-                                    numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone))
+                                    numbers: OrderNumber(prefix: settings.orderNumberPrefix, timeZone: settings.timeZone,
+                                                         style: settings.orderNumbers))
             return ServiceParts(
                 controllers: [MyOrdersController(orders: orders), GuestOrderLookupController(orders: orders), OrderDeskController(orders: orders),
                               SalesFiguresController(orders: orders), PlatformFiguresController(orders: orders)],

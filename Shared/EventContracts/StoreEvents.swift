@@ -20,9 +20,12 @@ public struct StoreSettings: Codable, Sendable, Equatable {
     public var supportEmail: String?
     /// Available units at or below which the store hears of low stock; nil: the deployment's.
     public var lowStockThreshold: Int?
+    /// How its order numbers are made; nil: sequential.
+    public var orderNumbers: OrderNumberStyle?
 
     public init(name: String, slug: String, country: String, currency: String, language: String, timeZone: String, orderPrefix: String,
-                supportEmail: String? = nil, lowStockThreshold: Int? = nil) {
+                supportEmail: String? = nil, lowStockThreshold: Int? = nil, orderNumbers: OrderNumberStyle? = nil) {
+        self.orderNumbers = orderNumbers
         self.name = name
         self.slug = slug
         self.country = country
@@ -33,6 +36,13 @@ public struct StoreSettings: Codable, Sendable, Equatable {
         self.supportEmail = supportEmail
         self.lowStockThreshold = lowStockThreshold
     }
+}
+
+/// How a store's order numbers are made: `sequential` (`SHOP-20261122-0042`, counted per shop
+/// day) or `random` (`SHOP-7K3M9QXA`: eight characters of Crockford's base 32, unguessable, so
+/// numbers do not reveal how many orders a store takes).
+public enum OrderNumberStyle: String, Codable, Sendable, CaseIterable {
+    case sequential, random
 }
 
 /// A platform operator created a store. Each service sets up the store's defaults and answers

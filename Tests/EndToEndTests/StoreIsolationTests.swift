@@ -244,6 +244,22 @@ struct StoreIsolationTests {
             #expect(rulesA.json?["payment_window_seconds"] as? Int == 900 && (rulesA.json?["payment_methods"] as? [String])?.contains("cod") == true
                     && (rulesA.json?["tax"] as? [[String: Any]])?.first?["basis_points"] as? Int == 1_000, "the original store's are the deployment's")
 
+            // B's admins choose random order numbers: nothing in them tells how many orders B takes.
+            let randomNumbers = try await send(client, "PUT", base + "/api/admin/store/settings", json: [
+                "name": "Store B", "language": "en", "time_zone": "Pacific/Honolulu", "order_numbers": "random",
+            ], headers: inB)
+            #expect(randomNumbers.status == 200 && (randomNumbers.json?["settings"] as? [String: Any])?["order_numbers"] as? String == "random",
+                    "\(randomNumbers.text)")
+            #expect(try await waitUntil(timeout: .seconds(30)) {
+                (try? await suite.runSQL(in: "orders", """
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM store_settings WHERE store_id = '\(storeB)' AND settings->>'order_numbers' = 'random')
+                        THEN RAISE EXCEPTION 'not yet'; END IF;
+                    END $$
+                    """)) != nil
+            }, "orders has the change")
+            try await Task.sleep(for: .seconds(1))
+
             // A bank transfer for store B's next order, priced by B's rules: B's account, paid
             // only at B's address with B's key.
             let transfer = try await checkOut(client, base, shopB, order(cart: try await cart(client, base, shopB, variant: variantB, quantity: 1),
@@ -257,7 +273,7 @@ struct StoreIsolationTests {
             let dueBy = try #require((transfer.json?["payment_due_by"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
             #expect(abs(dueBy.timeIntervalSinceNow - 1_800) < 120, "B's 30-minute payment window: \(dueBy)")
             let numberB2 = try #require(transfer.json?["order_number"] as? String, "\(String(decoding: transfer.body, as: UTF8.self))")
-            #expect(numberB2.hasPrefix("BSHOP-"))
+            #expect(numberB2.wholeMatch(of: /BSHOP-[0-9A-HJKMNP-TV-Z]{8}/) != nil, "a random number: \(numberB2)")
             let orderB2 = try #require(transfer.json?["order_id"] as? String)
             let total = try #require(minor((transfer.json?["price"] as? [String: Any])?["total"]))
             let payment = transfer.json?["payment"] as? [String: Any]

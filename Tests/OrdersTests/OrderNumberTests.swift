@@ -31,6 +31,23 @@ struct OrderNumberTests {
         throw OrdersInvariantError("no date")
     }
 
+    @Test("a store that chose random numbers gets PREFIX and eight characters of Crockford's base 32, different each time; the sequence is not used")
+    func randomNumbers() async throws {
+        let logger = TestInfrastructure.logger
+        try await withSchema { database in
+            let random = OrderNumber(prefix: "SHOP", timeZone: "Asia/Ho_Chi_Minh", style: .random)
+            var drawn: Set<String> = []
+            for _ in 0..<200 {
+                let number = try await database.transaction(logger: logger) { try await random.next(on: $0, logger: logger) }
+                #expect(number.wholeMatch(of: /SHOP-[0-9A-HJKMNP-TV-Z]{8}/) != nil && number.dropFirst(5).contains(where: \.isLetter), "\(number)")
+                drawn.insert(number)
+            }
+            #expect(drawn.count == 200)
+            let sequential = try await database.transaction(logger: logger) { try await numbers.next(on: $0, logger: logger) }
+            #expect(sequential.hasSuffix("-0001"), "random numbers took nothing from the day's count: \(sequential)")
+        }
+    }
+
     @Test("400 placements in 20 overlapping transactions, a quarter rolled back: every committed number is unique, of today, and positive")
     func concurrentPlacementsNeverShare() async throws {
         let logger = TestInfrastructure.logger

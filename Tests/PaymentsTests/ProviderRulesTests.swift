@@ -60,6 +60,11 @@ struct ProviderRulesTests {
         #expect(SePayWebhook.orderNumber(in: "DH SHOP-20261122-0042", prefix: "SHOP") == "SHOP-20261122-0042")
         #expect(SePayWebhook.orderNumber(in: "MBVCB.123 dh shop202611220042 chuyen tien", prefix: "SHOP") == "SHOP-20261122-0042")
         #expect(SePayWebhook.orderNumber(in: "DH SHOP 20261122 12345", prefix: "SHOP") == "SHOP-20261122-12345")
+        #expect(SePayWebhook.orderNumber(in: "DH SHOP-7K3M9QXA", prefix: "SHOP") == "SHOP-7K3M9QXA", "a random number")
+        #expect(SePayWebhook.orderNumber(in: "MBVCB.99 dh shop7k3m9qxa chuyen tien", prefix: "SHOP") == "SHOP-7K3M9QXA")
+        #expect(SePayWebhook.orderNumber(in: "DH BSHOP-7K3M9QXA", prefix: "SHOP") == nil, "another store's prefix is not this one's")
+        #expect(SePayWebhook.orderNumber(in: "DH SHOP-7K3M9QI", prefix: "SHOP") == nil, "seven characters, one not in the alphabet")
+        #expect(SePayWebhook.orderNumber(in: "DH SHOP-20261122", prefix: "SHOP") == nil, "eight digits are a date, never a random number")
         #expect(SePayWebhook.orderNumber(in: "DH SHOP-20261122-0042123", prefix: "SHOP") == nil, "digits run on: not this order")
         #expect(SePayWebhook.orderNumber(in: "tien hang thang 11", prefix: "SHOP") == nil)
     }

@@ -4,7 +4,7 @@ import Persistence
 /// The store registry in the gateway's schema: the stores of the deployment, who may work in
 /// which (memberships), and each new store's provisioning receipts.
 enum StoreMigrations {
-    static var all: [Migration] { [registry, customersPerStore, contactAndStock] }
+    static var all: [Migration] { [registry, customersPerStore, contactAndStock, orderNumberStyle] }
 
     /// The original store (``EventContracts/StoreID/original``) holds everything from before
     /// stores; every staff account of that time becomes a member of it, and its admins become
@@ -65,5 +65,10 @@ enum StoreMigrations {
     static let contactAndStock = Migration(version: 107, name: "store support email and low-stock threshold", sql: """
         ALTER TABLE stores ADD COLUMN support_email text;
         ALTER TABLE stores ADD COLUMN low_stock_threshold integer CHECK (low_stock_threshold >= 0);
+        """)
+
+    /// Sequential or random order numbers (nil: sequential).
+    static let orderNumberStyle = Migration(version: 108, name: "order-number style", sql: """
+        ALTER TABLE stores ADD COLUMN order_numbers text CHECK (order_numbers IN ('sequential', 'random'));
         """)
 }

@@ -25,15 +25,16 @@ struct StoreRegistry: Sendable {
         s.id, s.status, s.name, s.slug, s.country, s.currency, s.language, s.time_zone, s.order_prefix, s.publishable_key,
         s.owner_email, s.suspended_reason, s.created_at,
         coalesce((SELECT array_agg(p.service ORDER BY p.service) FROM store_provisioning p WHERE p.store_id = s.id), '{}'),
-        s.support_email, s.low_stock_threshold
+        s.support_email, s.low_stock_threshold, s.order_numbers
         """
     private typealias Row = (UUID, String, String, String, String, String, String, String, String, String, String?, String?, Date, [String],
-                             String?, Int?)
+                             String?, Int?, String?)
 
     private static func store(_ row: Row) -> Store {
         Store(id: StoreID(row.0), status: Store.Status(rawValue: row.1) ?? .suspended,
               settings: StoreSettings(name: row.2, slug: row.3, country: row.4, currency: row.5, language: row.6,
-                                      timeZone: row.7, orderPrefix: row.8, supportEmail: row.14, lowStockThreshold: row.15),
+                                      timeZone: row.7, orderPrefix: row.8, supportEmail: row.14, lowStockThreshold: row.15,
+                                      orderNumbers: row.16.flatMap(OrderNumberStyle.init(rawValue:))),
               publishableKey: row.9, ownerEmail: row.10, suspendedReason: row.11, provisioned: row.13, createdAt: row.12)
     }
 
@@ -46,10 +47,10 @@ struct StoreRegistry: Sendable {
             try await database.transaction(logger: logger) { connection in
                 try await connection.query("""
                     INSERT INTO stores (id, slug, name, status, country, currency, language, time_zone, order_prefix, owner_email, publishable_key,
-                                        support_email, low_stock_threshold)
+                                        support_email, low_stock_threshold, order_numbers)
                     VALUES (\(id.uuid), \(settings.slug), \(settings.name), 'provisioning', \(settings.country), \(settings.currency),
                             \(settings.language), \(settings.timeZone), \(settings.orderPrefix), \(ownerEmail), \(key),
-                            \(settings.supportEmail), \(settings.lowStockThreshold))
+                            \(settings.supportEmail), \(settings.lowStockThreshold), \(settings.orderNumbers?.rawValue))
                     """, logger: logger)
                 try await StoreScope.run(for: id) {
                     try await outbox.enqueue(StoreCreated(storeId: id, settings: settings, ownerEmail: ownerEmail), subject: id,
@@ -80,7 +81,7 @@ struct StoreRegistry: Sendable {
                 let rows = try await connection.query("""
                     UPDATE stores SET name = \(settings.name), language = \(settings.language), time_zone = \(settings.timeZone),
                         order_prefix = \(settings.orderPrefix), support_email = \(settings.supportEmail),
-                        low_stock_threshold = \(settings.lowStockThreshold), updated_at = now()
+                        low_stock_threshold = \(settings.lowStockThreshold), order_numbers = \(settings.orderNumbers?.rawValue), updated_at = now()
                     WHERE id = \(id.uuid) RETURNING id
                     """, logger: logger)
                 var found = false

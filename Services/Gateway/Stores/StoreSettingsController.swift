@@ -4,7 +4,8 @@ import Hummingbird
 import ServiceKit
 
 /// The store an admin works in, and the settings its admins change themselves: its name,
-/// language, time zone, where customers' replies go, and its low-stock threshold. The slug,
+/// language, time zone, where customers' replies go, its low-stock threshold, and whether its
+/// order numbers are sequential or random. The slug,
 /// country, currency and order-number prefix are set when the store is created (open bank
 /// transfers name their order by its number, and prices are in the store's currency). The
 /// original store runs on the deployment's configuration and is changed there.
@@ -20,6 +21,8 @@ struct StoreSettingsController: Controller {
         var timeZone: String
         var supportEmail: String?
         var lowStockThreshold: Int?
+        /// `sequential` or `random`; absent: as it was.
+        var orderNumbers: String?
 
         /// The edit with its text trimmed, every wrong field added to `errors`.
         func validated(into errors: inout [Problem.FieldError]) -> Edit {
@@ -36,6 +39,9 @@ struct StoreSettingsController: Controller {
             }
             if let threshold = lowStockThreshold, !(0...1_000_000).contains(threshold) {
                 errors.append(.init(field: "low_stock_threshold", message: "must be 0 to 1000000 units"))
+            }
+            if let style = orderNumbers, OrderNumberStyle(rawValue: style) == nil {
+                errors.append(.init(field: "order_numbers", message: "must be sequential or random"))
             }
             return edit
         }
@@ -62,6 +68,7 @@ struct StoreSettingsController: Controller {
             settings.timeZone = edit.timeZone
             settings.supportEmail = edit.supportEmail
             settings.lowStockThreshold = edit.lowStockThreshold
+            if let style = edit.orderNumbers.flatMap(OrderNumberStyle.init(rawValue:)) { settings.orderNumbers = style }
             guard let store = try await registry.updateSettings(id, to: settings, correlationId: context.correlationId, logger: context.logger)
             else { throw Problem.notFound("The store") }
             directory.forget(store)

@@ -55,14 +55,21 @@ struct SePayWebhook: Sendable {
     }
 
     /// The order number in a transfer's content: `PREFIX-YYYYMMDD-NNNN`, with or without the
-    /// separators (`DH SHOP-20261122-0042`, `DH SHOP202611220042`).
+    /// separators (`DH SHOP-20261122-0042`, `DH SHOP202611220042`), or a random one,
+    /// `PREFIX-XXXXXXXX` (`dh shop 7k3m9qxa`; banks drop the hyphen and change the case).
     static func orderNumber(in content: String, prefix: String) -> String? {
         let text = content.uppercased()
-        guard let regex = try? NSRegularExpression(pattern: "\(NSRegularExpression.escapedPattern(for: prefix))[^A-Z0-9]*([0-9]{8})[^A-Z0-9]*([0-9]{4,6})(?![0-9])")
-        else { return nil }
+        let escaped = NSRegularExpression.escapedPattern(for: prefix)
         let range = NSRange(text.startIndex..., in: text)
-        guard let match = regex.firstMatch(in: text, range: range),
-              let day = Range(match.range(at: 1), in: text), let sequence = Range(match.range(at: 2), in: text) else { return nil }
-        return "\(prefix)-\(text[day])-\(text[sequence])"
+        if let sequential = try? NSRegularExpression(pattern: "\(escaped)[^A-Z0-9]*([0-9]{8})[^A-Z0-9]*([0-9]{4,6})(?![0-9])"),
+           let match = sequential.firstMatch(in: text, range: range),
+           let day = Range(match.range(at: 1), in: text), let sequence = Range(match.range(at: 2), in: text) {
+            return "\(prefix)-\(text[day])-\(text[sequence])"
+        }
+        // A random number always has a letter, so a date never reads as one.
+        guard let random = try? NSRegularExpression(
+                pattern: "(?<![A-Z0-9])\(escaped)[^A-Z0-9]?((?=[0-9]{0,7}[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{8})"),
+              let match = random.firstMatch(in: text, range: range), let code = Range(match.range(at: 1), in: text) else { return nil }
+        return "\(prefix)-\(text[code])"
     }
 }
