@@ -13,6 +13,9 @@ enum CheckoutContract {
                               description: "The `ETag` of the copy the client has: with `Prefer: wait=N`, wait for any change of it instead; 304 when there was none.",
                               required: false)
     static let statuses = CheckoutStatus.allCases.map(\.rawValue)
+    static let billingAddress: JSONValue = ["$ref": "#/components/schemas/ShippingAddress",
+                                            "description": "Where the invoice goes, when not where the goods go (the same rules as shipping_address)."]
+    static let customerNote = Schema.string(maxLength: 1000, description: "What the buyer tells the shop (a gate code, a gift message); kept on the order.")
 
     /// A page as staff send it, with the members `required` on creation.
     static func pageDraft(requiring required: [String]) -> JSONValue {
@@ -45,6 +48,7 @@ enum CheckoutContract {
                                 ], required: ["variant_id", "quantity"], description: "Buy Now: a variant to buy instead of a cart (each once)."),
                                 minItems: 1, maxItems: CheckoutRequest.itemLimit),
                                 "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"),
+                                "billing_address": billingAddress, "customer_note": customerNote,
                                 "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
                                 "voucher_code": Schema.string(maxLength: 64),
                              ], required: ["contact", "shipping_address", "payment_method"],
@@ -133,6 +137,7 @@ enum CheckoutContract {
                              body: Schema.object([
                                 "option": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: CheckoutRequest.quantityLimit),
                                 "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"),
+                                "billing_address": billingAddress, "customer_note": customerNote,
                                 "answers": ["type": "object", "description": "The answers by field key: text, a number, or true/false for a checkbox.",
                                             "additionalProperties": ["type": ["string", "number", "boolean"]]],
                                 "voucher_code": Schema.string(maxLength: 64),
@@ -240,6 +245,7 @@ enum CheckoutContract {
                 "id": Schema.uuid, "status": Schema.string(oneOf: statuses), "cart_id": Schema.uuid,
                 "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
                 "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"), "voucher_code": Schema.string(),
+                "billing_address": billingAddress, "customer_note": Schema.string(),
                 "currency": Schema.string(), "lines": Schema.array(of: Schema.ref("PricedLine")), "price": Schema.ref("PriceBreakdown"),
                 "short_lines": Schema.array(of: Schema.ref("ShortLine")), "problem": Schema.string(), "order_id": Schema.uuid,
                 "order_number": Schema.string(), "payment": Schema.ref("PaymentInstructions"), "payment_due_by": Schema.timestamp,

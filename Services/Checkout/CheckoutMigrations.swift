@@ -4,7 +4,7 @@ import ServiceKit
 /// The checkout schema: the cart replica built from the catalog's cart snapshots, checkout
 /// sessions and every move they made.
 enum CheckoutMigrations {
-    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore, offers, offersPerStore, cartlessCheckouts, pages, pagesPerStore] }
+    static var all: [Migration] { [sessions, completedCarts, stores, salesRules, salesRulesPerStore, offers, offersPerStore, cartlessCheckouts, pages, pagesPerStore, billingAndNote] }
 
     static let sessions = Migration(version: 100, name: "cart replicas and checkout sessions", sql: """
         CREATE TABLE cart_replicas (
@@ -165,4 +165,11 @@ extension CheckoutMigrations {
             CREATE UNIQUE INDEX checkout_pages_slug ON checkout_pages (store_id, slug);
             ALTER TABLE visitor_salts ADD PRIMARY KEY (store_id, day);
             """)
+}
+
+extension CheckoutMigrations {
+    /// Where the invoice goes (nil: where the goods go) and the buyer's note to the shop.
+    static let billingAndNote = Migration(version: 110, name: "billing address and customer note", sql: """
+        ALTER TABLE checkouts ADD COLUMN billing_address jsonb, ADD COLUMN customer_note text;
+        """)
 }

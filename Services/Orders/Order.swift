@@ -14,6 +14,9 @@ struct Order: ResponseEncodable, Sendable {
     var customerId: CustomerID?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
+    /// Where the invoice goes: the shipping address unless the buyer gave another.
+    var billingAddress: ShippingAddress
+    var customerNote: String?
     var lines: [PricedLine]
     var price: PriceBreakdown
     var refunded: Money
@@ -29,16 +32,17 @@ struct Order: ResponseEncodable, Sendable {
     var checkoutId: CheckoutID
     enum CodingKeys: String, CodingKey {
         case id, number, status, paymentStatus, paymentMethod, customerId, contact, shippingAddress, lines, price, refunded
-        case voucherCode, cancelReason, createdAt, updatedAt, timeline, page, answers
+        case voucherCode, cancelReason, createdAt, updatedAt, timeline, page, answers, billingAddress, customerNote
     }
 
     static let columns = """
         id, number, status, payment_status, payment_method, customer_id, contact::text, shipping_address::text, lines::text, price::text,
-        currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id, page::text, answers::text
+        currency, refunded_minor, voucher_code, cancel_reason, created_at, updated_at, checkout_id, page::text, answers::text,
+        billing_address::text, customer_note
         """
 
     typealias Row = (UUID, String, String, String, PaymentMethod, UUID?, String, String, String, String,
-                     String, Int64, String?, String?, Date, Date, UUID, String?, String?)
+                     String, Int64, String?, String?, Date, Date, UUID, String?, String?, String?, String?)
 
     init(row: Row) throws {
         let decoder = JSONDecoder()
@@ -60,6 +64,8 @@ struct Order: ResponseEncodable, Sendable {
         checkoutId = CheckoutID(row.16)
         page = try row.17.map { try decoder.decode(PageReference.self, from: Data($0.utf8)) }
         answers = try row.18.map { try decoder.decode([FieldAnswer].self, from: Data($0.utf8)) }
+        billingAddress = try row.19.map { try decoder.decode(ShippingAddress.self, from: Data($0.utf8)) } ?? shippingAddress
+        customerNote = row.20
     }
 }
 

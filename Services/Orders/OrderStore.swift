@@ -33,12 +33,13 @@ struct OrderStore: Sendable {
         let created = try await connection.query("""
             WITH created AS (
                 INSERT INTO orders (id, number, checkout_id, customer_id, email, phone, contact, shipping_address, lines, price, currency,
-                                    total_minor, voucher_code, payment_method, status, payment_status, page, answers)
+                                    total_minor, voucher_code, payment_method, status, payment_status, page, answers, billing_address, customer_note)
                 VALUES (\(id), \(number), \(checkout), \(customer), \(placed.contact.email), \(placed.contact.phone), \(try json(placed.contact))::jsonb,
                         \(try json(placed.shippingAddress))::jsonb, \(try json(placed.lines))::jsonb, \(try json(placed.price))::jsonb,
                         \(placed.price.total.currency.code), \(placed.price.total.minorUnits), \(placed.voucherCode), \(placed.paymentMethod),
                         \(status.rawValue), \(cod ? "collect_on_delivery" : "unpaid"), \(try placed.page.map { try json($0) })::jsonb,
-                        \(try placed.answers.map { try json($0) })::jsonb)
+                        \(try placed.answers.map { try json($0) })::jsonb, \(try placed.billingAddress.map { try json($0) })::jsonb,
+                        \(placed.customerNote))
                 ON CONFLICT (checkout_id) DO NOTHING RETURNING id),
             noted AS (
                 INSERT INTO order_timeline (order_id, kind, from_status, to_status, actor, note)
@@ -57,7 +58,8 @@ struct OrderStore: Sendable {
             OrderPlaced(orderId: orderId, orderNumber: number, checkoutId: placed.checkoutId, customerId: placed.customerId,
                         email: placed.contact.email, paymentMethod: placed.paymentMethod, total: placed.price.total, status: status.rawValue,
                         paymentDueBy: placed.paymentDueBy, lines: placed.lines, contact: placed.contact,
-                        shippingAddress: placed.shippingAddress, page: placed.page, answers: placed.answers),
+                        shippingAddress: placed.shippingAddress, page: placed.page, answers: placed.answers,
+                        billingAddress: placed.billingAddress ?? placed.shippingAddress, customerNote: placed.customerNote),
             subject: subject, correlationId: correlationId, on: connection, logger: logger)
         if cod {
             try await outbox.enqueue(OrderSettled(orderId: orderId, orderNumber: number, checkoutId: placed.checkoutId, status: status.rawValue),

@@ -88,11 +88,13 @@ enum OrdersContract {
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "timeline": Schema.array(of: Schema.ref("TimelineEntry")),
                 "page": Schema.object(["page_id": Schema.uuid, "slug": Schema.string(), "title": Schema.string()],
                                       required: ["page_id", "slug", "title"], description: "The checkout page it was bought on."),
+                "billing_address": ["type": "object", "description": "Where the invoice goes: the shipping address unless the buyer gave another."],
+                "customer_note": Schema.string(description: "What the buyer told the shop."),
                 "answers": Schema.array(of: Schema.object([
                     "key": Schema.string(), "label": Schema.string(),
                     "type": Schema.string(oneOf: ["text", "number", "email", "phone", "select", "checkbox", "date"]), "value": Schema.string(),
                 ], required: ["key", "label", "type", "value"], description: "The buyer's answer to one of the page's custom fields.")),
-            ], required: ["id", "number", "status", "payment_status", "payment_method", "contact", "shipping_address", "lines", "price",
+            ], required: ["id", "number", "status", "payment_status", "payment_method", "contact", "shipping_address", "billing_address", "lines", "price",
                           "refunded", "created_at", "updated_at"])),
             ("SalesFigures", Schema.object([
                 "store_id": Schema.uuid, "orders": Schema.integer(minimum: 0), "cancelled": Schema.integer(minimum: 0),

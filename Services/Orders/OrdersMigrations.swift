@@ -5,7 +5,7 @@ import ServiceKit
 /// The orders schema: orders with their snapshot, the daily order-number counters, each
 /// order's timeline and the customers' running statistics.
 enum OrdersMigrations {
-    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores, perStoreKeys, pageAnswers] }
+    static var all: [Migration] { [orders, shipmentTimeline, sequencedNumbers, stores, perStoreKeys, pageAnswers, billingAndNote] }
 
     static let orders = Migration(version: 100, name: "orders, numbers, timeline, customer stats", sql: """
         CREATE TABLE order_number_days (
@@ -115,5 +115,12 @@ extension OrdersMigrations {
     /// The checkout page an order was bought on and the buyer's answers to its custom fields.
     static let pageAnswers = Migration(version: 105, name: "checkout pages and custom field answers", sql: """
         ALTER TABLE orders ADD COLUMN page jsonb, ADD COLUMN answers jsonb;
+        """)
+}
+
+extension OrdersMigrations {
+    /// Where the invoice goes and the buyer's note to the shop.
+    static let billingAndNote = Migration(version: 106, name: "billing address and customer note", sql: """
+        ALTER TABLE orders ADD COLUMN billing_address jsonb, ADD COLUMN customer_note text;
         """)
 }

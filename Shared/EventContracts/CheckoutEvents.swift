@@ -66,12 +66,18 @@ public struct CheckoutPlaced: EventPayload, Equatable {
     public var page: PageReference?
     /// The buyer's answers to the page's custom fields, in the page's order.
     public var answers: [FieldAnswer]?
+    /// Where the invoice goes; nil: the shipping address.
+    public var billingAddress: ShippingAddress?
+    /// What the buyer told the shop.
+    public var customerNote: String?
 
     public init(checkoutId: CheckoutID, customerId: CustomerID?, contact: ContactDetails, shippingAddress: ShippingAddress,
                 paymentMethod: PaymentMethod, lines: [PricedLine], voucherCode: String?, price: PriceBreakdown, paymentDueBy: Date?,
-                page: PageReference? = nil, answers: [FieldAnswer]? = nil) {
+                page: PageReference? = nil, answers: [FieldAnswer]? = nil, billingAddress: ShippingAddress? = nil, customerNote: String? = nil) {
         self.page = page
         self.answers = answers
+        self.billingAddress = billingAddress
+        self.customerNote = customerNote
         self.checkoutId = checkoutId
         self.customerId = customerId
         self.contact = contact

@@ -60,13 +60,18 @@ public struct OrderPlaced: EventPayload, Equatable {
     /// The checkout page it was bought on, and the buyer's answers to its custom fields.
     public var page: PageReference?
     public var answers: [FieldAnswer]?
+    /// Where the invoice goes (the shipping address when the buyer gave none), and the buyer's note.
+    public var billingAddress: ShippingAddress?
+    public var customerNote: String?
 
     public init(orderId: OrderID, orderNumber: String, checkoutId: CheckoutID, customerId: CustomerID?, email: String,
                 paymentMethod: PaymentMethod, total: Money, status: String, paymentDueBy: Date?,
                 lines: [PricedLine]? = nil, contact: ContactDetails? = nil, shippingAddress: ShippingAddress? = nil,
-                page: PageReference? = nil, answers: [FieldAnswer]? = nil) {
+                page: PageReference? = nil, answers: [FieldAnswer]? = nil, billingAddress: ShippingAddress? = nil, customerNote: String? = nil) {
         self.page = page
         self.answers = answers
+        self.billingAddress = billingAddress
+        self.customerNote = customerNote
         self.lines = lines
         self.contact = contact
         self.shippingAddress = shippingAddress

@@ -66,6 +66,14 @@ struct CheckoutRulesTests {
         bad = good
         bad.cartId = UUID().uuidString
         #expect(fields(bad) == ["items"])
+        bad = good
+        bad.billingAddress = ShippingAddress(country: "VN", line1: "", ward: "Phường Sài Gòn", province: "Hà Nội")
+        bad.customerNote = String(repeating: "x", count: 1001)
+        #expect(fields(bad) == ["billing_address.line1", "billing_address.ward", "customer_note"], "named as billing, checked as shipping")
+        bad.billingAddress = ShippingAddress(country: "de", line1: "Unter den Linden 1", city: "Berlin", postalCode: "10117")
+        bad.customerNote = "  Gate code 42  "
+        let tidy = try bad.validated().request
+        #expect(tidy.billingAddress?.country == "DE" && tidy.customerNote == "Gate code 42")
         bad.items = nil
         bad.cartId = nil
         #expect(fields(bad) == ["cart_id"])

@@ -15,7 +15,7 @@ struct BuyNowTests {
          "shipping_address": ["country": "VN", "line1": "5 Nguyễn Huệ", "ward": "Phường Sài Gòn", "province": "Thành phố Hồ Chí Minh"]]
     }
 
-    @Test("a guest buys a variant now without a cart: priced by the catalog, reserved and ordered; followed with its access token, 404 without; what is not on sale, digital goods by cash on delivery and an archived product are refused naming the field")
+    @Test("a guest buys a variant now without a cart: priced by the catalog, reserved and ordered, its billing address and note kept on the order; followed with its access token, 404 without; what is not on sale, digital goods by cash on delivery and an archived product are refused naming the field")
     func guestBuysNow() async throws {
         try await withServices(Self.services, portOffset: 1460, overrides: ["ORDER_PLACEMENTS_PER_HOUR": "100000"]) { client, suite in
             let base = suite.baseURL("gateway")
@@ -39,8 +39,11 @@ struct BuyNowTests {
             _ = try await send(client, "POST", base + "/api/catalog/admin/products/\(productID)/publish", headers: staff)
             // Published, it reaches checkout's copy of what is on sale within moments.
             var bought: Answer?
+            var withBilling = buyNow([["variant_id": tin, "quantity": 2]])
+            withBilling["billing_address"] = ["country": "VN", "line1": "88 Đồng Khởi", "ward": "Phường Sài Gòn", "province": "Thành phố Hồ Chí Minh"]
+            withBilling["customer_note"] = "Giao giờ hành chính"
             _ = try await waitUntil(timeout: .seconds(30)) {
-                let answer = try await checkOut(client, base, [:], buyNow([["variant_id": tin, "quantity": 2]]))
+                let answer = try await checkOut(client, base, [:], withBilling)
                 bought = answer
                 return answer.status != 422
             }
@@ -63,8 +66,18 @@ struct BuyNowTests {
             let orders = try await send(client, "GET", base + "/api/orders/admin/orders?q=\(number)", headers: staff)
             let order = try #require((orders.json?["items"] as? [[String: Any]])?.first, "\(orders.text)")
             #expect((order["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
+            #expect((order["billing_address"] as? [String: Any])?["line1"] as? String == "88 Đồng Khởi"
+                    && (order["shipping_address"] as? [String: Any])?["line1"] as? String == "5 Nguyễn Huệ", "the invoice address apart from the goods'")
+            #expect(order["customer_note"] as? String == "Giao giờ hành chính")
             let stock = try await send(client, "GET", base + "/api/catalog/admin/variants/\(tin)/stock", headers: staff)
             #expect((stock.json?["level"] as? [String: Any])?["available"] as? Int == 3, "\(stock.text)")
+
+            // A billing address is checked as a shipping address is, and named as billing.
+            var badBilling = buyNow([["variant_id": tin, "quantity": 1]])
+            badBilling["billing_address"] = ["country": "VN", "line1": "1 Phố Huế", "ward": "Phường Sài Gòn", "province": "Hà Nội"]
+            let refusedBilling = try await send(client, "POST", base + "/api/checkout/checkouts", json: badBilling,
+                                                headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(refusedBilling.status == 422 && refusedBilling.fieldErrors == ["billing_address.ward"], "\(refusedBilling.text)")
 
             // Digital goods are not paid on delivery; an unknown variant is named.
             let digital = try await send(client, "POST", base + "/api/checkout/checkouts", json: buyNow([["variant_id": guide, "quantity": 1]]),

@@ -232,7 +232,9 @@ struct EventSchemaTests {
             paymentMethod: .bankTransfer, lines: [line], voucherCode: "TET",
             price: PriceBreakdown(subtotal: vnd(200_000), discount: vnd(0), shipping: vnd(30_000), tax: vnd(0), taxInclusive: true, total: vnd(230_000)),
             paymentDueBy: Date(), page: PageReference(pageId: .new(), slug: "tet", title: "Tết"),
-            answers: [FieldAnswer(key: "wrapping", label: "Wrapping", type: "select", value: "silk")])
+            answers: [FieldAnswer(key: "wrapping", label: "Wrapping", type: "select", value: "silk")],
+            billingAddress: ShippingAddress(country: "VN", line1: "2 Le Loi", line2: "b", ward: "Ben Nghe", district: "1", province: "HCM",
+                                            city: "HCMC", postalCode: "700000"), customerNote: "Gate code 42")
         let reserved = InventoryReserved(checkoutId: .new(), reservationId: .new(), lines: [CheckoutLine(variantId: .new(), quantity: 2)],
                                          expiresAt: Date(), pricedLines: [line], discount: vnd(10_000), voucherCode: "TET")
         for (payload, type) in [(placed as any EventPayload, CheckoutPlaced.self as any EventPayload.Type), (reserved, InventoryReserved.self)] {

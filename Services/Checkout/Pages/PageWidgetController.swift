@@ -124,6 +124,8 @@ struct PageCheckoutRequest: Decodable, Sendable {
     var quantity: Int?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
+    var billingAddress: ShippingAddress?
+    var customerNote: String?
     var answers: [String: AnswerValue]?
     var voucherCode: String?
     var paymentMethod: String
@@ -152,7 +154,8 @@ struct PageCheckoutRequest: Decodable, Sendable {
             errors.append(.init(field: "voucher_code", message: "is not taken on this page"))
         }
         let request = CheckoutRequest(items: [.init(variantId: (chosen?.variantId ?? VariantID(UUID())).description, quantity: 1)],
-                                      contact: contact, shippingAddress: shippingAddress, paymentMethod: paymentMethod, voucherCode: voucher)
+                                      contact: contact, shippingAddress: shippingAddress, billingAddress: billingAddress, customerNote: customerNote,
+                                      paymentMethod: paymentMethod, voucherCode: voucher)
         var tidy: CheckoutRequest?
         do { tidy = try request.validated().request } catch let problem as Problem { errors += problem.errors }
         var answers: [FieldAnswer] = []

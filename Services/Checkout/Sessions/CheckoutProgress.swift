@@ -60,7 +60,8 @@ struct CheckoutProgress: EventHandler {
         try await context.outbox.enqueue(
             CheckoutPlaced(checkoutId: reserved.checkoutId, customerId: session.customerId.map(CustomerID.init), contact: session.contact,
                            shippingAddress: session.shippingAddress, paymentMethod: session.paymentMethod, lines: reserved.pricedLines,
-                           voucherCode: reserved.voucherCode, price: price, paymentDueBy: dueBy, page: session.page, answers: session.answers),
+                           voucherCode: reserved.voucherCode, price: price, paymentDueBy: dueBy, page: session.page, answers: session.answers,
+                           billingAddress: session.billingAddress, customerNote: session.customerNote),
             subject: reserved.checkoutId, correlationId: context.correlationId, on: connection, logger: logger)
     }
 }

@@ -13,6 +13,10 @@ struct CheckoutRequest: Decodable, Sendable {
     var items: [Item]?
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
+    /// Where the invoice goes, when not where the goods go.
+    var billingAddress: ShippingAddress?
+    /// What the buyer tells the shop (a gate code, a gift message), kept on the order.
+    var customerNote: String?
     var paymentMethod: String
     /// Overrides the voucher applied on the cart.
     var voucherCode: String?
@@ -65,11 +69,7 @@ struct CheckoutRequest: Decodable, Sendable {
         if !(1...120).contains(tidy.contact.name.count) { errors.append(.init(field: "contact.name", message: "must be 1 to 120 characters")) }
         tidy.contact.email = contact.email.trimmingCharacters(in: .whitespaces)
         if !ContactRules.isEmail(tidy.contact.email) { errors.append(.init(field: "contact.email", message: "must be an email address")) }
-        var address = shippingAddress
-        address.country = address.country.trimmingCharacters(in: .whitespaces).uppercased()
-        if address.country.count != 2 || !address.country.allSatisfy({ $0.isASCII && $0.isLetter }) {
-            errors.append(.init(field: "shipping_address.country", message: "must be an ISO 3166 two-letter code such as VN"))
-        }
+        let address = Self.address(shippingAddress, field: "shipping_address", divisions: divisions, errors: &errors)
         if address.country == "VN" {
             if let phone = ContactRules.vietnamesePhone(contact.phone) {
                 tidy.contact.phone = phone
@@ -81,17 +81,42 @@ struct CheckoutRequest: Decodable, Sendable {
         } else {
             errors.append(.init(field: "contact.phone", message: "must be a phone number of 7 to 15 digits, optionally starting with +"))
         }
+        tidy.billingAddress = billingAddress.map { Self.address($0, field: "billing_address", divisions: divisions, errors: &errors) }
+        if let note = customerNote?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if note.count > 1000 { errors.append(.init(field: "customer_note", message: "must be at most 1000 characters")) }
+            tidy.customerNote = note.isEmpty ? nil : note
+        }
+        tidy.shippingAddress = address
+        if let code = voucherCode?.trimmingCharacters(in: .whitespaces) {
+            if code.count > 64 { errors.append(.init(field: "voucher_code", message: "must be at most 64 characters")) }
+            tidy.voucherCode = code.isEmpty ? nil : code
+        }
+        guard errors.isEmpty, let source else { throw Problem.validation(errors) }
+        return (tidy, source)
+    }
+
+    /// An address with tidied text, every wrong member added to `errors` under `field`
+    /// (`shipping_address.ward`). A Vietnamese address is today's (province or city, and one of
+    /// its communes or wards, written as the official list writes them) or the older
+    /// three-level form, mapped onto today's units where that is unambiguous.
+    static func address(_ given: ShippingAddress, field prefix: String, divisions: VietnamDivisions,
+                        errors: inout [Problem.FieldError]) -> ShippingAddress {
+        var address = given
+        address.country = address.country.trimmingCharacters(in: .whitespaces).uppercased()
+        if address.country.count != 2 || !address.country.allSatisfy({ $0.isASCII && $0.isLetter }) {
+            errors.append(.init(field: "\(prefix).country", message: "must be an ISO 3166 two-letter code such as VN"))
+        }
         func required(_ value: String?, _ field: String, max: Int = 200) -> String? {
             let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard (1...max).contains(text.count) else {
-                errors.append(.init(field: "shipping_address.\(field)", message: "is required (1 to \(max) characters)"))
+                errors.append(.init(field: "\(prefix).\(field)", message: "is required (1 to \(max) characters)"))
                 return nil
             }
             return text
         }
         func optional(_ value: String?, _ field: String, max: Int = 200) -> String? {
             let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if text.count > max { errors.append(.init(field: "shipping_address.\(field)", message: "must be at most \(max) characters")) }
+            if text.count > max { errors.append(.init(field: "\(prefix).\(field)", message: "must be at most \(max) characters")) }
             return text.isEmpty ? nil : text
         }
         address.line1 = required(address.line1, "line1") ?? ""
@@ -109,10 +134,10 @@ struct CheckoutRequest: Decodable, Sendable {
                 case .asWritten:
                     break
                 case .unknownProvince:
-                    errors.append(.init(field: "shipping_address.province",
+                    errors.append(.init(field: "\(prefix).province",
                                         message: "is not one of Vietnam's 34 provinces and cities since 1 July 2025 (give the district too for an older address)"))
                 case .unknownWard(let province):
-                    errors.append(.init(field: "shipping_address.ward",
+                    errors.append(.init(field: "\(prefix).ward",
                                         message: "is not a commune or ward of \(province.name) since 1 July 2025 (give the district too for an older address)"))
                 }
             }
@@ -120,19 +145,13 @@ struct CheckoutRequest: Decodable, Sendable {
             address.city = required(address.city, "city", max: 100)
             address.postalCode = required(address.postalCode, "postal_code", max: 12)
             if let code = address.postalCode, !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") }) {
-                errors.append(.init(field: "shipping_address.postal_code", message: "may hold only letters, digits, spaces and hyphens"))
+                errors.append(.init(field: "\(prefix).postal_code", message: "may hold only letters, digits, spaces and hyphens"))
             }
             address.province = optional(address.province, "province", max: 100)
             address.district = optional(address.district, "district", max: 100)
             address.ward = optional(address.ward, "ward", max: 100)
         }
-        tidy.shippingAddress = address
-        if let code = voucherCode?.trimmingCharacters(in: .whitespaces) {
-            if code.count > 64 { errors.append(.init(field: "voucher_code", message: "must be at most 64 characters")) }
-            tidy.voucherCode = code.isEmpty ? nil : code
-        }
-        guard errors.isEmpty, let source else { throw Problem.validation(errors) }
-        return (tidy, source)
+        return address
     }
 
     /// Items as checkout lines, or nil with every bad one named (`items[0].quantity`).

@@ -13,6 +13,9 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     var paymentMethod: PaymentMethod
     var contact: ContactDetails
     var shippingAddress: ShippingAddress
+    /// Where the invoice goes, when not where the goods go.
+    var billingAddress: ShippingAddress?
+    var customerNote: String?
     var voucherCode: String?
     var currency: String
     var lines: [PricedLine]?
@@ -42,17 +45,17 @@ struct CheckoutSession: ResponseEncodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, cartId, paymentMethod, contact, shippingAddress, voucherCode, currency, lines, price, shortLines, problem
-        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken, page, answers
+        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken, page, answers, billingAddress, customerNote
     }
 
     static let columns = """
         id, status, cart_id, payment_method, contact::text, shipping_address::text, voucher_code, currency, lines::text, price::text,
         short_lines::text, problem, order_id, order_number, payment::text, payment_due_by, created_at, updated_at, customer_id, guest_token_digest,
-        access_token_digest, page::text, answers::text
+        access_token_digest, page::text, answers::text, billing_address::text, customer_note
         """
 
     typealias Row = (UUID, String, UUID?, PaymentMethod, String, String, String?, String, String?, String?,
-                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?, String?, String?, String?)
+                     String?, String?, UUID?, String?, String?, Date?, Date, Date, UUID?, String?, String?, String?, String?, String?, String?)
 
     /// A tag that changes with every write of the checkout (each sets `updated_at`), sent as
     /// `ETag`: a client that sends it back in `If-None-Match` with `Prefer: wait` is answered
@@ -88,5 +91,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
         accessTokenDigest = row.20
         page = try json(PageReference.self, row.21)
         answers = try json([FieldAnswer].self, row.22)
+        billingAddress = try json(ShippingAddress.self, row.23)
+        customerNote = row.24
     }
 }

@@ -31,6 +31,7 @@ struct CheckoutStore: Sendable {
         let address = String(decoding: try encoder.encode(request.shippingAddress), as: UTF8.self)
         let pageJSON = try page.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let answersJSON = try answers.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let billingJSON = try request.billingAddress.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let voucher = request.voucherCode ?? basket.voucherCode
         var session: CheckoutSession?
         do {
@@ -39,10 +40,12 @@ struct CheckoutStore: Sendable {
             let rows = try await connection.query("""
                 WITH created AS (
                     INSERT INTO checkouts (id, cart_id, cart_version, customer_id, guest_token_digest, access_token_digest, status, contact,
-                                           shipping_address, payment_method, voucher_code, currency, page_id, page, answers)
+                                           shipping_address, payment_method, voucher_code, currency, page_id, page, answers, billing_address,
+                                           customer_note)
                     VALUES (\(id), \(basket.cartId), \(basket.cartVersion), \(caller.customerId), \(basket.customerId == nil ? guestTokenDigest : nil),
                             \(accessTokenDigest), 'submitted', \(contact)::jsonb, \(address)::jsonb, \(request.paymentMethod),
-                            \(voucher), \(basket.currency), \(page?.pageId.uuid), \(pageJSON)::jsonb, \(answersJSON)::jsonb)
+                            \(voucher), \(basket.currency), \(page?.pageId.uuid), \(pageJSON)::jsonb, \(answersJSON)::jsonb,
+                            \(billingJSON)::jsonb, \(request.customerNote))
                     RETURNING \(unescaped: CheckoutSession.columns)),
                 recorded AS (
                     INSERT INTO checkout_transitions (checkout_id, from_status, to_status)
