@@ -5,7 +5,7 @@ import ServiceKit
 /// the reservations checkouts hold; carts.
 enum CatalogMigrations {
     static var all: [Migration] { [products, stock, carts, vouchers, listingPrice, foldedSearch, redemptionDiscount, cartCheckout, digitalGoods,
-                                  shopWindowChanges, stores, categoriesOfTheStore] }
+                                  shopWindowChanges, stores, categoriesOfTheStore, variantsAnnounced] }
 
     static let products = Migration(version: 100, name: "categories, products, variants", sql: """
             CREATE TABLE categories (
@@ -211,5 +211,15 @@ enum CatalogMigrations {
             ADD CONSTRAINT products_category_id_fkey FOREIGN KEY (category_id, store_id) REFERENCES categories (id, store_id);
         ALTER TABLE categories DROP CONSTRAINT categories_parent_id_fkey,
             ADD CONSTRAINT categories_parent_id_fkey FOREIGN KEY (parent_id, store_id) REFERENCES categories (id, store_id);
+        """)
+}
+
+extension CatalogMigrations {
+    /// Whether a product's events have told its variants (since checkout pages: checkout keeps
+    /// a copy of what is on sale). Products published before are announced again, a batch at a
+    /// time (``ProductStore/announceVariants(logger:)``).
+    static let variantsAnnounced = Migration(version: 112, name: "variants announced", sql: """
+        ALTER TABLE products ADD COLUMN variants_announced boolean NOT NULL DEFAULT false;
+        CREATE INDEX products_variants_unannounced ON products (id) WHERE status = 'published' AND NOT variants_announced;
         """)
 }

@@ -25,6 +25,10 @@ extension ServiceDefinition {
                     let released = try await parts.reservations.releaseExpired(database: environment.database, logger: environment.logger)
                     if released > 0 { environment.logger.info("expired reservations released", metadata: ["count": "\(released)"]) }
                 },
+                PeriodicJob("variants-backfill", every: .seconds(60), environment: environment) {
+                    let announced = try await parts.products.announceVariants(logger: environment.logger)
+                    if announced > 0 { environment.logger.info("products announced with their variants", metadata: ["count": "\(announced)"]) }
+                },
                 PeriodicJob("abandoned-carts", every: settings.cartScanInterval, environment: environment) {
                     let abandoned = try await parts.carts.markAbandoned(idle: settings.cartIdleLimit, logger: environment.logger)
                     if abandoned > 0 { environment.logger.info("carts abandoned", metadata: ["count": "\(abandoned)"]) }

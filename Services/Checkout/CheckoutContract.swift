@@ -6,7 +6,8 @@ enum CheckoutContract {
     static let money = Schema.ref("Money")
     static let cartToken = (name: "X-Cart-Token", description: "The guest cart's token (guests only).", required: false)
     static let checkoutToken = (name: "X-Checkout-Token",
-                                description: "A guest's checkout without a cart: the `access_token` its first answer carried.", required: false)
+                                description: "A guest's checkout without a cart (Buy Now, a checkout page): the secret the guest made (32 to 128 of A-Z, a-z, 0-9, - and _) and placed it with; required to place one as a guest, and to follow it.",
+                                required: false)
     static let prefer = (name: "Prefer", description: "`wait=N` (N ≤ 10): wait up to N seconds for an order and payment instructions.",
                          required: false)
     static let changedFrom = (name: "If-None-Match",
@@ -39,7 +40,7 @@ enum CheckoutContract {
                 APIOperation(.post, "/checkouts", id: "createCheckout",
                              summary: "Check a cart out, or buy variants at once without one (Buy Now): reserve the goods, price them on the server and place the order.",
                              tag: "checkout", headers: [(name: "Idempotency-Key", description: "Required; repeating it with the same body returns the same answer.",
-                                        required: true), cartToken, prefer],
+                                        required: true), cartToken, checkoutToken, prefer],
                              body: Schema.object([
                                 "cart_id": Schema.uuid,
                                 "cart_version": Schema.integer(minimum: 0, description: "The cart version the customer saw."),
@@ -133,7 +134,7 @@ enum CheckoutContract {
                 APIOperation(.post, "/widget/{store}/{page}/checkouts", id: "widgetCheckout",
                              summary: "Check out on a page: through the same saga as a cart (reservation, order, payment).", tag: "checkout widget",
                              headers: [(name: "Idempotency-Key", description: "Required; repeating it with the same body returns the same answer.",
-                                        required: true), prefer],
+                                        required: true), checkoutToken, prefer],
                              body: Schema.object([
                                 "option": Schema.uuid, "quantity": Schema.integer(minimum: 1, maximum: CheckoutRequest.quantityLimit),
                                 "contact": Schema.ref("Contact"), "shipping_address": Schema.ref("ShippingAddress"),
@@ -144,7 +145,7 @@ enum CheckoutContract {
                                 "payment_method": Schema.string(oneOf: CheckoutRequest.paymentMethods),
                              ], required: ["contact", "shipping_address", "payment_method"],
                              description: "`option` may be left out on a page with one option; `quantity` defaults to the page's minimum."),
-                             answers: [.init(202, "Submitted; follow it with the `access_token` as `X-Checkout-Token`.", schema: Schema.ref("Checkout"),
+                             answers: [.init(202, "Submitted; a guest follows it with the same `X-Checkout-Token`.", schema: Schema.ref("Checkout"),
                                              headers: [("Location", "The checkout."), ("Idempotent-Replayed", "`true` when this repeats an earlier answer.")]),
                                        .init(410, "The page was archived.", schema: Schema.ref("Problem"))]),
                 APIOperation(.get, "/widget/{store}/{page}/checkouts/{id}", id: "widgetCheckoutStatus",
@@ -254,7 +255,6 @@ enum CheckoutContract {
                                       required: ["page_id", "slug", "title"], description: "The checkout page it was started on."),
                 "answers": Schema.array(of: Schema.object(["key": Schema.string(), "label": Schema.string(), "type": Schema.string(),
                                                            "value": Schema.string()], required: ["key", "label", "type", "value"])),
-                "access_token": Schema.string(description: "A guest's checkout without a cart: send it as `X-Checkout-Token` to follow or cancel the checkout. Only in the answer that created it."),
             ], required: ["id", "status", "payment_method", "contact", "shipping_address", "currency", "created_at", "updated_at"])),
         ])
 }

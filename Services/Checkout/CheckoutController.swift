@@ -11,8 +11,8 @@ import ServiceKit
 /// payment instructions (`Prefer: wait=N` waits for that; with `If-None-Match` naming the copy
 /// the client has, it waits for any change and answers 304 when there was none), or give it
 /// up before paying. A checkout is its creator's: a customer's by their identity, a guest's
-/// by the cart token they checked out with or, without a cart, by the access token the
-/// checkout's first answer carried (`X-Checkout-Token`); anyone else gets 404.
+/// by the cart token they checked out with or, without a cart, by the secret they made and
+/// sent when they placed it (`X-Checkout-Token`); anyone else gets 404.
 struct CheckoutController: Controller {
     static let access = Access.everyone
     let sessions: CheckoutStore
@@ -26,7 +26,7 @@ struct CheckoutController: Controller {
     static let cartTokenHeader = HTTPField.Name("X-Cart-Token")!
     static let checkoutTokenHeader = HTTPField.Name("X-Checkout-Token")!
 
-    struct Created: Decodable { var id: UUID; var accessToken: String? }
+    struct Created: Decodable { var id: UUID }
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
@@ -36,38 +36,23 @@ struct CheckoutController: Controller {
             let (checkout, source) = try body.validated()
             if let method = checkout.method { try await rules.rules(logger: context.logger).check(method) }
             _ = try IdempotencyKeys.key(of: request)
+            guard case .cart(let cartID) = source else {
+                guard case .items(let lines) = source else { throw Problem.notFound("That checkout") }
+                return try await placeWithoutCart(request, context, checkout, lines: lines, bytes: bytes, field: "items",
+                                                  naming: { "items[\($0)].variant_id" }, following: "/checkouts")
+            }
             let digest = Self.guestTokenDigest(request)
-            let scope: String
-            let accessToken: String?
-            switch source {
-            case .cart(let cartID):
-                guard caller.customerId != nil || digest != nil else {
-                    throw Problem.validation([.init(field: "X-Cart-Token", message: "is required to check out a guest cart")])
-                }
-                scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
-                accessToken = nil
-                try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
-            case .items:
-                // A guest's key is its own secret: the stored answer carries the access token.
-                scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "buyer"
-                accessToken = caller.customerId == nil ? OpaqueToken.generate().value : nil
+            guard caller.customerId != nil || digest != nil else {
+                throw Problem.validation([.init(field: "X-Cart-Token", message: "is required to check out a guest cart")])
             }
-            let submit: SessionSubmission = { connection, id in
-                let basket = switch source {
-                case .cart(let cartID):
-                    try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
-                                           on: connection, logger: context.logger).basket
-                case .items(let lines):
-                    try await offers.basket(lines, field: "items", naming: { "items[\($0)].variant_id" }, method: checkout.method,
-                                            on: connection, logger: context.logger)
-                }
-                var session = try await sessions.submit(checkout, id: id, basket: basket, caller: caller, guestTokenDigest: digest,
-                                                        accessTokenDigest: accessToken.map(Self.digest), correlationId: context.correlationId,
-                                                        on: connection, logger: context.logger)
-                session.accessToken = accessToken
-                return session
+            let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "guest:\(digest ?? "")"
+            try await replica.awaitVersion(cartID, atLeast: checkout.cartVersion, patience: replicaPatience, logger: context.logger)
+            return try await place(request, context, scope: scope, bytes: bytes, following: "/checkouts") { connection, id in
+                let cart = try await replica.cart(for: checkout, id: cartID, caller: caller, guestTokenDigest: digest,
+                                                  on: connection, logger: context.logger)
+                return try await sessions.submit(checkout, id: id, basket: cart.basket, caller: caller, guestTokenDigest: digest,
+                                                 correlationId: context.correlationId, on: connection, logger: context.logger)
             }
-            return try await place(request, context, scope: scope, bytes: bytes, submit: submit)
         }
         routes.get("/checkouts/{id}") { request, context -> Response in try await follow(request, context) }
         routes.post("/checkouts/{id}/cancel") { request, context -> CheckoutSession in
@@ -101,10 +86,43 @@ struct CheckoutController: Controller {
     /// that stores the answer under the request's `Idempotency-Key`.
     typealias SessionSubmission = @Sendable (PostgresConnection, UUID) async throws -> CheckoutSession
 
+    /// Places a checkout of `lines` bought without a cart (Buy Now, a checkout page). A
+    /// customer's is theirs; a guest makes a secret of their own and sends it as
+    /// `X-Checkout-Token` to place it and to follow it: only its digest is kept, and it scopes
+    /// the guest's `Idempotency-Key`s, so no one else's key can replay their answer. Lines not
+    /// on sale are named as `naming` names them.
+    func placeWithoutCart(_ request: Request, _ context: ServiceRequestContext, _ checkout: CheckoutRequest, lines: [CheckoutLine],
+                          bytes: Data, field: String, naming: @escaping @Sendable (Int) -> String, page: PageReference? = nil,
+                          answers: [FieldAnswer]? = nil, following path: String) async throws -> Response {
+        let caller = context.caller(of: request)
+        let scope: String
+        let accessDigest: String?
+        if let customer = caller.customerId {
+            (scope, accessDigest) = ("customer:\(customer.uuidString.lowercased())", nil)
+        } else {
+            guard let token = request.headers[Self.checkoutTokenHeader], Self.isGuestSecret(token) else {
+                throw Problem.validation([.init(field: Self.checkoutTokenHeader.rawName,
+                                                message: "is required to buy as a guest: a secret the client makes (32 to 128 letters, digits, - and _, e.g. 32 random bytes in base64url) and sends again to follow the checkout")])
+            }
+            let digest = Self.digest(token)
+            (scope, accessDigest) = ("guest-checkout:\(digest)", digest)
+        }
+        return try await place(request, context, scope: scope, bytes: bytes, following: path) { connection, id in
+            let basket = try await offers.basket(lines, field: field, naming: naming, method: checkout.method, on: connection, logger: context.logger)
+            return try await sessions.submit(checkout, id: id, basket: basket, caller: caller, guestTokenDigest: nil, accessTokenDigest: accessDigest,
+                                             page: page, answers: answers, correlationId: context.correlationId, on: connection, logger: context.logger)
+        }
+    }
+
+    /// A guest's own secret for a checkout without a cart: long enough not to be guessed.
+    static func isGuestSecret(_ token: String) -> Bool {
+        (32...128).contains(token.count) && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     /// Places a checkout once per `Idempotency-Key` (`scope` is whose keys are one space) and
-    /// answers 202 with where to follow it; with `Prefer: wait=N`, once it has its order and
-    /// payment instructions or its outcome, if that comes within the wait.
-    func place(_ request: Request, _ context: ServiceRequestContext, scope: String, bytes: Data,
+    /// answers 202 with where to follow it (`<path>/<id>`); with `Prefer: wait=N`, once it has
+    /// its order and payment instructions or its outcome, if that comes within the wait.
+    func place(_ request: Request, _ context: ServiceRequestContext, scope: String, bytes: Data, following path: String,
                submit: SessionSubmission) async throws -> Response {
         // Watched before it commits, a new checkout need not be read back to be waited on.
         let id = UUID()
@@ -118,12 +136,11 @@ struct CheckoutController: Controller {
         }
         var response = answer.response
         let created = try Request.decode(Created.self, from: answer.body)
-        response.headers[.location] = "/checkouts/\(created.id.uuidString.lowercased())"
+        response.headers[.location] = "\(path)/\(created.id.uuidString.lowercased())"
         let wait = PreferWait.seconds(in: request.headers)
         let fresh = answer.replayed ? nil : submitted.session
-        guard wait > 0, var session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger,
+        guard wait > 0, let session = try await sessions.awaitOutcome(created.id, seconds: wait, logger: context.logger,
                                                                       from: fresh.map { (copy: $0, watch: watch) }) else { return response }
-        session.accessToken = created.accessToken
         var waited = try session.response(from: request, context: context)
         waited.status = .accepted
         waited.headers[.eTag] = session.entityTag

@@ -37,7 +37,7 @@ extension ServiceDefinition {
                     PeriodicJob("idempotency-keys", every: .seconds(3600), environment: environment) {
                         try await parts.idempotency.purge(logger: environment.logger)
                     },
-                    PeriodicJob("page-visitors", every: .seconds(3600), environment: environment) {
+                    PeriodicJob("page-visitors", every: .seconds(3600), reach: .acrossStores, environment: environment) {
                         try await parts.pages.forgetOldVisitors(logger: environment.logger)
                     },
                 ])

@@ -33,6 +33,11 @@ struct DoorMiddleware: RouterMiddleware {
     let clients: ClientAddress
     let stores: StoreDoor
 
+    /// `path` as the router matches it: empty segments (`//`, a trailing `/`) dropped.
+    static func canonical(_ path: String) -> String {
+        "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         if request.headers.contains(where: { $0.name.canonicalName.hasPrefix(Forwarder.identityHeaderPrefix) }) {
@@ -44,10 +49,11 @@ struct DoorMiddleware: RouterMiddleware {
         if request.headers[.authorization] != nil, let identity = try? await authenticator.identity(of: request, context: context) {
             context.verifiedCaller = identity
         }
-        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        // Decided on the path as the router reads it: `//api/…/` is `/api/…`.
+        let path = Self.canonical(request.uri.path)
+        guard path.hasPrefix("/api/") else { return try await next(request, context) }
         let address = clients.of(request.headers, peer: context.peerAddress)
         context.clientAddress = address
-        let path = request.uri.path
         var decision = WidgetPaths.contains(path) ? widget.take("widget:\(address)") : perAddress.take("address:\(address)")
         if decision == .allowed, let customer = context.verifiedCaller?.customerId {
             decision = perCustomer.take("customer:\(customer)")
@@ -66,7 +72,7 @@ struct DoorMiddleware: RouterMiddleware {
            try await customers.find(id: customer, logger: context.logger)?.blocked ?? true {
             throw Problem.accountBlocked
         }
-        if let named = try await stores.store(of: request, caller: context.verifiedCaller, context: context) {
+        if let named = try await stores.store(of: request, path: path, caller: context.verifiedCaller, context: context) {
             context.storeId = named.store
             context.verifiedCaller = named.caller
         }

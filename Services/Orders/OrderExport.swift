@@ -1,5 +1,6 @@
 import EventContracts
 import Foundation
+import HTTPTypes
 
 /// Orders as a CSV file for a spreadsheet or an accounting tool (RFC 4180, UTF-8 with a
 /// byte-order mark so spreadsheets read Vietnamese correctly): one row per order, amounts in
@@ -8,6 +9,8 @@ import Foundation
 struct OrderExport: Sendable {
     /// At most this many orders in one file: narrow the dates for more.
     static let limit = 10_000
+    /// `true` on a file that holds the first ``limit`` orders of more.
+    static let truncatedHeader = HTTPField.Name("X-Export-Truncated")!
 
     var orders: [Order]
 
@@ -36,12 +39,19 @@ struct OrderExport: Sendable {
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// One cell: quoted when it holds a comma, quote or line break; text a spreadsheet would
-    /// run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) is prefixed with `'`.
+    /// One cell, always quoted (a spreadsheet set to split on `;`, as Vietnamese ones are, must
+    /// not split one either); text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+    /// tab, CR at the start) is prefixed with `'`, unless it is a number (`-1.5`, `+84…`).
     static func cell(_ text: String) -> String {
         var value = text
-        if let first = value.first, "=+-@\t\r".contains(first), Int64(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        if let first = value.first, "=+-@\t\r".contains(first), !isNumber(value) { value = "'" + value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A plain decimal number: a sign, digits and at most one point.
+    static func isNumber(_ text: String) -> Bool {
+        let digits = text.drop { $0 == "+" || $0 == "-" }
+        return text.count - digits.count <= 1 && !digits.isEmpty && digits.filter { $0 == "." }.count <= 1
+            && digits.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && digits.contains(where: \.isNumber)
     }
 }

@@ -271,7 +271,7 @@ struct ProductStore: Sendable {
                 }
             }
             let rows = try await connection.query("""
-                UPDATE products SET status = \(status), updated_at = now(),
+                UPDATE products SET status = \(status), updated_at = now(), variants_announced = true,
                     published_at = CASE WHEN \(status) = 'published' THEN coalesce(published_at, now()) ELSE published_at END
                 WHERE id = \(id) RETURNING id
                 """, logger: logger)
@@ -322,6 +322,23 @@ struct ProductStore: Sendable {
         else { return }
         try await outbox.enqueue(ProductUpdated(product: snapshot), subject: id.lowercased, correlationId: correlationId,
                                  on: connection, logger: logger)
+        try await connection.query("UPDATE products SET variants_announced = true WHERE id = \(id) AND NOT variants_announced", logger: logger)
+    }
+
+    /// Announces again, with their variants, up to `batch` of the store's published products
+    /// whose events never told them (published before events carried variants); returns how
+    /// many. Replicas share the work (`SKIP LOCKED`).
+    func announceVariants(batch: Int = 200, logger: Logger) async throws -> Int {
+        try await database.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                SELECT id FROM products WHERE status = 'published' AND NOT variants_announced
+                ORDER BY id LIMIT \(batch)::int4 FOR UPDATE SKIP LOCKED
+                """, logger: logger)
+            var products: [UUID] = []
+            for try await id in rows.decode(UUID.self) { products.append(id) }
+            for id in products { try await announceUpdate(of: id, correlationId: "variants-backfill", on: connection, logger: logger) }
+            return products.count
+        }
     }
 
     /// Changes a variant's title, options or price; a price change is announced. Returns

@@ -90,7 +90,7 @@ struct CheckoutPageStore: Sendable {
             try await database.transaction(logger: logger) { connection -> Bool in
                 guard let page = try await find(id, lock: true, on: connection, logger: logger) else { return false }
                 let (slug, title, content) = try change(page)
-                if page.status == .published { try await checkOnSale(content.options, on: connection, logger: logger) }
+                if page.status == .published { try await checkSells(content.options, on: connection, logger: logger) }
                 try await connection.query("""
                     UPDATE checkout_pages SET slug = \(slug), title = \(title), content = \(try Self.json(content))::jsonb, updated_at = now()
                     WHERE id = \(id)
@@ -107,10 +107,7 @@ struct CheckoutPageStore: Sendable {
         let found = try await database.transaction(logger: logger) { connection -> Bool in
             guard let page = try await find(id, lock: true, on: connection, logger: logger) else { return false }
             if status == .published {
-                guard !page.content.options.isEmpty else {
-                    throw Problem.validation([.init(field: "options", message: "a page must offer at least one variant to be published")])
-                }
-                try await checkOnSale(page.content.options, on: connection, logger: logger)
+                try await checkSells(page.content.options, on: connection, logger: logger)
             }
             try await connection.query("""
                 UPDATE checkout_pages SET status = \(status.rawValue), updated_at = now(),
@@ -125,7 +122,7 @@ struct CheckoutPageStore: Sendable {
     /// A draft copy of the page under a free slug (`<slug>-copy`, `<slug>-copy-2`, …); nil for no such page.
     func duplicate(_ id: UUID, by staff: UUID?, logger: Logger) async throws -> CheckoutPage? {
         guard let page = try await find(id, logger: logger) else { return nil }
-        let base = String(page.slug.prefix(70)) + "-copy"
+        let base = String(page.slug.prefix(70)).trimmingSuffix("-") + "-copy"
         let title = String((page.title + " (copy)").prefix(120))
         for attempt in 1...20 {
             do {
@@ -138,8 +135,12 @@ struct CheckoutPageStore: Sendable {
         throw Problem.taken(field: "slug", what: "Every copy slug of this page")
     }
 
-    /// 422 naming each option whose variant is not on sale.
-    private func checkOnSale(_ options: [PageOption], on connection: PostgresConnection, logger: Logger) async throws {
+    /// 422 unless a published page offers something and every option's variant is on sale
+    /// (each one that is not named).
+    private func checkSells(_ options: [PageOption], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !options.isEmpty else {
+            throw Problem.validation([.init(field: "options", message: "a published page must offer at least one variant")])
+        }
         let known = try await offers.offers(options.map(\.variantId.uuid), on: connection, logger: logger)
         let errors = options.enumerated().compactMap { index, option -> Problem.FieldError? in
             known[option.variantId.uuid]?.onSale == true ? nil
@@ -211,13 +212,20 @@ struct CheckoutPageStore: Sendable {
         }
     }
 
-    /// Forgets the visitors and salts of days before yesterday (in every store).
+    /// Forgets the visitors and salts of days before yesterday (of every store the task sees).
     func forgetOldVisitors(logger: Logger) async throws {
-        try await StoreScope.acrossStores {
-            try await database.transaction(logger: logger) { connection in
-                try await connection.query("DELETE FROM checkout_page_visits WHERE day < current_date - 1", logger: logger)
-                try await connection.query("DELETE FROM visitor_salts WHERE day < current_date - 1", logger: logger)
-            }
+        try await database.transaction(logger: logger) { connection in
+            try await connection.query("DELETE FROM checkout_page_visits WHERE day < current_date - 1", logger: logger)
+            try await connection.query("DELETE FROM visitor_salts WHERE day < current_date - 1", logger: logger)
         }
+    }
+}
+
+extension String {
+    /// The text without any trailing `character`s.
+    func trimmingSuffix(_ character: Character) -> String {
+        var text = self
+        while text.last == character { text.removeLast() }
+        return text
     }
 }

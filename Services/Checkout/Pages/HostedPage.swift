@@ -69,6 +69,7 @@ struct HostedPage: Sendable {
               form.append(el('button', {type: 'submit', textContent: 'Pay'}));
               app.append(form);
               const key = crypto.randomUUID();
+              const token = Array.from(crypto.getRandomValues(new Uint8Array(32)), b => b.toString(16).padStart(2, '0')).join('');
               form.addEventListener('submit', async event => {
                 event.preventDefault();
                 const body = {answers: {}, contact: {}, shipping_address: {country: 'VN'}};
@@ -79,7 +80,7 @@ struct HostedPage: Sendable {
                 }
                 for (const error of form.querySelectorAll('.error')) error.textContent = '';
                 const answer = await fetch(base + '/checkouts', {method: 'POST', body: JSON.stringify(body),
-                  headers: {'Content-Type': 'application/json', 'Idempotency-Key': key, 'Prefer': 'wait=10'}});
+                  headers: {'Content-Type': 'application/json', 'Idempotency-Key': key, 'X-Checkout-Token': token, 'Prefer': 'wait=10'}});
                 const result = await answer.json();
                 if (!answer.ok) {
                   for (const e of result.errors || []) { const box = document.getElementById('error-' + e.field); if (box) box.textContent = e.message; }

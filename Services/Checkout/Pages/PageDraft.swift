@@ -135,7 +135,8 @@ struct PageDraft: Decodable, Sendable {
     /// `text` as an origin (`https://shop.example:8443`, lower-cased), or nil when it is not one.
     static func origin(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              let host = url.host?.lowercased(), !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil,
+              let host = url.host?.lowercased(), !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }),
+              url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil,
               url.user == nil, !text.hasSuffix("/") || url.path == "/"
         else { return nil }
         return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")

@@ -36,24 +36,15 @@ struct PageWidgetController: Controller {
         }
         routes.post("/widget/{store}/{page}/checkouts") { request, context -> Response in
             let page = try await published(context)
-            let caller = context.caller(of: request)
             let (body, bytes) = try await request.decodeBodyKeepingBytes(PageCheckoutRequest.self, context: context)
             let (checkout, answers) = try body.validated(for: page)
             if let method = checkout.method { try await rules.rules(logger: context.logger).check(method) }
             _ = try IdempotencyKeys.key(of: request)
             guard case .items(let lines) = try checkout.validated().source else { throw Problem.notFound("That page") }
-            let accessToken = caller.customerId == nil ? OpaqueToken.generate().value : nil
-            let scope = caller.customerId.map { "customer:\($0.uuidString.lowercased())" } ?? "buyer"
-            let reference = page.reference
-            return try await checkouts.place(request, context, scope: scope, bytes: bytes) { connection, id in
-                let basket = try await offers.basket(lines, field: "option", naming: { _ in "option" }, method: checkout.method,
-                                                     on: connection, logger: context.logger)
-                var session = try await checkouts.sessions.submit(
-                    checkout, id: id, basket: basket, caller: caller, guestTokenDigest: nil, accessTokenDigest: accessToken.map(CheckoutController.digest),
-                    page: reference, answers: answers, correlationId: context.correlationId, on: connection, logger: context.logger)
-                session.accessToken = accessToken
-                return session
-            }
+            let store = context.parameters.get("store") ?? ""
+            return try await checkouts.placeWithoutCart(request, context, checkout, lines: lines, bytes: bytes, field: "option",
+                                                        naming: { _ in "option" }, page: page.reference, answers: answers,
+                                                        following: "/widget/\(store)/\(page.slug)/checkouts")
         }
         routes.get("/widget/{store}/{page}/checkouts/{id}") { request, context -> Response in
             try await checkouts.follow(request, context)

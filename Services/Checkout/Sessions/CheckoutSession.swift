@@ -30,9 +30,6 @@ struct CheckoutSession: ResponseEncodable, Sendable {
     var paymentDueBy: Date?
     var createdAt: Date
     var updatedAt: Date
-    /// A guest's checkout without a cart: the token that follows it (`X-Checkout-Token`),
-    /// in the answer that created it and nowhere else.
-    var accessToken: String?
 
     /// The checkout page it was started on, and the buyer's answers to its questions.
     var page: PageReference?
@@ -45,7 +42,7 @@ struct CheckoutSession: ResponseEncodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, cartId, paymentMethod, contact, shippingAddress, voucherCode, currency, lines, price, shortLines, problem
-        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, accessToken, page, answers, billingAddress, customerNote
+        case orderId, orderNumber, payment, paymentDueBy, createdAt, updatedAt, page, answers, billingAddress, customerNote
     }
 
     static let columns = """

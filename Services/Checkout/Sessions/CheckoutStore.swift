@@ -19,7 +19,7 @@ struct CheckoutStore: Sendable {
 
     /// Opens and submits a checkout for the basket's lines, publishing `checkout.submitted`
     /// for the catalog to reserve. A guest's checkout is theirs by the cart token they checked
-    /// out with (`guestTokenDigest`) or, without a cart, by the access token it was given
+    /// out with (`guestTokenDigest`) or, without a cart, by the secret they placed it with
     /// (`accessTokenDigest`).
     /// A checkout from a page (`page`, with the buyer's `answers`) counts as a checkout
     /// started on it.

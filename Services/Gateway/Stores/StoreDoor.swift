@@ -30,16 +30,16 @@ struct StoreDoor: Sendable {
 
     /// The store `request` is for, and the caller as they stand in it (staff get their role
     /// there); nil for a route that names no store.
-    func store(of request: Request, caller verified: CallerIdentity?, context: ServiceRequestContext) async throws
+    func store(of request: Request, path: String, caller verified: CallerIdentity?, context: ServiceRequestContext) async throws
         -> (store: StoreID, caller: CallerIdentity?)? {
-        let path = request.uri.path
         guard path.hasPrefix("/api/"), !Self.storelessPrefixes.contains(where: path.hasPrefix) else { return nil }
         var caller = verified ?? .guest
         let isStaff = caller.role == .staff || caller.role == .admin
         let store: Store
         if let named = WidgetPaths.store(in: path) {
-            let found = if let id = StoreID(named) { try await directory.store(id: id, logger: context.logger) }
-                else { try await directory.store(slug: named, logger: context.logger) }
+            var found: Store?
+            if let id = StoreID(named) { found = try await directory.store(id: id, logger: context.logger) }
+            if found == nil { found = try await directory.store(slug: named, logger: context.logger) }
             guard let found else { throw Problem.notFound("That store") }
             store = found
         } else if let key = request.headers[Self.keyHeader] {

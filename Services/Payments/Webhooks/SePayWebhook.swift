@@ -68,7 +68,7 @@ struct SePayWebhook: Sendable {
         }
         // A random number always has a letter, so a date never reads as one.
         guard let random = try? NSRegularExpression(
-                pattern: "(?<![A-Z0-9])\(escaped)[^A-Z0-9]?((?=[0-9]{0,7}[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{8})"),
+                pattern: "\(escaped)[^A-Z0-9]*((?=[0-9]{0,7}[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{8})(?![0-9A-Z])"),
               let match = random.firstMatch(in: text, range: range), let code = Range(match.range(at: 1), in: text) else { return nil }
         return "\(prefix)-\(text[code])"
     }
