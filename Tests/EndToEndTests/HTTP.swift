@@ -32,10 +32,12 @@ func waitUntilReady(_ service: String, of suite: SuiteProcesses, _ client: HTTPC
 func withServices(_ services: [String], portOffset: Int, overrides: [String: String] = [:],
                   _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
     let suite = SuiteProcesses(portOffset: portOffset)
-    for service in services { try await suite.start(service, overrides: overrides) }
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
-        for service in services { try await waitUntilReady(service, of: suite, client) }
+        try await StartingServices.shared.starting(services.count) {
+            for service in services { try await suite.start(service, overrides: overrides) }
+            for service in services { try await waitUntilReady(service, of: suite, client) }
+        }
         try await body(client, suite)
     } catch {
         try? await client.shutdown()
@@ -53,4 +55,47 @@ func adminToken(_ client: HTTPClient, gateway base: String) async throws -> Stri
                                json: ["email": "admin@shop.local", "password": "admin-local-password"])
     #expect(login.status == 200, "bootstrap admin signs in: \(String(decoding: login.body, as: UTF8.self))")
     return try #require(login.json?["access_token"] as? String)
+}
+
+/// How many services of the whole test run may be starting at once. The suites run side by
+/// side, and each start migrates a schema and asks the one local broker to create topics and
+/// join groups; some thirty suites starting together (150 processes) had the broker answer
+/// none of them within its timeout. A suite takes a slot per service until all its services
+/// are ready, then gives them back.
+actor StartingServices {
+    static let shared = StartingServices(capacity: 18)
+
+    private let capacity: Int
+    private var free: Int
+    private var waiting: [(count: Int, resume: CheckedContinuation<Void, Never>)] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        free = capacity
+    }
+
+    /// Runs `body` holding `count` slots (at most the capacity), waiting its turn for them.
+    func starting<Result: Sendable>(_ count: Int, _ body: @Sendable () async throws -> Result) async throws -> Result {
+        let wanted = min(count, capacity)
+        await take(wanted)
+        defer { give(wanted) }
+        return try await body()
+    }
+
+    private func take(_ count: Int) async {
+        if waiting.isEmpty, free >= count {
+            free -= count
+            return
+        }
+        await withCheckedContinuation { waiting.append((count, $0)) }
+    }
+
+    private func give(_ count: Int) {
+        free += count
+        while let first = waiting.first, free >= first.count {
+            free -= first.count
+            waiting.removeFirst()
+            first.resume.resume()
+        }
+    }
 }
