@@ -7,7 +7,7 @@ import Testing
 /// A gateway run as in production: no development switch, its own key set, no admin password.
 @Suite("Gateway: outside local development", .serialized)
 struct ProductionModeTests {
-    static let offset = 960
+    static let offset = 1560
     /// The key that signs in this run, and the tests' usual key as the previous one of a rotation.
     static let signing = Curve25519.Signing.PrivateKey()
     static var keySet: String { "prod-2:\(TokenForgery.encode(signing.rawRepresentation)),\(SuiteProcesses.jwtKeys)" }
