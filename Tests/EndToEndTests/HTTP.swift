@@ -31,21 +31,22 @@ func waitUntilReady(_ service: String, of suite: SuiteProcesses, _ client: HTTPC
 /// `body`, and stops them all (also when `body` throws).
 func withServices(_ services: [String], portOffset: Int, overrides: [String: String] = [:],
                   _ body: (HTTPClient, SuiteProcesses) async throws -> Void) async throws {
+    let slots = await RunningServices.shared.take(services.count)
     let suite = SuiteProcesses(portOffset: portOffset)
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     do {
-        try await StartingServices.shared.starting(services.count) {
-            for service in services { try await suite.start(service, overrides: overrides) }
-            for service in services { try await waitUntilReady(service, of: suite, client) }
-        }
+        for service in services { try await suite.start(service, overrides: overrides) }
+        for service in services { try await waitUntilReady(service, of: suite, client) }
         try await body(client, suite)
     } catch {
         try? await client.shutdown()
         await suite.stopAll()
+        await RunningServices.shared.give(slots)
         throw error
     }
     try await client.shutdown()
     await suite.stopAll()
+    await RunningServices.shared.give(slots)
 }
 
 /// Signs the bootstrap admin in through the gateway (the README's credentials) and returns
@@ -57,13 +58,12 @@ func adminToken(_ client: HTTPClient, gateway base: String) async throws -> Stri
     return try #require(login.json?["access_token"] as? String)
 }
 
-/// How many services of the whole test run may be starting at once. The suites run side by
-/// side, and each start migrates a schema and asks the one local broker to create topics and
-/// join groups; some thirty suites starting together (150 processes) had the broker answer
-/// none of them within its timeout. A suite takes a slot per service until all its services
-/// are ready, then gives them back.
-actor StartingServices {
-    static let shared = StartingServices(capacity: 18)
+/// How many services of the whole test run may be running at once. The suites run side by
+/// side on two cores with one local broker; some thirty suites at once (150 processes) had the
+/// broker miss its timeouts and waits run out. A suite holds a slot per service while its
+/// services run, and waits its turn for them.
+actor RunningServices {
+    static let shared = RunningServices(capacity: 24)
 
     private let capacity: Int
     private var free: Int
@@ -74,23 +74,19 @@ actor StartingServices {
         free = capacity
     }
 
-    /// Runs `body` holding `count` slots (at most the capacity), waiting its turn for them.
-    func starting<Result: Sendable>(_ count: Int, _ body: @Sendable () async throws -> Result) async throws -> Result {
+    /// Takes `count` slots (at most the capacity), waiting its turn; answers how many it took.
+    func take(_ count: Int) async -> Int {
         let wanted = min(count, capacity)
-        await take(wanted)
-        defer { give(wanted) }
-        return try await body()
-    }
-
-    private func take(_ count: Int) async {
-        if waiting.isEmpty, free >= count {
-            free -= count
-            return
+        if waiting.isEmpty, free >= wanted {
+            free -= wanted
+            return wanted
         }
-        await withCheckedContinuation { waiting.append((count, $0)) }
+        await withCheckedContinuation { waiting.append((wanted, $0)) }
+        return wanted
     }
 
-    private func give(_ count: Int) {
+    /// Gives back slots ``take(_:)`` took, and lets in whoever waits first and now fits.
+    func give(_ count: Int) {
         free += count
         while let first = waiting.first, free >= first.count {
             free -= first.count
