@@ -18,6 +18,11 @@ enum CheckoutContract {
                                             "description": "Where the invoice goes, when not where the goods go (the same rules as shipping_address)."]
     static let customerNote = Schema.string(maxLength: 1000, description: "What the buyer tells the shop (a gate code, a gift message); kept on the order.")
 
+    /// How many a buyer may take in one checkout on a page.
+    static let quantityLimits = Schema.object([
+        "min": Schema.integer(minimum: 1), "max": Schema.integer(minimum: 1, maximum: CheckoutRequest.quantityLimit),
+    ], required: ["min", "max"])
+
     /// A page as staff send it, with the members `required` on creation.
     static func pageDraft(requiring required: [String]) -> JSONValue {
         Schema.object([
@@ -26,8 +31,7 @@ enum CheckoutContract {
             "image_url": Schema.string(format: "uri"),
             "options": Schema.array(of: Schema.object(["variant_id": Schema.uuid, "label": Schema.string(minLength: 1, maxLength: 80)],
                                                       required: ["variant_id", "label"]), maxItems: PageDraft.optionLimit),
-            "quantity": Schema.object(["min": Schema.integer(minimum: 1), "max": Schema.integer(minimum: 1, maximum: CheckoutRequest.quantityLimit)],
-                                      required: ["min", "max"]),
+            "quantity": quantityLimits,
             "fields": Schema.array(of: Schema.ref("CustomField"), maxItems: PageDraft.fieldLimit),
             "vouchers_allowed": Schema.boolean, "success_url": Schema.string(format: "uri"), "cancel_url": Schema.string(format: "uri"),
             "embed_origins": Schema.array(of: Schema.string(pattern: "^https?://[^/]+$"), maxItems: 20),
@@ -174,7 +178,7 @@ enum CheckoutContract {
                 "id": Schema.uuid, "slug": Schema.string(), "title": Schema.string(), "status": Schema.string(oneOf: PageStatus.allCases.map(\.rawValue)),
                 "description": Schema.string(), "image_url": Schema.string(),
                 "options": Schema.array(of: Schema.object(["variant_id": Schema.uuid, "label": Schema.string()], required: ["variant_id", "label"])),
-                "quantity": Schema.object(["min": Schema.integer(minimum: 1), "max": Schema.integer(minimum: 1)], required: ["min", "max"]),
+                "quantity": quantityLimits,
                 "fields": Schema.array(of: Schema.ref("CustomField")), "vouchers_allowed": Schema.boolean,
                 "success_url": Schema.string(), "cancel_url": Schema.string(), "embed_origins": Schema.array(of: Schema.string()),
                 "created_at": Schema.timestamp, "updated_at": Schema.timestamp, "published_at": Schema.timestamp,
@@ -193,7 +197,7 @@ enum CheckoutContract {
                     "variant_id": Schema.uuid, "label": Schema.string(), "title": Schema.string(), "price": money, "digital": Schema.boolean,
                     "on_sale": Schema.boolean,
                 ], required: ["variant_id", "label", "title", "price", "digital", "on_sale"])),
-                "quantity": Schema.object(["min": Schema.integer(minimum: 1), "max": Schema.integer(minimum: 1)], required: ["min", "max"]),
+                "quantity": quantityLimits,
                 "fields": Schema.array(of: Schema.ref("CustomField")), "vouchers_allowed": Schema.boolean,
                 "payment_methods": Schema.array(of: Schema.string(oneOf: CheckoutRequest.paymentMethods)),
                 "success_url": Schema.string(), "cancel_url": Schema.string(),

@@ -37,12 +37,11 @@ struct PageWidgetController: Controller {
         routes.post("/widget/{store}/{page}/checkouts") { request, context -> Response in
             let page = try await published(context)
             let (body, bytes) = try await request.decodeBodyKeepingBytes(PageCheckoutRequest.self, context: context)
-            let (checkout, answers) = try body.validated(for: page)
+            let (checkout, line, answers) = try body.validated(for: page)
             if let method = checkout.method { try await rules.rules(logger: context.logger).check(method) }
             _ = try IdempotencyKeys.key(of: request)
-            guard case .items(let lines) = try checkout.validated().source else { throw Problem.notFound("That page") }
             let store = context.parameters.get("store") ?? ""
-            return try await checkouts.placeWithoutCart(request, context, checkout, lines: lines, bytes: bytes, field: "option",
+            return try await checkouts.placeWithoutCart(request, context, checkout, lines: [line], bytes: bytes, field: "option",
                                                         naming: { _ in "option" }, page: page.reference, answers: answers,
                                                         following: "/widget/\(store)/\(page.slug)/checkouts")
         }
@@ -121,10 +120,10 @@ struct PageCheckoutRequest: Decodable, Sendable {
     var voucherCode: String?
     var paymentMethod: String
 
-    /// The checkout to submit and the answers to keep, or 422 naming every wrong member at
-    /// once: the option, the quantity against the page's limits, a voucher on a page that takes
-    /// none, the contact and address as any checkout's, and each answer.
-    func validated(for page: CheckoutPage) throws -> (CheckoutRequest, [FieldAnswer]) {
+    /// The checkout to submit, the line it buys and the answers to keep, or 422 naming every
+    /// wrong member at once: the option, the quantity against the page's limits, a voucher on a
+    /// page that takes none, the contact and address as any checkout's, and each answer.
+    func validated(for page: CheckoutPage) throws -> (CheckoutRequest, CheckoutLine, [FieldAnswer]) {
         var errors: [Problem.FieldError] = []
         let content = page.content
         var chosen: PageOption?
@@ -153,6 +152,6 @@ struct PageCheckoutRequest: Decodable, Sendable {
         do { answers = try CustomField.answers(self.answers ?? [:], to: content.fields) } catch let problem as Problem { errors += problem.errors }
         guard errors.isEmpty, var checkout = tidy, let chosen else { throw Problem.validation(errors) }
         checkout.items = [.init(variantId: chosen.variantId.description, quantity: quantity)]
-        return (checkout, answers)
+        return (checkout, CheckoutLine(variantId: chosen.variantId, quantity: quantity), answers)
     }
 }
